@@ -1,0 +1,108 @@
+"""dxdy: PyTorch's autograd, in pure Python on NumPy.
+
+`import dxdy as torch` runs a script written for torch.autograd:
+
+>>> import dxdy as torch
+>>> x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> (x * x).sum().backward()
+>>> x.grad
+tensor([2., 4., 6.])
+"""
+import warnings as _warnings
+
+from .dtypes import (dtype, bool, uint8, int8, int16, int32, int64, float16, float32, float64,
+                    get_default_dtype, set_default_dtype, promote_types)
+from .dtypes import ALIASES as _ALIASES
+from .tensor import Tensor, Size, device
+from .mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+                   is_inference_mode_enabled)
+from .creation import (tensor, as_tensor, asarray, from_numpy, scalar_tensor, zeros, ones, empty, full, zeros_like,
+                       ones_like, empty_like, full_like, eye, arange, linspace, logspace, rand, randn, rand_like,
+                       randn_like, randint, randint_like, randperm, normal, bernoulli, multinomial, manual_seed, seed,
+                       initial_seed, get_rng_state, set_rng_state, Generator, default_generator,
+                       FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor,
+                       ByteTensor, BoolTensor)
+from . import ops as _ops
+from .ops.elementwise import (add, sub, subtract, rsub, mul, multiply, div, divide, true_divide, floor_divide,
+                              remainder, fmod, pow, float_power, neg, reciprocal, abs, absolute, sign, sgn, exp, exp2,
+                              expm1, log, log2, log10, log1p, sqrt, rsqrt, square, sin, cos, tan, asin, acos, atan,
+                              atan2, arctan2, sinh, cosh, tanh, asinh, acosh, atanh, sigmoid, logit, relu, erf, erfc,
+                              floor, ceil, round, trunc, fix, frac, clamp, clip, clamp_min, clamp_max, maximum,
+                              minimum, fmax, fmin, where, lerp, nan_to_num, eq, ne, lt, le, gt, ge, not_equal, less,
+                              less_equal, greater, greater_equal, equal, isclose, allclose, logical_and, logical_or,
+                              logical_xor, logical_not, isnan, isinf, isfinite, isposinf, isneginf, signbit,
+                              bitwise_and, bitwise_or, bitwise_xor, bitwise_not)
+from .ops.reduce import (sum, nansum, mean, prod, max, min, amax, amin, aminmax, argmax, argmin, var, std, var_mean,
+                         std_mean, norm, logsumexp, cumsum, cumprod, all, any, count_nonzero)
+from .ops.shape import (reshape, flatten, ravel, unflatten, squeeze, unsqueeze, broadcast_to, broadcast_tensors,
+                        broadcast_shapes, tile, repeat_interleave, transpose, swapaxes, swapdims, t, permute,
+                        movedim, moveaxis, flip, fliplr, flipud, roll, cat, concat, concatenate, stack, hstack,
+                        vstack, dstack, column_stack, atleast_1d, atleast_2d, atleast_3d, split, tensor_split, chunk,
+                        unbind, narrow, select)
+from .ops.index import (gather, scatter, scatter_add, index_select, take_along_dim, masked_fill, masked_select,
+                        nonzero, argwhere)
+from .ops.linalg import (dot, vdot, mv, mm, bmm, matmul, outer, ger, inner, tensordot, einsum, trace, diagonal, diag,
+                         diag_embed, tril, triu, det, inv as inverse)
+from .ops.convert import clone
+from .ops.nn import softmax, log_softmax, dropout
+from . import autograd, nn, linalg, return_types
+from .autograd import grad as _grad_fn  # noqa: F401  (dxdy.autograd.grad; `dxdy.grad` is not PyTorch's)
+from .printing import set_printoptions, get_printoptions
+
+half, float, double = float16, float32, float64
+short, int, long = int16, int32, int64
+
+# NumPy reports overflow, 0/0 and friends with RuntimeWarnings; PyTorch is silent about
+# them. Silence them where dxdy's own code computes, and nowhere else.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"dxdy(\.|$)")
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    """True when obj is a dxdy Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def numel(input):
+    return input.numel()
+
+
+def result_type(tensor1, tensor2):
+    """The dtype an op of tensor1 and tensor2 (tensors or numbers) gives, by PyTorch's promotion."""
+    from .dtypes import result_type_of, scalar_dtype
+    dims, zero_dims, scalars = [], [], []
+    for v in (tensor1, tensor2):
+        if isinstance(v, Tensor):
+            (dims if v.ndim else zero_dims).append(v.dtype)
+        else:
+            scalars.append(scalar_dtype(v))
+    return result_type_of(dims, zero_dims, scalars)
+
+
+def can_cast(from_, to):
+    return from_.category <= to.category
+
+
+def set_num_threads(n):
+    """Kept for scripts written for PyTorch: dxdy's threading is NumPy's."""
+
+
+def get_num_threads():
+    return 1
+
+
+def compile(model=None, **kwargs):
+    """PyTorch's compiler is not part of dxdy: the function comes back unchanged."""
+    return model if model is not None else (lambda f: f)
+
+
+def __getattr__(name):
+    if name in ("cuda", "backends"):
+        from . import _stubs
+        return getattr(_stubs, name)
+    raise AttributeError(f"module 'dxdy' has no attribute '{name}'")

@@ -1,0 +1,145 @@
+"""dxdy.autograd: backward, grad, custom Functions, numerical checks.
+
+The names and signatures are PyTorch's, so `torch.autograd.grad(...)` reads the
+same here.
+"""
+import numpy as np
+
+from .. import engine
+from ..mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+                    is_inference_mode_enabled)
+from ..tensor import Tensor, wrap
+from ..graph import Node
+from . import graph
+
+
+def _as_tuple(x):
+    if x is None:
+        return None
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _root_grads(outputs, grad_outputs, create_graph, who):
+    """Validate the outputs and make their starting gradients (ones for scalars)."""
+    grads = []
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{who}: expected Tensor outputs, got {type(out).__name__}")
+        if not out._rg:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        g = grad_outputs[i] if grad_outputs is not None else None
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if out._data.dtype.kind != "f":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
+                                   f"{out.dtype}")
+            g = np.ones(out._data.shape, out._data.dtype)
+            grads.append(wrap(g) if create_graph else g)
+            continue
+        if not isinstance(g, Tensor):
+            if isinstance(g, (int, float)) and out._data.size == 1:
+                g = wrap(np.full(out._data.shape, g, out._data.dtype))
+            else:
+                raise TypeError(f"{who}: gradients can be Tensors or None, but got {type(g).__name__}")
+        if g._data.shape != out._data.shape:
+            from ..tensor import Size
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and "
+                               f"output[{i}] has a shape of {Size(out._data.shape)}.")
+        if g._data.dtype.kind == "b" or (g._data.dtype.kind in "iu" and out._data.dtype.kind == "f"):
+            # PyTorch casts an integer gradient for a floating output to the output's dtype.
+            g = wrap(g._data.astype(out._data.dtype))
+        elif g._data.dtype != out._data.dtype:
+            g = wrap(g._data.astype(out._data.dtype)) if not g._rg else g.to(out.dtype)
+        grads.append(g if create_graph else g._data)
+    return grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+             inputs=None):
+    """Accumulate the gradients of `tensors` into the .grad of the leaves they depend on.
+
+    >>> x = dxdy.tensor([1.0, 2.0], requires_grad=True)
+    >>> dxdy.autograd.backward((x * x).sum())
+    >>> x.grad
+    tensor([2., 4.])
+    """
+    tensors = _as_tuple(tensors)
+    if grad_tensors is None:
+        grad_tensors = grad_variables
+    grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else None
+    if grad_tensors is not None and len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(tensors)} gradients")
+    if retain_graph is None:
+        retain_graph = create_graph
+    inputs = _as_tuple(inputs)
+    if inputs is not None:
+        if len(inputs) == 0:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        for t in inputs:
+            if not t._rg:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = _root_grads(tensors, grad_tensors, create_graph, "backward")
+    if create_graph:
+        import warnings
+        warnings.warn("Using backward() with create_graph=True will create a reference cycle between the "
+                      "parameter and its gradient which can cause a memory leak. We recommend using "
+                      "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+                      "make sure to reset the .grad fields of your parameters to None after use to break the "
+                      "cycle and avoid the leak.", UserWarning, stacklevel=3)
+    engine.run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs,
+                        accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of `outputs` with respect to `inputs`, returned rather than stored in .grad.
+
+    >>> x = dxdy.tensor([1.0, 2.0], requires_grad=True)
+    >>> dxdy.autograd.grad((x ** 3).sum(), x)
+    (tensor([ 3., 12.]),)
+    """
+    if is_grads_batched:
+        raise NotImplementedError("is_grads_batched=True is not supported yet; call grad once per row")
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    outputs = _as_tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _as_tuple(inputs)
+    for t in inputs:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad(): inputs must be Tensors, got {type(t).__name__}")
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grad_outputs = _as_tuple(grad_outputs)
+    if grad_outputs is not None and len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} "
+                           f"grad_outputs and {len(outputs)} outputs")
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = _root_grads(outputs, grad_outputs, create_graph, "grad")
+    result = engine.run_backward(outputs, grads, retain_graph=retain_graph, create_graph=create_graph,
+                                 inputs=inputs, accumulate=False)
+    out = []
+    for i, (g, t) in enumerate(zip(result, inputs)):
+        if g is None:
+            if materialize_grads:
+                g = wrap(np.zeros(t._data.shape, t._data.dtype))
+            elif not allow_unused:
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   f"graph. Set allow_unused=True if this is the desired behavior.")
+        out.append(g)
+    return tuple(out)
+
+
+def Variable(data, requires_grad=False, volatile=False):
+    """The pre-0.4 wrapper, kept for old tutorials: it returns a plain Tensor now, as in PyTorch."""
+    t = data if isinstance(data, Tensor) else wrap(np.asarray(data))
+    if requires_grad:
+        t.requires_grad_(True)
+    return t

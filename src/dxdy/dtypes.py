@@ -1,0 +1,157 @@
+"""dtypes, the default dtype, and PyTorch's type promotion.
+
+A dxdy dtype names a NumPy dtype the way PyTorch names its own: `dxdy.float32`
+prints as `dxdy.float32`, and `dtype=float` means float64 as in PyTorch.
+"""
+import builtins
+
+import numpy as np
+
+_CATEGORY_BOOL, _CATEGORY_INT, _CATEGORY_FLOAT = 0, 1, 2
+
+
+class dtype:
+    """A tensor element type (`dxdy.float32`, `dxdy.int64`, ...)."""
+
+    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_signed", "is_complex", "category")
+
+    def __init__(self, name, np_dtype, category):
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.itemsize = self.np.itemsize
+        self.category = category
+        self.is_floating_point = category == _CATEGORY_FLOAT
+        self.is_complex = False
+        self.is_signed = self.np.kind in "if"
+
+    def __repr__(self):
+        return f"dxdy.{self.name}"
+
+    def __reduce__(self):
+        return (_by_name, (self.name,))
+
+    def to_real(self):
+        return self
+
+    @property
+    def is_floating(self):
+        return self.is_floating_point
+
+
+bool = dtype("bool", np.bool_, _CATEGORY_BOOL)
+uint8 = dtype("uint8", np.uint8, _CATEGORY_INT)
+int8 = dtype("int8", np.int8, _CATEGORY_INT)
+int16 = dtype("int16", np.int16, _CATEGORY_INT)
+int32 = dtype("int32", np.int32, _CATEGORY_INT)
+int64 = dtype("int64", np.int64, _CATEGORY_INT)
+float16 = dtype("float16", np.float16, _CATEGORY_FLOAT)
+float32 = dtype("float32", np.float32, _CATEGORY_FLOAT)
+float64 = dtype("float64", np.float64, _CATEGORY_FLOAT)
+
+ALL = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
+FLOATING = (float16, float32, float64)
+# PyTorch's aliases: torch.float is float32, torch.double float64, and so on.
+ALIASES = {
+    "half": float16, "float": float32, "double": float64,
+    "short": int16, "int": int32, "long": int64,
+}
+
+_FROM_NUMPY = {d.np: d for d in ALL}
+_BY_NAME = {d.name: d for d in ALL}
+
+
+def _by_name(name):
+    return _BY_NAME[name]
+
+
+def from_numpy(np_dtype):
+    """The dxdy dtype of a NumPy dtype; TypeError for dtypes dxdy does not hold."""
+    try:
+        return _FROM_NUMPY[np_dtype]
+    except KeyError:
+        raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
+                        "float64, float32, float16, int64, int32, int16, int8, uint8, and bool.") from None
+
+
+class _DefaultDtype:
+    value = float32
+
+
+_default = _DefaultDtype()
+
+
+def get_default_dtype():
+    """The dtype of floating tensors made from Python floats (float32 unless set)."""
+    return _default.value
+
+
+def set_default_dtype(d):
+    """Set the default floating dtype; only float32 and float64 (and float16) are allowed, as in PyTorch."""
+    d = to_dtype(d)
+    if not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type")
+    _default.value = d
+
+
+def to_dtype(d):
+    """Normalise a dtype argument: a dxdy dtype, a NumPy dtype, or Python's float, int, bool."""
+    if d.__class__ is dtype:
+        return d
+    if d is builtins.float:
+        return float64
+    if d is builtins.int:
+        return int64
+    if d is builtins.bool:
+        return bool
+    if isinstance(d, (np.dtype, builtins.type)) and not isinstance(d, dtype):
+        try:
+            return _FROM_NUMPY[np.dtype(d)]
+        except (KeyError, TypeError):
+            pass
+    raise TypeError(f"dtype must be a dxdy.dtype (got {type(d).__name__})")
+
+
+def promote_types(a, b):
+    """The smallest dtype both `a` and `b` can be cast to, by PyTorch's table.
+
+    It matches NumPy's except that a floating type always wins over an integer one
+    (int64 with float16 gives float16, where NumPy gives float64).
+    """
+    a, b = to_dtype(a), to_dtype(b)
+    if a is b:
+        return a
+    if a.category != b.category and _CATEGORY_FLOAT in (a.category, b.category):
+        return a if a.is_floating_point else b
+    return _FROM_NUMPY[np.promote_types(a.np, b.np)]
+
+
+def _combine_categories(higher, lower):
+    # The rule of PyTorch's ResultTypeState: a lower-priority participant changes the
+    # result only when it is of a higher category (a float scalar with an int tensor).
+    if higher is None:
+        return lower
+    if lower is None or higher.is_floating_point:
+        return higher
+    if higher is bool or lower.is_floating_point:
+        return promote_types(higher, lower)
+    return higher
+
+
+def scalar_dtype(value):
+    """The dtype a Python scalar takes when it meets a tensor (a 'wrapped number')."""
+    if isinstance(value, builtins.bool) or isinstance(value, np.bool_):
+        return bool
+    if isinstance(value, (builtins.int, np.integer)):
+        return int64
+    if isinstance(value, (builtins.float, np.floating)):
+        return _default.value
+    raise TypeError(f"unsupported scalar type {type(value).__name__}")
+
+
+def result_type_of(dims, zero_dims, scalars):
+    """PyTorch's result type: tensors with dims > 0-dim tensors > Python scalars, by category."""
+    state = [None, None, None]
+    for i, group in enumerate((dims, zero_dims, scalars)):
+        for d in group:
+            state[i] = d if state[i] is None else promote_types(state[i], d)
+    return _combine_categories(state[0], _combine_categories(state[1], state[2]))

@@ -1,0 +1,322 @@
+"""The backward pass: dependency counting over the graph, never recursion.
+
+`run_backward` walks the graph from the roots once to count, for every node and
+leaf, how many edges lead into it; then it runs a node when all its gradients
+have arrived, holding them in a dict keyed by node and popping each entry as it
+is used. A leaf's gradient is accumulated into `.grad` (backward) or captured
+and returned (autograd.grad).
+
+NOTE [Gradient accumulation]
+Gradients that meet at a node are summed out of place, so no array is written
+while another node may still read it. A leaf's `.grad` is the only array the
+engine writes in place (on later backward calls), so the first gradient stored
+there must belong to it alone: the engine copies one that came from the user (a
+root gradient, a hook's result), that is a view, or that another leaf already
+holds; anything else is a fresh result of a rule and is kept as it is.
+"""
+import numpy as np
+
+from .mode import state as _mode
+from .ops._op import saved_values
+from .ops._xp import numpy_ns, tensor_ns
+from .tensor import Tensor, wrap
+
+
+def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accumulate=True):
+    """Back-propagate `grads` (arrays, or tensors when create_graph) from the tensors `roots`.
+
+    With `inputs`, only what leads to them runs; when `accumulate` is False their
+    gradients are returned (None where nothing arrived) instead of stored in `.grad`.
+    """
+    edges = [_edge_of(t) for t in roots]
+    targets = None
+    if inputs is not None:
+        targets = {}
+        for k, t in enumerate(inputs):
+            targets.setdefault(_edge_of(t), []).append((k, t))
+    deps, runs = _count(edges, targets)
+
+    xp = tensor_ns if create_graph else numpy_ns
+    buffers = {}
+    for e, t, g in zip(edges, roots, grads):
+        _add(buffers, e, t._nr, g)
+    captured = [None] * (len(inputs) if inputs is not None else 0)
+    foreign = {id(g) for g in grads}
+    ready = [e for e in dict.fromkeys(edges) if deps[e] == 0]
+
+    saved_mode = _mode.grad_enabled
+    _mode.grad_enabled = create_graph
+    try:
+        while ready:
+            e = ready.pop()
+            g = buffers.pop(e, None)
+            if not e.is_node:
+                _reach_leaf(e, g, targets, captured, accumulate, create_graph, foreign)
+                continue
+            node = e
+            if node.hooks is not None:
+                g = _pre_hooks(node, g, foreign)
+            if targets is not None and node in targets:
+                _capture(node, g, targets[node], captured, accumulate, create_graph)
+            if runs is not None and node not in runs:
+                continue
+            grads_in = _run_node(node, g, xp, create_graph)
+            if not retain_graph and node.saved:
+                node.saved = None
+                node.tensors = None
+            if node.hooks is not None and node.hooks.post:
+                grads_in = _post_hooks(node, grads_in, g, foreign)
+            meta, nrs = node.meta, node.nrs
+            for i, nxt in enumerate(node.next):
+                if nxt is None:
+                    continue
+                count = deps.get(nxt)
+                if count is None:
+                    continue  # pruned: leads to no input
+                gi = grads_in[i]
+                if gi is not None:
+                    if meta is not None and meta[i] is not None:
+                        gi = _conform(xp, gi, meta[i], create_graph)
+                    _add(buffers, nxt, 0 if nrs is None else nrs[i], gi)
+                deps[nxt] = count - 1
+                if count == 1:
+                    ready.append(nxt)
+    finally:
+        _mode.grad_enabled = saved_mode
+    return captured
+
+
+def _edge_of(t):
+    fn = t.grad_fn
+    return t if fn is None else fn
+
+
+def _count(edges, targets):
+    """How many edges lead into each node and leaf reachable from `edges`.
+
+    With targets, also the set of nodes that must run (those that lead to a
+    target); nodes that lead to none are left out of the counts altogether.
+    """
+    deps = {}
+    stack = []
+    for e in edges:
+        if e not in deps:
+            deps[e] = 0
+            if e.is_node:
+                stack.append(e)
+    while stack:
+        node = stack.pop()
+        for nxt in node.next:
+            if nxt is None:
+                continue
+            count = deps.get(nxt)
+            if count is None:
+                deps[nxt] = 1
+                if nxt.is_node:
+                    stack.append(nxt)
+            else:
+                deps[nxt] = count + 1
+    if targets is None:
+        return deps, None
+    runs = _leading_to(deps, edges, targets)
+    kept = {e: 0 for e in edges}
+    for e in deps:
+        if e in runs:
+            for nxt in e.next:
+                if nxt is not None and (nxt in runs or nxt in targets):
+                    kept[nxt] = kept.get(nxt, 0) + 1
+    return kept, runs
+
+
+def _leading_to(deps, edges, targets):
+    """The nodes from which some target can be reached (iterative post-order)."""
+    leads = {}
+    for root in dict.fromkeys(edges):
+        if root in leads or not root.is_node:
+            continue
+        stack = [(root, iter(root.next))]
+        leads[root] = False
+        while stack:
+            node, it = stack[-1]
+            for nxt in it:
+                if nxt is None:
+                    continue
+                if nxt in targets:
+                    leads[node] = True
+                if nxt.is_node:
+                    if nxt not in leads:
+                        leads[nxt] = False
+                        stack.append((nxt, iter(nxt.next)))
+                        break
+                    if leads[nxt]:
+                        leads[node] = True
+            else:
+                stack.pop()
+                if stack and leads[node]:
+                    leads[stack[-1][0]] = True
+    return {n for n, v in leads.items() if v}
+
+
+def _add(buffers, e, nr, g):
+    """Accumulate `g` for output `nr` of `e` (out of place: NOTE [Gradient accumulation])."""
+    if e.is_node and e.n_outputs > 1:
+        slots = buffers.get(e)
+        if slots is None:
+            slots = buffers[e] = [None] * e.n_outputs
+        slots[nr] = g if slots[nr] is None else slots[nr] + g
+    else:
+        prev = buffers.get(e)
+        buffers[e] = g if prev is None else prev + g
+
+
+def _run_node(node, g, xp, create):
+    """The node's VJP rules applied to the gradient `g` of its output(s)."""
+    if g is None or (node.n_outputs > 1 and all(x is None for x in g)):
+        if not getattr(node, "materialize", False):
+            return (None,) * len(node.next)
+    vals = saved_values(node, create)
+    if node.n_outputs > 1:
+        g = tuple(g) if g is not None else (None,) * node.n_outputs
+    rules = node.rules
+    if rules is None:
+        return node.rule_all(xp, g, *vals)
+    return [None if nxt is None else rules[i](xp, g, *vals) for i, nxt in enumerate(node.next)]
+
+
+def _conform(xp, g, meta, create):
+    """Sum a gradient back to its input's broadcast shape and cast it to the input's dtype."""
+    shape, dtype = meta
+    a = g._data if create else g
+    if a.shape != shape:
+        g = xp.sum_to_size(g, shape)
+    if a.dtype != dtype:
+        g = xp.astype(g, dtype)
+    return g
+
+
+def _as_tensor(g):
+    return g if isinstance(g, Tensor) else wrap(g)
+
+
+def _run_tensor_hooks(hooks, g, foreign):
+    """Apply a dict of hooks to one gradient; a hook's non-None result replaces it."""
+    if g is None or not hooks:
+        return g
+    create = isinstance(g, Tensor)
+    t = _as_tensor(g)
+    for fn in list(hooks.values()):
+        r = fn(t)
+        if r is not None:
+            if not isinstance(r, Tensor):
+                raise TypeError(f"hook returned {type(r).__name__}; a hook may return a Tensor or None")
+            if r._data.shape != t._data.shape:
+                raise RuntimeError(f"hook 'hook' has changed the size of value")
+            t = r
+    if create:
+        return t
+    foreign.add(id(t._data))
+    return t._data
+
+
+def _pre_hooks(node, g, foreign):
+    hooks = node.hooks
+    if node.n_outputs == 1:
+        if 0 in hooks.tensor:
+            g = _run_tensor_hooks(hooks.tensor[0], g, foreign)
+        if 0 in hooks.retain and g is not None:
+            hooks.retain[0](_as_tensor(g))
+        if hooks.pre:
+            g = _run_node_prehooks(hooks.pre, (g,), foreign)[0]
+        return g
+    g = list(g) if g is not None else [None] * node.n_outputs
+    for nr, hs in hooks.tensor.items():
+        g[nr] = _run_tensor_hooks(hs, g[nr], foreign)
+    for nr, keep in hooks.retain.items():
+        if g[nr] is not None:
+            keep(_as_tensor(g[nr]))
+    if hooks.pre:
+        g = list(_run_node_prehooks(hooks.pre, tuple(g), foreign))
+    return g
+
+
+def _run_node_prehooks(hooks, gs, foreign):
+    create = any(isinstance(x, Tensor) for x in gs)
+    ts = tuple(None if x is None else _as_tensor(x) for x in gs)
+    for fn in list(hooks.values()):
+        r = fn(ts)
+        if r is not None:
+            ts = tuple(r)
+    if create:
+        return ts
+    out = tuple(None if t is None else t._data for t in ts)
+    foreign.update(id(a) for a in out if a is not None)
+    return out
+
+
+def _post_hooks(node, grads_in, g, foreign):
+    gi = tuple(None if x is None else _as_tensor(x) for x in grads_in)
+    go = tuple(None if x is None else _as_tensor(x) for x in (g if node.n_outputs > 1 else (g,)))
+    create = any(isinstance(x, Tensor) for x in grads_in)
+    for fn in list(node.hooks.post.values()):
+        r = fn(gi, go)
+        if r is not None:
+            gi = tuple(r)
+    if create:
+        return list(gi)
+    out = [None if t is None else t._data for t in gi]
+    foreign.update(id(a) for a in out if a is not None)
+    return out
+
+
+def _capture(node, g, wanted, captured, accumulate, create):
+    """Gradients of non-leaf inputs of grad() / backward(inputs=...): taken as they arrive."""
+    for k, t in wanted:
+        gk = g[t._nr] if node.n_outputs > 1 and g is not None else g
+        if gk is None:
+            continue
+        if accumulate:
+            _store_grad(t, gk, create, set())
+        else:
+            captured[k] = _as_tensor(gk)
+
+
+def _reach_leaf(leaf, g, targets, captured, accumulate, create, foreign):
+    """All gradients for `leaf` have arrived: run its hooks, then store or capture the total."""
+    extra = leaf._extra
+    if extra is not None and "hooks" in extra:
+        g = _run_tensor_hooks(extra["hooks"], g, foreign)
+    if targets is not None:
+        wanted = targets.get(leaf)
+        if wanted is None:
+            return
+        if not accumulate:
+            for k, _ in wanted:
+                captured[k] = None if g is None else _as_tensor(g)
+            return
+    if g is None:
+        return
+    _store_grad(leaf, g, create, foreign)
+    if extra is not None and extra.get("post_acc_hooks"):
+        for fn in list(extra["post_acc_hooks"].values()):
+            fn(leaf)
+
+
+def _store_grad(t, g, create, foreign):
+    """Accumulate `g` into `t.grad` (NOTE [Gradient accumulation])."""
+    old = t._grad
+    if create:
+        if old is None:
+            t._grad = g.clone_for_grad()
+        else:
+            t._grad = old + g
+        return
+    if old is None:
+        owned = (isinstance(g, np.ndarray) and g.base is None and g.flags.writeable
+                 and id(g) not in foreign)
+        t._grad = wrap(g if owned else np.array(g))
+        foreign.add(id(t._grad._data))
+    elif old.grad_fn is None and old._rg is False and isinstance(old._data, np.ndarray) \
+            and old._data.flags.writeable:
+        old._data += g
+    else:
+        t._grad = wrap(np.asarray(old._data + g))

@@ -1,0 +1,188 @@
+"""Graph nodes (what `tensor.grad_fn` holds) and hooks.
+
+Every op defines a Node subclass named as PyTorch names it (MulBackward0, ...);
+its instances are the vertices of the backward graph. A node holds:
+
+  next      one entry per op input: the input's node, the input tensor itself
+            when it is a leaf that requires grad, or None
+  nrs       None, or for each input the output number of its node (only ops with
+            several outputs give a number other than 0)
+  saved     what the rules need, as raw arrays (NOTE [Rule signatures] in
+            dxdy/ops/_op.py); None once released by backward
+  tensors   the saved tensor inputs, for create_graph and for version checks
+  versions  pairs (counter, value) checked before the rules run
+  meta      None, or per input the (shape, dtype) a gradient must be brought to
+  hooks     None, or the hooks registered on this node
+
+Leaves are not nodes: the engine accumulates into a leaf directly. AccumulateGrad
+objects appear only when `next_functions` is inspected, as in PyTorch's printout.
+"""
+import weakref
+
+SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have "
+    "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
+    "if you need to access saved tensors after calling backward.")
+
+
+class Handle:
+    """Returned by register_hook: `remove()` takes the hook off."""
+
+    _next_id = 0
+
+    __slots__ = ("_hooks", "id")
+
+    def __init__(self, hooks, fn):
+        Handle._next_id += 1
+        self.id = Handle._next_id
+        self._hooks = weakref.ref(hooks) if hooks is not None else None
+        hooks[self.id] = fn
+
+    def remove(self):
+        hooks = self._hooks() if self._hooks is not None else None
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class _HookDict(dict):
+    __slots__ = ("__weakref__",)
+
+
+class NodeHooks:
+    """The hooks of one node: tensor pre-hooks per output, node pre-hooks, post-hooks."""
+
+    __slots__ = ("tensor", "retain", "pre", "post")
+
+    def __init__(self):
+        self.tensor = {}   # output nr -> {id: fn}, from Tensor.register_hook
+        self.retain = {}   # output nr -> RetainGrad, run after the tensor hooks
+        self.pre = _HookDict()
+        self.post = _HookDict()
+
+
+class Node:
+    """A vertex of the backward graph, the `grad_fn` of a tensor made by an op."""
+
+    __slots__ = ("next", "nrs", "saved", "tensors", "versions", "meta", "hooks", "__weakref__")
+    is_node = True
+    n_outputs = 1
+    saves = ()
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self):
+        nrs = self.nrs
+        return tuple((_edge_function(e), 0 if nrs is None or e is None else nrs[i])
+                     for i, e in enumerate(self.next))
+
+    @property
+    def metadata(self):
+        """A dict for the user's own notes about this node (kept while the node lives)."""
+        return _metadata.setdefault(self, {})
+
+    def _hooks(self):
+        if self.hooks is None:
+            self.hooks = NodeHooks()
+        return self.hooks
+
+    def register_prehook(self, fn):
+        """Call `fn(grad_outputs)` before this node runs; a non-None result replaces the gradients."""
+        return Handle(self._hooks().pre, fn)
+
+    def register_hook(self, fn):
+        """Call `fn(grad_inputs, grad_outputs)` after this node runs; a non-None result replaces grad_inputs."""
+        return Handle(self._hooks().post, fn)
+
+    def __getattr__(self, attr):
+        # PyTorch's `_saved_self`, `_saved_other`, `_saved_result`, `_saved_dim`, ...
+        if attr.startswith("_saved_"):
+            from .ops._op import saved_attribute
+            return saved_attribute(self, attr[len("_saved_"):])
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def _raw_saved_attribute(self, attr):
+        return self.__getattr__(attr)
+
+
+_metadata = weakref.WeakKeyDictionary()
+
+
+class AccumulateGrad:
+    """What `next_functions` shows for a leaf: the node that accumulates into `variable.grad`."""
+
+    __slots__ = ("variable", "__weakref__")
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "struct torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+    @property
+    def next_functions(self):
+        return ()
+
+    def register_hook(self, fn):
+        return self.variable.register_post_accumulate_grad_hook(lambda t: fn((t.grad,), (t.grad,)))
+
+    def register_prehook(self, fn):
+        return self.variable.register_hook(lambda g: (fn((g,)) or (None,))[0])
+
+
+def _edge_function(edge):
+    """The node an edge points to, with an AccumulateGrad standing for a leaf."""
+    if edge is None or isinstance(edge, Node):
+        return edge
+    extra = edge._extras()
+    acc = extra.get("acc")
+    acc = acc() if acc is not None else None
+    if acc is None:
+        acc = AccumulateGrad(edge)
+        extra["acc"] = weakref.ref(acc)
+    return acc
+
+
+class RetainGrad:
+    """The hook retain_grad() adds: store the gradient on the (weakly held) tensor."""
+
+    __slots__ = ("tensor",)
+
+    def __init__(self, tensor):
+        self.tensor = weakref.ref(tensor)
+
+    def __call__(self, grad):
+        t = self.tensor()
+        if t is None:
+            return
+        if t._grad is None:
+            t._grad = grad.detach().clone() if grad.grad_fn is None else grad.clone()
+        else:
+            t._grad = t._grad + grad
+
+
+def add_tensor_prehook(tensor, fn):
+    """Register `fn` on the gradient of `tensor` (a leaf or the output `tensor._nr` of its node)."""
+    node = tensor.grad_fn
+    if isinstance(fn, RetainGrad):
+        node._hooks().retain[tensor._nr] = fn
+        return fn
+    if node is None:
+        hooks = tensor._extras().setdefault("hooks", _HookDict())
+    else:
+        hooks = node._hooks().tensor.setdefault(tensor._nr, _HookDict())
+    return Handle(hooks, fn)

@@ -1,0 +1,119 @@
+"""Grad mode: whether ops record a graph. Thread-local, as in PyTorch.
+
+Each switch works as a context manager and as a decorator, with or without
+parentheses (`@no_grad` and `@no_grad()`).
+"""
+import functools
+import threading
+
+
+class _State(threading.local):
+    grad_enabled = True
+    inference = False
+
+
+state = _State()
+
+
+def is_grad_enabled():
+    """True when ops record a graph for backward."""
+    return state.grad_enabled
+
+
+def is_inference_mode_enabled():
+    return state.inference
+
+
+class _GradSwitch:
+    """Base of no_grad/enable_grad/inference_mode: a context manager and a decorator."""
+
+    def __new__(cls, orig_func=None, *args, **kwargs):
+        if cls is not set_grad_enabled and callable(orig_func):
+            # Used bare, as `@no_grad`: decorate at once.
+            return cls()(orig_func)
+        return super().__new__(cls)
+
+    def _enter_state(self):
+        raise NotImplementedError
+
+    def __enter__(self):
+        self._saved = (state.grad_enabled, state.inference)
+        self._enter_state()
+
+    def __exit__(self, *exc):
+        state.grad_enabled, state.inference = self._saved
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self.clone():
+                return func(*args, **kwargs)
+        return wrapper
+
+    def clone(self):
+        return self.__class__()
+
+
+class no_grad(_GradSwitch):
+    """Turn graph recording off: results of ops do not require grad.
+
+    >>> x = dxdy.ones(2, requires_grad=True)
+    >>> with dxdy.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def __init__(self, orig_func=None):
+        pass
+
+    def _enter_state(self):
+        state.grad_enabled = False
+
+
+class enable_grad(_GradSwitch):
+    """Turn graph recording back on inside a no_grad block."""
+
+    def __init__(self, orig_func=None):
+        pass
+
+    def _enter_state(self):
+        state.grad_enabled = True
+
+
+class set_grad_enabled(_GradSwitch):
+    """Set grad mode now; as a context manager, restore it on exit.
+
+    `dxdy.set_grad_enabled(False)` turns recording off at once, like PyTorch.
+    """
+
+    def __init__(self, mode):
+        self.mode = bool(mode)
+        self._saved = (state.grad_enabled, state.inference)
+        state.grad_enabled = self.mode
+
+    def __enter__(self):
+        pass  # the state was set, and the old one saved, by __init__
+
+    def __call__(self, func):
+        # As a decorator the switch must not stay set: undo what __init__ did.
+        state.grad_enabled, state.inference = self._saved
+        return super().__call__(func)
+
+    def clone(self):
+        return set_grad_enabled(self.mode)
+
+
+class inference_mode(_GradSwitch):
+    """Like no_grad: no graph is recorded (dxdy keeps no separate inference tensors)."""
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode) if not callable(mode) else True
+
+    def _enter_state(self):
+        if self.mode:
+            state.grad_enabled = False
+            state.inference = True
+
+    def clone(self):
+        return inference_mode(self.mode)

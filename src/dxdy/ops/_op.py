@@ -1,0 +1,518 @@
+"""The op record: an op's forward and its derivative rules, stated once, and the call paths.
+
+NOTE [Rule signatures]
+A rule is a function of the array namespace `xp`, the cotangent `g` (a VJP) or
+the tangent `t` (a JVP), and then named values; the names say what the op must
+save for backward, and it saves exactly that:
+
+    x, y, ...      the op's array inputs, by the forward's positional parameter names
+    out            the result (a tuple of results for ops with several outputs)
+    x_shape, ...   the shape of an input, saved instead of the input itself
+    dim, ...       any keyword-only parameter of the forward
+
+All rules of one op take the same names. In a plain backward pass `xp` is the
+array namespace (dxdy.ops._xp.numpy_ns) and the values are arrays; under
+create_graph=True, `xp` is dxdy.ops._xp.tensor_ns and the values are tensors, so
+the rule records a graph of its own and derivatives of any order come free.
+A rule may return None for a zero gradient.
+
+The engine, not the rules, sums a gradient back to a broadcast input's shape and
+casts it to the input's dtype: ops that broadcast say so with `broadcasts=True`.
+"""
+import numpy as np
+
+from .. import dtypes as _dt
+from ..graph import Node, SECOND_BACKWARD
+from ..mode import state as _mode
+from ..tensor import Tensor, wrap, version_counter
+from ._xp import numpy_ns
+
+_new = object.__new__
+_int, _float, _bool = int, float, bool
+_SCALARS = (_int, _float, _bool, np.number, np.bool_)
+
+
+# -- node classes ----------------------------------------------------------------
+
+def _names(fn):
+    code = fn.__code__
+    return code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+
+
+class VariadicNode(Node):
+    """A node whose op makes as many outputs as its arguments ask for (split, unbind)."""
+
+    __slots__ = ("n_outputs",)
+
+
+def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jvp=None, linear=False,
+               view=False):
+    """A Node subclass for one op: its rules and the plan of what to save.
+
+    `rules` holds one VJP per input (None where an input is not differentiable);
+    each is `rule(xp, g, *saved)`. `inputs` names the forward's array inputs; for
+    an op of any number of inputs (cat, stack), `rules` is a single rule that
+    returns the gradients of all of them.
+    """
+    variadic_inputs = callable(rules)
+    live = [rules] if variadic_inputs else [r for r in rules if r is not None]
+    saves = _names(live[0])[2:] if live else ()
+    for r in live:
+        if _names(r)[2:] != saves:
+            raise TypeError(f"{name}: all rules of one op must take the same names, "
+                            f"got {saves} and {_names(r)[2:]}")
+    plan = []
+    for s in saves:
+        if s == "xs" and inputs == ("*",):
+            plan.append(("inputs", None))
+        elif s in inputs:
+            plan.append(("input", inputs.index(s)))
+        elif s == "out":
+            plan.append(("out", None))
+        elif s.endswith("_shape") and s[:-6] in inputs:
+            plan.append(("shape", inputs.index(s[:-6])))
+        elif s.endswith("_dtype") and s[:-6] in inputs:
+            plan.append(("dtype", inputs.index(s[:-6])))
+        elif s in params:
+            plan.append(("param", s))
+        else:
+            raise TypeError(f"{name}: a rule asks for '{s}', which is neither an input, 'out', "
+                            f"an input's shape or dtype, nor a parameter of the forward")
+    attrs = {
+        "__slots__": (), "rules": None if variadic_inputs else tuple(rules),
+        "rule_all": rules if variadic_inputs else None, "saves": saves, "plan": tuple(plan),
+        "inputs": tuple(inputs), "broadcasts": broadcasts, "jvp": jvp, "linear": linear, "view": view,
+    }
+    if n_outputs is not None:
+        attrs["n_outputs"] = n_outputs
+    return type(name, (VariadicNode if n_outputs is None else Node,), attrs)
+
+
+# -- saving for backward ----------------------------------------------------------
+
+def _edge(t):
+    """The graph edge to tensor `t`: its node, or `t` itself when it is a leaf."""
+    fn = t.grad_fn
+    return t if fn is None else fn
+
+
+def _save(node, plan, args, arrays, out, params):
+    """Fill `node.saved`, `node.tensors` and `node.versions` by the class's plan.
+
+    `arrays` are the inputs as the forward saw them (after any dtype promotion).
+    """
+    saved, tensors, versions = [], [], []
+    for kind, key in plan:
+        if kind == "input":
+            v = args[key]
+            saved.append(arrays[key])
+            if isinstance(v, Tensor):
+                vc = version_counter(v)
+                versions.append((vc, vc[0], v, node.next[key] if node.next[key] is not None else v))
+                tensors.append(v)
+            else:
+                tensors.append(None)
+        elif kind == "inputs":
+            saved.append(tuple(arrays))
+            tensors.append(tuple(args))
+            for a in args:
+                if isinstance(a, Tensor):
+                    vc = version_counter(a)
+                    versions.append((vc, vc[0], a, a))
+        elif kind == "out":
+            saved.append(out)
+            tensors.append(_OUT)
+        elif kind == "shape":
+            a = args[key]
+            saved.append(np.shape(arrays[key]))
+            tensors.append(None)
+        elif kind == "dtype":
+            saved.append(arrays[key].dtype)
+            tensors.append(None)
+        else:
+            saved.append(params[key])
+            tensors.append(None)
+    node.saved = tuple(saved)
+    node.tensors = tuple(tensors)
+    node.versions = versions or None
+
+
+_OUT = object()  # marks the place of the result in node.tensors
+
+
+def track_outputs(node, outs):
+    """Give saved results the version counters of the output tensors (after they are made)."""
+    if not node.tensors or not any(t is _OUT for t in node.tensors):
+        return
+    versions = node.versions or []
+    vcs = [version_counter(o) for o in outs]
+    versions.extend((vc, 0, None, node) for vc in vcs)
+    node.versions = versions
+
+
+def saved_values(node, create):
+    """The values the rules receive: arrays, or tensors under create_graph."""
+    saved = node.saved
+    if saved is None:
+        raise RuntimeError(SECOND_BACKWARD)
+    if node.versions is not None:
+        for vc, v, t, owner in node.versions:
+            if vc[0] != v:
+                raise RuntimeError(_modified_message(t, owner, vc[0], v))
+    if not create:
+        return saved
+    vals = list(saved)
+    for i, t in enumerate(node.tensors):
+        if t is _OUT:
+            vals[i] = _saved_output(node, saved[i])
+        elif t is not None:
+            vals[i] = t
+    return vals
+
+
+def _saved_output(node, out):
+    """The result as a tensor of the graph again, for differentiating a rule that uses it."""
+    if isinstance(out, tuple):
+        return tuple(_saved_output_k(node, o, k) for k, o in enumerate(out))
+    return _saved_output_k(node, out, 0)
+
+
+def _saved_output_k(node, a, k):
+    t = wrap(a, node)
+    t._nr = k
+    return t
+
+
+def _modified_message(t, owner, now, expected):
+    a = t._data if t is not None else None
+    what = (f"[{_type_name(a)} {list(a.shape)}]" if a is not None else "a saved result")
+    origin = owner if owner is not None and not isinstance(owner, Tensor) else None
+    which = f", which is output 0 of {origin.name()}," if origin is not None else ""
+    return (f"one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: {what}{which} is at version {now}; expected version {expected} instead. Hint: "
+            f"enable anomaly detection to find the operation that failed to compute its gradient, with "
+            f"dxdy.autograd.set_detect_anomaly(True).")
+
+
+def _type_name(a):
+    names = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+             "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
+             "uint8": "ByteTensor", "bool": "BoolTensor"}
+    return "dxdy." + names.get(str(a.dtype), "Tensor")
+
+
+def saved_attribute(node, name):
+    """`grad_fn._saved_<name>` with PyTorch's names: self, other, result, and parameters."""
+    torch_names = getattr(node, "torch_names", {})
+    ours = {v: k for k, v in torch_names.items()}.get(name, name)
+    ours = {"self": "x", "other": "y", "result": "out"}.get(ours, ours)
+    if ours not in node.saves:
+        raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{name}'")
+    vals = saved_values(node, create=True)
+    v = vals[node.saves.index(ours)]
+    if isinstance(v, Tensor) and v.grad_fn is node:
+        v = wrap(v._data, node)  # a fresh tensor each time, as PyTorch's unpacked saved result
+    elif isinstance(v, _SCALARS):
+        v = wrap(np.asarray(v))
+    return v
+
+
+# -- the call paths ----------------------------------------------------------------
+
+def apply(cls, forward, args, params):
+    """Run one op: forward on arrays, then record a node when any input requires grad.
+
+    `args` are the array inputs (tensors or Python scalars), `params` the keyword
+    parameters. The forward may return one array or, for n_outputs > 1, a tuple.
+    """
+    arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+    out = forward(numpy_ns, *arrays, **params)
+    single = cls.n_outputs == 1 if cls.__base__ is not VariadicNode else False
+    if _mode.grad_enabled and any(isinstance(a, Tensor) and a._rg for a in args):
+        node = _new(cls)
+        rules = cls.rules
+        node.next = tuple(_edge(a) if (rules is None or rules[i] is not None) and isinstance(a, Tensor) and a._rg
+                          else None for i, a in enumerate(args))
+        node.nrs = _output_numbers(args, node.next)
+        node.hooks = None
+        node.meta = _broadcast_meta(arrays, out, node.next) if cls.broadcasts else None
+        if not single and cls.__base__ is VariadicNode:
+            node.n_outputs = len(out)
+        _save(node, cls.plan, args, arrays, out, params)
+        if single:
+            results = (wrap(out, node),)
+        else:
+            results = tuple(_output(o, node, k, cls) for k, o in enumerate(out))
+        track_outputs(node, results)
+    else:
+        results = (wrap(out),) if single else tuple(wrap(o) for o in out)
+    if cls.view:
+        vc = version_counter(args[0])
+        for r in results:
+            r._vc = vc
+    return results[0] if single else results
+
+
+def _output(a, node, k, cls):
+    differentiable = getattr(cls, "differentiable_outputs", None)
+    if differentiable is not None and k not in differentiable:
+        return wrap(a)
+    t = wrap(a, node)
+    t._nr = k
+    return t
+
+
+def _output_numbers(args, edges):
+    nrs = None
+    for i, a in enumerate(args):
+        if edges[i] is not None and a._nr:
+            if nrs is None:
+                nrs = [0] * len(args)
+            nrs[i] = a._nr
+    return None if nrs is None else tuple(nrs)
+
+
+def _broadcast_meta(arrays, out, edges):
+    """Per input, (shape, dtype) when its gradient must be summed or cast back; else None."""
+    meta = None
+    for i, a in enumerate(arrays):
+        if edges[i] is not None and (a.shape != out.shape or a.dtype != out.dtype):
+            if meta is None:
+                meta = [None] * len(arrays)
+            meta[i] = (a.shape, a.dtype)
+    return None if meta is None else tuple(meta)
+
+
+def unary(f, d, *, node, jvp=None):
+    """An element-wise op of one tensor, out = f(x), with derivative d: VJP g*d, JVP t*d.
+
+    `d` names what it needs (NOTE [Rule signatures]): `lambda xp, x: xp.cos(x)`
+    saves the input, `lambda xp, out: out` the result.
+    """
+    needs = _names(d)[1:]
+    rule = _unary_rule(d, needs)
+    cls = node_class(node, (rule,), ("x",), jvp=jvp or _unary_jvp(d))
+    save_x, save_out = "x" in needs, "out" in needs
+    np_ns = numpy_ns
+
+    def op(x):
+        try:
+            xa = x._data
+        except AttributeError:
+            raise TypeError(f"{op.__name__}(): argument 'input' (position 1) must be Tensor, "
+                            f"not {type(x).__name__}") from None
+        out = f(np_ns, xa)
+        if x._rg and _mode.grad_enabled:
+            n = _new(cls)
+            fn = x.grad_fn
+            n.next = (x if fn is None else fn,)
+            n.nrs = (x._nr,) if x._nr else None
+            n.meta = None
+            n.hooks = None
+            if save_x:
+                vc = x._vc
+                if vc is None:
+                    vc = x._vc = [0]
+                if save_out:
+                    n.saved = (xa, out)
+                    n.tensors = (x, _OUT)
+                else:
+                    n.saved = (xa,)
+                    n.tensors = (x,)
+                n.versions = [(vc, vc[0], x, n.next[0])]
+            elif save_out:
+                n.saved = (out,)
+                n.tensors = (_OUT,)
+                n.versions = None
+            else:
+                n.saved = n.tensors = ()
+                n.versions = None
+            t = wrap(out, n)
+            if save_out:
+                vc = t._vc = [0]
+                if n.versions is None:
+                    n.versions = [(vc, 0, None, n)]
+                else:
+                    n.versions.append((vc, 0, None, n))
+            return t
+        return wrap(out)
+
+    op.node = cls
+    return op
+
+
+def _unary_rule(d, needs):
+    # Written out per arity so the backward pass makes one call to d, not a generic one.
+    if needs == ():
+        return lambda xp, g: g * d(xp)
+    if needs == ("x",):
+        return lambda xp, g, x: g * d(xp, x)
+    if needs == ("out",):
+        return lambda xp, g, out: g * d(xp, out)
+    if needs == ("x", "out"):
+        return lambda xp, g, x, out: g * d(xp, x, out)
+    raise TypeError(f"a unary derivative takes x and/or out, not {needs}")
+
+
+def _unary_jvp(d):
+    return lambda xp, t, *vals: t * d(xp, *vals)
+
+
+def binary(f, vjp, *, node, jvp=None, promote=None):
+    """An element-wise op of two operands that broadcast, out = f(x, y).
+
+    Either operand may be a Python scalar. `vjp` is a pair of rules (x's, y's).
+    `promote(dtype)` may change the computation dtype (true division makes ints float).
+    """
+    cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp)
+    plan = cls.plan
+    np_ns = numpy_ns
+
+    def op(x, y):
+        xa, ya, x_is_t, y_is_t = _operands(op, x, y, promote)
+        out = f(np_ns, xa, ya)
+        if _mode.grad_enabled and ((x_is_t and x._rg) or (y_is_t and y._rg)):
+            n = _new(cls)
+            ex = (x if x.grad_fn is None else x.grad_fn) if x_is_t and x._rg else None
+            ey = (y if y.grad_fn is None else y.grad_fn) if y_is_t and y._rg else None
+            n.next = (ex, ey)
+            n.nrs = None if not ((ex is not None and x._nr) or (ey is not None and y._nr)) else \
+                (x._nr if ex is not None else 0, y._nr if ey is not None else 0)
+            n.hooks = None
+            oshape, odtype = np.shape(out), out.dtype
+            mx = None if ex is None or (xa.shape == oshape and xa.dtype == odtype) else (xa.shape, xa.dtype)
+            my = None if ey is None or (ya.shape == oshape and ya.dtype == odtype) else (ya.shape, ya.dtype)
+            n.meta = None if mx is None and my is None else (mx, my)
+            _save(n, plan, (x, y), (xa, ya), out, None)
+            t = wrap(out, n)
+            track_outputs(n, (t,))
+            return t
+        return wrap(out)
+
+    op.node = cls
+    return op
+
+
+def _operands(op, x, y, promote):
+    """Arrays for x and y in PyTorch's result dtype (Python scalars stay scalars when NumPy agrees)."""
+    x_is_t = isinstance(x, Tensor)
+    y_is_t = isinstance(y, Tensor)
+    if x_is_t and y_is_t:
+        xa, ya = x._data, y._data
+        if xa.dtype != ya.dtype:
+            d = _dt.result_type_of(
+                [_dt.from_numpy(a.dtype) for a in (xa, ya) if a.ndim],
+                [_dt.from_numpy(a.dtype) for a in (xa, ya) if not a.ndim], ()).np
+            xa, ya = xa.astype(d, copy=False), ya.astype(d, copy=False)
+    elif x_is_t:
+        xa, ya = x._data, _scalar(op, y)
+        xa = _with_scalar(xa, ya)
+    elif y_is_t:
+        xa, ya = _scalar(op, x), y._data
+        ya = _with_scalar(ya, xa)
+    else:
+        raise TypeError(f"{op.__name__}(): argument 'input' must be Tensor, not {type(x).__name__}")
+    if promote is not None:
+        a = xa if x_is_t else ya
+        d = promote(a.dtype)
+        if d is not None:
+            if x_is_t:
+                xa = xa.astype(d)
+            if y_is_t:
+                ya = ya.astype(d)
+    return xa, ya, x_is_t, y_is_t
+
+
+def _scalar(op, v):
+    if isinstance(v, _SCALARS):
+        return v
+    if isinstance(v, np.ndarray):
+        raise TypeError(f"{op.__name__}(): expected a Tensor or a number, got numpy.ndarray "
+                        f"(wrap it with dxdy.from_numpy or dxdy.tensor)")
+    raise TypeError(f"unsupported operand type for {op.__name__}(): '{type(v).__name__}'")
+
+
+def _with_scalar(a, s):
+    """The tensor's array, cast where a Python scalar of a higher category lifts the result dtype."""
+    kind = a.dtype.kind
+    if kind == "f":
+        return a
+    if isinstance(s, (_float, np.floating)):
+        return a.astype(_dt.get_default_dtype().np)
+    if kind == "b" and isinstance(s, (_int, np.integer)) and not isinstance(s, (_bool, np.bool_)):
+        return a.astype(np.int64)
+    return a
+
+
+def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, torch_names=None,
+       differentiable_outputs=None, view=False):
+    """A general op: `f(xp, *inputs, **params)`, one rule per input in `vjp` (None: not differentiable).
+
+    Returns `call(*inputs, **params)`; the public function normalises its
+    arguments and calls it. A forward with `*xs` takes any number of inputs and
+    one rule for all of them; `n_outputs=None` means as many outputs as the
+    forward returns; `view=True` means the result shares memory (and so the
+    version counter) with the first input.
+    """
+    names = _names(f)
+    code = f.__code__
+    inputs = names[1:code.co_argcount]
+    params = names[code.co_argcount:]
+    if code.co_flags & 0x04:  # *xs: any number of inputs
+        inputs, rules = ("*",), vjp
+        params = names[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+    else:
+        rules = vjp if isinstance(vjp, tuple) else (vjp,)
+        if len(rules) != len(inputs):
+            raise TypeError(f"{node}: {len(inputs)} inputs but {len(rules)} rules")
+    cls = node_class(node, rules, inputs, params, n_outputs=n_outputs, broadcasts=broadcasts, jvp=jvp,
+                     linear=linear, view=view)
+    if torch_names:
+        cls.torch_names = torch_names
+    if differentiable_outputs is not None:
+        cls.differentiable_outputs = differentiable_outputs
+
+    def call(*args, **kwargs):
+        return apply(cls, f, args, kwargs)
+
+    call.node = cls
+    return call
+
+
+def nondifferentiable(f):
+    """An op with no gradient (comparisons, argmax, ...): arrays in, a tensor that never requires grad out."""
+    np_ns = numpy_ns
+
+    def call(*args, **kwargs):
+        return wrap(f(np_ns, *[a._data if isinstance(a, Tensor) else a for a in args], **kwargs))
+
+    return call
+
+
+def as_operands(x, y):
+    """Two operands (tensors or Python scalars) as tensors of PyTorch's result dtype.
+
+    For ops without a scalar fast path; a tensor that must change dtype is cast
+    with a differentiable `to`.
+    """
+    xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
+    if not xt and not yt:
+        raise TypeError(f"expected at least one Tensor, got {type(x).__name__} and {type(y).__name__}")
+    dims = [t.dtype for t in (x, y) if isinstance(t, Tensor) and t._data.ndim]
+    zero_dims = [t.dtype for t in (x, y) if isinstance(t, Tensor) and not t._data.ndim]
+    scalars = [_dt.scalar_dtype(v) for v in (x, y) if not isinstance(v, Tensor)]
+    d = _dt.result_type_of(dims, zero_dims, scalars)
+    return tuple(_as_dtype(v, d) for v in (x, y))
+
+
+def _as_dtype(v, d):
+    if isinstance(v, Tensor):
+        return v if v._data.dtype == d.np else v.to(d)
+    return wrap(np.asarray(v, d.np))
+
+
+def name_ops(namespace):
+    """Give each op made by the factories above the name it is bound to (for messages and help)."""
+    for name, fn in list(namespace.items()):
+        if callable(fn) and hasattr(fn, "node") and fn.__name__ in ("op", "call"):
+            fn.__name__ = fn.__qualname__ = name.lstrip("_")

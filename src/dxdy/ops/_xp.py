@@ -1,0 +1,128 @@
+"""The array namespaces the rules are written against (NOTE [Rule signatures]).
+
+`numpy_ns` is NumPy itself plus a few helpers NumPy lacks, and is what a plain
+backward pass hands the rules. `tensor_ns` offers the same names over dxdy
+tensors, made of differentiable dxdy ops; a backward pass with create_graph=True
+hands the rules that one, so the rules record a graph. The vocabulary a rule may
+use is therefore exactly what tensor_ns defines (dxdy/ops/_tensor_ns.py).
+"""
+import math
+import sys
+import types
+
+import numpy as np
+
+
+def sum_to_size(a, shape):
+    """Sum `a` over the axes that broadcasting added to reach its shape from `shape`."""
+    shape = tuple(shape)
+    if a.shape == shape:
+        return a
+    lead = a.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and a.shape[i + lead] != 1)
+    s = a.sum(axis=axes, keepdims=True) if axes else a
+    return s.reshape(shape)
+
+
+def astype(a, dtype):
+    return a.astype(dtype, copy=False)
+
+
+def index_add_zeros(shape, dtype, index, g):
+    """Zeros of `shape` with `g` added at `index` (a key of __getitem__); repeats accumulate."""
+    out = np.zeros(shape, dtype)
+    if _is_basic(index):
+        out[index] += g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+def _is_basic(index):
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, slice, type(None), type(Ellipsis))) for i in items)
+
+
+def index_put_zeros(a, index):
+    """A copy of `a` with zeros at `index`."""
+    out = np.array(a)
+    out[index] = 0
+    return out
+
+
+def positions(index, dim):
+    """The NumPy key that reads x at `index` along `dim`, the other dims ranging over index's shape."""
+    key = list(np.indices(np.shape(index), sparse=True))
+    key[dim] = np.asarray(index)
+    return tuple(key)
+
+
+def diagonal_embed_zeros(g, shape, offset, dim1, dim2):
+    """Zeros of `shape` with `g` on the diagonal at `offset` of dims dim1, dim2 (the transpose of diagonal)."""
+    out = np.zeros(shape, g.dtype)
+    view = np.moveaxis(out, (dim1, dim2), (-2, -1))
+    n = g.shape[-1]
+    rows = np.arange(n) + max(-offset, 0)
+    view[..., rows, rows + offset] = g
+    return out
+
+
+def einsum_embed(g, unique, subs, shape):
+    """Zeros of `shape` with `g` (indexed by `unique`) written where the repeated indices of `subs` agree."""
+    out = np.zeros(shape, g.dtype)
+    sizes = dict(zip(subs, shape))
+    grids = np.ix_(*[np.arange(sizes[c]) for c in unique])
+    key = tuple(grids[unique.index(c)] for c in subs)
+    out[key] = g
+    return out
+
+
+def adjugate(a):
+    """adj(A) = det(A) inv(A), through the SVD so that singular matrices are fine too."""
+    u, s, vt = np.linalg.svd(a)
+    n = s.shape[-1]
+    others = np.stack([np.prod(np.delete(s, i, axis=-1), axis=-1) for i in range(n)], axis=-1) if n else s
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    return sign[..., None, None] * np.matmul(np.swapaxes(vt, -1, -2) * others[..., None, :], np.swapaxes(u, -1, -2))
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+_erf_exact = np.frompyfunc(math.erf, 1, 1)
+_erfc_exact = np.frompyfunc(math.erfc, 1, 1)
+
+
+def erf(x):
+    # NumPy has no erf. SciPy's is used when the program already imported it;
+    # otherwise math.erf element by element (exact, and slower on large arrays).
+    special = sys.modules.get("scipy.special")
+    if special is not None:
+        return special.erf(x)
+    return _erf_exact(x).astype(x.dtype)
+
+
+def erfc(x):
+    special = sys.modules.get("scipy.special")
+    if special is not None:
+        return special.erfc(x)
+    return _erfc_exact(x).astype(x.dtype)
+
+
+numpy_ns = types.SimpleNamespace(**{k: getattr(np, k) for k in np.__all__})
+numpy_ns.__name__ = "numpy"
+numpy_ns.sum_to_size = sum_to_size
+numpy_ns.astype = astype
+numpy_ns.index_add_zeros = index_add_zeros
+numpy_ns.index_put_zeros = index_put_zeros
+numpy_ns.diagonal_embed_zeros = diagonal_embed_zeros
+numpy_ns.einsum_embed = einsum_embed
+numpy_ns.diagflat_offset = lambda x, offset: np.diag(x, offset)
+numpy_ns.linalg_solve = np.linalg.solve
+numpy_ns.adjugate = adjugate
+numpy_ns.sigmoid = sigmoid
+numpy_ns.erf = erf
+numpy_ns.erfc = erfc
+
+tensor_ns = types.SimpleNamespace()  # filled by dxdy/ops/_tensor_ns.py once the ops exist

@@ -1,0 +1,102 @@
+"""Copies and dtype conversions: clone, contiguous, to / float / double / ..., sum_to_size."""
+import builtins
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..tensor import Tensor, wrap, device as _device
+from ._op import op, name_ops
+
+_clone = op(lambda xp, x: x.copy(), vjp=lambda xp, g: g, node="CloneBackward0", linear=True)
+_to = op(lambda xp, x, *, dtype: x.astype(dtype),
+         vjp=lambda xp, g, x_dtype: xp.astype(g, x_dtype), node="ToCopyBackward0", linear=True)
+
+
+def clone(input, *, memory_format=None):
+    """A copy with its own memory (gradients pass through unchanged)."""
+    return _clone(input)
+
+
+def contiguous(input, memory_format=None):
+    """self when already C-contiguous, else a contiguous copy."""
+    if np.asarray(input._data).flags.c_contiguous:
+        return input
+    return _clone(input)
+
+
+def to(input, *args, dtype=None, non_blocking=False, copy=False, memory_format=None, device=None):
+    """Convert to a dtype (`x.to(dxdy.float64)`, `x.to(other)`, `x.to('cpu', dxdy.float64)`); self if unchanged."""
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, (str, _device)):
+            _device(a)
+        elif a is not None and not isinstance(a, builtins.bool):
+            dtype = a
+    if dtype is None:
+        return clone(input) if copy else input
+    d = _dt.to_dtype(dtype)
+    if d.np == input._data.dtype and not copy:
+        return input
+    return _to(input, dtype=d.np)
+
+
+def _converter(d, name):
+    def convert(self, memory_format=None):
+        return to(self, d)
+    convert.__name__ = name
+    convert.__doc__ = f"self as {d!r} (self itself when it already is)."
+    return convert
+
+
+float = _converter(_dt.float32, "float")
+double = _converter(_dt.float64, "double")
+half = _converter(_dt.float16, "half")
+long = _converter(_dt.int64, "long")
+int = _converter(_dt.int32, "int")
+short = _converter(_dt.int16, "short")
+char = _converter(_dt.int8, "char")
+byte = _converter(_dt.uint8, "byte")
+bool = _converter(_dt.bool, "bool")
+
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
+               "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
+               "bool": "BoolTensor"}
+
+
+def type(self, dtype=None, non_blocking=False):
+    """With no argument, the legacy type name ('dxdy.FloatTensor'); else a conversion like to()."""
+    if dtype is None:
+        return "dxdy." + _TYPE_NAMES[str(self._data.dtype)]
+    if isinstance(dtype, str):
+        name = dtype.split(".")[-1]
+        for k, v in _TYPE_NAMES.items():
+            if v == name:
+                return to(self, _dt._by_name(k))
+        raise ValueError(f"invalid type: '{dtype}'")
+    return to(self, dtype)
+
+
+def type_as(self, other):
+    return to(self, other.dtype)
+
+
+_sum_to_size = op(lambda xp, x, *, shape: xp.sum_to_size(x, shape),
+                  vjp=lambda xp, g, x_shape: xp.broadcast_to(g, x_shape), node="SumBackward1", linear=True)
+
+
+def sum_to_size(self, *size):
+    """Sum the dims that broadcasting would have expanded, to get back to `size`."""
+    shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], (builtins.int, np.integer)) else tuple(size)
+    if self._data.shape == shape:
+        return self
+    try:
+        np.broadcast_shapes(shape, self._data.shape)
+        if np.broadcast_shapes(shape, self._data.shape) != self._data.shape:
+            raise ValueError
+    except ValueError:
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(self._data.shape)}}}.") \
+            from None
+    return _sum_to_size(self, shape=shape)
+
+name_ops(globals())

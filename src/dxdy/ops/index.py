@@ -1,0 +1,341 @@
+"""Indexing: __getitem__, gather/scatter, index_select, masked_fill, take_along_dim.
+
+The transpose of reading at an index is adding into zeros at that index
+(`xp.index_add_zeros`), so gradients of repeated indices accumulate.
+"""
+import builtins
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..tensor import Tensor, wrap, _wrap_dim
+from ._op import op, name_ops
+from ._xp import positions
+
+
+# -- __getitem__ ---------------------------------------------------------------------------
+def _index_item(i):
+    """One component of an index as NumPy understands it (tensors and lists become arrays)."""
+    if isinstance(i, Tensor):
+        a = i._data
+        if a.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if a.dtype == np.uint8:
+            a = a.astype(bool)
+        if a.ndim == 0 and a.dtype.kind in "iu":
+            return builtins.int(a)
+        return np.asarray(a)
+    if isinstance(i, (list, tuple)) or isinstance(i, np.ndarray):
+        a = np.asarray([_index_item(v) if isinstance(v, Tensor) else v for v in i] if isinstance(i, (list, tuple))
+                       else i)
+        if a.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        if a.dtype == object:
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                             "valid indices")
+        return a
+    if isinstance(i, slice):
+        if i.step is not None and i.step <= 0:
+            raise ValueError("step must be greater than zero")
+        return slice(*(None if v is None else _as_int(v) for v in (i.start, i.stop, i.step)))
+    if i is None or i is Ellipsis or isinstance(i, (builtins.bool, np.bool_)):
+        return i
+    if isinstance(i, (builtins.int, np.integer)):
+        return builtins.int(i)
+    raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+                     "indices (got " + type(i).__name__ + ")")
+
+
+def _as_int(v):
+    return builtins.int(v._data) if isinstance(v, Tensor) else builtins.int(v)
+
+
+def normalize_key(key, shape):
+    """A NumPy index for `key`, checked against `shape` with PyTorch's errors.
+
+    A key of only ints, slices, None and Ellipsis keeps an Ellipsis at its end so
+    that NumPy returns a (0-d) view, never a scalar copy.
+    """
+    items = key if isinstance(key, tuple) else (key,)
+    items = tuple(_index_item(i) for i in items)
+    advanced = builtins.any(isinstance(i, np.ndarray) or isinstance(i, (builtins.bool, np.bool_)) for i in items)
+    consumed = builtins.sum(1 if not isinstance(i, np.ndarray) else builtins.max(i.ndim, 1) if i.dtype == bool
+                            else 1 for i in items if i is not None and i is not Ellipsis
+                            and not isinstance(i, (builtins.bool, np.bool_)))
+    if consumed > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    dim = 0
+    after = builtins.sum(1 for i in items if i is Ellipsis)
+    if after > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    for i in items:
+        if i is Ellipsis:
+            dim += len(shape) - consumed
+            continue
+        if i is None or isinstance(i, (builtins.bool, np.bool_)):
+            continue
+        if isinstance(i, builtins.int):
+            size = shape[dim]
+            if not -size <= i < size:
+                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+        elif isinstance(i, np.ndarray):
+            if i.dtype == bool:
+                for k, n in enumerate(i.shape):
+                    if dim + k < len(shape) and shape[dim + k] != n:
+                        raise IndexError(f"The shape of the mask {list(i.shape)} at index {k} does not match the "
+                                         f"shape of the indexed tensor {list(shape)} at index {dim + k}")
+                dim += builtins.max(i.ndim, 1)
+                continue
+            size = shape[dim]
+            if i.size and (i.max() >= size or i.min() < -size):
+                bad = builtins.int(i.max()) if i.max() >= size else builtins.int(i.min())
+                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+        dim += 1
+    if not advanced and Ellipsis not in items:
+        items = items + (Ellipsis,)
+    return items, advanced
+
+
+def _getitem_node(items, advanced):
+    """PyTorch's node name for an index: the last view it applies, or IndexBackward0."""
+    if advanced:
+        return "IndexBackward0"
+    name = "AliasBackward0"
+    for i in items:
+        if isinstance(i, builtins.int):
+            name = "SelectBackward0"
+        elif isinstance(i, slice):
+            if i != slice(None):
+                name = "SliceBackward0"
+        elif i is None:
+            name = "UnsqueezeBackward0"
+    return name
+
+
+def _embed(xp, g, x_shape, key):
+    return xp.index_add_zeros(x_shape, g.dtype, key, g)
+
+
+_GETITEM = {name: op(lambda xp, x, *, key: x[key], vjp=_embed, node=name, view=name != "IndexBackward0",
+                     linear=True)
+            for name in ("IndexBackward0", "SelectBackward0", "SliceBackward0", "UnsqueezeBackward0",
+                         "AliasBackward0")}
+
+
+def getitem(input, key):
+    """`x[key]`: ints, slices, None, Ellipsis, bool masks, integer tensors or lists.
+
+    Basic indexing returns a view; integer and mask indexing returns a copy, and
+    repeated indices accumulate their gradients.
+    """
+    items, advanced = normalize_key(key, input._data.shape)
+    if advanced:
+        items = _expand_masks(items)
+    return _GETITEM[_getitem_node(items, advanced)](input, key=items)
+
+
+def _expand_masks(items):
+    # A boolean mask stands for the integer indices of its True entries.
+    out = []
+    for i in items:
+        if isinstance(i, np.ndarray) and i.dtype == bool:
+            out.extend(np.nonzero(i))
+        elif isinstance(i, (builtins.bool, np.bool_)):
+            out.append(None)
+            out.append(np.zeros(builtins.int(i), np.int64))
+        else:
+            out.append(i)
+    return tuple(out)
+
+
+# -- gather and scatter -----------------------------------------------------------------------
+_positions = positions
+
+
+def _check_index(name, x, dim, index):
+    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
+        got = type(index).__name__ if not isinstance(index, Tensor) else index.dtype.name.capitalize()
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index" + ("" if isinstance(index, Tensor) else
+                                                                            f", got {got}"))
+    a = index._data
+    n = x._data.ndim
+    if a.ndim != builtins.max(n, 1) and not (n == 0 and a.ndim <= 1):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor")
+    d = _wrap_dim(dim, n)
+    size = x._data.shape[d] if n else 1
+    if a.size and (a.max() >= size or a.min() < -size):
+        raise RuntimeError(f"index {builtins.int(a.max() if a.max() >= size else a.min())} is out of bounds for "
+                           f"dimension {d} with size {size}")
+    for k in range(a.ndim):
+        if k != d and n and a.shape[k] > x._data.shape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index {list(a.shape)} to be no "
+                               f"larger than self {list(x._data.shape)} apart from dimension {d}")
+    return d, a
+
+
+_gather = op(lambda xp, x, *, dim, index: x[_positions(index, dim)],
+             vjp=lambda xp, g, x_shape, dim, index: xp.index_add_zeros(x_shape, g.dtype, _positions(index, dim), g),
+             node="GatherBackward0", linear=True)
+
+
+def gather(input, dim, index, *, sparse_grad=False):
+    """out[i][j] = input[i][index[i][j]] for dim 1 (and likewise for other dims)."""
+    d, a = _check_index("gather", input, dim, index)
+    if input._data.ndim == 0:
+        return _gather(input.reshape(1), dim=0, index=a.reshape(-1)).reshape(a.shape)
+    return _gather(input, dim=d, index=a)
+
+
+def _scatter_forward(xp, x, src, *, dim, index):
+    out = x.copy()
+    pos = _positions(index, dim)
+    out[pos] = src[tuple(slice(0, n) for n in index.shape)] if np.ndim(src) else src
+    return out
+
+
+def _scatter_add_forward(xp, x, src, *, dim, index):
+    out = x.copy()
+    np.add.at(out, _positions(index, dim), src[tuple(slice(0, n) for n in index.shape)])
+    return out
+
+
+def _src_grad(xp, g, src_shape, dim, index):
+    # src contributes only where index reaches: its gradient is g gathered there, zero elsewhere.
+    picked = g[_positions(index, dim)]
+    return xp.index_add_zeros(src_shape, g.dtype, tuple(slice(0, n) for n in index.shape), picked)
+
+
+def _scatter_self_grad(xp, g, dim, index):
+    return xp.index_put_zeros(g, _positions(index, dim))
+
+
+_scatter = op(_scatter_forward,
+              vjp=(lambda xp, g, src_shape, dim, index: _scatter_self_grad(xp, g, dim, index),
+                   lambda xp, g, src_shape, dim, index: _src_grad(xp, g, src_shape, dim, index)),
+              node="ScatterBackward0")
+_scatter_value = op(lambda xp, x, *, dim, index, value: _scatter_forward(xp, x, value, dim=dim, index=index),
+                    vjp=lambda xp, g, dim, index: _scatter_self_grad(xp, g, dim, index), node="ScatterBackward1")
+_scatter_add = op(_scatter_add_forward,
+                  vjp=(lambda xp, g, src_shape, dim, index: g,
+                       lambda xp, g, src_shape, dim, index: _src_grad(xp, g, src_shape, dim, index)),
+                  node="ScatterAddBackward0")
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
+    """A copy of input with src (or value) written at index along dim (out of place)."""
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not supported; use scatter_add or scatter_reduce")
+    d, a = _check_index("scatter", input, dim, index)
+    if src is None:
+        src = value
+    if isinstance(src, Tensor):
+        if src._data.dtype != input._data.dtype:
+            raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype")
+        return _scatter(input, src, dim=d, index=a)
+    return _scatter_value(input, dim=d, index=a, value=src)
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of input with src added at index along dim; repeated indices accumulate."""
+    d, a = _check_index("scatter_add", input, dim, index)
+    if src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter_add(): Expected self.dtype to be equal to src.dtype")
+    return _scatter_add(input, src, dim=d, index=a)
+
+
+_index_select = op(lambda xp, x, *, dim, index: xp.take(x, index, axis=dim),
+                   vjp=lambda xp, g, x_shape, dim, index:
+                   xp.index_add_zeros(x_shape, g.dtype, (slice(None),) * dim + (index,), g),
+                   node="IndexSelectBackward0", linear=True)
+
+
+def index_select(input, dim, index):
+    """The slices of input at `index` (a 1-D integer tensor) along dim."""
+    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
+        raise IndexError("index_select(): Expected dtype int32/int64 for index")
+    a = index._data
+    if a.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    n = input._data.ndim
+    d = _wrap_dim(dim, n)
+    size = input._data.shape[d] if n else 1
+    if a.size and (a.max() >= size or a.min() < 0):
+        raise IndexError(f"index out of range in self")
+    if n == 0:
+        return _index_select(input.reshape(1), dim=0, index=a.reshape(-1)).reshape(a.shape if a.ndim else ())
+    return _index_select(input, dim=d, index=a.reshape(-1))
+
+
+def take_along_dim(input, indices, dim=None):
+    """Values at `indices` along dim (over the flattened input when dim is None); shapes broadcast."""
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    n = input._data.ndim
+    d = _wrap_dim(dim, n)
+    xs, ix = list(input._data.shape), list(indices._data.shape)
+    xs[d] = ix[d] = 1
+    shape = np.broadcast_shapes(tuple(xs), tuple(ix))
+    x = input.expand(shape[:d] + (input._data.shape[d],) + shape[d + 1:])
+    i = indices.expand(shape[:d] + (indices._data.shape[d],) + shape[d + 1:])
+    return gather(x, d, i)
+
+
+_masked_fill = op(lambda xp, x, *, mask, value: xp.where(mask, value, x),
+                  vjp=lambda xp, g, mask: xp.where(mask, 0, g), node="MaskedFillBackward0")
+_masked_fill_tensor = op(lambda xp, x, value, *, mask: xp.where(mask, value, x),
+                         vjp=(lambda xp, g, mask: xp.where(mask, 0, g),
+                              lambda xp, g, mask: xp.sum(xp.where(mask, g, 0))),
+                         node="MaskedFillBackward1")
+
+
+def masked_fill(input, mask, value):
+    """A copy of input with `value` where mask (a bool tensor broadcasting to input) is True."""
+    if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           + (mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__))
+    m = np.broadcast_to(mask._data, np.broadcast_shapes(mask._data.shape, input._data.shape))
+    if m.shape != input._data.shape:
+        raise RuntimeError(f"The size of tensor a ({input._data.shape[-1]}) must match the size of tensor b "
+                           f"({mask._data.shape[-1]}) at non-singleton dimension")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        v = value if value._data.dtype == input._data.dtype else value.to(input.dtype)
+        return _masked_fill_tensor(input, v, mask=m)
+    return _masked_fill(input, mask=m, value=np.asarray(value, input._data.dtype))
+
+
+_masked_select = op(lambda xp, x, *, mask: x[mask],
+                    vjp=lambda xp, g, x_shape, mask: xp.index_add_zeros(x_shape, g.dtype, np.nonzero(mask), g),
+                    node="MaskedSelectBackward0", linear=True)
+
+
+def masked_select(input, mask):
+    """The elements of input where mask is True, as a 1-D tensor."""
+    shape = np.broadcast_shapes(mask._data.shape, input._data.shape)
+    x = input.expand(shape) if input._data.shape != shape else input
+    return _masked_select(x, mask=np.broadcast_to(mask._data, shape))
+
+
+# The transposes used by rules, as differentiable ops for create_graph (see _tensor_ns.py).
+_index_add_zeros = op(lambda xp, v, *, shape, key: xp.index_add_zeros(shape, v.dtype, key, v),
+                      vjp=lambda xp, g, key: g[key], node="IndexPutBackward0", linear=True)
+_index_put_zeros = op(lambda xp, v, *, key: xp.index_put_zeros(v, key),
+                      vjp=lambda xp, g, key: xp.index_put_zeros(g, key), node="IndexPutBackward0", linear=True)
+
+
+def nonzero(input, *, as_tuple=False):
+    """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one tensor per dim."""
+    idx = np.nonzero(np.atleast_1d(input._data))
+    if as_tuple:
+        return tuple(wrap(i.astype(np.int64)) for i in idx)
+    return wrap(np.stack(idx, axis=1).astype(np.int64) if input._data.ndim else
+                np.zeros((builtins.int(idx[0].size), 0), np.int64))
+
+
+def argwhere(input):
+    return nonzero(input)
+
+
+name_ops(globals())

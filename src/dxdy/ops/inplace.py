@@ -1,0 +1,203 @@
+"""In-place ops (add_, mul_, copy_, x[i] = v, ...): the out-of-place op, written back into self.
+
+NOTE [In-place ops]
+An in-place op computes its out-of-place result with the usual graph, then writes
+it into self's own memory (so views of self see it), makes the result's node
+self's grad_fn, and bumps self's version counter (NOTE [Version counter]). A node
+that saved self's old value gets a private copy of it first, so `a.mul_(b)` can
+still give b its gradient. The refusals follow PyTorch: a leaf that requires
+grad cannot be changed in place while grad mode is on, a result cannot be cast
+to a lower dtype category, and an expanded tensor cannot be written.
+"""
+import numpy as np
+
+from .. import dtypes as _dt
+from ..mode import state as _mode
+from ..tensor import Tensor, wrap, version_counter
+from ._op import op, _OUT
+from .index import normalize_key, _expand_masks
+
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def check_inplace(t):
+    """Refuse in-place changes to a leaf that requires grad while grad mode is on."""
+    if t._rg and t.grad_fn is None and _mode.grad_enabled:
+        raise RuntimeError(LEAF_INPLACE)
+    extra = t._extra
+    if extra is not None and "base" in extra and _mode.grad_enabled and (t._rg or extra["base"]._rg):
+        raise RuntimeError("dxdy does not yet support in-place ops on a view of a tensor that requires grad "
+                           "(PyTorch rebases the view's history). Apply the op out of place, or clone() first.")
+
+
+def commit(self, result):
+    """Write `result` into self's memory and take over its graph (NOTE [In-place ops])."""
+    a = self._data
+    r = result._data
+    if r.shape != a.shape:
+        raise RuntimeError(f"output with shape {list(a.shape)} doesn't match the broadcast shape {list(r.shape)}")
+    if _dt.from_numpy(r.dtype).category > _dt.from_numpy(a.dtype).category:
+        raise RuntimeError(f"result type {_type(r)} can't be cast to the desired output type {_type(a)}")
+    node = result.grad_fn
+    if node is not None:
+        _protect_saved_self(node, self)
+    if isinstance(a, np.ndarray):
+        if not a.flags.writeable:
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                               "single memory location. Please clone() the tensor before performing the operation.")
+        np.copyto(a, r, casting="unsafe")
+    else:
+        self._data = np.array(r, dtype=a.dtype)
+    vc = version_counter(self)
+    vc[0] += 1
+    if node is not None:
+        self.grad_fn = node
+        self._rg = True
+        self._nr = result._nr
+        _retarget_output(node, result, self)
+    return self
+
+
+def _type(a):
+    return _dt.from_numpy(a.dtype).name.capitalize().replace("Int64", "Long").replace("Float32", "Float") \
+        .replace("Float64", "Double")
+
+
+def _protect_saved_self(node, self):
+    # The node may have saved self's old value: give it a copy that the write below cannot touch.
+    if not node.tensors or node.versions is None:
+        return
+    tensors, saved = list(node.tensors), list(node.saved)
+    for i, t in enumerate(tensors):
+        if t is self:
+            snapshot = wrap(np.array(self._data), self.grad_fn)
+            snapshot._rg, snapshot._nr = self._rg, self._nr
+            tensors[i], saved[i] = snapshot, snapshot._data
+            node.versions = [(version_counter(snapshot), 0, snapshot, owner) if tt is self else (vc, v, tt, owner)
+                             for vc, v, tt, owner in node.versions]
+    node.tensors, node.saved = tuple(tensors), tuple(saved)
+
+
+def _retarget_output(node, result, self):
+    # A saved result now lives in self: check self's versions from here on.
+    if not node.tensors or not any(t is _OUT for t in node.tensors):
+        return
+    saved = list(node.saved)
+    for i, t in enumerate(node.tensors):
+        if t is _OUT:
+            saved[i] = self._data
+    node.saved = tuple(saved)
+    rvc = result._vc
+    node.versions = [(version_counter(self), version_counter(self)[0], None, owner) if vc is rvc else
+                     (vc, v, t, owner) for vc, v, t, owner in node.versions]
+
+
+def inplace(out_of_place, name):
+    """The in-place form `x.name_(...)` of an out-of-place op."""
+    def method(self, *args, **kwargs):
+        check_inplace(self)
+        return commit(self, out_of_place(self, *args, **kwargs))
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place {out_of_place.__name__}: writes the result into self and returns self."
+    return method
+
+
+# -- copy_, fill_, zero_ --------------------------------------------------------------------------
+_copy = op(lambda xp, x, src: xp.broadcast_to(src, x.shape).astype(x.dtype),
+           vjp=(lambda xp, g, src_shape, src_dtype: g * 0,
+                lambda xp, g, src_shape, src_dtype: xp.astype(xp.sum_to_size(g, src_shape), src_dtype)),
+           node="CopyBackwards")
+_fill = op(lambda xp, x, *, value: xp.full(x.shape, value, x.dtype), vjp=lambda xp, g: g * 0, node="FillBackward2")
+_fill_tensor = op(lambda xp, x, value: xp.full(x.shape, value, x.dtype),
+                  vjp=(lambda xp, g: g * 0, lambda xp, g: xp.sum(g)), node="FillBackward3")
+_zero = op(lambda xp, x: xp.zeros_like(x), vjp=lambda xp, g: g * 0, node="ZeroBackward0")
+
+
+def copy_(self, src, non_blocking=False):
+    """Copy src (broadcast, cast to self's dtype) into self."""
+    check_inplace(self)
+    if not isinstance(src, Tensor):
+        src = wrap(np.asarray(src))
+    try:
+        np.broadcast_shapes(src._data.shape, self._data.shape)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match the "
+                           f"size of tensor b ({src._data.shape[-1]}) at non-singleton dimension "
+                           f"{self._data.ndim - 1}") from None
+    if not _mode.grad_enabled or not (self._rg or src._rg):
+        a = _writable(self)
+        np.copyto(a, np.broadcast_to(src._data, a.shape), casting="unsafe")
+        version_counter(self)[0] += 1
+        return self
+    result = _copy(self, src)
+    return commit(self, result)
+
+
+def _writable(t):
+    a = t._data
+    if not isinstance(a, np.ndarray):
+        a = t._data = np.array(a)
+    if not a.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
+    return a
+
+
+def fill_(self, value):
+    """Set every element to value (a number or a 0-d tensor)."""
+    check_inplace(self)
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
+        if _mode.grad_enabled and (self._rg or value._rg):
+            return commit(self, _fill_tensor(self, value))
+        value = value.item()
+    if _mode.grad_enabled and self._rg:
+        return commit(self, _fill(self, value=value))
+    _writable(self)[...] = value
+    version_counter(self)[0] += 1
+    return self
+
+
+def zero_(self):
+    """Set every element to zero (the `x.grad.zero_()` idiom)."""
+    check_inplace(self)
+    if _mode.grad_enabled and self._rg:
+        return commit(self, _zero(self))
+    _writable(self)[...] = 0
+    version_counter(self)[0] += 1
+    return self
+
+
+# -- __setitem__ -------------------------------------------------------------------------------------
+def _setitem_forward(xp, x, v, *, key):
+    out = x.copy()
+    out[key] = v
+    return out
+
+
+_setitem = op(_setitem_forward,
+              vjp=(lambda xp, g, v_shape, key: xp.index_put_zeros(g, key),
+                   lambda xp, g, v_shape, key: xp.sum_to_size(g[key], v_shape)),
+              node="CopySlices")
+
+
+def setitem(self, key, value):
+    """`x[key] = value`: write into x in place (value broadcasts; gradients flow to both)."""
+    items, advanced = normalize_key(key, self._data.shape)
+    if advanced:
+        items = _expand_masks(items)
+    v = value if isinstance(value, Tensor) else None
+    if v is not None and v._data.dtype != self._data.dtype:
+        v = v.to(self.dtype)
+    if not _mode.grad_enabled or not (self._rg or (v is not None and v._rg)):
+        check_inplace(self)
+        a = _writable(self)
+        a[items] = v._data if v is not None else value
+        version_counter(self)[0] += 1
+        return
+    check_inplace(self)
+    if v is None:
+        v = wrap(np.asarray(value, self._data.dtype))
+    commit(self, _setitem(self, v, key=items))

@@ -1,0 +1,470 @@
+"""Reductions: sum, mean, prod, max/min, var/std, norms, logsumexp, cumulative ops.
+
+`dim` is normalised by the public functions to a sorted tuple of non-negative
+axes, so every rule can put reduced axes back with `xp.expand_dims(g, dim)`.
+"""
+import math
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..tensor import Tensor, wrap, _wrap_dim
+from ..return_types import make_return_type
+from ._op import op, nondifferentiable, name_ops
+from ._xp import positions
+
+
+def dims(dim, ndim):
+    """`dim` (None, an int, or a sequence) as a sorted tuple of distinct non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        return (_wrap_dim(int(dim), ndim),) if ndim else ()
+    out = []
+    for d in dim:
+        a = _wrap_dim(int(d), ndim)
+        if a in out:
+            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+        out.append(a)
+    return tuple(sorted(out)) if ndim else ()
+
+
+def _kept(xp, g, dim, keepdim):
+    """`g` with the reduced axes back as size-1 axes."""
+    return g if keepdim or not dim else xp.expand_dims(g, dim)
+
+
+def _check_tensor(fn, x):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
+
+
+# -- sum, mean, prod ------------------------------------------------------------------------
+_sum = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.sum(x, axis=dim, keepdims=keepdim)),
+          vjp=lambda xp, g, x_shape, dim, keepdim: xp.broadcast_to(_kept(xp, g, dim, keepdim), x_shape),
+          node="SumBackward1", linear=True)
+_sum_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.sum(x, axis=dim, keepdims=keepdim)),
+              vjp=lambda xp, g, x_shape, dim, keepdim: xp.broadcast_to(_kept(xp, g, dim, keepdim), x_shape),
+              node="SumBackward0", linear=True)
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """The sum over `dim` (all elements when None); integers and bools sum to int64.
+
+    >>> dxdy.tensor([[1., 2.], [3., 4.]]).sum(0)
+    tensor([4., 6.])
+    """
+    _check_tensor("sum", input)
+    x = _for_sum(input, dtype)
+    d = dims(dim, x._data.ndim)
+    return (_sum_all if dim is None else _sum)(x, dim=d, keepdim=keepdim)
+
+
+def _for_sum(x, dtype):
+    if dtype is not None:
+        return x.to(dtype)
+    if x._data.dtype.kind in "biu":
+        return x.to(_dt.int64)
+    return x
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    from .elementwise import where, isnan
+    return sum(where(isnan(input), 0, input), dim, keepdim, dtype=dtype)
+
+
+_mean = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.mean(x, axis=dim, keepdims=keepdim)),
+           vjp=lambda xp, g, x_shape, dim, keepdim:
+           xp.broadcast_to(_kept(xp, g, dim, keepdim) / _count(x_shape, dim), x_shape),
+           node="MeanBackward1", linear=True)
+_mean_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.mean(x, axis=dim, keepdims=keepdim)),
+               vjp=lambda xp, g, x_shape, dim, keepdim:
+               xp.broadcast_to(_kept(xp, g, dim, keepdim) / _count(x_shape, dim), x_shape),
+               node="MeanBackward0", linear=True)
+
+
+def _count(shape, dim):
+    n = 1
+    for d in dim:
+        n *= shape[d]
+    return n
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """The arithmetic mean over `dim`; floating tensors only, as in PyTorch."""
+    _check_tensor("mean", input)
+    x = input.to(dtype) if dtype is not None else input
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
+                           f"or complex dtype. Got: {x.dtype.name.capitalize().replace('Int64', 'Long')}")
+    d = dims(dim, x._data.ndim)
+    return (_mean_all if dim is None else _mean)(x, dim=d, keepdim=keepdim)
+
+
+def _exclusive_products(xp, x, axis):
+    """For each element along `axis`, the product of all the others (exact when some are zero)."""
+    n = x.shape[axis]
+    ones = xp.ones_like(xp.take(x, [0], axis=axis))
+    left = xp.cumprod(xp.concatenate([ones, xp.take(x, list(range(n - 1)), axis=axis)], axis=axis), axis=axis)
+    flipped = xp.flip(x, axis=axis)
+    right = xp.cumprod(xp.concatenate([ones, xp.take(flipped, list(range(n - 1)), axis=axis)], axis=axis),
+                       axis=axis)
+    return left * xp.flip(right, axis=axis)
+
+
+def _prod_vjp(xp, g, x, dim, keepdim):
+    if x.ndim == 0:
+        return g * xp.ones_like(x)
+    if len(dim) != 1:  # the full product: over the flattened tensor
+        flat = xp.reshape(x, (-1,))
+        others = xp.reshape(_exclusive_products(xp, flat, 0), x.shape) if flat.shape[0] else xp.zeros_like(x)
+        return g * others
+    if x.shape[dim[0]] == 0:
+        return xp.zeros_like(x)
+    return _kept(xp, g, dim, keepdim) * _exclusive_products(xp, x, dim[0])
+
+
+_prod = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.prod(x, axis=dim, keepdims=keepdim)),
+           vjp=_prod_vjp, node="ProdBackward1")
+_prod_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.prod(x, axis=dim, keepdims=keepdim)),
+               vjp=_prod_vjp, node="ProdBackward0")
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """The product over one `dim` (or of all elements when None)."""
+    _check_tensor("prod", input)
+    x = _for_sum(input, dtype)
+    if dim is None:
+        return _prod_all(x, dim=dims(None, x._data.ndim), keepdim=False)
+    return _prod(x, dim=dims(dim, x._data.ndim), keepdim=keepdim)
+
+
+# -- max, min and friends ------------------------------------------------------------------
+def _even_share(xp, g, x, out, dim, keepdim):
+    # PyTorch shares the gradient of max/min/amax/amin evenly between tied elements.
+    hit = x == _kept(xp, out, dim, keepdim)
+    return _kept(xp, g, dim, keepdim) * hit / xp.sum(hit, axis=dim, keepdims=True)
+
+
+_amax = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.max(x, axis=dim, keepdims=keepdim)),
+           vjp=_even_share, node="AmaxBackward0")
+_amin = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.min(x, axis=dim, keepdims=keepdim)),
+           vjp=_even_share, node="AminBackward0")
+_max_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.max(x, axis=dim, keepdims=keepdim)),
+              vjp=_even_share, node="MaxBackward1")
+_min_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.min(x, axis=dim, keepdims=keepdim)),
+              vjp=_even_share, node="MinBackward1")
+
+
+def _select_at(xp, g, x_shape, out, dim, keepdim):
+    # max/min along a dim: the gradient goes to the one index reported, ties or not.
+    indices = np.asarray(out[1])
+    if not keepdim:
+        indices = np.expand_dims(indices, dim)
+    values = _kept(xp, g[0], dim, keepdim)
+    return xp.index_add_zeros(x_shape, values.dtype, positions(indices, dim[0]), values)
+
+
+def _values_indices(pick, arg):
+    def forward(xp, x, *, dim, keepdim):
+        i = xp.expand_dims(arg(x, axis=dim[0]), dim[0])
+        v = xp.take_along_axis(x, i, axis=dim[0])
+        if not keepdim:
+            i, v = xp.squeeze(i, axis=dim[0]), xp.squeeze(v, axis=dim[0])
+        return xp.asarray(v), xp.asarray(i).astype(np.int64)
+    return forward
+
+
+_max_dim = op(_values_indices(np.max, np.argmax), vjp=_select_at, node="MaxBackward0", n_outputs=2,
+              differentiable_outputs=(0,))
+_min_dim = op(_values_indices(np.min, np.argmin), vjp=_select_at, node="MinBackward0", n_outputs=2,
+              differentiable_outputs=(0,))
+
+max_type = make_return_type("max", ("values", "indices"))
+min_type = make_return_type("min", ("values", "indices"))
+
+
+def _extreme(name, full, along, binary, result_type):
+    def extreme(input, dim=None, keepdim=False, *, out=None):
+        _check_tensor(name, input)
+        if isinstance(dim, Tensor):
+            return binary(input, dim)
+        if dim is None:
+            if input._data.size == 0:
+                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                                   f"Specify the reduction dim with the 'dim' argument.")
+            return full(input, dim=dims(None, input._data.ndim), keepdim=False)
+        d = dims(dim, input._data.ndim)
+        if input._data.ndim == 0:
+            return result_type((input.clone(), wrap(np.zeros((), np.int64))))
+        if input._data.shape[d[0]] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d[0]} to have non-zero size.")
+        return result_type(along(input, dim=d, keepdim=keepdim))
+    extreme.__name__ = name
+    return extreme
+
+
+def _amax_amin(name, f):
+    def reduce(input, dim=(), keepdim=False, *, out=None):
+        _check_tensor(name, input)
+        d = dims(None if dim == () or dim == [] else dim, input._data.ndim)
+        if input._data.size == 0 and any(input._data.shape[i] == 0 for i in d):
+            raise IndexError(f"{name}(): Expected reduction dim {d[0]} to have non-zero size.")
+        return f(input, dim=d, keepdim=keepdim)
+    reduce.__name__ = name
+    return reduce
+
+
+def _maximum(x, y):
+    from .elementwise import maximum
+    return maximum(x, y)
+
+
+def _minimum(x, y):
+    from .elementwise import minimum
+    return minimum(x, y)
+
+
+max = _extreme("max", _max_all, _max_dim, _maximum, max_type)
+min = _extreme("min", _min_all, _min_dim, _minimum, min_type)
+amax = _amax_amin("amax", _amax)
+amin = _amax_amin("amin", _amin)
+
+aminmax_type = make_return_type("aminmax", ("min", "max"))
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    return aminmax_type((amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim,
+                                                                               keepdim)))
+
+
+_argmax = nondifferentiable(lambda xp, x, *, dim, keepdim: xp.asarray(
+    xp.argmax(x, axis=dim, keepdims=keepdim)).astype(np.int64))
+_argmin = nondifferentiable(lambda xp, x, *, dim, keepdim: xp.asarray(
+    xp.argmin(x, axis=dim, keepdims=keepdim)).astype(np.int64))
+
+
+def _arg_extreme(name, f):
+    def arg(input, dim=None, keepdim=False):
+        _check_tensor(name, input)
+        if dim is None:
+            if input._data.size == 0:
+                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+            flat = input._data.reshape(-1)
+            r = f(flat, dim=0, keepdim=False)
+            return wrap(np.full((1,) * input._data.ndim, r._data)) if keepdim else r
+        return f(input._data, dim=dims(dim, input._data.ndim)[0] if input._data.ndim else None, keepdim=keepdim)
+    arg.__name__ = name
+    return arg
+
+
+argmax = _arg_extreme("argmax", _argmax)
+argmin = _arg_extreme("argmin", _argmin)
+
+
+# -- variance and norms ---------------------------------------------------------------------------
+def _var_forward(xp, x, *, dim, correction, keepdim):
+    n = _count(x.shape, dim)
+    centered = x - xp.mean(x, axis=dim, keepdims=True)
+    return xp.asarray(xp.sum(centered * centered, axis=dim, keepdims=keepdim) / _dof(n, correction))
+
+
+def _dof(n, correction):
+    return n - correction if n - correction > 0 else float("nan") if n - correction < 0 else 0.0
+
+
+def _var_vjp(xp, g, x, dim, correction, keepdim):
+    n = _count(x.shape, dim)
+    return _kept(xp, g, dim, keepdim) * (2 * (x - xp.mean(x, axis=dim, keepdims=True)) / _dof(n, correction))
+
+
+def _std_vjp(xp, g, x, out, dim, correction, keepdim):
+    n = _count(x.shape, dim)
+    return (_kept(xp, g / out, dim, keepdim)
+            * ((x - xp.mean(x, axis=dim, keepdims=True)) / _dof(n, correction)))
+
+
+_var = op(_var_forward, vjp=_var_vjp, node="VarBackward0")
+_std = op(lambda xp, x, *, dim, correction, keepdim: xp.sqrt(_var_forward(xp, x, dim=dim, correction=correction,
+                                                                            keepdim=keepdim)),
+          vjp=_std_vjp, node="StdBackward0")
+
+
+def _moment(name, f):
+    def moment(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+        _check_tensor(name, input)
+        if isinstance(dim, bool):  # the old overload var(input, unbiased)
+            dim, unbiased = None, dim
+        if correction is None:
+            correction = 1 if unbiased is None or unbiased else 0
+        if input._data.dtype.kind != "f":
+            raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be either a floating "
+                               f"point or complex dtype. Got: {input.dtype.name.capitalize()}")
+        return f(input, dim=dims(dim, input._data.ndim), correction=correction, keepdim=keepdim)
+    moment.__name__ = name
+    return moment
+
+
+var = _moment("var", _var)
+std = _moment("std", _std)
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return (var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return (std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
+
+
+def _norm_forward(xp, x, *, ord, dim, keepdim):
+    a = xp.abs(x)
+    if ord == 2:
+        return xp.asarray(xp.sqrt(xp.sum(a * a, axis=dim, keepdims=keepdim)))
+    if ord == math.inf:
+        return xp.asarray(xp.max(a, axis=dim, keepdims=keepdim, initial=0))
+    if ord == -math.inf:
+        return xp.asarray(xp.min(a, axis=dim, keepdims=keepdim))
+    if ord == 0:
+        return xp.asarray(xp.sum(a != 0, axis=dim, keepdims=keepdim)).astype(x.dtype)
+    if ord == 1:
+        return xp.asarray(xp.sum(a, axis=dim, keepdims=keepdim))
+    return xp.asarray(xp.sum(a ** ord, axis=dim, keepdims=keepdim) ** (1.0 / ord))
+
+
+def _norm_vjp(xp, g, x, out, ord, dim, keepdim):
+    g, out = _kept(xp, g, dim, keepdim), _kept(xp, out, dim, keepdim)
+    if ord == 0:
+        return g * 0 * x
+    if ord == 1:
+        return g * xp.sign(x)
+    if ord == 2:
+        # The gradient at the zero vector is taken as zero, as in PyTorch.
+        return x * xp.where(out == 0, 0, g / out)
+    if ord in (math.inf, -math.inf):
+        hit = xp.abs(x) == out
+        return g * xp.sign(x) * hit / xp.sum(hit, axis=dim, keepdims=True)
+    a = xp.abs(x)
+    scale = xp.where(out == 0, 0, g / out ** (ord - 1))
+    return x * a ** (ord - 2) * scale
+
+
+_vector_norm = op(_norm_forward, vjp=_norm_vjp, node="LinalgVectorNormBackward0")
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """The `ord`-norm of x over `dim` (all elements when None): (sum |x|^ord)^(1/ord)."""
+    _check_tensor("linalg_vector_norm", x)
+    if dtype is not None:
+        x = x.to(dtype)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{x.dtype.name.capitalize()}")
+    d = dims(dim, x._data.ndim)
+    if ord == -math.inf and x._data.size == 0:
+        raise RuntimeError("linalg.vector_norm cannot compute the -inf norm on an empty tensor because the "
+                           "operation does not have an identity")
+    return _vector_norm(x, ord=float(ord), dim=d, keepdim=keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """The 2-norm by default ('fro'); p may be a number, inf, or 'nuc' for matrices."""
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        from .linalg import matrix_norm
+        return matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim)
+    return vector_norm(input, p, dim, keepdim, dtype=dtype)
+
+
+def _logsumexp_forward(xp, x, *, dim, keepdim):
+    if x.size == 0:
+        return xp.asarray(xp.log(xp.sum(xp.exp(x), axis=dim, keepdims=keepdim)))
+    m = xp.max(x, axis=dim, keepdims=True)
+    m = xp.where(xp.isfinite(m), m, 0)
+    s = xp.log(xp.sum(xp.exp(x - m), axis=dim, keepdims=True)) + m
+    return xp.asarray(s if keepdim else xp.squeeze(s, axis=dim))
+
+
+_logsumexp = op(_logsumexp_forward,
+                vjp=lambda xp, g, x, out, dim, keepdim:
+                _kept(xp, g, dim, keepdim) * xp.exp(x - _kept(xp, out, dim, keepdim)),
+                node="LogsumexpBackward0")
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(input))) over `dim`, computed without overflow."""
+    _check_tensor("logsumexp", input)
+    x = input if input._data.dtype.kind == "f" else input.to(_dt.get_default_dtype())
+    return _logsumexp(x, dim=dims(dim, x._data.ndim), keepdim=keepdim)
+
+
+# -- cumulative ---------------------------------------------------------------------------------
+def _reverse_cumsum(xp, g, axis):
+    return xp.flip(xp.cumsum(xp.flip(g, axis=axis), axis=axis), axis=axis)
+
+
+_cumsum = op(lambda xp, x, *, dim: xp.cumsum(x, axis=dim),
+             vjp=lambda xp, g, dim: _reverse_cumsum(xp, g, dim), node="CumsumBackward0", linear=True)
+
+
+def _cumprod_vjp(xp, g, x, out, dim):
+    # With no zeros, d/dx_k sum_j g_j out_j = sum_{j>=k} g_j out_j / x_k. Where zeros
+    # occur, each output is rebuilt from exclusive products along the axis instead.
+    if x.shape[dim] == 0:
+        return g
+    if not bool(xp.any(x == 0)):
+        return _reverse_cumsum(xp, g * out, dim) / x
+    n = x.shape[dim]
+    total = None
+    for k in range(n):
+        xk_removed = xp.concatenate([xp.take(x, list(range(k)), axis=dim),
+                                     xp.ones_like(xp.take(x, [k], axis=dim)),
+                                     xp.take(x, list(range(k + 1, n)), axis=dim)], axis=dim)
+        partial = xp.cumprod(xk_removed, axis=dim)
+        tail = xp.take(g * partial, list(range(k, n)), axis=dim)
+        col = xp.sum(tail, axis=dim, keepdims=True)
+        total = col if total is None else xp.concatenate([total, col], axis=dim)
+    return total
+
+
+_cumprod = op(lambda xp, x, *, dim: xp.cumprod(x, axis=dim), vjp=_cumprod_vjp, node="CumprodBackward0")
+
+
+def _cumulative(name, f):
+    def cumulative(input, dim, *, dtype=None, out=None):
+        _check_tensor(name, input)
+        x = _for_sum(input, dtype)
+        if x._data.ndim == 0:
+            _wrap_dim(dim, 0)
+            return f(x.reshape(1), dim=0).reshape(())
+        return f(x, dim=_wrap_dim(dim, x._data.ndim))
+    cumulative.__name__ = name
+    return cumulative
+
+
+cumsum = _cumulative("cumsum", _cumsum)
+cumprod = _cumulative("cumprod", _cumprod)
+
+
+# -- logical ------------------------------------------------------------------------------------
+def _logical_reduce(name, f):
+    def reduce(input, dim=None, keepdim=False, *, out=None):
+        _check_tensor(name, input)
+        a = input._data
+        d = dims(dim, a.ndim)
+        r = np.asarray(f(a, axis=d, keepdims=keepdim))
+        return wrap(r if a.dtype != np.uint8 else r.astype(np.uint8))
+    reduce.__name__ = name
+    return reduce
+
+
+all = _logical_reduce("all", np.all)
+any = _logical_reduce("any", np.any)
+
+
+def count_nonzero(input, dim=None):
+    return wrap(np.asarray(np.count_nonzero(input._data, axis=None if dim is None else dims(dim, input.ndim)),
+                           dtype=np.int64))
+
+
+name_ops(globals())
