@@ -101,6 +101,12 @@ def compile(model=None, **kwargs):
     return model if model is not None else (lambda f: f)
 
 
+import types as _types
+
+__all__ = sorted(n for n, v in globals().items() if not n.startswith("_") and not isinstance(v, _types.ModuleType)
+                 ) + ["autograd", "nn", "linalg"]
+
+
 def __getattr__(name):
     if name in ("cuda", "backends"):
         from . import _stubs

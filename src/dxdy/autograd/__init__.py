@@ -11,6 +11,8 @@ from ..mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_g
 from ..tensor import Tensor, wrap
 from ..graph import Node
 from . import graph
+from .function import Function, FunctionCtx, once_differentiable, InplaceFunction, NestedIOFunction
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 
 
 def _as_tuple(x):

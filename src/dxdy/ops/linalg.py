@@ -148,8 +148,9 @@ def _matmul_grad_shape(xp, g, nx, ny):
 
 
 _matmul = op(lambda xp, x, y: xp.matmul(x, y), vjp=(_matmul_vjp_x, _matmul_vjp_y), node="UnsafeViewBackward0")
-_matmul_expand = op(lambda xp, x, y: xp.matmul(x, y), vjp=(_matmul_vjp_x, _matmul_vjp_y),
-                    node="SqueezeBackward4")
+_matmul_squeeze = op(lambda xp, x, y: xp.matmul(x, y), vjp=(_matmul_vjp_x, _matmul_vjp_y),
+                     node="SqueezeBackward4")
+_matmul_clone = op(lambda xp, x, y: xp.matmul(x, y), vjp=(_matmul_vjp_x, _matmul_vjp_y), node="CloneBackward0")
 
 
 def matmul(input, other, *, out=None):
@@ -183,7 +184,10 @@ def matmul(input, other, *, out=None):
         raise RuntimeError(f"The size of tensor a ({input._data.shape[-3]}) must match the size of tensor b "
                            f"({other._data.shape[-3]}) at non-singleton dimension 0") from None
     _same_dtype("matmul", input, other)
-    return (_matmul_expand if nx == 1 else _matmul)(input, other)
+    # One rule; three rows only so that grad_fn carries PyTorch's name for each case.
+    if nx == 1 and ny == 2:
+        return _matmul_squeeze(input, other)
+    return (_matmul_clone if nx == 2 else _matmul)(input, other)
 
 
 def outer(input, vec2):
@@ -384,7 +388,7 @@ def diag(input, diagonal=0):
 _diagonal_copy = op(lambda xp, x, *, offset, dim1, dim2: xp.diagonal(x, offset, dim1, dim2).copy(),
                     vjp=lambda xp, g, x_shape, offset, dim1, dim2:
                     xp.diagonal_embed_zeros(g, x_shape, offset, dim1, dim2),
-                    node="DiagonalBackward0", linear=True)
+                    node="DiagonalBackward0_copy", linear=True)
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
