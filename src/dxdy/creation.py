@@ -15,6 +15,8 @@ from .tensor import Tensor, wrap, device as _device
 
 def _finish(t, requires_grad):
     if requires_grad:
+        if t._data.dtype.kind != "f":  # the factories' wording differs from requires_grad_'s, as in PyTorch
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad_(True)
     return t
 

@@ -61,7 +61,7 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
             if runs is not None and node not in runs:
                 continue
             grads_in = _run_node(node, g, xp, create_graph)
-            if not retain_graph and node.saved:
+            if not retain_graph and node.frees and node.saved:
                 node.saved = None
                 node.tensors = None
             if node.hooks is not None and node.hooks.post:
@@ -305,10 +305,8 @@ def _store_grad(t, g, create, foreign):
     """Accumulate `g` into `t.grad` (NOTE [Gradient accumulation])."""
     old = t._grad
     if create:
-        if old is None:
-            t._grad = g.clone_for_grad()
-        else:
-            t._grad = old + g
+        # A copy that records CopyBackwards, then out-of-place sums, as PyTorch's AccumulateGrad.
+        t._grad = wrap(np.empty_like(g._data)).copy_(g) if old is None else old + g
         return
     if old is None:
         owned = (isinstance(g, np.ndarray) and g.base is None and g.flags.writeable

@@ -73,6 +73,7 @@ class Node:
     __slots__ = ("next", "nrs", "saved", "tensors", "versions", "meta", "hooks", "__weakref__")
     is_node = True
     n_outputs = 1
+    frees = True
     saves = ()
 
     def name(self):

@@ -365,8 +365,8 @@ class Tensor:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .graph import Handle
-        hooks = self._extras().setdefault("post_acc_hooks", {})
+        from .graph import Handle, _HookDict
+        hooks = self._extras().setdefault("post_acc_hooks", _HookDict())
         return Handle(hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):

@@ -139,9 +139,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(out)
 
 
-def Variable(data, requires_grad=False, volatile=False):
-    """The pre-0.4 wrapper, kept for old tutorials: it returns a plain Tensor now, as in PyTorch."""
-    t = data if isinstance(data, Tensor) else wrap(np.asarray(data))
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """The pre-0.4 wrapper, kept for old tutorials: it makes a plain Tensor, as PyTorch does now."""
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        t = data if isinstance(data, Tensor) else wrap(np.asarray(data))
+        if requires_grad:
+            t.requires_grad_(True)
+        return t

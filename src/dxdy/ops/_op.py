@@ -80,8 +80,11 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
                             f"an input's shape or dtype, nor a parameter of the forward")
     attrs = {
         "__slots__": (), "rules": None if variadic_inputs else tuple(rules),
-        "rule_all": rules if variadic_inputs else None, "saves": saves, "plan": tuple(plan),
-        "inputs": tuple(inputs), "broadcasts": broadcasts, "jvp": jvp, "linear": linear, "view": view,
+        "rule_all": staticmethod(rules) if variadic_inputs else None, "saves": saves, "plan": tuple(plan),
+        "inputs": tuple(inputs), "broadcasts": broadcasts, "jvp": staticmethod(jvp) if jvp else None,
+        "linear": linear, "view": view,
+        # Freeing after backward concerns saved arrays only; shapes and parameters stay.
+        "frees": any(kind in ("input", "out", "inputs") for kind, _ in plan),
     }
     if n_outputs is not None:
         attrs["n_outputs"] = n_outputs
@@ -202,10 +205,11 @@ def _type_name(a):
 
 
 def saved_attribute(node, name):
-    """`grad_fn._saved_<name>` with PyTorch's names: self, other, result, and parameters."""
-    torch_names = getattr(node, "torch_names", {})
-    ours = {v: k for k, v in torch_names.items()}.get(name, name)
-    ours = {"self": "x", "other": "y", "result": "out"}.get(ours, ours)
+    """`grad_fn._saved_<name>` with PyTorch's names: self, other, result, self_sym_sizes, parameters."""
+    names = {"self": "x", "other": "y", "result": "out"}
+    names.update({v: k for k, v in getattr(node, "torch_names", {}).items()})
+    base, suffix = (name[:-len("_sym_sizes")], "_shape") if name.endswith("_sym_sizes") else (name, "")
+    ours = names.get(base, base) + suffix
     if ours not in node.saves:
         raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{name}'")
     vals = saved_values(node, create=True)
@@ -379,9 +383,10 @@ def binary(f, vjp, *, node, jvp=None, promote=None):
             n.nrs = None if not ((ex is not None and x._nr) or (ey is not None and y._nr)) else \
                 (x._nr if ex is not None else 0, y._nr if ey is not None else 0)
             n.hooks = None
+            # The gradient must come back in each input's own shape and dtype (before promotion).
             oshape, odtype = np.shape(out), out.dtype
-            mx = None if ex is None or (xa.shape == oshape and xa.dtype == odtype) else (xa.shape, xa.dtype)
-            my = None if ey is None or (ya.shape == oshape and ya.dtype == odtype) else (ya.shape, ya.dtype)
+            mx = None if ex is None or (xa.shape == oshape and x._data.dtype == odtype) else (xa.shape, x._data.dtype)
+            my = None if ey is None or (ya.shape == oshape and y._data.dtype == odtype) else (ya.shape, y._data.dtype)
             n.meta = None if mx is None and my is None else (mx, my)
             _save(n, plan, (x, y), (xa, ya), out, None)
             t = wrap(out, n)

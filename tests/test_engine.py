@@ -1,0 +1,612 @@
+"""The engine's semantics, bullet by bullet, with PyTorch as the oracle where behaviour is visible."""
+import gc
+import threading
+import warnings
+import weakref
+
+import numpy as np
+import pytest
+import torch
+
+import dxdy
+
+
+def both(fn):
+    """Run `fn(lib)` with dxdy and with torch; return both results."""
+    return fn(dxdy), fn(torch)
+
+
+def same(d, t):
+    assert str(d.dtype) == str(t.dtype).replace("torch.", "dxdy."), (d.dtype, t.dtype)
+    np.testing.assert_allclose(np.asarray(d.detach()._data), t.detach().numpy(), rtol=1e-6, atol=1e-7)
+
+
+def raises_like(fn):
+    """fn(lib) raises the same exception type, with the same first line, in dxdy as in torch."""
+    with pytest.raises(Exception) as t_err:
+        fn(torch)
+    with pytest.raises(Exception) as d_err:
+        fn(dxdy)
+    assert type(d_err.value).__name__ == type(t_err.value).__name__, (d_err.value, t_err.value)
+    first = str(t_err.value).splitlines()[0].replace("torch.", "dxdy.")
+    assert str(d_err.value).splitlines()[0].replace("torch.", "dxdy.").startswith(first[:60]), \
+        (str(d_err.value), str(t_err.value))
+    return d_err.value
+
+
+# -- backward and accumulation -------------------------------------------------------------
+def test_leaf_gradients_accumulate_across_calls():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        (x * x).sum().backward()
+        (x * 3).sum().backward()
+        return x.grad
+    d, t = both(run)
+    same(d, t)
+    assert isinstance(d, dxdy.Tensor) and d.grad_fn is None and not d.requires_grad
+
+
+def test_grad_zero_and_data_zero_reset_accumulation():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        (x * x).sum().backward()
+        x.grad.zero_()
+        (x * x).sum().backward()
+        x.grad.data.zero_()
+        (x * 5).sum().backward()
+        return x.grad
+    same(*both(run))
+
+
+def test_grad_is_not_shared_between_leaves_or_with_the_root_gradient():
+    x = dxdy.ones(3, requires_grad=True)
+    y = dxdy.ones(3, requires_grad=True)
+    v = dxdy.tensor([1.0, 2.0, 3.0])
+    (x + y).backward(v)
+    x.grad.add_(100)
+    assert y.grad.tolist() == [1.0, 2.0, 3.0]
+    assert v.tolist() == [1.0, 2.0, 3.0]
+    (x + y).backward(v)
+    assert v.tolist() == [1.0, 2.0, 3.0] and y.grad.tolist() == [2.0, 4.0, 6.0]
+
+
+def test_grad_of_broadcast_sum_is_writable_and_owned():
+    x = dxdy.ones(2, 3, requires_grad=True)
+    x.sum().backward()
+    x.grad.mul_(2)  # a read-only broadcast view would make this fail
+    x.sum().backward()
+    assert x.grad.tolist() == [[3.0] * 3] * 2
+
+
+def test_non_scalar_backward_computes_vector_jacobian_product():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True, dtype=float)
+        y = lib.tensor([3.0, 4.0, 5.0, 6.0], requires_grad=True, dtype=float)
+        z = x * y
+        z.backward(lib.tensor([2, 3, 4, 5]).reshape(z.shape))  # an int64 gradient is cast
+        return x.grad, y.grad
+    (dx, dy), (tx, ty) = both(run)
+    same(dx, tx)
+    same(dy, ty)
+
+
+def test_sum_backward_equals_backward_with_ones():
+    x = dxdy.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x).sum().backward()
+    a = x.grad.clone()
+    x.grad = None
+    y = x * x
+    y.backward(dxdy.ones_like(y))
+    assert dxdy.equal(a, x.grad)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_mixed_dtype_graph_gives_grads_in_each_leafs_dtype(dtype):
+    def run(lib):
+        a = lib.tensor([1.0, 2.0], dtype=getattr(lib, dtype), requires_grad=True)
+        b = lib.tensor([3.0, 4.0], dtype=lib.float64 if dtype == "float32" else lib.float32, requires_grad=True)
+        (a * b + a).sum().backward()
+        return a.grad, b.grad
+    (da, db), (ta, tb) = both(run)
+    same(da, ta)
+    same(db, tb)
+
+
+# -- errors ----------------------------------------------------------------------------------------
+def test_backward_of_non_scalar_without_gradient():
+    raises_like(lambda lib: (lib.ones(3, requires_grad=True) * 2).backward())
+
+
+def test_backward_with_gradient_of_wrong_shape():
+    raises_like(lambda lib: (lib.ones(2, requires_grad=True) * 2).backward(lib.ones(3)))
+
+
+def test_second_backward_through_freed_graph():
+    def run(lib):
+        x = lib.ones(2, requires_grad=True)
+        y = (x * x).sum()
+        y.backward()
+        y.backward()
+    raises_like(run)
+
+
+def test_retain_graph_allows_a_second_backward():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * x).sum()
+        y.backward(retain_graph=True)
+        y.backward()
+        return x.grad
+    same(*both(run))
+
+
+def test_graph_without_saved_tensors_can_be_run_twice():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (x + 1).sum()
+        y.backward()
+        y.backward()
+        return x.grad
+    same(*both(run))
+
+
+def test_backward_of_tensor_that_does_not_require_grad():
+    raises_like(lambda lib: lib.ones(3).sum().backward())
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool", "uint8"])
+def test_requires_grad_on_non_floating_tensor(dtype):
+    raises_like(lambda lib: lib.ones(3, dtype=getattr(lib, dtype)).requires_grad_())
+    raises_like(lambda lib: lib.zeros(2, dtype=getattr(lib, dtype), requires_grad=True))
+
+
+def test_grad_of_unused_input():
+    def run(lib):
+        x = lib.ones(2, requires_grad=True)
+        w = lib.ones(2, requires_grad=True)
+        lib.autograd.grad((x * 2).sum(), [x, w])
+    raises_like(run)
+
+
+def test_allow_unused_and_materialize_grads():
+    def run(lib):
+        x = lib.ones(2, requires_grad=True)
+        w = lib.ones(2, requires_grad=True)
+        a = lib.autograd.grad((x * 2).sum(), [x, w], allow_unused=True, retain_graph=True)
+        b = lib.autograd.grad((x * 2).sum(), [x, w], materialize_grads=True)
+        return a, b
+    (da, db), (ta, tb) = both(run)
+    same(da[0], ta[0])
+    assert da[1] is None and ta[1] is None
+    same(db[1], tb[1])
+
+
+def test_changing_requires_grad_of_non_leaf():
+    raises_like(lambda lib: setattr(lib.ones(2, requires_grad=True) * 2, "requires_grad", False))
+
+
+def test_numpy_of_tensor_requiring_grad():
+    raises_like(lambda lib: lib.ones(2, requires_grad=True).numpy())
+
+
+# -- non-leaf gradients ------------------------------------------------------------------------------
+def test_non_leaf_grad_is_none_with_warning():
+    y = dxdy.ones(2, requires_grad=True) * 2
+    y.sum().backward()
+    with pytest.warns(UserWarning, match="not a leaf Tensor"):
+        assert y.grad is None
+
+
+def test_retain_grad_keeps_non_leaf_gradient():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 3
+        y.retain_grad()
+        (y * y).sum().backward()
+        return y.grad, y.retains_grad, x.retains_grad
+    (d, dr, dx), (t, tr, tx) = both(run)
+    same(d, t)
+    assert (dr, dx) == (tr, tx) == (True, False)
+
+
+# -- autograd.grad ----------------------------------------------------------------------------------
+def test_grad_returns_gradients_without_touching_dot_grad():
+    x = dxdy.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = dxdy.autograd.grad((x ** 3).sum(), x)
+    assert g.tolist() == [3.0, 12.0] and x.grad is None
+
+
+def test_grad_with_respect_to_non_leaf():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = x * x
+        return lib.autograd.grad((h * 3).sum(), h)[0]
+    same(*both(run))
+
+
+def test_grad_with_several_outputs_and_grad_outputs():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        a, b = x.sin(), x * x
+        return lib.autograd.grad([a, b], x, [lib.ones(3), lib.tensor([1.0, 0.5, 2.0])])[0]
+    same(*both(run))
+
+
+def test_create_graph_third_derivative_of_cube_is_six():
+    x = dxdy.tensor(2.0, requires_grad=True)
+    (g1,) = dxdy.autograd.grad(x ** 3, x, create_graph=True)
+    (g2,) = dxdy.autograd.grad(g1, x, create_graph=True)
+    (g3,) = dxdy.autograd.grad(g2, x)
+    assert (g1.item(), g2.item(), g3.item()) == (12.0, 12.0, 6.0)
+    assert g1.grad_fn is not None and g3.grad_fn is None
+
+
+def test_create_graph_through_backward_gives_grad_with_graph():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            (x ** 3).sum().backward(create_graph=True)
+        g = x.grad
+        x.grad = None
+        g.sum().backward()
+        return g, x.grad, g.grad_fn.name()
+    (dg, dx, dn), (tg, tx, tn) = both(run)
+    same(dg, tg)
+    same(dx, tx)
+    assert dn == tn.replace("torch::autograd::", "")
+
+
+def test_hessian_vector_product_matches_torch():
+    def run(lib):
+        x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True, dtype=lib.float64)
+        y = (x.sin() * x.exp()).sum() + (x * x).prod()
+        (g,) = lib.autograd.grad(y, x, create_graph=True)
+        v = lib.tensor([1.0, 2.0, -1.0], dtype=lib.float64)
+        return lib.autograd.grad(g, x, v)[0]
+    same(*both(run))
+
+
+def test_backward_inputs_accumulates_only_into_those():
+    def run(lib):
+        a = lib.tensor(1.0, requires_grad=True)
+        b = lib.tensor(2.0, requires_grad=True)
+        (a * b).backward(inputs=[a])
+        return a.grad, b.grad
+    (da, db), (ta, tb) = both(run)
+    same(da, ta)
+    assert db is None and tb is None
+
+
+# -- hooks ---------------------------------------------------------------------------------------------
+def test_tensor_hook_replaces_gradient_and_can_be_removed():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = x.register_hook(lambda g: g * 10)
+        (x * x).sum().backward()
+        first = x.grad.clone()
+        h.remove()
+        x.grad = None
+        (x * x).sum().backward()
+        return first, x.grad
+    (d1, d2), (t1, t2) = both(run)
+    same(d1, t1)
+    same(d2, t2)
+
+
+def test_non_leaf_hook_sees_and_changes_the_gradient_flowing_on():
+    seen = {}
+
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 3
+        y.register_hook(lambda g: seen.setdefault(lib.__name__, g.clone()) * 0 + 2 * g)
+        (y * y).sum().backward()
+        return x.grad
+    same(*both(run))
+    same(seen["dxdy"], seen["torch"])
+
+
+def test_node_pre_and_post_hooks():
+    log = {"dxdy": [], "torch": []}
+
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x.exp()
+        y.grad_fn.register_prehook(lambda go: log[lib.__name__].append(("pre", go[0].tolist())))
+        y.grad_fn.register_hook(lambda gi, go: log[lib.__name__].append(("post", [round(v, 4) for v in
+                                                                                  gi[0].tolist()])))
+        y.sum().backward()
+        return x.grad
+    same(*both(run))
+    assert log["dxdy"] == log["torch"]
+
+
+def test_post_accumulate_grad_hook():
+    log = {"dxdy": [], "torch": []}
+
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        x.register_post_accumulate_grad_hook(lambda t: log[lib.__name__].append(t.grad.tolist()))
+        (x * 2).sum().backward()
+        (x * 3).sum().backward()
+    both(run)
+    assert log["dxdy"] == log["torch"] == [[2.0, 2.0], [5.0, 5.0]]
+
+
+def test_hook_on_tensor_that_does_not_require_grad():
+    raises_like(lambda lib: lib.ones(2).register_hook(lambda g: g))
+
+
+# -- grad mode -------------------------------------------------------------------------------------
+def test_no_grad_context_and_decorators():
+    x = dxdy.ones(2, requires_grad=True)
+    with dxdy.no_grad():
+        assert not (x * 2).requires_grad
+        with dxdy.enable_grad():
+            assert (x * 2).requires_grad
+
+    @dxdy.no_grad
+    def bare(t):
+        return t * 2
+
+    @dxdy.no_grad()
+    def called(t):
+        return t * 2
+
+    @dxdy.enable_grad()
+    def enabled(t):
+        return t * 2
+
+    assert not bare(x).requires_grad and not called(x).requires_grad
+    with dxdy.no_grad():
+        assert enabled(x).requires_grad
+    assert dxdy.is_grad_enabled()
+
+
+def test_set_grad_enabled_as_function_and_context():
+    with dxdy.set_grad_enabled(False):
+        assert not dxdy.is_grad_enabled()
+    assert dxdy.is_grad_enabled()
+    dxdy.set_grad_enabled(False)
+    try:
+        assert not dxdy.is_grad_enabled()
+    finally:
+        dxdy.set_grad_enabled(True)
+
+    @dxdy.set_grad_enabled(False)
+    def f(t):
+        return t * 2
+    assert dxdy.is_grad_enabled()
+    assert not f(dxdy.ones(1, requires_grad=True)).requires_grad
+
+
+def test_inference_mode():
+    x = dxdy.ones(2, requires_grad=True)
+    with dxdy.inference_mode():
+        assert not (x * 2).requires_grad and dxdy.is_inference_mode_enabled()
+    with dxdy.inference_mode(False):
+        assert (x * 2).requires_grad
+    assert not dxdy.is_inference_mode_enabled()
+
+
+def test_grad_mode_is_thread_local():
+    seen = []
+    ready = threading.Event()
+    go = threading.Event()
+
+    def worker():
+        seen.append(dxdy.is_grad_enabled())
+        ready.set()
+        go.wait(5)
+        seen.append(dxdy.is_grad_enabled())
+
+    with dxdy.no_grad():
+        t = threading.Thread(target=worker)
+        t.start()
+        ready.wait(5)
+        go.set()
+        t.join(5)
+    assert seen == [True, True]
+
+
+def test_two_threads_backward_separate_graphs_at_once():
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def worker(k):
+        x = dxdy.tensor([1.0, 2.0, 3.0], dtype=dxdy.float64, requires_grad=True)
+        barrier.wait(5)
+        for _ in range(200):
+            x.grad = None
+            ((x * k).sin() * x).sum().backward()
+        results[k] = x.grad.numpy()
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in (1.0, 2.0)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    for k in (1.0, 2.0):
+        x = np.array([1.0, 2.0, 3.0])
+        np.testing.assert_allclose(results[k], k * x * np.cos(k * x) + np.sin(k * x), rtol=1e-12)
+
+
+# -- in-place ops and the version counter --------------------------------------------------------------
+def test_in_place_on_leaf_that_requires_grad():
+    raises_like(lambda lib: lib.ones(2, requires_grad=True).add_(1))
+    raises_like(lambda lib: lib.ones(2, requires_grad=True).mul_(2))
+
+
+def test_in_place_on_leaf_under_no_grad_is_allowed_and_bumps_version():
+    def run(lib):
+        w = lib.ones(2, requires_grad=True)
+        v0 = w._version
+        with lib.no_grad():
+            w -= 0.5
+        return w, v0, w._version
+    (dw, d0, d1), (tw, t0, t1) = both(run)
+    same(dw, tw)
+    assert (d0, d1) == (t0, t1) == (0, 1) and dw.requires_grad and dw.is_leaf
+
+
+def test_data_update_does_not_bump_version():
+    def run(lib):
+        w = lib.ones(2, requires_grad=True)
+        (w * 2).sum().backward()
+        w.data -= 0.1 * w.grad
+        return w, w._version
+    (dw, dv), (tw, tv) = both(run)
+    same(dw, tw)
+    assert dv == tv == 0
+
+
+def test_modifying_a_saved_tensor_is_detected():
+    def run(lib):
+        x = lib.ones(2, requires_grad=True)
+        z = (x * x).exp()
+        z.add_(1)
+        z.sum().backward()
+    err = raises_like(run)
+    assert "version 1; expected version 0" in str(err)
+
+
+def test_modifying_a_saved_input_is_detected():
+    def run(lib):
+        w = lib.ones(2, requires_grad=True)
+        a = lib.ones(2) * 3
+        y = w * a
+        a.mul_(2)
+        y.sum().backward()
+    raises_like(run)
+
+
+def test_modifying_a_view_of_a_saved_tensor_is_detected():
+    def run(lib):
+        w = lib.ones(3, requires_grad=True)
+        a = lib.ones(3) * 3
+        y = w * a
+        a[1:].mul_(2)
+        y.sum().backward()
+    raises_like(run)
+
+
+def test_in_place_on_non_leaf_records_the_op():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        b = lib.tensor([3.0, 5.0], requires_grad=True)
+        a = x * 1
+        a.mul_(b)
+        a.add_(2)
+        a += x
+        a.sum().backward()
+        return x.grad, b.grad, a.grad_fn.name(), a._version
+    (dx, db, dn, dv), (tx, tb, tn, tv) = both(run)
+    same(dx, tx)
+    same(db, tb)
+    assert dn == tn and dv == tv
+
+
+def test_in_place_result_dtype_cannot_widen_category():
+    raises_like(lambda lib: lib.ones(2, dtype=lib.int64).add_(1.5))
+
+
+# -- graph introspection ---------------------------------------------------------------------------
+def test_next_functions_and_accumulate_grad():
+    x = dxdy.ones(2, requires_grad=True)
+    y = dxdy.ones(2)
+    z = x * y
+    (acc, nr), (none, nr2) = z.grad_fn.next_functions
+    assert acc.variable is x and nr == 0 and none is None
+    assert type(acc).__name__ == "AccumulateGrad"
+    w = (z * 2).sin()
+    assert w.grad_fn.next_functions[0][0].name() == "MulBackward0"
+    assert w.grad_fn.next_functions[0][0].next_functions[0][0] is z.grad_fn
+
+
+def test_saved_attributes():
+    x = dxdy.tensor([1.0, 2.0], requires_grad=True)
+    m = x * x
+    assert m.grad_fn._saved_self is x and m.grad_fn._saved_other is x
+    e = x.exp()
+    r = e.grad_fn._saved_result
+    assert dxdy.equal(r, e) and r is not e
+    s = x.sum(0)
+    assert s.grad_fn._saved_dim == (0,)
+    assert s.grad_fn._saved_self_sym_sizes == (2,) or s.grad_fn._saved_x_shape == (2,)
+    (e * 1).sum().backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        e.grad_fn._saved_result
+
+
+def test_variable_and_legacy_constructors():
+    v = dxdy.autograd.Variable(dxdy.ones(2), requires_grad=True)
+    assert v.requires_grad and isinstance(v, dxdy.Tensor)
+    assert isinstance(dxdy.ones(1), dxdy.autograd.Variable)
+    assert dxdy.FloatTensor([1, 2]).dtype == dxdy.float32
+    assert dxdy.DoubleTensor([1, 2]).dtype == dxdy.float64
+    assert dxdy.LongTensor([1, 2]).dtype == dxdy.int64
+    assert dxdy.FloatTensor(2, 3).shape == (2, 3)
+    assert dxdy.Tensor([1, 2]).dtype == dxdy.float32
+
+
+def test_version_counter_and_equal():
+    x = dxdy.ones(3)
+    assert x._version == 0
+    x.add_(1)
+    x[0] = 5
+    assert x._version == 2
+    assert dxdy.ones(2).equal(dxdy.ones(2)) and not dxdy.ones(2).equal(dxdy.ones(3))
+
+
+# -- memory and depth ----------------------------------------------------------------------------------
+def test_saved_arrays_are_released_after_backward():
+    x = dxdy.randn(4, requires_grad=True)
+    h = (x * 2).exp()
+    y = (h.sin() * h).sum()
+    nodes = []
+    stack = [y.grad_fn]
+    while stack:
+        n = stack.pop()
+        if n is None or not hasattr(n, "saved"):
+            continue
+        nodes.append(n)
+        stack.extend(f for f, _ in n.next_functions)
+    holders = [n for n in nodes if n.frees]  # nodes that saved arrays (others keep only shapes)
+    assert holders and all(n.saved for n in holders)
+    y.backward()
+    assert all(n.saved is None for n in holders)
+
+
+def test_graph_is_collectable_after_backward():
+    x = dxdy.randn(1000, requires_grad=True)
+    h = x.exp()
+    ref = weakref.ref(h.grad_fn)
+    y = (h * h).sum()
+    del h
+    y.backward()
+    del y
+    gc.collect()
+    assert ref() is None
+
+
+def test_saved_result_does_not_make_a_reference_cycle():
+    x = dxdy.randn(3, requires_grad=True)
+    gc.disable()
+    try:
+        e = x.exp()
+        r = weakref.ref(e)
+        del e
+        assert r() is None  # freed by reference counting alone
+    finally:
+        gc.enable()
+
+
+def test_chain_of_a_million_ops_backpropagates():
+    x = dxdy.tensor(1.0, dtype=dxdy.float64, requires_grad=True)
+    y = x
+    for _ in range(1_000_000):
+        y = y * 1.0000001
+    y.backward()
+    assert abs(x.grad.item() - 1.0000001 ** 1_000_000) < 1e-9
+    del y  # the chain must also be freed without recursion
