@@ -56,10 +56,11 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
             node = e
             if node.hooks is not None:
                 g = _pre_hooks(node, g, foreign)
-            if targets is not None and node in targets:
-                _capture(node, g, targets[node], captured, accumulate, create_graph)
-            if runs is not None and node not in runs:
-                continue
+            if targets is not None:
+                if node in targets:
+                    _capture(node, g, targets[node], captured, accumulate, create_graph)
+                if node not in runs:
+                    continue
             grads_in = _run_node(node, g, xp, create_graph)
             if not retain_graph and node.frees and node.saved:
                 node.saved = None
@@ -77,10 +78,15 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                 if gi is not None:
                     if meta is not None and meta[i] is not None:
                         gi = _conform(xp, gi, meta[i], create_graph)
-                    _add(buffers, nxt, 0 if nrs is None else nrs[i], gi)
-                deps[nxt] = count - 1
+                    if nxt.is_node and nxt.n_outputs > 1:
+                        _add_to_output(buffers, nxt, 0 if nrs is None else nrs[i], gi)
+                    else:
+                        prev = buffers.get(nxt)
+                        buffers[nxt] = gi if prev is None else prev + gi  # NOTE [Gradient accumulation]
                 if count == 1:
                     ready.append(nxt)
+                else:
+                    deps[nxt] = count - 1
     finally:
         _mode.grad_enabled = saved_mode
     return captured
@@ -160,27 +166,37 @@ def _leading_to(deps, edges, targets):
 def _add(buffers, e, nr, g):
     """Accumulate `g` for output `nr` of `e` (out of place: NOTE [Gradient accumulation])."""
     if e.is_node and e.n_outputs > 1:
-        slots = buffers.get(e)
-        if slots is None:
-            slots = buffers[e] = [None] * e.n_outputs
-        slots[nr] = g if slots[nr] is None else slots[nr] + g
+        _add_to_output(buffers, e, nr, g)
     else:
         prev = buffers.get(e)
         buffers[e] = g if prev is None else prev + g
 
 
+def _add_to_output(buffers, node, nr, g):
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * node.n_outputs
+    slots[nr] = g if slots[nr] is None else slots[nr] + g
+
+
 def _run_node(node, g, xp, create):
     """The node's VJP rules applied to the gradient `g` of its output(s)."""
-    if g is None or (node.n_outputs > 1 and all(x is None for x in g)):
-        if not getattr(node, "materialize", False):
-            return (None,) * len(node.next)
+    multi = node.n_outputs > 1
+    if g is None or (multi and all(x is None for x in g)):
+        return (None,) * len(node.next)
     vals = saved_values(node, create)
-    if node.n_outputs > 1:
-        g = tuple(g) if g is not None else (None,) * node.n_outputs
+    if multi:
+        g = tuple(g)
     rules = node.rules
     if rules is None:
         return node.rule_all(xp, g, *vals)
-    return [None if nxt is None else rules[i](xp, g, *vals) for i, nxt in enumerate(node.next)]
+    nxt = node.next
+    if len(rules) == 1:
+        return (rules[0](xp, g, *vals),)
+    if len(rules) == 2:
+        return (None if nxt[0] is None else rules[0](xp, g, *vals),
+                None if nxt[1] is None else rules[1](xp, g, *vals))
+    return [None if e is None else rule(xp, g, *vals) for rule, e in zip(rules, nxt)]
 
 
 def _conform(xp, g, meta, create):

@@ -92,6 +92,15 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
 
 
 # -- saving for backward ----------------------------------------------------------
+#
+# NOTE [Saved tensors]
+# node.saved    the values the rules get, raw (arrays, shapes, parameters); None
+#               once backward has freed them
+# node.tensors  aligned with saved: the saved input Tensor; or, for the result,
+#               the version counter (a list) that the output tensor shares (the
+#               node must not hold its own output: that would be a cycle); a tuple
+#               of these for several inputs or outputs; None for non-tensors
+# node.versions aligned: the version each had when saved (NOTE [Version counter])
 
 def _edge(t):
     """The graph edge to tensor `t`: its node, or `t` itself when it is a leaf."""
@@ -99,58 +108,65 @@ def _edge(t):
     return t if fn is None else fn
 
 
-def _save(node, plan, args, arrays, out, params):
+def _version(t):
+    vc = t._vc
+    return 0 if vc is None else vc[0]
+
+
+def _save(node, plan, args, arrays, results, params):
     """Fill `node.saved`, `node.tensors` and `node.versions` by the class's plan.
 
     `arrays` are the inputs as the forward saw them (after any dtype promotion).
     """
     saved, tensors, versions = [], [], []
     for kind, key in plan:
+        src, version = None, 0
         if kind == "input":
             v = args[key]
             saved.append(arrays[key])
             if isinstance(v, Tensor):
-                vc = version_counter(v)
-                versions.append((vc, vc[0], v, node.next[key] if node.next[key] is not None else v))
-                tensors.append(v)
-            else:
-                tensors.append(None)
+                src, version = v, _version(v)
         elif kind == "inputs":
             saved.append(tuple(arrays))
-            tensors.append(tuple(args))
-            for a in args:
-                if isinstance(a, Tensor):
-                    vc = version_counter(a)
-                    versions.append((vc, vc[0], a, a))
+            src = tuple(args)
+            version = tuple(_version(a) if isinstance(a, Tensor) else 0 for a in args)
         elif kind == "out":
-            saved.append(out)
-            tensors.append(_OUT)
+            if len(results) == 1:
+                saved.append(results[0]._data)
+                src = results[0]._vc = [0]
+            else:
+                saved.append(tuple(r._data for r in results))
+                src = tuple(version_counter(r) for r in results)
+                version = (0,) * len(results)
         elif kind == "shape":
-            a = args[key]
             saved.append(np.shape(arrays[key]))
-            tensors.append(None)
         elif kind == "dtype":
             saved.append(arrays[key].dtype)
-            tensors.append(None)
         else:
             saved.append(params[key])
-            tensors.append(None)
+        tensors.append(src)
+        versions.append(version)
     node.saved = tuple(saved)
     node.tensors = tuple(tensors)
-    node.versions = versions or None
+    node.versions = tuple(versions)
 
 
-_OUT = object()  # marks the place of the result in node.tensors
+def check_versions(node):
+    """Refuse to run rules on saved tensors that were modified in place since."""
+    for i, (src, expected) in enumerate(zip(node.tensors, node.versions)):
+        if src is None:
+            continue
+        if src.__class__ is tuple:
+            for k, (s, e) in enumerate(zip(src, expected)):
+                if s is not None and not isinstance(s, (int, float)) and _current(s) != e:
+                    raise RuntimeError(_modified_message(node, i, s, k, _current(s), e))
+        elif _current(src) != expected:
+            raise RuntimeError(_modified_message(node, i, src, 0, _current(src), expected))
 
 
-def track_outputs(node, outs):
-    """Give saved results the version counters of the output tensors (after they are made)."""
-    if not node.tensors or not any(t is _OUT for t in node.tensors):
-        return
-    versions = node.versions or []
-    vcs = [version_counter(o) for o in outs]
-    versions.extend((vc, 0, None, node) for vc in vcs)
-    node.versions = versions
+def _current(src):
+    vc = src if src.__class__ is list else src._vc
+    return 0 if vc is None else vc[0]
 
 
 def saved_values(node, create):
@@ -158,39 +174,40 @@ def saved_values(node, create):
     saved = node.saved
     if saved is None:
         raise RuntimeError(SECOND_BACKWARD)
-    if node.versions is not None:
-        for vc, v, t, owner in node.versions:
-            if vc[0] != v:
-                raise RuntimeError(_modified_message(t, owner, vc[0], v))
+    if node.tensors:
+        check_versions(node)
     if not create:
         return saved
     vals = list(saved)
-    for i, t in enumerate(node.tensors):
-        if t is _OUT:
-            vals[i] = _saved_output(node, saved[i])
-        elif t is not None:
-            vals[i] = t
+    for i, src in enumerate(node.tensors):
+        if src is None:
+            continue
+        if src.__class__ is list:
+            vals[i] = _output_again(node, saved[i], src, 0)
+        elif src.__class__ is tuple and src and src[0].__class__ is list:
+            vals[i] = tuple(_output_again(node, a, vc, k) for k, (a, vc) in enumerate(zip(saved[i], src)))
+        else:
+            vals[i] = src
     return vals
 
 
-def _saved_output(node, out):
-    """The result as a tensor of the graph again, for differentiating a rule that uses it."""
-    if isinstance(out, tuple):
-        return tuple(_saved_output_k(node, o, k) for k, o in enumerate(out))
-    return _saved_output_k(node, out, 0)
-
-
-def _saved_output_k(node, a, k):
+def _output_again(node, a, vc, k):
+    """A saved result as a tensor of the graph again, for differentiating a rule that uses it."""
     t = wrap(a, node)
     t._nr = k
+    t._vc = vc
     return t
 
 
-def _modified_message(t, owner, now, expected):
-    a = t._data if t is not None else None
-    what = (f"[{_type_name(a)} {list(a.shape)}]" if a is not None else "a saved result")
-    origin = owner if owner is not None and not isinstance(owner, Tensor) else None
-    which = f", which is output 0 of {origin.name()}," if origin is not None else ""
+def _modified_message(node, i, src, k, now, expected):
+    if src.__class__ is list:  # a saved result
+        a = node.saved[i] if node.saved is not None and node.n_outputs == 1 else None
+        what = f"[{_type_name(a)} {list(a.shape)}]" if a is not None else "a saved result"
+        which = f", which is output {k} of {node.name()},"
+    else:
+        a = src._data
+        what = f"[{_type_name(a)} {list(a.shape)}]"
+        which = f", which is output {src._nr} of {src.grad_fn.name()}," if src.grad_fn is not None else ""
     return (f"one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: {what}{which} is at version {now}; expected version {expected} instead. Hint: "
             f"enable anomaly detection to find the operation that failed to compute its gradient, with "
@@ -227,11 +244,11 @@ def apply(cls, forward, args, params):
     """Run one op: forward on arrays, then record a node when any input requires grad.
 
     `args` are the array inputs (tensors or Python scalars), `params` the keyword
-    parameters. The forward may return one array or, for n_outputs > 1, a tuple.
+    parameters. The forward may return one array or, for n_outputs != 1, a tuple.
     """
     arrays = [a._data if isinstance(a, Tensor) else a for a in args]
     out = forward(numpy_ns, *arrays, **params)
-    single = cls.n_outputs == 1 if cls.__base__ is not VariadicNode else False
+    single = cls.n_outputs == 1 and cls.__base__ is not VariadicNode
     if _mode.grad_enabled and any(isinstance(a, Tensor) and a._rg for a in args):
         node = _new(cls)
         rules = cls.rules
@@ -240,14 +257,10 @@ def apply(cls, forward, args, params):
         node.nrs = _output_numbers(args, node.next)
         node.hooks = None
         node.meta = _broadcast_meta(arrays, out, node.next) if cls.broadcasts else None
-        if not single and cls.__base__ is VariadicNode:
+        if cls.__base__ is VariadicNode:
             node.n_outputs = len(out)
-        _save(node, cls.plan, args, arrays, out, params)
-        if single:
-            results = (wrap(out, node),)
-        else:
-            results = tuple(_output(o, node, k, cls) for k, o in enumerate(out))
-        track_outputs(node, results)
+        results = (wrap(out, node),) if single else tuple(_output(o, node, k, cls) for k, o in enumerate(out))
+        _save(node, cls.plan, args, arrays, results, params)
     else:
         results = (wrap(out),) if single else tuple(wrap(o) for o in out)
     if cls.view:
@@ -294,11 +307,12 @@ def unary(f, d, *, node, jvp=None):
     saves the input, `lambda xp, out: out` the result.
     """
     needs = _names(d)[1:]
-    rule = _unary_rule(d, needs)
-    cls = node_class(node, (rule,), ("x",), jvp=jvp or _unary_jvp(d))
+    cls = node_class(node, (_unary_rule(d, needs),), ("x",), jvp=jvp or _unary_jvp(d))
     save_x, save_out = "x" in needs, "out" in needs
     np_ns = numpy_ns
 
+    # The hot path of every element-wise op: written out by hand, with no generic
+    # helper calls, because its cost is paid on every op of every program.
     def op(x):
         try:
             xa = x._data
@@ -313,31 +327,19 @@ def unary(f, d, *, node, jvp=None):
             n.nrs = (x._nr,) if x._nr else None
             n.meta = None
             n.hooks = None
-            if save_x:
-                vc = x._vc
-                if vc is None:
-                    vc = x._vc = [0]
-                if save_out:
-                    n.saved = (xa, out)
-                    n.tensors = (x, _OUT)
-                else:
-                    n.saved = (xa,)
-                    n.tensors = (x,)
-                n.versions = [(vc, vc[0], x, n.next[0])]
-            elif save_out:
-                n.saved = (out,)
-                n.tensors = (_OUT,)
-                n.versions = None
-            else:
-                n.saved = n.tensors = ()
-                n.versions = None
             t = wrap(out, n)
-            if save_out:
-                vc = t._vc = [0]
-                if n.versions is None:
-                    n.versions = [(vc, 0, None, n)]
+            if save_x:
+                vx = 0 if x._vc is None else x._vc[0]
+                if save_out:
+                    vc = t._vc = [0]
+                    n.saved, n.tensors, n.versions = (xa, out), (x, vc), (vx, 0)
                 else:
-                    n.versions.append((vc, 0, None, n))
+                    n.saved, n.tensors, n.versions = (xa,), (x,), (vx,)
+            elif save_out:
+                vc = t._vc = [0]
+                n.saved, n.tensors, n.versions = (out,), (vc,), (0,)
+            else:
+                n.saved = n.tensors = n.versions = ()
             return t
         return wrap(out)
 
@@ -369,28 +371,42 @@ def binary(f, vjp, *, node, jvp=None, promote=None):
     `promote(dtype)` may change the computation dtype (true division makes ints float).
     """
     cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp)
-    plan = cls.plan
+    saves = cls.saves
+    if saves not in ((), ("x", "y"), ("x", "y", "out")):
+        raise TypeError(f"{node}: binary rules take (), (x, y) or (x, y, out), not {saves}")
+    save_xy, save_out = "x" in saves, "out" in saves
     np_ns = numpy_ns
 
-    def op(x, y):
+    def op(x, y):  # the hot path of arithmetic: see unary's op
         xa, ya, x_is_t, y_is_t = _operands(op, x, y, promote)
         out = f(np_ns, xa, ya)
-        if _mode.grad_enabled and ((x_is_t and x._rg) or (y_is_t and y._rg)):
+        xg = x_is_t and x._rg
+        yg = y_is_t and y._rg
+        if (xg or yg) and _mode.grad_enabled:
             n = _new(cls)
-            ex = (x if x.grad_fn is None else x.grad_fn) if x_is_t and x._rg else None
-            ey = (y if y.grad_fn is None else y.grad_fn) if y_is_t and y._rg else None
+            ex = (x if x.grad_fn is None else x.grad_fn) if xg else None
+            ey = (y if y.grad_fn is None else y.grad_fn) if yg else None
             n.next = (ex, ey)
-            n.nrs = None if not ((ex is not None and x._nr) or (ey is not None and y._nr)) else \
-                (x._nr if ex is not None else 0, y._nr if ey is not None else 0)
+            n.nrs = (x._nr if xg else 0, y._nr if yg else 0) if (xg and x._nr) or (yg and y._nr) else None
             n.hooks = None
             # The gradient must come back in each input's own shape and dtype (before promotion).
-            oshape, odtype = np.shape(out), out.dtype
-            mx = None if ex is None or (xa.shape == oshape and x._data.dtype == odtype) else (xa.shape, x._data.dtype)
-            my = None if ey is None or (ya.shape == oshape and y._data.dtype == odtype) else (ya.shape, y._data.dtype)
+            oshape, odtype = out.shape, out.dtype
+            mx = None if not xg or (xa.shape == oshape and x._data.dtype == odtype) else (xa.shape, x._data.dtype)
+            my = None if not yg or (ya.shape == oshape and y._data.dtype == odtype) else (ya.shape, y._data.dtype)
             n.meta = None if mx is None and my is None else (mx, my)
-            _save(n, plan, (x, y), (xa, ya), out, None)
             t = wrap(out, n)
-            track_outputs(n, (t,))
+            if save_xy:
+                tx = x if x_is_t else None
+                ty = y if y_is_t else None
+                vx = 0 if tx is None or x._vc is None else x._vc[0]
+                vy = 0 if ty is None or y._vc is None else y._vc[0]
+                if save_out:
+                    vc = t._vc = [0]
+                    n.saved, n.tensors, n.versions = (xa, ya, out), (tx, ty, vc), (vx, vy, 0)
+                else:
+                    n.saved, n.tensors, n.versions = (xa, ya), (tx, ty), (vx, vy)
+            else:
+                n.saved = n.tensors = n.versions = ()
             return t
         return wrap(out)
 

@@ -14,7 +14,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..mode import state as _mode
 from ..tensor import Tensor, wrap, version_counter
-from ._op import op, _OUT
+from ._op import op
 from .index import normalize_key, _expand_masks
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -65,31 +65,27 @@ def _type(a):
 
 def _protect_saved_self(node, self):
     # The node may have saved self's old value: give it a copy that the write below cannot touch.
-    if not node.tensors or node.versions is None:
+    if not node.tensors:
         return
-    tensors, saved = list(node.tensors), list(node.saved)
-    for i, t in enumerate(tensors):
-        if t is self:
+    saved, tensors, versions = list(node.saved), list(node.tensors), list(node.versions)
+    for i, src in enumerate(tensors):
+        if src is self:
             snapshot = wrap(np.array(self._data), self.grad_fn)
             snapshot._rg, snapshot._nr = self._rg, self._nr
-            tensors[i], saved[i] = snapshot, snapshot._data
-            node.versions = [(version_counter(snapshot), 0, snapshot, owner) if tt is self else (vc, v, tt, owner)
-                             for vc, v, tt, owner in node.versions]
-    node.tensors, node.saved = tuple(tensors), tuple(saved)
+            saved[i], tensors[i], versions[i] = snapshot._data, snapshot, 0
+    node.saved, node.tensors, node.versions = tuple(saved), tuple(tensors), tuple(versions)
 
 
 def _retarget_output(node, result, self):
-    # A saved result now lives in self: check self's versions from here on.
-    if not node.tensors or not any(t is _OUT for t in node.tensors):
+    # A saved result now lives in self: check self's version from here on.
+    if not node.tensors or result._vc is None:
         return
-    saved = list(node.saved)
-    for i, t in enumerate(node.tensors):
-        if t is _OUT:
-            saved[i] = self._data
-    node.saved = tuple(saved)
-    rvc = result._vc
-    node.versions = [(version_counter(self), version_counter(self)[0], None, owner) if vc is rvc else
-                     (vc, v, t, owner) for vc, v, t, owner in node.versions]
+    saved, tensors, versions = list(node.saved), list(node.tensors), list(node.versions)
+    for i, src in enumerate(tensors):
+        if src is result._vc:
+            vc = version_counter(self)
+            saved[i], tensors[i], versions[i] = self._data, vc, vc[0]
+    node.saved, node.tensors, node.versions = tuple(saved), tuple(tensors), tuple(versions)
 
 
 def inplace(out_of_place, name):
