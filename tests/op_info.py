@@ -18,6 +18,17 @@ class Sample:
         return f"{self.name or 'sample'}{shapes}{self.kwargs or ''}"
 
 
+class NoGrad:
+    """A float array that becomes a tensor which does not require grad (loss weights and the like)."""
+
+    def __init__(self, array):
+        self.array = array
+        self.shape = array.shape
+
+    def __repr__(self):
+        return f"NoGrad{self.shape}"
+
+
 @dataclasses.dataclass
 class OpInfo:
     name: str                              # the dxdy name, e.g. "exp", "nn.functional.softmax", "linalg.det"

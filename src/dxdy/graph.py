@@ -76,8 +76,10 @@ class Node:
     frees = True
     saves = ()
 
+    namespace = ""  # PyTorch prefixes the names of its C++-only nodes: "torch::autograd::CopySlices"
+
     def name(self):
-        return type(self).__name__
+        return self.namespace + type(self).__name__
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {id(self):#x}>"
@@ -129,7 +131,7 @@ class AccumulateGrad:
         self.variable = variable
 
     def name(self):
-        return "struct torch::autograd::AccumulateGrad"
+        return "struct dxdy::autograd::AccumulateGrad"
 
     def __repr__(self):
         return f"<AccumulateGrad object at {id(self):#x}>"

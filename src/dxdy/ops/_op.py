@@ -88,6 +88,8 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
     }
     if n_outputs is not None:
         attrs["n_outputs"] = n_outputs
+    if name in ("CopySlices", "CopyBackwards"):
+        attrs["namespace"] = "dxdy::autograd::"
     return type(name, (VariadicNode if n_outputs is None else Node,), attrs)
 
 
@@ -247,7 +249,12 @@ def apply(cls, forward, args, params):
     parameters. The forward may return one array or, for n_outputs != 1, a tuple.
     """
     arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-    out = forward(numpy_ns, *arrays, **params)
+    try:
+        out = forward(numpy_ns, *arrays, **params)
+    except ValueError:
+        if cls.broadcasts:
+            check_broadcast(*arrays)
+        raise
     single = cls.n_outputs == 1 and cls.__base__ is not VariadicNode
     if _mode.grad_enabled and any(isinstance(a, Tensor) and a._rg for a in args):
         node = _new(cls)
@@ -264,9 +271,12 @@ def apply(cls, forward, args, params):
     else:
         results = (wrap(out),) if single else tuple(wrap(o) for o in out)
     if cls.view:
+        # A view shares its input's memory and version counter, and remembers how it was made
+        # so that an in-place op on it can rewrite its base's history (ops/inplace.py).
         vc = version_counter(args[0])
-        for r in results:
+        for k, r in enumerate(results):
             r._vc = vc
+            r._extra = {"view_of": (args[0], cls, forward, params, None if single else k)}
     return results[0] if single else results
 
 
@@ -378,8 +388,19 @@ def binary(f, vjp, *, node, jvp=None, promote=None):
     np_ns = numpy_ns
 
     def op(x, y):  # the hot path of arithmetic: see unary's op
-        xa, ya, x_is_t, y_is_t = _operands(op, x, y, promote)
-        out = f(np_ns, xa, ya)
+        x_is_t = isinstance(x, Tensor)
+        y_is_t = isinstance(y, Tensor)
+        if x_is_t and y_is_t and promote is None and x._data.dtype is y._data.dtype:
+            xa, ya = x._data, y._data  # the common case: nothing to promote
+        elif x_is_t and y.__class__ is _float and promote is None and x._data.dtype.kind == "f":
+            xa, ya = x._data, y  # a float tensor and a Python float: NumPy keeps the tensor's dtype
+        else:
+            xa, ya, x_is_t, y_is_t = _operands(op, x, y, promote)
+        try:
+            out = f(np_ns, xa, ya)
+        except ValueError:
+            check_broadcast(xa, ya)
+            raise
         xg = x_is_t and x._rg
         yg = y_is_t and y._rg
         if (xg or yg) and _mode.grad_enabled:
@@ -391,8 +412,11 @@ def binary(f, vjp, *, node, jvp=None, promote=None):
             n.hooks = None
             # The gradient must come back in each input's own shape and dtype (before promotion).
             oshape, odtype = out.shape, out.dtype
-            mx = None if not xg or (xa.shape == oshape and x._data.dtype == odtype) else (xa.shape, x._data.dtype)
-            my = None if not yg or (ya.shape == oshape and y._data.dtype == odtype) else (ya.shape, y._data.dtype)
+            mx = my = None
+            if xg and (xa.shape != oshape or x._data.dtype is not odtype):
+                mx = _meta(xa.shape, x._data.dtype, oshape, odtype)
+            if yg and (ya.shape != oshape or y._data.dtype is not odtype):
+                my = _meta(ya.shape, y._data.dtype, oshape, odtype)
             n.meta = None if mx is None and my is None else (mx, my)
             t = wrap(out, n)
             if save_xy:
@@ -414,6 +438,13 @@ def binary(f, vjp, *, node, jvp=None, promote=None):
     return op
 
 
+def _meta(shape, dtype, oshape, odtype):
+    # dtypes compared by identity first (cheap); equal dtypes need no cast.
+    if shape == oshape and dtype == odtype:
+        return None
+    return (shape, dtype)
+
+
 def _operands(op, x, y, promote):
     """Arrays for x and y in PyTorch's result dtype (Python scalars stay scalars when NumPy agrees)."""
     x_is_t = isinstance(x, Tensor)
@@ -426,13 +457,11 @@ def _operands(op, x, y, promote):
                 [_dt.from_numpy(a.dtype) for a in (xa, ya) if not a.ndim], ()).np
             xa, ya = xa.astype(d, copy=False), ya.astype(d, copy=False)
     elif x_is_t:
-        xa, ya = x._data, _scalar(op, y)
-        xa = _with_scalar(xa, ya)
+        xa, ya = _with_scalar(x._data, _scalar(op, y, "other", 2))
     elif y_is_t:
-        xa, ya = _scalar(op, x), y._data
-        ya = _with_scalar(ya, xa)
+        ya, xa = _with_scalar(y._data, _scalar(op, x, "input", 1))
     else:
-        raise TypeError(f"{op.__name__}(): argument 'input' must be Tensor, not {type(x).__name__}")
+        raise TypeError(f"{op.__name__}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
     if promote is not None:
         a = xa if x_is_t else ya
         d = promote(a.dtype)
@@ -444,25 +473,55 @@ def _operands(op, x, y, promote):
     return xa, ya, x_is_t, y_is_t
 
 
-def _scalar(op, v):
+def _scalar(op, v, name, position):
     if isinstance(v, _SCALARS):
         return v
     if isinstance(v, np.ndarray):
         raise TypeError(f"{op.__name__}(): expected a Tensor or a number, got numpy.ndarray "
                         f"(wrap it with dxdy.from_numpy or dxdy.tensor)")
-    raise TypeError(f"unsupported operand type for {op.__name__}(): '{type(v).__name__}'")
+    raise TypeError(f"{op.__name__}(): argument '{name}' (position {position}) must be Tensor, "
+                    f"not {type(v).__name__}")
 
 
 def _with_scalar(a, s):
-    """The tensor's array, cast where a Python scalar of a higher category lifts the result dtype."""
+    """The tensor's array and the Python scalar `s`, as PyTorch combines them.
+
+    A scalar of a higher category lifts the result dtype (an int tensor and a float
+    give the default float dtype); an int scalar outside an int tensor's range wraps
+    around to that dtype, as PyTorch casts it, where NumPy would refuse it.
+    """
     kind = a.dtype.kind
     if kind == "f":
-        return a
+        return a, s
     if isinstance(s, (_float, np.floating)):
-        return a.astype(_dt.get_default_dtype().np)
-    if kind == "b" and isinstance(s, (_int, np.integer)) and not isinstance(s, (_bool, np.bool_)):
-        return a.astype(np.int64)
-    return a
+        return a.astype(_dt.get_default_dtype().np), s
+    if isinstance(s, (_int, np.integer)) and not isinstance(s, (_bool, np.bool_)):
+        if kind == "b":
+            return a.astype(np.int64), s
+        return a, wrap_int(s, a.dtype)
+    return a, s
+
+
+def wrap_int(s, dtype):
+    """The Python int `s` cast to the integer `dtype` as PyTorch casts a scalar: modulo 2**bits."""
+    info = np.iinfo(dtype)
+    if info.min <= s <= info.max:
+        return s
+    return int(np.asarray(s, np.int64).astype(dtype))
+
+
+def check_broadcast(*arrays):
+    """Raise PyTorch's RuntimeError when the shapes of `arrays` do not broadcast together."""
+    shape = ()
+    for k, a in enumerate(arrays):
+        s = tuple(np.shape(a))
+        n = max(len(shape), len(s))
+        p, q = (1,) * (n - len(shape)) + shape, (1,) * (n - len(s)) + s
+        for i in range(n - 1, -1, -1):
+            if p[i] != q[i] and p[i] != 1 and q[i] != 1:
+                raise RuntimeError(f"The size of tensor a ({p[i]}) must match the size of tensor b ({q[i]}) "
+                                   f"at non-singleton dimension {i}")
+        shape = tuple(max(u, v) if u != 0 and v != 0 else 0 for u, v in zip(p, q))
 
 
 def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, torch_names=None,
@@ -529,6 +588,8 @@ def as_operands(x, y):
 def _as_dtype(v, d):
     if isinstance(v, Tensor):
         return v if v._data.dtype == d.np else v.to(d)
+    if d.np.kind in "iu" and isinstance(v, (_int, np.integer)):
+        v = wrap_int(v, d.np)
     return wrap(np.asarray(v, d.np))
 
 

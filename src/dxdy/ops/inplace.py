@@ -21,13 +21,16 @@ LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place 
 
 
 def check_inplace(t):
-    """Refuse in-place changes to a leaf that requires grad while grad mode is on."""
-    if t._rg and t.grad_fn is None and _mode.grad_enabled:
+    """Refuse in-place changes to a leaf that requires grad (or a view of one) while grad mode is on."""
+    if not _mode.grad_enabled:
+        return
+    if t._rg and t.grad_fn is None:
         raise RuntimeError(LEAF_INPLACE)
-    extra = t._extra
-    if extra is not None and "base" in extra and _mode.grad_enabled and (t._rg or extra["base"]._rg):
-        raise RuntimeError("dxdy does not yet support in-place ops on a view of a tensor that requires grad "
-                           "(PyTorch rebases the view's history). Apply the op out of place, or clone() first.")
+    if t._extra is not None and "view_of" in t._extra:
+        root = _view_chain(t)[0]
+        if root._rg and root.grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
 
 
 def commit(self, result):
@@ -41,6 +44,10 @@ def commit(self, result):
     node = result.grad_fn
     if node is not None:
         _protect_saved_self(node, self)
+    view = self._extra is not None and "view_of" in self._extra and _mode.grad_enabled
+    if view:
+        root, chain = _view_chain(self)
+        view = node is not None or root._rg
     if isinstance(a, np.ndarray):
         if not a.flags.writeable:
             raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
@@ -48,14 +55,55 @@ def commit(self, result):
         np.copyto(a, r, casting="unsafe")
     else:
         self._data = np.array(r, dtype=a.dtype)
+    if view:
+        _rebase(self, root, chain, result)
     vc = version_counter(self)
     vc[0] += 1
-    if node is not None:
+    if node is not None and not view:
         self.grad_fn = node
         self._rg = True
         self._nr = result._nr
         _retarget_output(node, result, self)
     return self
+
+
+def _view_chain(t):
+    """The tensor that owns t's memory, and the view steps (class, forward, params, k) from it to t."""
+    chain = []
+    while t._extra is not None and "view_of" in t._extra:
+        parent, cls, forward, params, k = t._extra["view_of"]
+        chain.append((cls, forward, params, k))
+        t = parent
+    chain.reverse()
+    return t, chain
+
+
+def _replay(t, chain):
+    from ._op import apply
+    for cls, forward, params, k in chain:
+        out = apply(cls, forward, (t,), params)
+        t = out if k is None else out[k]
+    return t
+
+
+def _rebase(view, root, chain, result):
+    """An in-place op on a view rewrote part of root: root's history becomes CopySlices.
+
+    The view's elements within root are found by replaying the view on an array of
+    root's flat indices (views only select elements). Root's new node takes
+    (root's old history, the op's result) and the view's history is replayed on top.
+    """
+    from ._op import numpy_ns
+    idx = np.arange(root._data.size).reshape(root._data.shape)
+    for cls, forward, params, k in chain:
+        idx = forward(numpy_ns, idx, **params)
+        idx = idx if k is None else idx[k]
+    key = np.unravel_index(np.asarray(idx), root._data.shape)
+    value = result if result._data.dtype == root._data.dtype else result.to(root.dtype)
+    new_root = _setitem(root, value, key=key)
+    root.grad_fn, root._rg, root._nr = new_root.grad_fn, True, 0
+    replayed = _replay(root, chain)
+    view.grad_fn, view._rg, view._nr = replayed.grad_fn, True, replayed._nr
 
 
 def _type(a):
