@@ -59,7 +59,7 @@ def _scan(data, depth, shape):
                 raise ValueError(f"expected sequence of length {shape[depth + 1]} at dim {depth + 1} (got 0)")
         return kind
     if len(shape) > depth:
-        raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth} (got a scalar)")
+        raise TypeError("not a sequence")  # PyTorch's words for a number where a list was expected
     if isinstance(data, Tensor):
         if data._data.ndim:
             raise ValueError("only one element tensors can be converted to Python scalars")
@@ -345,7 +345,7 @@ def _random(draw, size, dtype, generator, device, requires_grad):
     _check_device(device)
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
     if not d.is_floating_point:
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{d.name.capitalize()}'")
+        raise NotImplementedError(f"\"check_uniform_bounds\" not implemented for '{d.type_name}'")
     return _finish(wrap(draw(_rng(generator), _size(size)).astype(d.np)), requires_grad)
 
 

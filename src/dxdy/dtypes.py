@@ -34,6 +34,11 @@ class dtype:
         return self
 
     @property
+    def type_name(self):
+        """PyTorch's name of the scalar type, as its error messages spell it ('Float', 'Long', 'Bool')."""
+        return _TYPE_NAMES[self.name]
+
+    @property
     def is_floating(self):
         return self.is_floating_point
 
@@ -56,6 +61,8 @@ ALIASES = {
     "short": int16, "int": int32, "long": int64,
 }
 
+_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
+               "float16": "Half", "float32": "Float", "float64": "Double"}
 _FROM_NUMPY = {d.np: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
 

@@ -253,9 +253,10 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and not self._rg and spec:
+        # f"{t:.2f}" formats a 0-d tensor's value; anything else prints as str() does.
+        if self._data.ndim == 0 and type(self) is Tensor:
             return self._data.item().__format__(spec)
-        return object.__format__(self, spec) if spec else self.__repr__()
+        return object.__format__(self, spec)
 
     def __reduce_ex__(self, protocol):
         # Pickling keeps data, dtype and requires_grad; never the graph (as PyTorch).
@@ -321,10 +322,14 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
-            if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                                   f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                                   f"and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{_c_name(value)}' to a tensor "
+                                   f"with grad_dtype '{self.dtype.type_name}'. The gradient must match the "
+                                   f"tensor's grad_dtype (defaults to the tensor's dtype).")
         self._grad = value
 
     @grad.deleter
@@ -407,6 +412,44 @@ class Tensor:
     def name(self):
         return None if self._extra is None else self._extra.get("name")
 
+    # -- factories that take dtype from self (new_zeros, ...) ---------------------------------
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        from .creation import tensor
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        from .creation import zeros
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        from .creation import ones
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        from .creation import empty
+        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        from .creation import full
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        """Fill with uniform samples from [a, b) (in place; records nothing)."""
+        from .creation import _rng
+        return self._fill_random(_rng(generator).uniform(a, b, self._data.shape))
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        """Fill with normal samples (in place; records nothing)."""
+        from .creation import _rng
+        return self._fill_random(mean + std * _rng(generator).standard_normal(self._data.shape))
+
+    def _fill_random(self, values):
+        from .ops.inplace import check_inplace, _writable
+        check_inplace(self)
+        _writable(self)[...] = values
+        version_counter(self)[0] += 1
+        return self
+
     def cpu(self):
         return self
 
@@ -415,6 +458,12 @@ class Tensor:
 
     def get_device(self):
         return -1
+
+
+def _c_name(t):
+    # PyTorch's C++ spelling of a dtype in this message: 'double', 'float', 'long', ...
+    return {"float64": "double", "float32": "float", "float16": "c10::Half", "int64": "long int", "int32": "int",
+            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}[t.dtype.name]
 
 
 def _rebuild(array, requires_grad):
