@@ -44,6 +44,7 @@ from .ops.index import (gather, scatter, scatter_add, index_select, take_along_d
 from .ops.linalg import (dot, vdot, mv, mm, bmm, matmul, outer, ger, inner, tensordot, einsum, trace, diagonal, diag,
                          diag_embed, tril, triu, det, inv as inverse)
 from .ops.convert import clone
+from .ops.sorting import sort, argsort, msort, topk, kthvalue, median
 from .ops.nn import softmax, log_softmax, dropout
 from . import autograd, nn, linalg, return_types
 from .autograd import grad as _grad_fn  # noqa: F401  (dxdy.autograd.grad; `dxdy.grad` is not PyTorch's)

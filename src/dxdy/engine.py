@@ -324,6 +324,8 @@ def _store_grad(t, g, create, foreign):
         # A copy that records CopyBackwards, then out-of-place sums, as PyTorch's AccumulateGrad.
         t._grad = wrap(np.empty_like(g._data)).copy_(g) if old is None else old + g
         return
+    if g.dtype != t._data.dtype:  # a leaf's gradient has the leaf's dtype, whatever the rules did
+        g = g.astype(t._data.dtype)
     if old is None:
         owned = (isinstance(g, np.ndarray) and g.base is None and g.flags.writeable
                  and id(g) not in foreign)

@@ -76,7 +76,7 @@ class _Formatter:
             widths = [len(f"{v:.0f}") + 1 for v in values]  # + 1 for the trailing dot
         else:
             widths = [len(f"{v:.{p}f}") for v in values]
-        self.width = max(self.width, max(widths))
+        self.width = max(widths)
 
     def format(self, v):
         p = _options["precision"]
@@ -142,18 +142,24 @@ def _tensor_str(a, floating, indent):
 # -- the suffixes ----------------------------------------------------------------------
 
 
+def _width(suffix):
+    # Measured as PyTorch's 'torch.' spelling, one longer than 'dxdy.', so that
+    # lines break where PyTorch's do.
+    return len(suffix) + suffix.count("dxdy.")
+
+
 def _add_suffixes(text, suffixes, indent):
     # PyTorch measures the last line as two characters longer than it is (until a
     # suffix starts a new line); matching that decides where suffixes wrap.
     last_line = len(text) - text.rfind("\n") + 1
     parts = [text]
     for s in suffixes:
-        if last_line + len(s) + 2 > _options["linewidth"]:
+        if last_line + _width(s) + 2 > _options["linewidth"]:
             parts.append(",\n" + " " * indent + s)
-            last_line = indent + len(s)
+            last_line = indent + _width(s)
         else:
             parts.append(", " + s)
-            last_line += len(s) + 2
+            last_line += _width(s) + 2
     return "".join(parts) + ")"
 
 

@@ -157,6 +157,9 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                 output = cls.forward(node, *args, **kwargs)
         single = not isinstance(output, tuple)
         outputs = (output,) if single else output
+        if records:  # edges first: a dirty input is about to become an output of this node
+            node.next = tuple(_edge(a) if isinstance(a, Tensor) and a._rg else None for a in args)
+            node.nrs = tuple(a._nr if isinstance(a, Tensor) else 0 for a in args)
         dirty = {id(t) for t in node.dirty_tensors}
         non_diff = {id(t) for t in node.non_differentiable}
         results = []
@@ -183,8 +186,6 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
         node.input_shapes = [a._data.shape if isinstance(a, Tensor) else None for a in args]
         node.output_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outputs]
         if records:
-            node.next = tuple(_edge(a) if isinstance(a, Tensor) and a._rg else None for a in args)
-            node.nrs = tuple(a._nr if isinstance(a, Tensor) else 0 for a in args)
             node.meta = None
             node.hooks = None
             node.versions = None

@@ -6,12 +6,12 @@ also Tensor methods (most of them: `x.exp()` is `dxdy.exp(x)`).
 import numpy as np
 
 from ..tensor import Tensor
-from . import elementwise, reduce, shape, index, linalg, nn, convert, inplace
+from . import elementwise, reduce, shape, index, linalg, nn, convert, inplace, sorting
 from . import _tensor_ns  # noqa: F401  (fills tensor_ns)
 from .elementwise import _add, _sub, _rsub, mul, _true_divide, _remainder, reciprocal, neg
 from .inplace import inplace as _inplace
 
-FAMILIES = (elementwise, reduce, shape, index, linalg, convert)
+FAMILIES = (elementwise, reduce, shape, index, linalg, convert, sorting)
 
 METHODS = """
 add sub subtract mul multiply div divide true_divide floor_divide remainder fmod pow float_power neg reciprocal rsub
@@ -29,6 +29,7 @@ chunk unbind narrow select
 gather scatter scatter_add index_select take_along_dim masked_fill masked_select nonzero argwhere
 dot vdot mv mm bmm matmul outer ger inner trace diagonal diag diag_embed tril triu det
 clone contiguous to float double half long int short char byte bool type type_as sum_to_size
+sort argsort msort topk kthvalue median
 """.split()
 ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh", "arccosh": "acosh",
            "arctanh": "atanh", "negative": "neg"}
