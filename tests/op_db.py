@@ -8,9 +8,10 @@ differences (gradcheck, gradgradcheck). The rows live in op_db_*.py by family.
 """
 from op_db_elementwise import ELEMENTWISE, REDUCE, CONVERT
 from op_db_structure import SHAPE, INDEX, LINALG, NN
+from op_db_sorting import SORTING
 from op_info import Maker  # noqa: F401
 
-OP_DB = ELEMENTWISE + REDUCE + CONVERT + SHAPE + INDEX + LINALG + NN
+OP_DB = ELEMENTWISE + REDUCE + CONVERT + SHAPE + INDEX + LINALG + NN + SORTING
 
 # Public names that are not ops (no gradient to check): creation, random numbers, modes,
 # dtypes and classes, and utilities. Each is tested in its own test module.
