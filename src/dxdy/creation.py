@@ -290,7 +290,17 @@ class Generator:
 
     def __init__(self, device="cpu"):
         self._seed = 67280421310721
-        self._rng = np.random.default_rng(self._seed)
+        self._state = None  # made on first use: importing numpy.random costs more than all of dxdy
+
+    @property
+    def _rng(self):
+        if self._state is None:
+            self._state = np.random.default_rng(self._seed)
+        return self._state
+
+    @_rng.setter
+    def _rng(self, rng):
+        self._state = rng
 
     def manual_seed(self, seed):
         self._seed = builtins.int(seed)

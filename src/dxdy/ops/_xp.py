@@ -100,17 +100,19 @@ def erf(x):
     special = sys.modules.get("scipy.special")
     if special is not None:
         return special.erf(x)
-    return _erf_exact(x).astype(x.dtype)
+    return np.asarray(_erf_exact(x), x.dtype)  # (a 0-d x gives a Python float)
 
 
 def erfc(x):
     special = sys.modules.get("scipy.special")
     if special is not None:
         return special.erfc(x)
-    return _erfc_exact(x).astype(x.dtype)
+    return np.asarray(_erfc_exact(x), x.dtype)
 
 
-numpy_ns = types.SimpleNamespace(**{k: getattr(np, k) for k in np.__all__})
+# vars(np), not getattr over np.__all__: the latter would import NumPy's lazy submodules
+# (testing, f2py, ...), which triples the import time of dxdy.
+numpy_ns = types.SimpleNamespace(**{k: v for k, v in vars(np).items() if not k.startswith("_")})
 numpy_ns.__name__ = "numpy"
 numpy_ns.sum_to_size = sum_to_size
 numpy_ns.astype = astype
