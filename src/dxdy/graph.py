@@ -86,9 +86,10 @@ class Node:
 
     @property
     def next_functions(self):
-        nrs = self.nrs
+        # As in PyTorch, inputs that can never have a gradient (a condition, an index) have no entry.
+        nrs, rules = self.nrs, getattr(self, "rules", None)
         return tuple((_edge_function(e), 0 if nrs is None or e is None else nrs[i])
-                     for i, e in enumerate(self.next))
+                     for i, e in enumerate(self.next) if rules is None or rules[i] is not None)
 
     @property
     def metadata(self):

@@ -1,0 +1,197 @@
+"""The command line: `python -m dxdy tour | grad | jacobian | graph` (also installed as `dxdy`).
+
+    python -m dxdy tour
+    python -m dxdy grad "(x**2).sum()" --at 1,2,3
+    python -m dxdy jacobian "x * x.sum()" --at 1,2
+    python -m dxdy graph "torch.sin(x).sum() * x[0]" --at 1,2
+
+An expression sees only `x`, `torch` and `dxdy` (both names for dxdy), and no
+Python builtins.
+"""
+import argparse
+import sys
+
+import dxdy
+from dxdy import tour as _tour
+
+_DTYPES = {"float32": dxdy.float32, "float64": dxdy.float64}
+
+
+class UsageError(Exception):
+    """Bad input from the command line: reported in one line, exit status 2."""
+
+
+# ── expressions and points ───────────────────────────────────────────────────
+
+def parse_point(text, dtype=dxdy.float32):
+    """The point `--at` names, as a leaf tensor that requires grad.
+
+    "2" is a scalar, "1,2,3" a vector, and "1,2;3,4" a matrix (rows split by ';').
+
+    >>> parse_point("1,2;3,4")
+    tensor([[1., 2.],
+            [3., 4.]], requires_grad=True)
+    """
+    try:
+        rows = [[float(v) for v in row.split(",")] for row in text.split(";")]
+    except ValueError:
+        raise UsageError(f"--at {text!r}: expected numbers like 2, 1,2,3 or 1,2;3,4") from None
+    if len({len(r) for r in rows}) != 1:
+        raise UsageError(f"--at {text!r}: the rows of a matrix must have the same length")
+    if ";" in text:
+        data = rows
+    elif "," in text:
+        data = rows[0]
+    else:
+        data = rows[0][0]
+    return dxdy.tensor(data, dtype=dtype, requires_grad=True)
+
+
+def evaluate(expr, x):
+    """Evaluate `expr` with nothing in scope but `x`, `torch` and `dxdy` (no builtins); return a tensor.
+
+    This keeps honest typos from touching anything else; it is no sandbox for hostile input.
+
+    >>> evaluate("(x ** 2).sum()", dxdy.tensor([1.0, 2.0], requires_grad=True))
+    tensor(5., grad_fn=<SumBackward0>)
+    """
+    if "__" in expr:
+        raise UsageError("names with double underscores are not allowed in expressions")
+    try:
+        code = compile(expr, "<expression>", "eval")
+    except SyntaxError as e:
+        raise UsageError(f"{expr!r} is not an expression: {e.msg}") from None
+    try:
+        out = eval(code, {"__builtins__": {}, "torch": dxdy, "dxdy": dxdy, "x": x})
+    except Exception as e:
+        raise UsageError(f"{expr!r} failed: {type(e).__name__}: {e}") from None
+    if not isinstance(out, dxdy.Tensor):
+        raise UsageError(f"{expr!r} gives a {type(out).__name__}, not a tensor")
+    return out
+
+
+# ── the commands ─────────────────────────────────────────────────────────────
+
+def cmd_tour(args, out):
+    return _tour.tour(out)
+
+
+def cmd_grad(args, out):
+    """Value and gradient of a scalar expression."""
+    x = parse_point(args.at, _DTYPES[args.dtype])
+    f = evaluate(args.expr, x)
+    if f.numel() != 1:
+        raise UsageError(f"grad needs a scalar, but {args.expr!r} has shape {tuple(f.shape)}: "
+                         f"try `jacobian`, or sum it: ({args.expr}).sum()")
+    if f.requires_grad:
+        (g,) = dxdy.autograd.grad(f, x, materialize_grads=True)
+    else:  # f does not depend on x
+        g = dxdy.zeros_like(x)
+    _print_rows(out, [("f(x)", args.expr), ("x", x), ("f", f), ("df/dx", g)])
+    return 0
+
+
+def cmd_jacobian(args, out):
+    """The Jacobian of an expression, in numerator layout (or PyTorch's)."""
+    x = parse_point(args.at, _DTYPES[args.dtype])
+    y = evaluate(args.expr, x)
+    j = _tour.jacobian(y, x)
+    if args.layout == "numerator":
+        try:
+            j = _tour.numerator_layout(j, y.ndim, x.ndim)
+        except ValueError as e:
+            raise UsageError(f"{e}; --layout torch gives PyTorch's layout") from None
+        how = "numerator layout: y down the side, x across the top"
+    else:
+        how = "PyTorch's layout: y's shape, then x's shape"
+    _print_rows(out, [("y(x)", args.expr), ("x", x), ("y", y)])
+    print(f"dy/dx, in {how}; shape {tuple(j.shape)}:", file=out)
+    print(j, file=out)
+    return 0
+
+
+def cmd_graph(args, out):
+    """The backward graph of an expression, as a tree of grad_fn nodes."""
+    x = parse_point(args.at, _DTYPES[args.dtype])
+    y = evaluate(args.expr, x)
+    _print_rows(out, [("y(x)", args.expr), ("x", x), ("y", y)])
+    if y.grad_fn is None:
+        note = "y is the leaf x itself" if y is x else "y does not depend on x"
+        print(f"No backward graph: {note}.", file=out)
+        return 0
+    print("Backward graph (each node's next_functions below it; leaves accumulate into .grad):", file=out)
+    for line in _tour.graph_lines(y.grad_fn, {"x": x}):
+        print(_tour.fit(line, out), file=out)
+    return 0
+
+
+def _print_rows(out, rows):
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        text = str(value).replace("\n", "\n" + " " * (width + 3))
+        print(f"{name:<{width}} = {text}", file=out)
+
+
+# ── argument parsing ─────────────────────────────────────────────────────────
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m dxdy", description="dxdy: PyTorch's autograd in pure Python on NumPy.",
+        epilog='Example: python -m dxdy grad "(x**2).sum()" --at 1,2,3')
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("tour", help="run the tutorial live, explained and checked (exit status 1 if a check fails)",
+                        description="Run the tutorial's listings with dxdy, explain them, check the identities.")
+    for name, help_ in (("grad", "value and gradient of a scalar expression in x"),
+                        ("jacobian", "Jacobian of an expression in x (numerator layout by default)"),
+                        ("graph", "backward graph of an expression in x, as a tree of grad_fn nodes")):
+        sub = commands.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".",
+                                  epilog="The expression sees x, torch and dxdy (both dxdy), and no builtins.")
+        sub.add_argument("expr", help='an expression in x, e.g. "(x**2).sum()"')
+        sub.add_argument("--at", required=True, metavar="POINT",
+                         help="the value of x: 2 (scalar), 1,2,3 (vector) or '1,2;3,4' (matrix)")
+        sub.add_argument("--dtype", choices=sorted(_DTYPES), default="float32", help="dtype of x (default float32)")
+        if name == "jacobian":
+            sub.add_argument("--layout", choices=("numerator", "torch"), default="numerator",
+                             help="numerator (the tutorial's, default) or torch (y's shape + x's shape)")
+    return parser
+
+
+_COMMANDS = {"tour": cmd_tour, "grad": cmd_grad, "jacobian": cmd_jacobian, "graph": cmd_graph}
+
+
+def _join_point(argv):
+    """Keep `--at -1,2` working: argparse would read "-1,2" as an option."""
+    out = []
+    for arg in argv:
+        if out and out[-1] == "--at" and arg.startswith("-"):
+            out[-1] = "--at=" + arg
+        else:
+            out.append(arg)
+    return out
+
+
+def main(argv=None, out=None):
+    """Run the command line with `argv` (default sys.argv[1:]); return the exit status.
+
+    >>> main(["grad", "(x**2).sum()", "--at", "1,2"])
+    f(x)  = (x**2).sum()
+    x     = tensor([1., 2.], requires_grad=True)
+    f     = tensor(5., grad_fn=<SumBackward0>)
+    df/dx = tensor([2., 4.])
+    0
+    """
+    out = out if out is not None else sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(_join_point(sys.argv[1:] if argv is None else list(argv)))
+    if args.command is None:
+        parser.print_help(out)
+        return 2
+    try:
+        return _COMMANDS[args.command](args, out)
+    except UsageError as e:
+        print(f"{parser.prog} {args.command}: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
