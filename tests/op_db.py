@@ -23,7 +23,7 @@ FloatTensor DoubleTensor HalfTensor LongTensor IntTensor ShortTensor CharTensor 
 Tensor Size device dtype no_grad enable_grad set_grad_enabled inference_mode is_grad_enabled
 is_inference_mode_enabled get_default_dtype set_default_dtype promote_types result_type can_cast is_tensor
 is_floating_point numel set_num_threads get_num_threads compile set_printoptions get_printoptions
-broadcast_shapes
+broadcast_shapes is_anomaly_enabled is_anomaly_check_nan_enabled
 """.split())
 
 

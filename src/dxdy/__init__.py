@@ -49,6 +49,7 @@ from .ops.nn import softmax, log_softmax, dropout
 from . import autograd, nn, linalg, return_types
 from .autograd import grad as _grad_fn  # noqa: F401  (dxdy.autograd.grad; `dxdy.grad` is not PyTorch's)
 from .printing import set_printoptions, get_printoptions
+from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled
 
 half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64

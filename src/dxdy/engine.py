@@ -16,7 +16,7 @@ holds; anything else is a fresh result of a rule and is kept as it is.
 """
 import numpy as np
 
-from .mode import state as _mode
+from .mode import state as _mode, anomaly as _anomaly
 from .ops._op import saved_values
 from .ops._xp import numpy_ns, tensor_ns
 from .tensor import Tensor, wrap
@@ -44,6 +44,7 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
     foreign = {id(g) for g in grads}
     ready = [e for e in dict.fromkeys(edges) if deps[e] == 0]
 
+    anomaly = _anomaly.enabled
     saved_mode = _mode.grad_enabled
     _mode.grad_enabled = create_graph
     try:
@@ -61,7 +62,8 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                     _capture(node, g, targets[node], captured, accumulate, create_graph)
                 if node not in runs:
                     continue
-            grads_in = _run_node(node, g, xp, create_graph)
+            grads_in = _run_node(node, g, xp, create_graph) if not anomaly else _run_checked(node, g, xp,
+                                                                                             create_graph)
             if not retain_graph and node.frees and node.saved:
                 node.saved = None
                 node.tensors = None
@@ -197,6 +199,22 @@ def _run_node(node, g, xp, create):
         return (None if nxt[0] is None else rules[0](xp, g, *vals),
                 None if nxt[1] is None else rules[1](xp, g, *vals))
     return [None if e is None else rule(xp, g, *vals) for rule, e in zip(rules, nxt)]
+
+
+def _run_checked(node, g, xp, create):
+    """_run_node under anomaly mode: name the forward call behind an error or a NaN gradient."""
+    from .autograd.anomaly_mode import report
+    try:
+        grads_in = _run_node(node, g, xp, create)
+    except Exception:
+        report(node)
+        raise
+    if _anomaly.check_nan:
+        for i, gi in enumerate(grads_in):
+            if gi is not None and np.isnan(gi._data if create else gi).any():
+                report(node)
+                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+    return grads_in
 
 
 def _conform(xp, g, meta, create):

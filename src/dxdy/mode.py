@@ -15,6 +15,15 @@ class _State(threading.local):
 state = _State()
 
 
+class _Anomaly:
+    """Anomaly detection (dxdy.autograd.detect_anomaly): global, as in PyTorch."""
+    enabled = False
+    check_nan = True
+
+
+anomaly = _Anomaly()
+
+
 def is_grad_enabled():
     """True when ops record a graph for backward."""
     return state.grad_enabled

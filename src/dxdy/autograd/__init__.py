@@ -13,6 +13,7 @@ from ..graph import Node
 from . import graph
 from .function import Function, FunctionCtx, once_differentiable, InplaceFunction, NestedIOFunction
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
+from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled, is_anomaly_check_nan_enabled
 
 
 def _as_tuple(x):

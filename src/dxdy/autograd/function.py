@@ -186,6 +186,9 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
         node.input_shapes = [a._data.shape if isinstance(a, Tensor) else None for a in args]
         node.output_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outputs]
         if records:
+            from .anomaly_mode import record, is_anomaly_enabled
+            if is_anomaly_enabled():
+                record(node)
             node.meta = None
             node.hooks = None
             node.versions = None

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..graph import Node, SECOND_BACKWARD
-from ..mode import state as _mode
+from ..mode import state as _mode, anomaly as _anomaly
 from ..tensor import Tensor, wrap, version_counter
 from ._xp import numpy_ns
 
@@ -268,6 +268,8 @@ def apply(cls, forward, args, params):
             node.n_outputs = len(out)
         results = (wrap(out, node),) if single else tuple(_output(o, node, k, cls) for k, o in enumerate(out))
         _save(node, cls.plan, args, arrays, results, params)
+        if _anomaly.enabled:
+            _record(node)
     else:
         results = (wrap(out),) if single else tuple(wrap(o) for o in out)
     if cls.view:
@@ -350,6 +352,8 @@ def unary(f, d, *, node, jvp=None):
                 n.saved, n.tensors, n.versions = (out,), (vc,), (0,)
             else:
                 n.saved = n.tensors = n.versions = ()
+            if _anomaly.enabled:
+                _record(n)
             return t
         return wrap(out)
 
@@ -431,11 +435,18 @@ def binary(f, vjp, *, node, jvp=None, promote=None):
                     n.saved, n.tensors, n.versions = (xa, ya), (tx, ty), (vx, vy)
             else:
                 n.saved = n.tensors = n.versions = ()
+            if _anomaly.enabled:
+                _record(n)
             return t
         return wrap(out)
 
     op.node = cls
     return op
+
+
+def _record(node):
+    from ..autograd.anomaly_mode import record
+    record(node)
 
 
 def _meta(shape, dtype, oshape, odtype):
@@ -465,17 +476,15 @@ def _operands(op, x, y, promote):
     if promote is not None:
         a = xa if x_is_t else ya
         d = promote(a.dtype)
-        if d is not None:
-            if x_is_t:
-                xa = xa.astype(d)
-            if y_is_t:
-                ya = ya.astype(d)
+        if d is not None:  # a number then meets the promoted dtype as it is (not wrapped to the tensor's)
+            xa = xa.astype(d) if x_is_t else x
+            ya = ya.astype(d) if y_is_t else y
     return xa, ya, x_is_t, y_is_t
 
 
 def _scalar(op, v, name, position):
     if isinstance(v, _SCALARS):
-        return v
+        return v.item() if isinstance(v, np.generic) else v  # NumPy scalars count as Python numbers
     if isinstance(v, np.ndarray):
         raise TypeError(f"{op.__name__}(): expected a Tensor or a number, got numpy.ndarray "
                         f"(wrap it with dxdy.from_numpy or dxdy.tensor)")
