@@ -96,7 +96,7 @@ def set_default_dtype(d):
     """Set the default floating dtype; only float32 and float64 (and float16) are allowed, as in PyTorch."""
     d = to_dtype(d)
     if not d.is_floating_point:
-        raise TypeError(f"only floating-point types are supported as the default type")
+        raise TypeError("only floating-point types are supported as the default type")
     _default.value = d
 
 

@@ -89,6 +89,9 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                     ready.append(nxt)
                 else:
                     deps[nxt] = count - 1
+            # Drop this node's gradients now, not at the next iteration: on big tensors they
+            # are the peak memory of the backward pass.
+            g = grads_in = gi = prev = None
     finally:
         _mode.grad_enabled = saved_mode
     return captured

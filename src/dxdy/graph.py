@@ -10,7 +10,8 @@ its instances are the vertices of the backward graph. A node holds:
   saved     what the rules need, as raw arrays (NOTE [Rule signatures] in
             dxdy/ops/_op.py); None once released by backward
   tensors   the saved tensor inputs, for create_graph and for version checks
-  versions  pairs (counter, value) checked before the rules run
+  versions  the versions the saved tensors had (NOTE [Saved tensors] in dxdy/ops/_op.py)
+  epoch     tensor.EPOCH when the node was made: unchanged means no version to check
   meta      None, or per input the (shape, dtype) a gradient must be brought to
   hooks     None, or the hooks registered on this node
 
@@ -70,7 +71,7 @@ class NodeHooks:
 class Node:
     """A vertex of the backward graph, the `grad_fn` of a tensor made by an op."""
 
-    __slots__ = ("next", "nrs", "saved", "tensors", "versions", "meta", "hooks", "__weakref__")
+    __slots__ = ("next", "nrs", "saved", "tensors", "versions", "epoch", "meta", "hooks", "__weakref__")
     is_node = True
     n_outputs = 1
     frees = True

@@ -1,7 +1,7 @@
 """dxdy.linalg: the torch.linalg namespace."""
-from .ops.linalg import det, inv, solve, matrix_norm, matmul, vdot, diagonal, _square
+from .ops.linalg import det, inv, solve, matrix_norm, matmul, vdot, slogdet, cross, LinAlgError  # noqa: F401
+from .ops.linalg import diagonal as _diagonal
 from .ops.reduce import vector_norm
-from .ops import linalg as _L
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
@@ -25,17 +25,11 @@ def _zeros_info(A):
     return wrap(np.zeros(A.shape[:-2], np.int32))
 
 
-def slogdet(A):
-    from .return_types import make_return_type
-    d = det(A)
-    return make_return_type("linalg_slogdet", ("sign", "logabsdet"))((d.sign(), d.abs().log()))
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """The diagonals of the matrices in A (over its last two dims by default), as a view."""
+    return _diagonal(A, offset, dim1, dim2)
 
 
-def cross(input, other, *, dim=-1):
-    from .ops.shape import stack
-    a = input.movedim(dim, -1)
-    b = other.movedim(dim, -1)
-    c = stack([a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1],
-               a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2],
-               a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]], -1)
-    return c.movedim(-1, dim)
+def vecdot(x, y, *, dim=-1):
+    """The dot product of vectors along dim (the other dims broadcast)."""
+    return (x * y).sum(dim)

@@ -101,6 +101,20 @@ def version_counter(t):
     return vc
 
 
+# Bumped by every in-place write anywhere: a node made since the last one has nothing to
+# check (most backward passes), so the engine compares its saved versions only otherwise.
+EPOCH = [0]
+
+
+def bump_version(t):
+    """Record an in-place write to `t` (NOTE [Version counter])."""
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = [0]
+    vc[0] += 1
+    EPOCH[0] += 1
+
+
 class Tensor:
     """An n-dimensional array that can record the ops applied to it for backward.
 
@@ -447,7 +461,7 @@ class Tensor:
         from .ops.inplace import check_inplace, _writable
         check_inplace(self)
         _writable(self)[...] = values
-        version_counter(self)[0] += 1
+        bump_version(self)
         return self
 
     def cpu(self):

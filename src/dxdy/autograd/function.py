@@ -12,7 +12,7 @@ import numpy as np
 from .. import mode as _mode_mod
 from ..graph import Node, SECOND_BACKWARD
 from ..mode import state as _mode
-from ..tensor import Tensor, wrap, version_counter
+from ..tensor import Tensor, wrap, version_counter, bump_version
 from ..ops._op import _modified_message
 
 
@@ -170,7 +170,7 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             if id(out) in dirty:
                 if out._rg and out.grad_fn is None and records:
                     raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
-                version_counter(out)[0] += 1
+                bump_version(out)
                 t = out
             elif any(out is a for a in tensors):
                 t = wrap(out._data)  # an input returned as is: a new tensor, so that it can carry the node

@@ -44,8 +44,8 @@ def _numerical_jacobian(func, inputs, k, eps):
 
 
 def _output_sizes(func, inputs):
-    with no_grad():
-        return [o._data.size for o in _outputs(func, inputs) if isinstance(o, Tensor)]
+    # Not under no_grad: a func may return different outputs then (those that require grad, say).
+    return [o._data.size for o in _outputs(func, inputs) if isinstance(o, Tensor)]
 
 
 def _analytical_jacobian(func, inputs, k_list, nondet_tol):

@@ -20,6 +20,8 @@ class Parameter(Tensor):
         t._nr = 0
         t._extra = None
         if requires_grad:
+            if t._data.dtype.kind not in "fc":
+                raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
             t.requires_grad_(True)
         return t
 

@@ -24,7 +24,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..graph import Node, SECOND_BACKWARD
 from ..mode import state as _mode, anomaly as _anomaly
-from ..tensor import Tensor, wrap, version_counter
+from ..tensor import Tensor, wrap, version_counter, EPOCH
 from ._xp import numpy_ns
 
 _new = object.__new__
@@ -151,6 +151,7 @@ def _save(node, plan, args, arrays, results, params):
     node.saved = tuple(saved)
     node.tensors = tuple(tensors)
     node.versions = tuple(versions)
+    node.epoch = EPOCH[0]
 
 
 def check_versions(node):
@@ -176,7 +177,7 @@ def saved_values(node, create):
     saved = node.saved
     if saved is None:
         raise RuntimeError(SECOND_BACKWARD)
-    if node.tensors:
+    if node.tensors and node.epoch != EPOCH[0]:
         check_versions(node)
     if not create:
         return saved
@@ -347,9 +348,11 @@ def unary(f, d, *, node, jvp=None):
                     n.saved, n.tensors, n.versions = (xa, out), (x, vc), (vx, 0)
                 else:
                     n.saved, n.tensors, n.versions = (xa,), (x,), (vx,)
+                n.epoch = EPOCH[0]
             elif save_out:
                 vc = t._vc = [0]
                 n.saved, n.tensors, n.versions = (out,), (vc,), (0,)
+                n.epoch = EPOCH[0]
             else:
                 n.saved = n.tensors = n.versions = ()
             if _anomaly.enabled:
@@ -433,6 +436,7 @@ def binary(f, vjp, *, node, jvp=None, promote=None):
                     n.saved, n.tensors, n.versions = (xa, ya, out), (tx, ty, vc), (vx, vy, 0)
                 else:
                     n.saved, n.tensors, n.versions = (xa, ya), (tx, ty), (vx, vy)
+                n.epoch = EPOCH[0]
             else:
                 n.saved = n.tensors = n.versions = ()
             if _anomaly.enabled:

@@ -90,6 +90,12 @@ def sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
+def sign(x):
+    # 0 for NaN, as PyTorch's sign and tensor_ns.sign (NumPy's gives NaN).
+    s = np.sign(x)
+    return np.where(s == s, s, 0) if s.dtype.kind == "f" else s
+
+
 _erf_exact = np.frompyfunc(math.erf, 1, 1)
 _erfc_exact = np.frompyfunc(math.erfc, 1, 1)
 
@@ -124,6 +130,7 @@ numpy_ns.diagflat_offset = lambda x, offset: np.diag(x, offset)
 numpy_ns.linalg_solve = np.linalg.solve
 numpy_ns.adjugate = adjugate
 numpy_ns.sigmoid = sigmoid
+numpy_ns.sign = sign
 numpy_ns.erf = erf
 numpy_ns.erfc = erfc
 

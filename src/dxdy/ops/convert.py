@@ -38,6 +38,8 @@ def to(input, *args, dtype=None, non_blocking=False, copy=False, memory_format=N
     d = _dt.to_dtype(dtype)
     if d.np == input._data.dtype and not copy:
         return input
+    if not d.is_floating_point:
+        return wrap(input._data.astype(d.np))  # integers and bools carry no gradient
     return _to(input, dtype=d.np)
 
 
@@ -97,6 +99,9 @@ def sum_to_size(self, *size):
     except ValueError:
         raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(self._data.shape)}}}.") \
             from None
+    lead = self._data.ndim - len(shape)
+    if lead:  # sum keeping the leading dims, then view them away (PyTorch's ViewBackward0 on top)
+        return _sum_to_size(self, shape=(1,) * lead + shape).view(shape)
     return _sum_to_size(self, shape=shape)
 
 name_ops(globals())

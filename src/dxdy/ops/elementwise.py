@@ -2,6 +2,13 @@
 
 Each row states the forward and the derivative once (NOTE [Rule signatures] in
 _op.py). For a unary op, `d` is dy/dx; the VJP is g * d.
+
+NOTE [Integer inputs]
+Floating functions (exp, sqrt, sin, true division, ...) of integer and bool
+tensors compute in the default float dtype, as in PyTorch (NumPy would give
+float64, or float16 for bool). Rounding functions keep integers as they are and
+refuse bools, with PyTorch's NotImplementedError. Integer division by zero is
+PyTorch's RuntimeError, not NumPy's silent zero.
 """
 import math
 
@@ -9,11 +16,12 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor, wrap
-from ._op import unary, binary, op, nondifferentiable, name_ops, as_operands
+from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, _operands
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_BOOL = np.dtype(bool)
 
 
 def _to_default_float(d):
@@ -21,54 +29,199 @@ def _to_default_float(d):
     return None if d.kind == "f" else _dt.get_default_dtype().np
 
 
+def _floating(x):
+    # NOTE [Integer inputs]
+    return x if x.dtype.kind == "f" else x.astype(_dt.get_default_dtype().np)
+
+
+def _not_implemented(kernel, x):
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{_dt.from_numpy(x.dtype).type_name}'")
+
+
+def _no_bool(kernel):
+    def check(x):
+        if x.dtype.kind == "b":
+            raise _not_implemented(kernel, x)
+        return x
+    return check
+
+
+def _nonzero_divisor(y):
+    # Integer division by zero (NOTE [Integer inputs]).
+    if np.any(np.equal(y, 0)):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _dtype_of(x, y):
+    # The dtype of the array operand (the other may be a Python number).
+    return (x if isinstance(x, (np.ndarray, np.generic)) else y).dtype
+
+
+def _not_differentiable(name):
+    def rule(xp, g):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+    return rule
+
+
 # -- arithmetic ---------------------------------------------------------------------
 _add = binary(lambda xp, x, y: x + y,
               vjp=(lambda xp, g: g, lambda xp, g: g), node="AddBackward0")
-_sub = binary(lambda xp, x, y: x - y,
-              vjp=(lambda xp, g: g, lambda xp, g: -g), node="SubBackward0")
-_rsub = binary(lambda xp, x, y: y - x,
-               vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward1")  # other - self, self first
+_subtract = binary(lambda xp, x, y: x - y,
+                   vjp=(lambda xp, g: g, lambda xp, g: -g), node="SubBackward0")
+_rsub_scalar = binary(lambda xp, x, y: y - x,
+                      vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward1")  # other - self, self first
+_rsub_tensor = binary(lambda xp, x, y: y - x,
+                      vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward0")
 mul = binary(lambda xp, x, y: x * y,
              vjp=(lambda xp, g, x, y: g * y, lambda xp, g, x, y: g * x), node="MulBackward0")
 _true_divide = binary(lambda xp, x, y: x / y,
                       vjp=(lambda xp, g, x, y: g / y, lambda xp, g, x, y: -g * ((x / y) / y)),
                       node="DivBackward0", promote=_to_default_float)
-_divide_rounded = op(lambda xp, x, y, *, rounding_mode: xp.trunc(x / y) if rounding_mode == "trunc"
-                     else xp.floor_divide(x, y),
+_divide_rounded = op(lambda xp, x, y, *, rounding_mode: _rounded_quotient(xp, x, y, rounding_mode),
                      vjp=(lambda xp, g: g * 0, lambda xp, g: g * 0), node="DivBackward2", broadcasts=True)
-neg = unary(lambda xp, x: -x, d=lambda xp: -1, node="NegBackward0")
-reciprocal = unary(lambda xp, x: 1 / x, d=lambda xp, out: -(out * out), node="ReciprocalBackward0")
-_remainder = binary(lambda xp, x, y: xp.remainder(x, y),
-                    vjp=(lambda xp, g, x, y: g, lambda xp, g, x, y: -g * xp.floor(x / y)),
-                    node="RemainderBackward1")
-_pow = binary(lambda xp, x, y: x ** y,
+_floor_divide = binary(lambda xp, x, y: _rounded_quotient(xp, x, y, "floor"),
+                       vjp=(_not_differentiable("floor_divide"), _not_differentiable("floor_divide")),
+                       node="NotImplemented")
+neg = unary(lambda xp, x: _negative(x), d=lambda xp: -1, node="NegBackward0")
+reciprocal = unary(lambda xp, x: 1 / _floating(x), d=lambda xp, out: -(out * out), node="ReciprocalBackward0")
+_remainder_tensor = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
+                           vjp=(lambda xp, g, x, y: g, lambda xp, g, x, y: -g * xp.floor(x / y)),
+                           node="RemainderBackward1")
+_remainder_scalar = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
+                           vjp=(lambda xp, g: g, None), node="RemainderBackward0")  # tensor % number
+_scalar_remainder = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
+                           vjp=(None, _not_differentiable("remainder")), node="NotImplemented")  # number % tensor
+_fmod_tensor = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
+                      vjp=(lambda xp, g, x, y: g, lambda xp, g, x, y: -g * xp.trunc(x / y)), node="FmodBackward1")
+_fmod_scalar = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
+                      vjp=(lambda xp, g: g, None), node="FmodBackward0")
+# d(x^y)/dx = y x^(y-1), zero where y == 0; d(x^y)/dy = x^y log x, zero where x == 0 and y >= 0 (PyTorch's
+# conventions, which keep 0^0 and 0^y differentiable).
+_pow = binary(lambda xp, x, y: _power(x, y),
               vjp=(lambda xp, g, x, y, out: xp.where(y == 0, 0, g * y * x ** (y - 1)),
                    lambda xp, g, x, y, out: g * xp.where((x == 0) & (y >= 0), 0, out * xp.log(x))),
               node="PowBackward1")
-_pow_scalar = op(lambda xp, x, *, exponent: x ** exponent,
-                 vjp=lambda xp, g, x, exponent: g * 0 if exponent == 0 else g * (exponent * x ** (exponent - 1)),
-                 node="PowBackward0", torch_names={"exponent": "exponent"})
-_scalar_pow = op(lambda xp, x, *, base: base ** x,
-                 vjp=lambda xp, g, out, base: g * 0 if base == 0 else g * (out * math.log(base)),
-                 node="PowBackward2")
-atan2 = binary(lambda xp, x, y: xp.arctan2(x, y),
-               vjp=(lambda xp, g, x, y: g * (y / (x * x + y * y)), lambda xp, g, x, y: g * (-x / (x * x + y * y))),
-               node="Atan2Backward0", promote=_to_default_float)
-arctan2 = atan2
+_pow_scalar = binary(lambda xp, x, y: _power(x, y),  # tensor ** number
+                     vjp=(lambda xp, g, x, y: g * 0 if y == 0 else g * (y * x ** (y - 1)), None),
+                     node="PowBackward0")
+_scalar_pow = binary(lambda xp, x, y: _power(x, y),  # number ** tensor
+                     vjp=(None, lambda xp, g, x, y, out: g * _times_log(xp, out, x, y)), node="PowBackward2")
+for _row in (_pow, _pow_scalar, _scalar_pow):
+    _row.node.torch_names = {"y": "exponent"}
+_atan2 = binary(lambda xp, x, y: xp.arctan2(x, y),
+                vjp=(lambda xp, g, x, y: g * (y * _inverse_radius2(xp, x, y)),
+                     lambda xp, g, x, y: g * (-x * _inverse_radius2(xp, x, y))),
+                node="Atan2Backward0", promote=_to_default_float)
+
+
+def _inverse_radius2(xp, x, y):
+    # 1 / (x^2 + y^2), taken as 0 at the origin, where PyTorch's atan2 gradient is 0.
+    r2 = x * x + y * y
+    return xp.where(r2 == 0, 0, 1 / r2)
+
+
+def _negative(x):
+    try:
+        return -x
+    except TypeError:  # NumPy's refusal of a bool, in PyTorch's words
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.") from None
+
+
+def _rounded_quotient(xp, x, y, mode):
+    d = _dtype_of(x, y)
+    if d.kind == "f":
+        return xp.trunc(x / y) if mode == "trunc" else xp.floor_divide(x, y)
+    if d.kind == "b":
+        raise _not_implemented(f"div_{mode}_cpu", np.empty(0, d))
+    _nonzero_divisor(y)
+    q = xp.floor_divide(x, y)
+    if mode == "trunc":  # floor, then one up where the exact quotient was negative and inexact
+        q = q + ((xp.remainder(x, y) != 0) & ((x < 0) != (y < 0)))
+    return q
+
+
+def _modulo(f, kernel, x, y):
+    d = _dtype_of(x, y)
+    if d.kind == "b":
+        raise _not_implemented(kernel, np.empty(0, d))
+    if d.kind != "f":
+        _nonzero_divisor(y)
+    return f(x, y)
+
+
+def _power(x, y):
+    d = _dtype_of(x, y)
+    if d.kind == "f":
+        return x ** y
+    if d.kind == "b":
+        if isinstance(y, (np.ndarray, np.generic)):  # PyTorch has no bool exponent tensors
+            raise _not_implemented("pow", y)
+        return (np.asarray(x, np.int64) ** np.asarray(y, np.int64)).astype(bool)  # a bool tensor ** a bool
+    negative = np.less(y, 0)
+    if not np.any(negative):
+        return np.asarray(x ** y, d)
+    # Integer powers with negative exponents, as PyTorch: 1 for base 1, +-1 for base -1, else 0.
+    x, y = np.asarray(x, d), np.asarray(y, d)
+    whole = x ** np.where(negative, 0, y).astype(d)
+    signs = np.where(np.remainder(y, 2) == 0, 1, -1)
+    return np.where(negative, np.where(x == 1, 1, np.where(x == -1, signs, 0)), whole).astype(d)
+
+
+def _times_log(xp, out, base, y):
+    # out * log(base) for a number base; PyTorch's zero where base == 0 and y >= 0.
+    if base == 0:
+        return xp.where(y >= 0, out * 0, -math.inf)  # out * log(0) where y < 0: inf * -inf
+    return out * (math.log(base) if base > 0 else math.nan)
+
+
+def _is_bool(v):
+    return v._data.dtype is _BOOL if isinstance(v, Tensor) else v.__class__ is bool
+
+
+def _no_bool_subtraction(x, y):
+    if _is_bool(x) and _is_bool(y):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if _is_bool(x) or _is_bool(y):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def _sub(x, y):
+    """x - y (Tensor.__sub__): PyTorch refuses bools here."""
+    if (x._data.dtype is _BOOL if isinstance(x, Tensor) else x.__class__ is bool) or \
+            (y._data.dtype is _BOOL if isinstance(y, Tensor) else y.__class__ is bool):
+        _no_bool_subtraction(x, y)
+    return _subtract(x, y)
+
+
+def _rsub(x, y):
+    """y - x with the tensor x first (Tensor.__rsub__)."""
+    if _is_bool(x) or _is_bool(y):
+        _no_bool_subtraction(x, y)
+    return _rsub_scalar(x, y)
+
+
+def _scaled(other, alpha, input):
+    if alpha == 1 and alpha.__class__ is not bool:
+        return other
+    kinds = {a._data.dtype.kind for a in (input, other) if isinstance(a, Tensor)}
+    if isinstance(alpha, bool) and kinds != {"b"}:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, float) and "f" not in kinds:
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return other * alpha
 
 
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, broadcasting. `dxdy.add(x, 2)` and `x + 2` are the same."""
-    if alpha != 1:
-        other = other * alpha
-    return _finish(_add(input, other), out)
+    return _finish(_add(input, _scaled(other, alpha, input)), out)
 
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other, broadcasting."""
-    if alpha != 1:
-        other = other * alpha
-    return _finish(_sub(input, other), out)
+    return _finish(_sub(input, _scaled(other, alpha, input)), out)
 
 
 subtract = sub
@@ -76,9 +229,10 @@ subtract = sub
 
 def rsub(input, other, *, alpha=1):
     """other - alpha * input."""
-    if alpha != 1:
-        input = input * alpha
-    return _rsub(input, other)
+    if _is_bool(input) or _is_bool(other):
+        _no_bool_subtraction(input, other)
+    x = _scaled(input, alpha, other)
+    return (_rsub_tensor if isinstance(other, Tensor) else _rsub_scalar)(x, other)
 
 
 def multiply(input, other, *, out=None):
@@ -86,13 +240,13 @@ def multiply(input, other, *, out=None):
 
 
 def div(input, other, *, rounding_mode=None, out=None):
-    """input / other; rounding_mode 'trunc' or 'floor' rounds the quotient (no gradient then)."""
+    """input / other; rounding_mode 'trunc' or 'floor' rounds the quotient (its gradient is zero)."""
     if rounding_mode is None:
         return _finish(_true_divide(input, other), out)
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-                         f"'{rounding_mode}'")
-    x, y = _tensors(input, other)
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    x, y = as_operands(input, other)
     return _finish(_divide_rounded(x, y, rounding_mode=rounding_mode), out)
 
 
@@ -104,45 +258,59 @@ def true_divide(input, other, *, out=None):
 
 
 def floor_divide(input, other, *, out=None):
-    """The floor of input / other (no gradient, as in PyTorch)."""
-    x, y = _tensors(input, other)
-    return _finish(_floor_divide(x, y), out)
+    """The floor of input / other. Not differentiable: backward through it raises, as in PyTorch."""
+    return _finish(_floor_divide(input, other), out)
 
 
 def remainder(input, other, *, out=None):
     """Python's modulus: the result has the sign of the divisor."""
-    return _finish(_remainder(input, other), out)
+    if not isinstance(input, Tensor):
+        return _finish(_scalar_remainder(input, other), out)
+    return _finish((_remainder_tensor if isinstance(other, Tensor) else _remainder_scalar)(input, other), out)
+
+
+_remainder = remainder  # Tensor.__mod__
 
 
 def fmod(input, other, *, out=None):
-    return _finish(_fmod(input, other), out)
-
-
-_fmod = binary(lambda xp, x, y: xp.fmod(x, y),
-               vjp=(lambda xp, g, x, y: g, lambda xp, g, x, y: -g * xp.trunc(x / y)), node="FmodBackward1")
+    """C's fmod: the result has the sign of the dividend."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"fmod(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return _finish((_fmod_tensor if isinstance(other, Tensor) else _fmod_scalar)(input, other), out)
 
 
 def pow(input, exponent, *, out=None):
     """input ** exponent for tensors or Python numbers on either side."""
-    if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
-        x = input
-        if isinstance(exponent, float) and x._data.dtype.kind != "f":
-            x = x.to(_dt.get_default_dtype())
-        if isinstance(exponent, int) and exponent < 0 and x._data.dtype.kind in "iub":
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return _finish(_pow_scalar(x, exponent=exponent), out)
     if not isinstance(input, Tensor):
-        x = exponent
-        if isinstance(input, float) and x._data.dtype.kind != "f":
-            x = x.to(_dt.get_default_dtype())
-        return _finish(_scalar_pow(x, base=input), out)
-    return _finish(_pow(input, exponent), out)
+        return _finish(_scalar_pow(input, exponent), out)
+    if isinstance(exponent, Tensor):
+        return _finish(_pow(input, exponent), out)
+    if isinstance(exponent, int) and not isinstance(exponent, bool) and exponent < 0 \
+            and input._data.dtype.kind in "iub":
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return _finish(_pow_scalar(input, exponent), out)
 
 
 def float_power(input, exponent):
-    x = input.double() if isinstance(input, Tensor) else input
+    """input ** exponent computed in float64."""
+    x = input.double() if isinstance(input, Tensor) else float(input)
     e = exponent.double() if isinstance(exponent, Tensor) else float(exponent)
     return pow(x, e)
+
+
+def atan2(input, other, *, out=None):
+    """The angle of the point (other, input): arctan(input / other) in the right quadrant."""
+    _need_tensors("atan2", input, other)
+    return _finish(_atan2(input, other), out)
+
+
+arctan2 = atan2
+
+
+def _need_tensors(name, input, other):
+    for arg, pos, v in (("input", 1, input), ("other", 2, other)):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(v).__name__}")
 
 
 def _finish(result, out):
@@ -153,47 +321,77 @@ def _finish(result, out):
     return result
 
 
-_tensors = as_operands
-
-
 # -- math ----------------------------------------------------------------------------
-exp = unary(lambda xp, x: xp.exp(x), d=lambda xp, out: out, node="ExpBackward0")
-exp2 = unary(lambda xp, x: xp.exp2(x), d=lambda xp, out: out * _LN2, node="Exp2Backward0")
-expm1 = unary(lambda xp, x: xp.expm1(x), d=lambda xp, out: out + 1, node="Expm1Backward0")
-log = unary(lambda xp, x: xp.log(x), d=lambda xp, x: 1 / x, node="LogBackward0")
-log2 = unary(lambda xp, x: xp.log2(x), d=lambda xp, x: 1 / (x * _LN2), node="Log2Backward0")
-log10 = unary(lambda xp, x: xp.log10(x), d=lambda xp, x: 1 / (x * _LN10), node="Log10Backward0")
-log1p = unary(lambda xp, x: xp.log1p(x), d=lambda xp, x: 1 / (x + 1), node="Log1PBackward0")
-sqrt = unary(lambda xp, x: xp.sqrt(x), d=lambda xp, out: 1 / (2 * out), node="SqrtBackward0")
-rsqrt = unary(lambda xp, x: 1 / xp.sqrt(x), d=lambda xp, out: -0.5 * out * out * out, node="RsqrtBackward0")
-square = unary(lambda xp, x: x * x, d=lambda xp, x: 2 * x, node="PowBackward0")
-sin = unary(lambda xp, x: xp.sin(x), d=lambda xp, x: xp.cos(x), node="SinBackward0")
-cos = unary(lambda xp, x: xp.cos(x), d=lambda xp, x: -xp.sin(x), node="CosBackward0")
-tan = unary(lambda xp, x: xp.tan(x), d=lambda xp, out: 1 + out * out, node="TanBackward0")
-asin = unary(lambda xp, x: xp.arcsin(x), d=lambda xp, x: 1 / xp.sqrt(1 - x * x), node="AsinBackward0")
-acos = unary(lambda xp, x: xp.arccos(x), d=lambda xp, x: -1 / xp.sqrt(1 - x * x), node="AcosBackward0")
-atan = unary(lambda xp, x: xp.arctan(x), d=lambda xp, x: 1 / (1 + x * x), node="AtanBackward0")
-sinh = unary(lambda xp, x: xp.sinh(x), d=lambda xp, x: xp.cosh(x), node="SinhBackward0")
-cosh = unary(lambda xp, x: xp.cosh(x), d=lambda xp, x: xp.sinh(x), node="CoshBackward0")
-tanh = unary(lambda xp, x: xp.tanh(x), d=lambda xp, out: 1 - out * out, node="TanhBackward0")
-asinh = unary(lambda xp, x: xp.arcsinh(x), d=lambda xp, x: 1 / xp.sqrt(x * x + 1), node="AsinhBackward0")
-acosh = unary(lambda xp, x: xp.arccosh(x), d=lambda xp, x: 1 / xp.sqrt(x * x - 1), node="AcoshBackward0")
-atanh = unary(lambda xp, x: xp.arctanh(x), d=lambda xp, x: 1 / (1 - x * x), node="AtanhBackward0")
-sigmoid = unary(lambda xp, x: xp.sigmoid(x), d=lambda xp, out: out * (1 - out), node="SigmoidBackward0")
-relu = unary(lambda xp, x: xp.maximum(x, 0), d=lambda xp, out: out > 0, node="ReluBackward0")
-erf = unary(lambda xp, x: xp.erf(x), d=lambda xp, x: _TWO_OVER_SQRT_PI * xp.exp(-(x * x)), node="ErfBackward0")
-erfc = unary(lambda xp, x: xp.erfc(x), d=lambda xp, x: -_TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
+exp = unary(lambda xp, x: xp.exp(_floating(x)), d=lambda xp, out: out, node="ExpBackward0")
+exp2 = unary(lambda xp, x: xp.exp2(_floating(x)), d=lambda xp, out: out * _LN2, node="Exp2Backward0")
+expm1 = unary(lambda xp, x: xp.expm1(_floating(x)), d=lambda xp, out: out + 1, node="Expm1Backward0")
+log = unary(lambda xp, x: xp.log(_floating(x)), d=lambda xp, x: 1 / x, node="LogBackward0")
+log2 = unary(lambda xp, x: xp.log2(_floating(x)), d=lambda xp, x: 1 / (x * _LN2), node="Log2Backward0")
+log10 = unary(lambda xp, x: xp.log10(_floating(x)), d=lambda xp, x: 1 / (x * _LN10), node="Log10Backward0")
+log1p = unary(lambda xp, x: xp.log1p(_floating(x)), d=lambda xp, x: 1 / (x + 1), node="Log1PBackward0")
+sqrt = unary(lambda xp, x: xp.sqrt(_floating(x)), d=lambda xp, out: 1 / (2 * out), node="SqrtBackward0")
+rsqrt = unary(lambda xp, x: 1 / xp.sqrt(_floating(x)), d=lambda xp, out: -0.5 * out * out * out,
+              node="RsqrtBackward0")
+square = unary(lambda xp, x: x * x if x.dtype.kind != "b" else x.astype(np.int64), d=lambda xp, x: 2 * x,
+               node="PowBackward0")
+sin = unary(lambda xp, x: xp.sin(_floating(x)), d=lambda xp, x: xp.cos(x), node="SinBackward0")
+cos = unary(lambda xp, x: xp.cos(_floating(x)), d=lambda xp, x: -xp.sin(x), node="CosBackward0")
+tan = unary(lambda xp, x: xp.tan(_floating(x)), d=lambda xp, out: 1 + out * out, node="TanBackward0")
+asin = unary(lambda xp, x: xp.arcsin(_floating(x)), d=lambda xp, x: 1 / xp.sqrt(1 - x * x), node="AsinBackward0")
+acos = unary(lambda xp, x: xp.arccos(_floating(x)), d=lambda xp, x: -1 / xp.sqrt(1 - x * x), node="AcosBackward0")
+atan = unary(lambda xp, x: xp.arctan(_floating(x)), d=lambda xp, x: 1 / (1 + x * x), node="AtanBackward0")
+sinh = unary(lambda xp, x: xp.sinh(_floating(x)), d=lambda xp, x: xp.cosh(x), node="SinhBackward0")
+cosh = unary(lambda xp, x: xp.cosh(_floating(x)), d=lambda xp, x: xp.sinh(x), node="CoshBackward0")
+tanh = unary(lambda xp, x: xp.tanh(_floating(x)), d=lambda xp, out: 1 - out * out, node="TanhBackward0")
+asinh = unary(lambda xp, x: xp.arcsinh(_floating(x)), d=lambda xp, x: 1 / xp.sqrt(x * x + 1),
+              node="AsinhBackward0")
+acosh = unary(lambda xp, x: xp.arccosh(_floating(x)), d=lambda xp, x: 1 / xp.sqrt(x * x - 1),
+              node="AcoshBackward0")
+atanh = unary(lambda xp, x: xp.arctanh(_floating(x)), d=lambda xp, x: 1 / (1 - x * x), node="AtanhBackward0")
+sigmoid = unary(lambda xp, x: xp.sigmoid(_floating(x)), d=lambda xp, out: out * (1 - out), node="SigmoidBackward0")
+relu = unary(lambda xp, x: xp.maximum(_no_bool_relu(x), 0), d=lambda xp, out: out > 0, node="ReluBackward0")
+erf = unary(lambda xp, x: xp.erf(_floating(x)), d=lambda xp, x: _TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
+            node="ErfBackward0")
+erfc = unary(lambda xp, x: xp.erfc(_floating(x)), d=lambda xp, x: -_TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
              node="ErfcBackward0")
-abs = unary(lambda xp, x: xp.abs(x), d=lambda xp, x: xp.sign(x), node="AbsBackward0")
+# |x|' = sign(x), and 0 at 0 (PyTorch's convention: the subgradient 0).
+_no_bool_abs = _no_bool("abs_cpu")
+abs = unary(lambda xp, x: xp.abs(_no_bool_abs(x)), d=lambda xp, x: xp.sign(x), node="AbsBackward0")
 absolute = abs
-sign = unary(lambda xp, x: xp.sign(x), d=lambda xp: 0, node="SignBackward0")
-sgn = sign
-floor = unary(lambda xp, x: xp.floor(x), d=lambda xp: 0, node="FloorBackward0")
-ceil = unary(lambda xp, x: xp.ceil(x), d=lambda xp: 0, node="CeilBackward0")
-trunc = unary(lambda xp, x: xp.trunc(x), d=lambda xp: 0, node="TruncBackward0")
+# sign(NaN) is 0, as in PyTorch (numpy_ns.sign sees to it).
+sign = unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(), d=lambda xp: 0, node="SignBackward0")
+sgn = unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(), d=lambda xp: 0, node="SgnBackward0")
+
+
+def _rounding(f, kernel):
+    # NOTE [Integer inputs]: integers are already whole, bools are refused.
+    refuse = _no_bool(kernel)
+
+    def forward(xp, x):
+        if x.dtype.kind == "f":
+            return f(xp, x)
+        return refuse(x).copy()
+    return forward
+
+
+def _no_bool_relu(x):
+    if x.dtype.kind == "b":
+        raise RuntimeError("Boolean inputs not supported for relu")
+    return x
+
+
+def _fractional_part(xp, x):
+    if x.dtype.kind != "f":
+        raise _not_implemented("frac_cpu", x)
+    return x - xp.trunc(x)
+
+
+floor = unary(_rounding(lambda xp, x: xp.floor(x), "floor_vml_cpu"), d=lambda xp: 0, node="FloorBackward0")
+ceil = unary(_rounding(lambda xp, x: xp.ceil(x), "ceil_vml_cpu"), d=lambda xp: 0, node="CeilBackward0")
+trunc = unary(_rounding(lambda xp, x: xp.trunc(x), "trunc_vml_cpu"), d=lambda xp: 0, node="TruncBackward0")
 fix = trunc
-frac = unary(lambda xp, x: x - xp.trunc(x), d=lambda xp: 1, node="FracBackward0")
-_round = unary(lambda xp, x: xp.round(x), d=lambda xp: 0, node="RoundBackward0")
+frac = unary(_fractional_part, d=lambda xp: 1, node="FracBackward0")
+_round = unary(_rounding(lambda xp, x: xp.round(x), "round_vml_cpu"), d=lambda xp: 0, node="RoundBackward0")
 _round_decimals = op(lambda xp, x, *, decimals: xp.round(x, decimals),
                      vjp=lambda xp, g: g * 0, node="RoundBackward1")
 _logit = op(lambda xp, x, *, eps: xp.log(x / (1 - x)) if eps is None else
@@ -214,7 +412,8 @@ def round(input, *, decimals=0):
 
 def logit(input, eps=None):
     """log(p / (1 - p)); with eps, p is clamped to [eps, 1 - eps] first."""
-    return _logit(input, eps=eps)
+    x = input if input._data.dtype.kind == "f" else input.to(_dt.get_default_dtype())
+    return _logit(x, eps=eps)
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
@@ -228,14 +427,35 @@ def _tie_half(xp, g, x, y):
     return xp.where(x == y, g / 2, g)
 
 
+# maximum and minimum also take a Python number (the rules of other ops use them so under
+# create_graph), where PyTorch's public functions want two tensors.
+# The loser's gradient is masked out, so where a NaN is involved both get it (PyTorch's rules).
 maximum = binary(lambda xp, x, y: xp.maximum(x, y),
-                 vjp=(lambda xp, g, x, y: _tie_half(xp, g, x, y) * (x >= y),
-                      lambda xp, g, x, y: _tie_half(xp, g, x, y) * (y >= x)), node="MaximumBackward0")
+                 vjp=(lambda xp, g, x, y: _tie_half(xp, g, x, y) * ~(x < y),
+                      lambda xp, g, x, y: _tie_half(xp, g, x, y) * ~(x > y)), node="MaximumBackward0")
 minimum = binary(lambda xp, x, y: xp.minimum(x, y),
-                 vjp=(lambda xp, g, x, y: _tie_half(xp, g, x, y) * (x <= y),
-                      lambda xp, g, x, y: _tie_half(xp, g, x, y) * (y <= x)), node="MinimumBackward0")
-fmax = maximum
-fmin = minimum
+                 vjp=(lambda xp, g, x, y: _tie_half(xp, g, x, y) * ~(x > y),
+                      lambda xp, g, x, y: _tie_half(xp, g, x, y) * ~(x < y)), node="MinimumBackward0")
+# fmax/fmin ignore a NaN operand; a tie gives the whole gradient to the first (PyTorch's rules).
+_fmax = binary(lambda xp, x, y: xp.fmax(x, y),
+               vjp=(lambda xp, g, x, y: g * ((x >= y) | (y != y)),
+                    lambda xp, g, x, y: g * ~((x >= y) | (y != y))), node="FmaxBackward0")
+_fmin = binary(lambda xp, x, y: xp.fmin(x, y),
+               vjp=(lambda xp, g, x, y: g * ((x <= y) | (y != y)),
+                    lambda xp, g, x, y: g * ~((x <= y) | (y != y))), node="FminBackward0")
+
+
+def fmax(input, other, *, out=None):
+    """The larger of input and other, element-wise; where one is NaN, the other."""
+    _need_tensors("fmax", input, other)
+    return _finish(_fmax(input, other), out)
+
+
+def fmin(input, other, *, out=None):
+    """The smaller of input and other, element-wise; where one is NaN, the other."""
+    _need_tensors("fmin", input, other)
+    return _finish(_fmin(input, other), out)
+
 
 _where = op(lambda xp, condition, x, y: xp.where(condition, x, y),
             vjp=(None, lambda xp, g, condition: xp.where(condition, g, 0),
@@ -245,19 +465,22 @@ _where = op(lambda xp, condition, x, y: xp.where(condition, x, y),
 
 def where(condition, input=None, other=None, *, out=None):
     """input where condition holds, else other (both broadcast); with one argument, nonzero(as_tuple=True)."""
-    if input is None and other is None:
-        from .index import nonzero
-        return nonzero(condition, as_tuple=True)
     if not isinstance(condition, Tensor):
         raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not "
                         f"{type(condition).__name__}")
+    if input is None and other is None:
+        from .index import nonzero
+        return nonzero(condition, as_tuple=True)
     if condition._data.dtype != np.bool_:
         if condition._data.dtype == np.uint8:
             condition = wrap(condition._data.astype(bool))
         else:
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                               f"{condition.dtype.name.capitalize()}")
-    x, y = _tensors(input, other)
+                               f"{condition.dtype.type_name}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        d = _dt.result_type_of((), (), [_dt.scalar_dtype(v) for v in (input, other)])
+        input, other = wrap(np.asarray(input, d.np)), wrap(np.asarray(other, d.np))
+    x, y = as_operands(input, other)
     return _finish(_where(condition, x, y), out)
 
 
@@ -269,14 +492,34 @@ _lerp_scalar = op(lambda xp, x, y, *, weight: x + weight * (y - x),
                   vjp=(lambda xp, g, weight: g * (1 - weight), lambda xp, g, weight: g * weight),
                   node="LerpBackward0", broadcasts=True)
 
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+                 "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+                 "bool": "bool"}
+
 
 def lerp(input, end, weight):
-    """input + weight * (end - input)."""
+    """input + weight * (end - input); all tensors of one floating dtype, as in PyTorch."""
+    if not isinstance(end, Tensor) or not isinstance(weight, (Tensor, int, float)):
+        got = ", ".join(type(v).__name__ if not isinstance(v, Tensor) else "Tensor" for v in (input, end, weight))
+        raise TypeError(f"lerp() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                        f" * (Tensor input, Tensor end, Tensor weight, *, Tensor out = None)\n"
+                        f" * (Tensor input, Tensor end, Number weight, *, Tensor out = None)\n")
+    d = input._data.dtype
+    for name, v in (("end", end), ("weight", weight)):
+        if isinstance(v, Tensor) and v._data.dtype != d:
+            raise RuntimeError(f"expected dtype {_C_TYPE_NAMES[d.name]} for `{name}` but got dtype "
+                               f"{_C_TYPE_NAMES[v._data.dtype.name]}")
+    if d.kind != "f":
+        raise _not_implemented("lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar",
+                               input._data)
     if isinstance(weight, Tensor):
         return _lerp(input, end, weight)
     return _lerp_scalar(input, end, weight=weight)
 
 
+# -- clamp ---------------------------------------------------------------------------------
+# The gradient passes where the input lies inside [min, max], bounds included (PyTorch's
+# convention); a tensor bound gets it where it is the result.
 _clamp = op(lambda xp, x, *, min, max: _clip(xp, x, min, max),
             vjp=lambda xp, g, x, min, max: xp.where(_inside(x, min, max), g, 0),
             node="ClampBackward1")
@@ -285,6 +528,16 @@ _clamp_tensor = op(lambda xp, x, lo, hi: _clip(xp, x, lo, hi),
                         lambda xp, g, x, lo, hi: xp.where(_below(x, lo, hi), g, 0),
                         lambda xp, g, x, lo, hi: xp.where(_above(x, lo, hi), g, 0)),
                    node="ClampBackward0", broadcasts=True)
+_clamp_min = op(lambda xp, x, *, min: xp.maximum(x, min),
+                vjp=lambda xp, g, x, min: xp.where(x >= min, g, 0), node="ClampMinBackward0")
+_clamp_min_tensor = op(lambda xp, x, lo: xp.maximum(x, lo),
+                       vjp=(lambda xp, g, x, lo: xp.where(x >= lo, g, 0), lambda xp, g, x, lo: xp.where(x < lo, g, 0)),
+                       node="ClampMinBackward1", broadcasts=True)
+_clamp_max = op(lambda xp, x, *, max: xp.minimum(x, max),
+                vjp=lambda xp, g, x, max: xp.where(x <= max, g, 0), node="ClampMaxBackward0")
+_clamp_max_tensor = op(lambda xp, x, hi: xp.minimum(x, hi),
+                       vjp=(lambda xp, g, x, hi: xp.where(x <= hi, g, 0), lambda xp, g, x, hi: xp.where(x > hi, g, 0)),
+                       node="ClampMaxBackward1", broadcasts=True)
 
 
 def _clip(xp, x, lo, hi):
@@ -305,71 +558,76 @@ def _inside(x, lo, hi):
 
 def _below(x, lo, hi):
     # The lower bound gets the gradient where it is the result: x < lo, unless hi wins.
-    return (x < lo) if hi is None else (x < lo) & (lo <= hi)
+    return (x < lo) if hi is None else (x < lo) & (lo < hi)
 
 
 def _above(x, lo, hi):
-    return (x > hi) if lo is None else (x > hi) | (lo > hi)
+    return (x > hi) if lo is None else (x > hi) | (hi < lo)
+
+
+def _clamp_operands(input, bounds):
+    """input and the bounds in their common dtype (PyTorch's promotion): tensors when a bound is one."""
+    bounds = [b.item() if isinstance(b, np.generic) else b for b in bounds]  # NumPy scalars as Python numbers
+    ts = [input] + [b for b in bounds if isinstance(b, Tensor)]
+    numbers = [b for b in bounds if b is not None and not isinstance(b, Tensor)]
+    d = _dt.result_type_of([t.dtype for t in ts if t._data.ndim], [t.dtype for t in ts if not t._data.ndim],
+                           [_dt.scalar_dtype(b) for b in numbers])
+    x = input if input._data.dtype == d.np else input.to(d)
+    if len(ts) == 1:
+        return [x] + list(bounds)
+    return [x] + [b if b is None else b.to(d) if isinstance(b, Tensor) else wrap(np.asarray(b, d.np))
+                  for b in bounds]
 
 
 def clamp(input, min=None, max=None, *, out=None):
     """Limit input to [min, max]; either bound may be a tensor, and when min > max the result is max."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        lo = min if min is None or isinstance(min, Tensor) else wrap(np.asarray(min, input._data.dtype))
-        hi = max if max is None or isinstance(max, Tensor) else wrap(np.asarray(max, input._data.dtype))
-        return _finish(_clamp_tensor(input, lo, hi), out)
-    x = input
-    if x._data.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
-        x = x.to(_dt.get_default_dtype())
-    return _finish(_clamp(x, min=min, max=max), out)
+    x, lo, hi = _clamp_operands(input, (min, max))
+    if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+        return _finish(_clamp_tensor(x, lo, hi), out)
+    return _finish(_clamp(x, min=lo, max=hi), out)
 
 
 clip = clamp
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    """max(input, min), element-wise."""
+    x, lo = _clamp_operands(input, (min,))
+    return _clamp_min_tensor(x, lo) if isinstance(lo, Tensor) else _clamp_min(x, min=lo)
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    """min(input, max), element-wise."""
+    x, hi = _clamp_operands(input, (max,))
+    return _clamp_max_tensor(x, hi) if isinstance(hi, Tensor) else _clamp_max(x, max=hi)
 
 
 # -- without gradient ----------------------------------------------------------------------
-_floor_divide = nondifferentiable(lambda xp, x, y: xp.floor_divide(x, y))
-_eq = nondifferentiable(lambda xp, x, y: xp.equal(x, y))
-_ne = nondifferentiable(lambda xp, x, y: xp.not_equal(x, y))
-_lt = nondifferentiable(lambda xp, x, y: xp.less(x, y))
-_le = nondifferentiable(lambda xp, x, y: xp.less_equal(x, y))
-_gt = nondifferentiable(lambda xp, x, y: xp.greater(x, y))
-_ge = nondifferentiable(lambda xp, x, y: xp.greater_equal(x, y))
+_NUMBERS = (Tensor, int, float, bool, np.number, np.bool_)
 
 
-def _compare(f):
+def _compare(f, name):
     def compare(input, other, *, out=None):
-        if not isinstance(other, (Tensor, int, float, bool, np.number, np.bool_)):
+        if not isinstance(other, _NUMBERS):
             return NotImplemented  # `x == None` is False, as in PyTorch
-        return f(*_comparands(input, other))
+        xa, ya, _, _ = _operands(compare, input, other, None)
+        try:
+            return wrap(f(xa, ya))
+        except ValueError:
+            check_broadcast(xa, ya)
+            raise
+    compare.__name__ = name
     return compare
 
 
-def _comparands(x, y):
-    # Comparisons use the operands' common dtype; Python scalars compare as they are.
-    xa = x._data if isinstance(x, Tensor) else x
-    ya = y._data if isinstance(y, Tensor) else y
-    if isinstance(x, Tensor) and isinstance(y, Tensor) and xa.dtype != ya.dtype:
-        return _tensors(x, y)
-    return xa, ya
-
-
-eq = _compare(_eq)
-ne = _compare(_ne)
-lt = _compare(_lt)
-le = _compare(_le)
-gt = _compare(_gt)
-ge = _compare(_ge)
+eq = _compare(np.equal, "eq")
+ne = _compare(np.not_equal, "ne")
+lt = _compare(np.less, "lt")
+le = _compare(np.less_equal, "le")
+gt = _compare(np.greater, "gt")
+ge = _compare(np.greater_equal, "ge")
 not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
 
 
@@ -378,33 +636,49 @@ def equal(input, other):
     return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
 
 
-def _logical(f):
-    def logical(input, other=None):
-        if other is None:
-            return wrap(f(input._data))
-        a, b = (t._data if isinstance(t, Tensor) else t for t in (input, other))
-        return wrap(f(a, b))
-    return logical
-
-
-logical_and = _logical(np.logical_and)
-logical_or = _logical(np.logical_or)
-logical_xor = _logical(np.logical_xor)
-logical_not = _logical(np.logical_not)
-isnan = _logical(np.isnan)
-isinf = _logical(np.isinf)
-isfinite = _logical(np.isfinite)
-isposinf = _logical(np.isposinf)
-isneginf = _logical(np.isneginf)
-signbit = _logical(np.signbit)
+def _same_dtype(name, input, other):
+    _need_tensors(name, input, other)
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"{input.dtype.type_name} did not match {other.dtype.type_name}")
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input - other| <= atol + rtol * |other|, element-wise."""
+    _same_dtype("isclose", input, other)
     return wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True when isclose holds everywhere."""
+    _same_dtype("allclose", input, other)
     return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _logical(f, name):
+    def logical(input, other=None):
+        if other is None:
+            return wrap(f(input._data))
+        _need_tensors(name, input, other)
+        a, b = input._data, other._data
+        try:
+            return wrap(f(a, b))
+        except ValueError:
+            check_broadcast(a, b)
+            raise
+    logical.__name__ = name
+    return logical
+
+
+logical_and = _logical(np.logical_and, "logical_and")
+logical_or = _logical(np.logical_or, "logical_or")
+logical_xor = _logical(np.logical_xor, "logical_xor")
+logical_not = _logical(np.logical_not, "logical_not")
+isnan = _logical(np.isnan, "isnan")
+isinf = _logical(np.isinf, "isinf")
+isfinite = _logical(np.isfinite, "isfinite")
+isposinf = _logical(np.isposinf, "isposinf")
+isneginf = _logical(np.isneginf, "isneginf")
+signbit = _logical(np.signbit, "signbit")
 
 
 def _bitwise(f, name):
@@ -412,10 +686,18 @@ def _bitwise(f, name):
         if other is None:
             a = input._data
         else:
-            a, b = (t._data if isinstance(t, Tensor) else t for t in (input, other))
-        if a.dtype.kind == "f":
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{_dt.from_numpy(a.dtype).name.capitalize()}\'')
-        return wrap(f(a) if other is None else f(a, b))
+            a, b, _, _ = _operands(bitwise, input, other, None)
+        for v in (a,) if other is None else (a, b):
+            if isinstance(v, np.ndarray) and v.dtype.kind == "f":
+                raise _not_implemented(f"{name}_cpu", v)
+        if other is None:
+            return wrap(f(a))
+        try:
+            return wrap(np.asarray(f(a, b)))
+        except ValueError:
+            check_broadcast(a, b)
+            raise
+    bitwise.__name__ = name
     return bitwise
 
 
@@ -425,3 +707,8 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 bitwise_not = _bitwise(np.invert, "bitwise_not")
 
 name_ops(globals())
+for _row, _name in ((_subtract, "sub"), (_rsub_scalar, "rsub"), (_rsub_tensor, "rsub"), (_true_divide, "div"),
+                    (_remainder_tensor, "remainder"), (_remainder_scalar, "remainder"),
+                    (_scalar_remainder, "remainder"), (_fmod_tensor, "fmod"), (_fmod_scalar, "fmod"), (_pow, "pow"),
+                    (_pow_scalar, "pow"), (_scalar_pow, "pow"), (_fmax, "fmax"), (_fmin, "fmin"), (_atan2, "atan2")):
+    _row.__name__ = _row.__qualname__ = _name

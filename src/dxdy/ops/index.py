@@ -7,7 +7,6 @@ import builtins
 
 import numpy as np
 
-from .. import dtypes as _dt
 from ..tensor import Tensor, wrap, _wrap_dim
 from ._op import op, name_ops
 from ._xp import positions
@@ -22,8 +21,8 @@ def _index_item(i):
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         if a.dtype == np.uint8:
             a = a.astype(bool)
-        if a.ndim == 0 and a.dtype.kind in "iu":
-            return builtins.int(a)
+        if a.ndim == 0:
+            return builtins.int(a) if a.dtype.kind in "iu" else builtins.bool(a)  # a 0-d mask acts as True/False
         return np.asarray(a)
     if isinstance(i, (list, tuple)) or isinstance(i, np.ndarray):
         a = np.asarray([_index_item(v) if isinstance(v, Tensor) else v for v in i] if isinstance(i, (list, tuple))
@@ -35,7 +34,9 @@ def _index_item(i):
                              "valid indices")
         return a
     if isinstance(i, slice):
-        if i.step is not None and i.step <= 0:
+        if i.step is not None and _as_int(i.step) == 0:
+            raise ValueError("slice step cannot be zero")
+        if i.step is not None and _as_int(i.step) < 0:
             raise ValueError("step must be greater than zero")
         return slice(*(None if v is None else _as_int(v) for v in (i.start, i.stop, i.step)))
     if i is None or i is Ellipsis or isinstance(i, (builtins.bool, np.bool_)):
@@ -51,23 +52,25 @@ def _as_int(v):
 
 
 def normalize_key(key, shape):
-    """A NumPy index for `key`, checked against `shape` with PyTorch's errors.
+    """A NumPy index for `key`, checked against `shape` with PyTorch's errors; and whether it is advanced.
 
     A key of only ints, slices, None and Ellipsis keeps an Ellipsis at its end so
-    that NumPy returns a (0-d) view, never a scalar copy.
+    that NumPy returns a (0-d) view, never a scalar copy. As in PyTorch, an Ellipsis
+    after the first stands for no dims.
     """
     items = key if isinstance(key, tuple) else (key,)
     items = tuple(_index_item(i) for i in items)
+    if builtins.sum(1 for i in items if i is Ellipsis) > 1:
+        first = items.index(Ellipsis)
+        items = items[:first + 1] + tuple(i for i in items[first + 1:] if i is not Ellipsis)
     advanced = builtins.any(isinstance(i, np.ndarray) or isinstance(i, (builtins.bool, np.bool_)) for i in items)
-    consumed = builtins.sum(1 if not isinstance(i, np.ndarray) else builtins.max(i.ndim, 1) if i.dtype == bool
-                            else 1 for i in items if i is not None and i is not Ellipsis
+    consumed = builtins.sum(builtins.max(i.ndim, 1) if isinstance(i, np.ndarray) and i.dtype == bool else 1
+                            for i in items if i is not None and i is not Ellipsis
                             and not isinstance(i, (builtins.bool, np.bool_)))
     if consumed > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    dim = 0
-    after = builtins.sum(1 for i in items if i is Ellipsis)
-    if after > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
+    dim = 0       # the dim of the indexed tensor that the item applies to
+    indexed = 0   # how many dims advanced indices have taken so far (PyTorch's messages count those)
     for i in items:
         if i is Ellipsis:
             dim += len(shape) - consumed
@@ -81,15 +84,18 @@ def normalize_key(key, shape):
         elif isinstance(i, np.ndarray):
             if i.dtype == bool:
                 for k, n in enumerate(i.shape):
-                    if dim + k < len(shape) and shape[dim + k] != n:
+                    if shape[dim + k] != n:
                         raise IndexError(f"The shape of the mask {list(i.shape)} at index {k} does not match the "
                                          f"shape of the indexed tensor {list(shape)} at index {dim + k}")
                 dim += builtins.max(i.ndim, 1)
+                indexed += builtins.max(i.ndim, 1)
                 continue
             size = shape[dim]
-            if i.size and (i.max() >= size or i.min() < -size):
-                bad = builtins.int(i.max()) if i.max() >= size else builtins.int(i.min())
-                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+            bad = (i >= size) | (i < -size)
+            if bad.any():
+                raise IndexError(f"index {builtins.int(i[bad].flat[0])} is out of bounds for dimension {indexed} "
+                                 f"with size {size}")
+            indexed += 1
         dim += 1
     if not advanced and Ellipsis not in items:
         items = items + (Ellipsis,)
@@ -140,9 +146,6 @@ def _expand_masks(items):
     for i in items:
         if isinstance(i, np.ndarray) and i.dtype == bool:
             out.extend(np.nonzero(i))
-        elif isinstance(i, (builtins.bool, np.bool_)):
-            out.append(None)
-            out.append(np.zeros(builtins.int(i), np.int64))
         else:
             out.append(i)
     return tuple(out)
@@ -153,17 +156,17 @@ _positions = positions
 
 
 def _check_index(name, x, dim, index):
-    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
-        got = type(index).__name__ if not isinstance(index, Tensor) else index.dtype.name.capitalize()
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index" + ("" if isinstance(index, Tensor) else
-                                                                            f", got {got}"))
-    a = index._data
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' (position 3) must be Tensor, not {type(index).__name__}")
+    if index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    a = index._data.astype(np.int64, copy=False)
     n = x._data.ndim
     if a.ndim != builtins.max(n, 1) and not (n == 0 and a.ndim <= 1):
-        raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor")
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     d = _wrap_dim(dim, n)
     size = x._data.shape[d] if n else 1
-    if a.size and (a.max() >= size or a.min() < -size):
+    if a.size and (a.max() >= size or a.min() < 0):
         raise RuntimeError(f"index {builtins.int(a.max() if a.max() >= size else a.min())} is out of bounds for "
                            f"dimension {d} with size {size}")
     for k in range(a.ndim):
@@ -173,40 +176,55 @@ def _check_index(name, x, dim, index):
     return d, a
 
 
-_gather = op(lambda xp, x, *, dim, index: x[_positions(index, dim)],
-             vjp=lambda xp, g, x_shape, dim, index: xp.index_add_zeros(x_shape, g.dtype, _positions(index, dim), g),
-             node="GatherBackward0", linear=True)
+def _as_1d(shape, index):
+    """A 0-d input is indexed as one of shape (1,), with the index flattened (gather, scatter of scalars)."""
+    return ((1,), np.reshape(index, (-1,))) if shape == () else (tuple(shape), index)
+
+
+def _gather_forward(xp, x, *, dim, index):
+    shape, idx = _as_1d(x.shape, index)
+    return xp.reshape(xp.reshape(x, shape)[_positions(idx, dim)], index.shape)
+
+
+def _gather_vjp(xp, g, x_shape, dim, index):
+    shape, idx = _as_1d(x_shape, index)
+    return xp.reshape(xp.index_add_zeros(shape, g.dtype, _positions(idx, dim), xp.reshape(g, idx.shape)), x_shape)
+
+
+_gather = op(_gather_forward, vjp=_gather_vjp, node="GatherBackward0", linear=True)
 
 
 def gather(input, dim, index, *, sparse_grad=False):
     """out[i][j] = input[i][index[i][j]] for dim 1 (and likewise for other dims)."""
     d, a = _check_index("gather", input, dim, index)
-    if input._data.ndim == 0:
-        return _gather(input.reshape(1), dim=0, index=a.reshape(-1)).reshape(a.shape)
     return _gather(input, dim=d, index=a)
 
 
-def _scatter_forward(xp, x, src, *, dim, index):
-    out = x.copy()
-    pos = _positions(index, dim)
-    out[pos] = src[tuple(slice(0, n) for n in index.shape)] if np.ndim(src) else src
-    return out
+def _scatter_forward(xp, x, src, *, dim, index, add=False):
+    shape, idx = _as_1d(x.shape, index)
+    out = np.array(x).reshape(shape)
+    pos = _positions(idx, dim)
+    part = xp.reshape(src[tuple(slice(0, n) for n in index.shape)], idx.shape) if np.ndim(src) else src
+    if add:
+        np.add.at(out, pos, part)
+    else:
+        out[pos] = part
+    return out.reshape(x.shape)
 
 
 def _scatter_add_forward(xp, x, src, *, dim, index):
-    out = x.copy()
-    np.add.at(out, _positions(index, dim), src[tuple(slice(0, n) for n in index.shape)])
-    return out
+    return _scatter_forward(xp, x, src, dim=dim, index=index, add=True)
 
 
 def _src_grad(xp, g, src_shape, dim, index):
     # src contributes only where index reaches: its gradient is g gathered there, zero elsewhere.
-    picked = g[_positions(index, dim)]
+    picked = _gather_forward(xp, g, dim=dim, index=index)
     return xp.index_add_zeros(src_shape, g.dtype, tuple(slice(0, n) for n in index.shape), picked)
 
 
 def _scatter_self_grad(xp, g, dim, index):
-    return xp.index_put_zeros(g, _positions(index, dim))
+    shape, idx = _as_1d(g.shape, index)
+    return xp.reshape(xp.index_put_zeros(xp.reshape(g, shape), _positions(idx, dim)), g.shape)
 
 
 _scatter = op(_scatter_forward,
@@ -230,7 +248,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
         src = value
     if isinstance(src, Tensor):
         if src._data.dtype != input._data.dtype:
-            raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype")
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         return _scatter(input, src, dim=d, index=a)
     return _scatter_value(input, dim=d, index=a, value=src)
 
@@ -243,60 +261,86 @@ def scatter_add(input, dim, index, src):
     return _scatter_add(input, src, dim=d, index=a)
 
 
-_index_select = op(lambda xp, x, *, dim, index: xp.take(x, index, axis=dim),
-                   vjp=lambda xp, g, x_shape, dim, index:
-                   xp.index_add_zeros(x_shape, g.dtype, (slice(None),) * dim + (index,), g),
-                   node="IndexSelectBackward0", linear=True)
+def _index_select_forward(xp, x, *, dim, index):
+    return xp.take(x, index, axis=dim) if x.ndim else x.copy()  # (a 0-d x takes one index, 0)
+
+
+def _index_select_vjp(xp, g, x_shape, dim, index):
+    return xp.index_add_zeros(x_shape, g.dtype, (slice(None),) * dim + (index,), g) if x_shape else g
+
+
+_index_select = op(_index_select_forward, vjp=_index_select_vjp, node="IndexSelectBackward0", linear=True)
 
 
 def index_select(input, dim, index):
     """The slices of input at `index` (a 1-D integer tensor) along dim."""
-    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
-        raise IndexError("index_select(): Expected dtype int32/int64 for index")
+    if not isinstance(index, Tensor) or index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     a = index._data
     if a.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     n = input._data.ndim
     d = _wrap_dim(dim, n)
     size = input._data.shape[d] if n else 1
-    if a.size and (a.max() >= size or a.min() < 0):
-        raise IndexError(f"index out of range in self")
-    if n == 0:
-        return _index_select(input.reshape(1), dim=0, index=a.reshape(-1)).reshape(a.shape if a.ndim else ())
+    if n == 0 and a.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {a.size} value(s)")
+    if a.size and a.min() < 0:
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={builtins.int(a.min())} axis_dim={size}")
+    if a.size and a.max() >= size:
+        raise IndexError("index out of range in self")
     return _index_select(input, dim=d, index=a.reshape(-1))
 
 
 def take_along_dim(input, indices, dim=None):
     """Values at `indices` along dim (over the flattened input when dim is None); shapes broadcast."""
+    if not isinstance(indices, Tensor) or indices._data.dtype.kind not in "iu":
+        got = indices.dtype.type_name if isinstance(indices, Tensor) else type(indices).__name__
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got {got}")
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     n = input._data.ndim
+    if indices._data.ndim != n:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                           f"but got {n} dimensions for input, and {indices._data.ndim} dimensions for indices")
     d = _wrap_dim(dim, n)
     xs, ix = list(input._data.shape), list(indices._data.shape)
     xs[d] = ix[d] = 1
-    shape = np.broadcast_shapes(tuple(xs), tuple(ix))
+    shape = broadcast_shapes_checked(tuple(xs), tuple(ix))
     x = input.expand(shape[:d] + (input._data.shape[d],) + shape[d + 1:])
     i = indices.expand(shape[:d] + (indices._data.shape[d],) + shape[d + 1:])
     return gather(x, d, i)
 
 
 _masked_fill = op(lambda xp, x, *, mask, value: xp.where(mask, value, x),
-                  vjp=lambda xp, g, mask: xp.where(mask, 0, g), node="MaskedFillBackward0")
+                  vjp=lambda xp, g, mask: xp.where(mask, 0, g), node="MaskedFillBackward0", broadcasts=True)
 _masked_fill_tensor = op(lambda xp, x, value, *, mask: xp.where(mask, value, x),
                          vjp=(lambda xp, g, mask: xp.where(mask, 0, g),
                               lambda xp, g, mask: xp.sum(xp.where(mask, g, 0))),
-                         node="MaskedFillBackward1")
+                         node="MaskedFillBackward1", broadcasts=True)
+
+# The names PyTorch's messages give dtypes (C++ type names).
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def broadcast_shapes_checked(a, b):
+    """The broadcast of shapes a and b; PyTorch's RuntimeError (naming a, then b) when they do not broadcast."""
+    n = builtins.max(len(a), len(b))
+    p, q = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    for i in range(n - 1, -1, -1):
+        if p[i] != q[i] and p[i] != 1 and q[i] != 1:
+            raise RuntimeError(f"The size of tensor a ({p[i]}) must match the size of tensor b ({q[i]}) at "
+                               f"non-singleton dimension {i}")
+    return tuple(u if v == 1 else v for u, v in zip(p, q))
 
 
 def masked_fill(input, mask, value):
-    """A copy of input with `value` where mask (a bool tensor broadcasting to input) is True."""
+    """A copy of input with `value` where mask (a bool tensor broadcasting with input) is True."""
     if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
-                           + (mask.dtype.name if isinstance(mask, Tensor) else type(mask).__name__))
-    m = np.broadcast_to(mask._data, np.broadcast_shapes(mask._data.shape, input._data.shape))
-    if m.shape != input._data.shape:
-        raise RuntimeError(f"The size of tensor a ({input._data.shape[-1]}) must match the size of tensor b "
-                           f"({mask._data.shape[-1]}) at non-singleton dimension")
+                           + (_C_NAMES.get(str(mask._data.dtype), str(mask._data.dtype)) if isinstance(mask, Tensor)
+                              else type(mask).__name__))
+    m = np.broadcast_to(mask._data, broadcast_shapes_checked(mask._data.shape, input._data.shape))
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
@@ -307,13 +351,15 @@ def masked_fill(input, mask, value):
 
 
 _masked_select = op(lambda xp, x, *, mask: x[mask],
-                    vjp=lambda xp, g, x_shape, mask: xp.index_add_zeros(x_shape, g.dtype, np.nonzero(mask), g),
+                    vjp=lambda xp, g, x_shape, mask: xp.index_add_zeros(x_shape, g.dtype, mask, g),
                     node="MaskedSelectBackward0", linear=True)
 
 
 def masked_select(input, mask):
     """The elements of input where mask is True, as a 1-D tensor."""
-    shape = np.broadcast_shapes(mask._data.shape, input._data.shape)
+    if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    shape = broadcast_shapes_checked(mask._data.shape, input._data.shape)
     x = input.expand(shape) if input._data.shape != shape else input
     return _masked_select(x, mask=np.broadcast_to(mask._data, shape))
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..mode import state as _mode
-from ..tensor import Tensor, wrap, version_counter
+from ..tensor import Tensor, wrap, version_counter, bump_version
 from ._op import op
 from .index import normalize_key, _expand_masks
 
@@ -57,8 +57,7 @@ def commit(self, result):
         self._data = np.array(r, dtype=a.dtype)
     if view:
         _rebase(self, root, chain, result)
-    vc = version_counter(self)
-    vc[0] += 1
+    bump_version(self)
     if node is not None and not view:
         self.grad_fn = node
         self._rg = True
@@ -171,7 +170,7 @@ def copy_(self, src, non_blocking=False):
     if not _mode.grad_enabled or not (self._rg or src._rg):
         a = _writable(self)
         np.copyto(a, np.broadcast_to(src._data, a.shape), casting="unsafe")
-        version_counter(self)[0] += 1
+        bump_version(self)
         return self
     result = _copy(self, src)
     return commit(self, result)
@@ -200,7 +199,7 @@ def fill_(self, value):
     if _mode.grad_enabled and self._rg:
         return commit(self, _fill(self, value=value))
     _writable(self)[...] = value
-    version_counter(self)[0] += 1
+    bump_version(self)
     return self
 
 
@@ -210,7 +209,7 @@ def zero_(self):
     if _mode.grad_enabled and self._rg:
         return commit(self, _zero(self))
     _writable(self)[...] = 0
-    version_counter(self)[0] += 1
+    bump_version(self)
     return self
 
 
@@ -221,10 +220,18 @@ def _setitem_forward(xp, x, v, *, key):
     return out
 
 
-_setitem = op(_setitem_forward,
-              vjp=(lambda xp, g, v_shape, key: xp.index_put_zeros(g, key),
-                   lambda xp, g, v_shape, key: xp.sum_to_size(g[key], v_shape)),
-              node="CopySlices")
+def _setitem_self_vjp(xp, g, v_shape, key):
+    return xp.index_put_zeros(g, key)  # the written elements no longer depend on x
+
+
+def _setitem_value_vjp(xp, g, v_shape, key):
+    return xp.reshape(xp.sum_to_size(g[key], v_shape), v_shape)
+
+
+# One rule; two rows for PyTorch's names: a key of ints and slices writes through a view
+# (CopySlices), a key with index tensors or masks is index_put_ (IndexPutBackward0).
+_setitem = op(_setitem_forward, vjp=(_setitem_self_vjp, _setitem_value_vjp), node="CopySlices")
+_index_put = op(_setitem_forward, vjp=(_setitem_self_vjp, _setitem_value_vjp), node="IndexPutBackward0")
 
 
 def setitem(self, key, value):
@@ -233,15 +240,38 @@ def setitem(self, key, value):
     if advanced:
         items = _expand_masks(items)
     v = value if isinstance(value, Tensor) else None
-    if v is not None and v._data.dtype != self._data.dtype:
-        v = v.to(self.dtype)
+    if v is not None:
+        v = _conform_value(v, np.shape(self._data[items]), advanced)
+        if v._data.dtype != self._data.dtype:
+            v = v.to(self.dtype)
+    check_inplace(self)
     if not _mode.grad_enabled or not (self._rg or (v is not None and v._rg)):
-        check_inplace(self)
         a = _writable(self)
         a[items] = v._data if v is not None else value
-        version_counter(self)[0] += 1
+        bump_version(self)
         return
-    check_inplace(self)
     if v is None:
         v = wrap(np.asarray(value, self._data.dtype))
-    commit(self, _setitem(self, v, key=items))
+    commit(self, (_index_put if advanced else _setitem)(self, v, key=items))
+
+
+def _conform_value(v, target, advanced):
+    """The value with its leading size-1 dims dropped (as PyTorch does), checked to broadcast to `target`."""
+    from .shape import expanded_shape
+    shape = v._data.shape
+    lead = 0
+    while lead < len(shape) and shape[lead] == 1:
+        lead += 1
+    if lead:
+        v = v.reshape(shape[lead:])
+    if advanced:
+        try:
+            ok = np.broadcast_shapes(v._data.shape, target) == tuple(target)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to indexing "
+                               f"result of shape {list(target)}")
+    else:
+        expanded_shape(v, tuple(target))
+    return v

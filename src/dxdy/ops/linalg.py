@@ -5,12 +5,12 @@ einsum of the output gradient with the other operands. dot/mv/mm/bmm/matmul have
 their own rows so that graphs show PyTorch's node names.
 """
 import builtins
+import math
 import string
 
 import numpy as np
 
-from .. import dtypes as _dt
-from ..tensor import Tensor, wrap, _wrap_dim
+from ..tensor import Tensor, _wrap_dim
 from ._op import op, name_ops
 
 
@@ -20,12 +20,23 @@ def _type_name(t):
 
 
 def _same_dtype(name, x, y):
-    if x._data.dtype != y._data.dtype:
-        raise RuntimeError(f"{name}: expected both vectors to have same dtype, but found {_type_name(x)} and "
-                           f"{_type_name(y)}" if name in ("dot", "vdot") else
-                           f"expected m1 and m2 to have the same dtype, but got: {x.dtype.name} != {y.dtype.name}"
-                           if name != "bmm" else
-                           f"expected scalar type {_type_name(x)} but found {_type_name(y)}")
+    """PyTorch's message, which differs from op to op, when x and y differ in dtype."""
+    if x._data.dtype == y._data.dtype:
+        return
+    from .index import _C_NAMES
+    tx, ty = _type_name(x), _type_name(y)
+    if name in ("dot", "vdot"):
+        msg = f"dot : expected both vectors to have same dtype, but found {tx} and {ty}"
+    elif name == "mv":
+        msg = f"addmv input tensors must have the same dtype, but got {ty}, {tx}, and {ty}"
+    elif name in ("bmm", "einsum"):
+        msg = f"expected scalar type {tx} but found {ty}"
+    elif name == "tensordot":
+        msg = "both inputs should have same dtype"
+    else:
+        msg = (f"expected m1 and m2 to have the same dtype, but got: {_C_NAMES[str(x._data.dtype)]} != "
+               f"{_C_NAMES[str(y._data.dtype)]}")
+    raise RuntimeError(msg)
 
 
 def _check(name, x, y):
@@ -97,9 +108,9 @@ def mm(input, mat2, *, out=None):
     """Matrix product of (n, k) and (k, m)."""
     _check("mm", input, mat2)
     if input._data.ndim != 2:
-        raise RuntimeError(f"self must be a matrix")
+        raise RuntimeError("self must be a matrix")
     if mat2._data.ndim != 2:
-        raise RuntimeError(f"mat2 must be a matrix")
+        raise RuntimeError("mat2 must be a matrix")
     if input._data.shape[1] != mat2._data.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input._data.shape[0]}x"
                            f"{input._data.shape[1]} and {mat2._data.shape[0]}x{mat2._data.shape[1]})")
@@ -169,20 +180,24 @@ def matmul(input, other, *, out=None):
         return mv(input, other)
     if nx == 2 and ny == 2:
         return mm(input, other)
-    k_x = input._data.shape[-1]
-    k_y = other._data.shape[-2] if ny > 1 else other._data.shape[0]
-    if k_x != k_y:
-        xs = "x".join(map(str, input._data.shape[-2:] if nx > 1 else (1,) + input._data.shape))
-        ys = "x".join(map(str, other._data.shape[-2:] if ny > 1 else other._data.shape + (1,)))
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({xs} and {ys})" if nx <= 2 and ny <= 2
-                           else f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{input._data.shape[0] if nx > 2 else 1}, {k_x}] but got: "
-                           f"[{other._data.shape[0] if ny > 2 else 1}, {k_y}].")
-    try:
-        np.broadcast_shapes(input._data.shape[:-2], other._data.shape[:-2])
-    except ValueError:
-        raise RuntimeError(f"The size of tensor a ({input._data.shape[-3]}) must match the size of tensor b "
-                           f"({other._data.shape[-3]}) at non-singleton dimension 0") from None
+    xs, ys = input._data.shape, other._data.shape
+    k_x, k_y = xs[-1], (ys[-2] if ny > 1 else ys[0])
+    if nx == 1 and ny == 2:
+        if k_x != k_y:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{k_x} and {ys[0]}x{ys[1]})")
+    elif nx >= 3 and ny <= 2 and (input._data.size == 0 or input.is_contiguous() or
+                                  (input._rg and other._rg)):
+        # PyTorch folds the batch into the rows of one matrix product; its messages show the folded sizes.
+        rows = math.prod(xs[:-1])
+        if k_x != k_y:
+            raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{k_x}), vec ({k_y})" if ny == 1 else
+                               f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_x} and {ys[0]}x{ys[1]})")
+    else:
+        from .index import broadcast_shapes_checked
+        batch = math.prod(broadcast_shapes_checked(xs[:-2], ys[:-2]))
+        if k_x != k_y:
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {k_x}] "
+                               f"but got: [{batch}, {k_y}].")
     _same_dtype("matmul", input, other)
     # One rule; three rows only so that grad_fn carries PyTorch's name for each case.
     if nx == 1 and ny == 2:
@@ -202,144 +217,204 @@ ger = outer
 
 
 # -- einsum ---------------------------------------------------------------------------------------------
+# Subscripts are strings of letters, with '...' written as the one character '.'.
 def _parse_einsum(equation, ndims):
-    """Subscripts per operand and for the output, with '...' kept as one token '.'."""
+    """Subscripts per operand and for the output (implicit output: '...' then the letters seen once, sorted)."""
     eq = equation.replace(" ", "")
-    if "->" in eq:
-        lhs, rhs = eq.split("->")
-    else:
-        lhs, rhs = eq, None
-    ins = lhs.split(",")
+    lhs, arrow, rhs = eq.partition("->")
+    ins = [s.replace("...", ".") for s in lhs.split(",")]
     if len(ins) != len(ndims):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the equation"
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
                            if len(ins) < len(ndims) else
                            "einsum(): fewer operands were provided than specified in the equation")
-    ins = [s.replace("...", ".") for s in ins]
-    for s, n in zip(ins, ndims):
+    for k, (s, n) in enumerate(zip(ins, ndims)):
+        for c in s:
+            if c != "." and not c.isalpha():
+                raise RuntimeError(f"einsum(): invalid subscript given at index {eq.index(c)} in the equation "
+                                   f"string, subscripts must be in [a-zA-Z]")
         letters = len(s.replace(".", ""))
         if ("." not in s and letters != n) or ("." in s and letters > n):
-            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({letters}) does not match the "
-                               f"number of dimensions ({n}) for operand {ins.index(s)}"
-                               + ("" if "." in s else " and no ellipsis was given"))
-    if rhs is None:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({letters}) "
+                               + ("does not match the number of dimensions" if "." not in s else
+                                  "is more than the number of dimensions")
+                               + f" ({n}) for operand {k}" + ("" if "." in s else " and no ellipsis was given"))
+    if not arrow:
         counts = {}
-        for s in ins:
-            for c in s:
-                if c != ".":
-                    counts[c] = counts.get(c, 0) + 1
+        for c in "".join(ins).replace(".", ""):
+            counts[c] = counts.get(c, 0) + 1
         rhs = ("." if builtins.any("." in s for s in ins) else "") + "".join(
             sorted(c for c, k in counts.items() if k == 1))
     else:
         rhs = rhs.replace("...", ".")
+        seen = set("".join(ins))
+        for c in rhs:
+            if c != "." and c not in seen:
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any input "
+                                   f"operand")
+            if rhs.count(c) > 1:
+                raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the output")
     return ins, rhs
 
 
-def _eq(ins, out):
-    return ",".join(s.replace(".", "...") for s in ins) + "->" + out.replace(".", "...")
+def _eq(ins, rhs):
+    return ",".join(ins) + "->" + rhs
 
 
-def _einsum_vjp(xp, g, xs, ins, out):
+def _spell_ellipses(ins, rhs, ndims):
+    """The subscripts with each '...' spelled as fresh letters, one per dim, aligned to the right.
+
+    NumPy cannot sum an ellipsis away ('...i->i'); with letters it can, and it broadcasts
+    size-1 dims of a letter as PyTorch does.
+    """
+    if "." not in "".join(ins) + rhs:
+        return list(ins), rhs
+    used = set("".join(ins) + rhs)
+    fresh = [c for c in string.ascii_letters if c not in used]
+    ranks = [n - (len(s) - 1) if "." in s else 0 for s, n in zip(ins, ndims)]
+    letters = "".join(fresh[:builtins.max(ranks)])
+    if len(letters) < builtins.max(ranks):
+        raise RuntimeError("einsum(): the equation uses too many dims to name them all with letters")
+    ins = [s.replace(".", letters[len(letters) - k:] if k else "") for s, k in zip(ins, ranks)]
+    return ins, rhs.replace(".", letters)
+
+
+def _einsum_vjp(xp, g, xs, ins, rhs):
+    """d out / d x_i: g contracted with the other operands, then put back in x_i's layout.
+
+    Letters only x_i carries were summed in the forward: they come back by broadcasting.
+    A letter of size 1 in x_i that broadcast against the others is summed back. A letter
+    repeated in x_i (a diagonal) gets the gradient on that diagonal and zeros elsewhere.
+    """
     grads = []
     for i, s in enumerate(ins):
+        shape = tuple(xs[i].shape)
+        sizes = dict(zip(s, shape))
         others = [x for j, x in enumerate(xs) if j != i]
         other_subs = [t for j, t in enumerate(ins) if j != i]
-        available = set(out) | set("".join(other_subs))
-        unique = "".join(dict.fromkeys(s))
-        kept = "".join(c for c in unique if c in available)
-        gi = xp.einsum(_eq([out] + other_subs, kept), g, *others)
-        shape_i = xs[i].shape
-        gi = _expand_missing(xp, gi, kept, unique, s, shape_i)
-        if len(unique) != len(s):
-            gi = xp.einsum_embed(gi, unique, s, shape_i)
-        elif "." in s:
-            ell = len(shape_i) - (len(s) - 1)
-            gi = xp.sum_to_size(gi, shape_i) if ell >= 0 else gi
+        letters = "".join(dict.fromkeys(s))
+        available = set(rhs + "".join(other_subs))
+        kept = "".join(c for c in letters if c in available)
+        gi = xp.einsum(_eq([rhs] + other_subs, kept), g, *others)
+        gi = xp.sum_to_size(gi, tuple(sizes[c] for c in kept))
+        if kept != letters:
+            gi = xp.broadcast_to(xp.reshape(gi, tuple(sizes[c] if c in kept else 1 for c in letters)),
+                                 tuple(sizes[c] for c in letters))
+        if letters != s:
+            gi = xp.einsum_embed(gi, letters, s, shape)
         grads.append(gi)
     return tuple(grads)
 
 
-def _expand_missing(xp, gi, kept, unique, s, shape):
-    """Put back, by broadcasting, the operand's indices that only it carried (summed in the forward)."""
-    if kept == unique:
-        return gi
-    sizes = _letter_sizes(s, shape)
-    target = []
-    src = []
-    for c in unique:
-        if c == ".":
-            n = len(shape) - (len(s) - 1)
-            target.extend(shape[s.index("."):s.index(".") + n])
-            src.extend(["."] * n)
-        else:
-            target.append(sizes[c])
-            src.append(c)
-    # gi holds the kept letters in order; insert size-1 axes for the missing ones.
-    view = []
-    it = iter(gi.shape)
-    for c in src:
-        view.append(next(it) if c in kept else 1)
-    return xp.broadcast_to(xp.reshape(gi, tuple(view)), tuple(target))
+def _check_einsum_sizes(ins, operands):
+    """PyTorch's errors for subscripts whose sizes disagree (size 1 broadcasts)."""
+    seen = {}
+    for k, (s, t) in enumerate(zip(ins, operands)):
+        for c, n in _letter_sizes(s, t._data.shape, k).items():
+            if c in seen and n != seen[c] and n != 1 and seen[c] != 1:
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {k} which does not broadcast "
+                                   f"with previously seen size {seen[c]}")
+            seen[c] = n if c not in seen or seen[c] == 1 else seen[c]
 
 
-def _letter_sizes(s, shape):
+def _letter_sizes(s, shape, k):
     sizes = {}
-    k = 0
+    ell = len(shape) - (len(s) - 1) if "." in s else 0
+    dims = iter(shape)
     for c in s:
         if c == ".":
-            k += len(shape) - (len(s) - 1)
+            for _ in range(ell):
+                next(dims)
             continue
-        sizes[c] = shape[k]
-        k += 1
+        n = next(dims)
+        if c in sizes and sizes[c] != n:
+            raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {k} but the sizes don't match, "
+                               f"{n} != {sizes[c]}")
+        sizes[c] = n
     return sizes
 
 
-_einsum = op(lambda xp, *xs, ins, out: xp.asarray(xp.einsum(_eq(ins, out), *xs)),
-             vjp=lambda xp, g, xs, ins, out: _einsum_vjp(xp, g, xs, ins, out), node="ViewBackward0")
+def _einsum_row(node):
+    # (np.array: NumPy's einsum of one operand may return a view of it)
+    return op(lambda xp, *xs, ins, rhs: np.array(xp.einsum(_eq(ins, rhs), *xs)),
+              vjp=lambda xp, g, xs, ins, rhs: _einsum_vjp(xp, g, xs, ins, rhs), node=node)
+
+
+# One rule; four rows only so that grad_fn carries PyTorch's name: PyTorch's einsum ends in a sum
+# (one operand, some index summed), a permute (one operand), a mul (no index summed) or a view.
+_einsum_sum, _einsum_permute = _einsum_row("SumBackward1"), _einsum_row("PermuteBackward0")
+_einsum_mul, _einsum_view = _einsum_row("MulBackward0"), _einsum_row("ViewBackward0")
 
 
 def einsum(equation, *operands):
-    """Sums of products named by subscripts: `einsum('ij,jk->ik', a, b)` is a @ b."""
+    """Sums of products named by subscripts: `einsum('ij,jk->ik', a, b)` is a @ b.
+
+    Supports '...', repeated subscripts within an operand (`'ii->i'` is the diagonal)
+    and the implicit output (no '->': the subscripts seen once, in alphabetical order).
+    """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
     for t in operands:
         if not isinstance(t, Tensor):
-            raise TypeError(f"einsum(): operands must be Tensors, got {type(t).__name__}")
-    ins, out = _parse_einsum(equation, [t._data.ndim for t in operands])
+            raise TypeError(f"einsum(): argument 'tensors' must be tuple of Tensors, not {type(t).__name__}")
+    ins, rhs = _parse_einsum(equation, [t._data.ndim for t in operands])
     d = operands[0].dtype
     for t in operands[1:]:
         if t.dtype is not d:
             raise RuntimeError(f"expected scalar type {_type_name(operands[0])} but found {_type_name(t)}")
+    _check_einsum_sizes(ins, operands)
+    summed = builtins.any(c not in rhs for c in "".join(ins))
+    ins, rhs = _spell_ellipses(ins, rhs, [t._data.ndim for t in operands])
+    if len(operands) == 1:
+        row = _einsum_sum if summed else _einsum_permute
+    else:
+        row = _einsum_view if summed else _einsum_mul
     try:
-        return _einsum(*operands, ins=tuple(ins), out=out)
+        return row(*operands, ins=tuple(ins), rhs=rhs)
     except ValueError as e:
         raise RuntimeError(f"einsum(): {e}") from None
 
 
 def tensordot(a, b, dims=2, out=None):
     """Contract the last `dims` dims of a with the first of b, or the given pairs of dims."""
+    _check("tensordot", a, b)
     na, nb = a._data.ndim, b._data.ndim
-    if isinstance(dims, int):
-        ax_a, ax_b = list(range(na - dims, na)), list(range(dims))
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, (builtins.int, np.integer)):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        if dims > builtins.min(na, nb):
+            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
+        ax_a, ax_b = list(range(-dims, 0)), list(range(dims))
     else:
-        ax_a, ax_b = ([dims[0]] if isinstance(dims[0], int) else list(dims[0]),
-                      [dims[1]] if isinstance(dims[1], int) else list(dims[1]))
+        ax_a, ax_b = ([dims[0]] if isinstance(dims[0], builtins.int) else list(dims[0]),
+                      [dims[1]] if isinstance(dims[1], builtins.int) else list(dims[1]))
+        if len(ax_a) != len(ax_b):
+            raise RuntimeError("both dimension lists should have same length")
+    for i, j in zip(ax_a, ax_b):
+        if a._data.shape[_wrap_dim(i, na)] != b._data.shape[_wrap_dim(j, nb)]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{a._data.shape[_wrap_dim(i, na)]} in dim {i} and second has size "
+                               f"{b._data.shape[_wrap_dim(j, nb)]} in dim {j}")
     ax_a = [_wrap_dim(d, na) for d in ax_a]
     ax_b = [_wrap_dim(d, nb) for d in ax_b]
+    _same_dtype("tensordot", a, b)
     letters = iter(string.ascii_letters)
     sa = [next(letters) for _ in range(na)]
     sb = [next(letters) for _ in range(nb)]
     for i, j in zip(ax_a, ax_b):
         sb[j] = sa[i]
-    out_subs = [c for k, c in enumerate(sa) if k not in ax_a] + [c for k, c in enumerate(sb) if k not in ax_b]
-    return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out_subs), a, b)
+    rhs = "".join(c for k, c in enumerate(sa) if k not in ax_a) + "".join(c for k, c in enumerate(sb)
+                                                                           if k not in ax_b)
+    return _einsum_view(a, b, ins=("".join(sa), "".join(sb)), rhs=rhs)
 
 
 def inner(input, other):
     """Sum over the last dims of both (a scalar times a tensor when either is 0-D)."""
     if input._data.ndim == 0 or other._data.ndim == 0:
         return input * other
-    if input._data.ndim == 1 and other._data.ndim == 1:
-        return dot(input, other)
     return tensordot(input, other, ([-1], [-1]))
 
 
@@ -356,7 +431,18 @@ def trace(input):
     return _trace(input)
 
 
-_diagonal = op(lambda xp, x, *, offset, dim1, dim2: xp.diagonal(x, offset, dim1, dim2),
+def _diagonal_view(xp, x, *, offset, dim1, dim2):
+    # NumPy's diagonal is a read-only view; PyTorch's can be written through, so build it from strides.
+    d = xp.diagonal(x, offset, dim1, dim2)
+    if not isinstance(x, np.ndarray) or not x.flags.writeable:
+        return d
+    start = [0] * x.ndim
+    start[dim1 if offset < 0 else dim2] = builtins.abs(offset)
+    strides = d.strides[:-1] + (x.strides[dim1] + x.strides[dim2],)
+    return np.lib.stride_tricks.as_strided(x[tuple(slice(s, None) for s in start)], d.shape, strides)
+
+
+_diagonal = op(_diagonal_view,
                vjp=lambda xp, g, x_shape, offset, dim1, dim2: xp.diagonal_embed_zeros(g, x_shape, offset, dim1, dim2),
                node="DiagonalBackward0", view=True, linear=True)
 
@@ -370,8 +456,8 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return _diagonal(input, offset=offset, dim1=d1, dim2=d2)
 
 
-_diag_embed = op(lambda xp, x, *, offset: xp.diagflat_offset(x, offset),
-                 vjp=lambda xp, g, offset: xp.diagonal(g, offset, 0, 1),
+_diag_embed = op(lambda xp, x, *, offset, shape, dim1, dim2: xp.diagonal_embed_zeros(x, shape, offset, dim1, dim2),
+                 vjp=lambda xp, g, offset, shape, dim1, dim2: xp.diagonal(g, offset, dim1, dim2),
                  node="DiagEmbedBackward0", linear=True)
 
 
@@ -379,7 +465,7 @@ def diag(input, diagonal=0):
     """A 1-D tensor to a diagonal matrix, or a 2-D tensor to its diagonal."""
     n = input._data.ndim
     if n == 1:
-        return _diag_embed(input, offset=diagonal)
+        return diag_embed(input, diagonal)
     if n == 2:
         return _diagonal_copy(input, offset=diagonal, dim1=0, dim2=1)
     raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + str(n) + "D")
@@ -392,9 +478,18 @@ _diagonal_copy = op(lambda xp, x, *, offset, dim1, dim2: xp.diagonal(x, offset, 
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
-    if (dim1, dim2) != (-2, -1) or input._data.ndim != 1:
-        raise NotImplementedError("diag_embed supports a 1-D input with the default dims")
-    return _diag_embed(input, offset=offset)
+    """Each last-dim vector of input as the diagonal (at `offset`) of a matrix over dims dim1, dim2 of the result."""
+    n = input._data.ndim + 1
+    d1, d2 = _wrap_dim(dim1, n), _wrap_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    m = (input._data.shape[-1] if input._data.ndim else 1) + builtins.abs(offset)
+    batch = list(input._data.shape[:-1])
+    shape = []
+    for k in range(n):
+        shape.append(m if k in (d1, d2) else batch.pop(0))
+    x = input if input._data.ndim else input.reshape(1)
+    return _diag_embed(x, offset=offset, shape=tuple(shape), dim1=d1, dim2=d2)
 
 
 _tril = op(lambda xp, x, *, diagonal: xp.tril(x, diagonal), vjp=lambda xp, g, diagonal: xp.tril(g, diagonal),
@@ -452,12 +547,40 @@ def det(A):
     return _det(A)
 
 
+class LinAlgError(RuntimeError):
+    """A linear-algebra routine failed on its input (a singular matrix): torch.linalg.LinAlgError."""
+
+
+def _singular(a):
+    """(batch position, 1-based pivot) of the first matrix of `a` whose LU factorisation meets a zero pivot.
+
+    LAPACK's getrf (which PyTorch and NumPy use) stops at the first exactly-zero pivot
+    of elimination with partial pivoting; this repeats it for PyTorch's messages.
+    """
+    mats = a.reshape((-1,) + a.shape[-2:])
+    for b, m in enumerate(mats):
+        u = np.array(m)
+        n = u.shape[0]
+        for k in range(n):
+            p = k + int(np.argmax(np.abs(u[k:, k])))
+            if u[p, k] == 0:
+                return b, k + 1
+            u[[k, p]] = u[[p, k]]
+            u[k + 1:, k:] -= np.outer(u[k + 1:, k] / u[k, k], u[k, k:])
+    return 0, a.shape[-1]
+
+
+def _batch_prefix(a, b):
+    return f"(Batch element {b}): " if a.ndim > 2 else ""
+
+
 def _inv_forward(xp, x):
     try:
         return xp.linalg.inv(x)
     except np.linalg.LinAlgError:
-        raise RuntimeError("linalg.inv: The diagonal element 1 is zero, the inversion could not be completed "
-                           "because the input matrix is singular.") from None
+        b, k = _singular(x)
+        raise LinAlgError(f"linalg.inv: {_batch_prefix(x, b)}The diagonal element {k} is zero, the inversion could "
+                          f"not be completed because the input matrix is singular.") from None
 
 
 _inv = op(_inv_forward,
@@ -477,7 +600,9 @@ def _solve_forward(xp, a, b, *, vector):
             return xp.squeeze(xp.linalg.solve(a, xp.expand_dims(b, -1)), axis=-1)
         return xp.linalg.solve(a, b)
     except np.linalg.LinAlgError:
-        raise RuntimeError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
+        prefix = _batch_prefix(a, _singular(a)[0])
+        raise LinAlgError(f"torch.linalg.solve: {prefix}The solver failed because the input matrix is singular."
+                          ) from None
 
 
 def _solve_vjp_b(xp, g, a, out, vector):
@@ -505,31 +630,87 @@ def solve(A, B, *, left=True):
     vector = B._data.ndim == 1 or (B._data.ndim == A._data.ndim - 1 and B._data.shape == A._data.shape[:-1])
     n = A._data.shape[-1]
     if (B._data.shape[-1] if vector else B._data.shape[-2]) != n:
+        b = f"{B._data.shape[-1]}x1" if vector else "x".join(map(str, B._data.shape[-2:]))
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
-                           f"({A._data.shape[-2]}x{n} and {'x'.join(map(str, B._data.shape[-2:]))})")
+                           f"({A._data.shape[-2]}x{n} and {b})")
+    from .index import broadcast_shapes_checked
+    broadcast_shapes_checked(B._data.shape[:-1] if vector else B._data.shape[:-2], A._data.shape[:-2])
     if A._data.dtype != B._data.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
                            f"{_type_name(A)} and B of type {_type_name(B)} instead")
     return _solve(A, B, vector=vector)
 
 
+def _slogdet_forward(xp, x):
+    sign, logabsdet = xp.linalg.slogdet(x)
+    return xp.asarray(sign, x.dtype), xp.asarray(logabsdet, x.dtype)
+
+
+def _slogdet_vjp(xp, g, x):
+    # d log|det A| / dA = A^-T; the sign is piecewise constant.
+    g_logabsdet = g[1] if isinstance(g, (tuple, list)) else None
+    if g_logabsdet is None:
+        return None
+    eye = xp.broadcast_to(xp.eye(x.shape[-1], dtype=x.dtype), x.shape)
+    return xp.expand_dims(xp.expand_dims(g_logabsdet, -1), -1) * xp.linalg_solve(xp.matrix_transpose(x), eye)
+
+
+_slogdet = op(_slogdet_forward, vjp=_slogdet_vjp, node="LinalgSlogdetBackward0", n_outputs=2)
+
+
+def slogdet(A):
+    """(sign, log|det|) of a square matrix (or of each in a batch)."""
+    from ..return_types import make_return_type
+    _square("slogdet", A)
+    return make_return_type("linalg_slogdet", ("sign", "logabsdet"))(_slogdet(A))
+
+
+def _cross(xp, a, b, dim):
+    i1, i2 = [1, 2, 0], [2, 0, 1]
+    return (xp.take(a, i1, axis=dim) * xp.take(b, i2, axis=dim) -
+            xp.take(a, i2, axis=dim) * xp.take(b, i1, axis=dim))
+
+
+_cross_op = op(lambda xp, x, y, *, dim: _cross(xp, x, y, dim),
+               vjp=(lambda xp, g, x, y, dim: _cross(xp, y, g, dim), lambda xp, g, x, y, dim: _cross(xp, g, x, dim)),
+               node="LinalgCrossBackward0", broadcasts=True)
+
+
+def cross(input, other, *, dim=-1):
+    """The cross product of 3-vectors along dim (the other dims broadcast)."""
+    _check("linalg.cross", input, other)
+    if input._data.ndim != other._data.ndim:
+        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
+    from .index import broadcast_shapes_checked
+    n = input._data.ndim
+    d = _wrap_dim(dim, n)
+    if input._data.shape[d] != 3 or other._data.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {input._data.shape[d]} "
+                           f"and {other._data.shape[d]}")
+    broadcast_shapes_checked(input._data.shape, other._data.shape)
+    _same_dtype("cross", input, other)
+    return _cross_op(input, other, dim=d)
+
+
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     """The Frobenius norm ('fro', default) or the nuclear norm ('nuc') over two dims."""
     from .reduce import vector_norm
     if A._data.ndim < 2:
-        raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     if ord == "fro":
         return vector_norm(A, 2, dim, keepdim, dtype=dtype)
     if ord == "nuc":
         raise NotImplementedError("linalg.matrix_norm(ord='nuc') needs an SVD with gradients; not yet in dxdy")
     if ord in (1, -1, float("inf"), float("-inf")):
+        # The largest (smallest) absolute column sum for +-1, row sum for +-inf.
         from .reduce import amax, amin, sum as _sum
         d0, d1 = (_wrap_dim(d, A._data.ndim) for d in dim)
-        along = d0 if ord in (1, -1) else d1
-        across = d1 if ord in (1, -1) else d0
-        s = _sum(A.abs(), along, keepdim=True)
-        r = (amax if ord > 0 else amin)(s, across, keepdim=True)
-        return r if keepdim else r.squeeze((d0, d1))
+        if ord in (float("inf"), float("-inf")):
+            d0, d1 = d1, d0
+        if not keepdim and d0 < d1:
+            d1 -= 1
+        s = _sum(A.abs(), d0, keepdim=keepdim)
+        return (amax if ord > 0 else amin)(s, d1, keepdim=keepdim)
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 

@@ -7,8 +7,8 @@ import warnings
 
 import numpy as np
 
-from .. import dtypes as _dt
-from ..tensor import Tensor, wrap, _wrap_dim
+from ..mode import state as _grad_mode
+from ..tensor import wrap, _wrap_dim
 from ._op import op, unary, name_ops
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -44,33 +44,30 @@ def _softmax_dim(name, x, dim):
         warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
                       f"dim=X as an argument.", UserWarning, stacklevel=3)
         dim = 0 if x._data.ndim in (0, 1, 3) else 1
-    return _wrap_dim(dim, x._data.ndim) if x._data.ndim else 0
+    d = _wrap_dim(dim, x._data.ndim)
+    return d if x._data.ndim else None  # a 0-d tensor: reduce over all (its one element)
 
 
-def _float_input(x, dtype):
+def _float_input(name, x, dim, dtype):
     if dtype is not None:
         return x.to(dtype)
     if x._data.dtype.kind != "f":
-        raise RuntimeError(f"\"softmax_lastdim_kernel_impl\" not implemented for '{x.dtype.name.capitalize()}'")
+        last = dim is None or dim == x._data.ndim - 1
+        raise NotImplementedError(f"\"{name}_{'lastdim_' if last else ''}kernel_impl\" not implemented for "
+                                  f"'{x.dtype.type_name}'")
     return x
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) along dim, computed stably."""
-    x = _float_input(input, dtype)
-    d = _softmax_dim("softmax", x, dim)
-    if x._data.ndim == 0:
-        return _softmax(x.reshape(1), dim=0).reshape(())
-    return _softmax(x, dim=d)
+    d = _softmax_dim("softmax", input, dim)
+    return _softmax(_float_input("softmax", input, d, dtype), dim=d)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """x - logsumexp(x) along dim, computed stably."""
-    x = _float_input(input, dtype)
-    d = _softmax_dim("log_softmax", x, dim)
-    if x._data.ndim == 0:
-        return _log_softmax(x.reshape(1), dim=0).reshape(())
-    return _log_softmax(x, dim=d)
+    d = _softmax_dim("log_softmax", input, dim)
+    return _log_softmax(_float_input("log_softmax", input, d, dtype), dim=d)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -101,7 +98,7 @@ _gelu = op(_gelu_forward, vjp=_gelu_vjp, node="GeluBackward0")
 def gelu(input, approximate="none"):
     """x * Phi(x) (Phi the normal CDF); approximate='tanh' for the tanh formula."""
     if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"approximate argument must be either none or tanh.")
+        raise RuntimeError("approximate argument must be either none or tanh.")
     return _gelu(input, approximate=approximate)
 
 
@@ -142,6 +139,44 @@ _elu = op(lambda xp, x, *, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum
 def elu(input, alpha=1.0, inplace=False):
     """x where x > 0, else alpha * (exp(x) - 1)."""
     return _inplace_result(input, _elu(input, alpha=alpha), inplace)
+
+
+_hardtanh = op(lambda xp, x, *, min_val, max_val: xp.clip(x, min_val, max_val),
+               vjp=lambda xp, g, x, min_val, max_val: xp.where((x > min_val) & (x < max_val), g, g * 0),
+               node="HardtanhBackward0")
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clamped to [min_val, max_val]; the gradient is 1 strictly inside, 0 elsewhere."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _inplace_result(input, _hardtanh(input, min_val=min_val, max_val=max_val), inplace)
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def _softplus_stable(xp, x):
+    return xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(x, 0)  # log(1 + e^x) without overflow
+
+
+logsigmoid = unary(lambda xp, x: -_softplus_stable(xp, -x), d=lambda xp, x: xp.sigmoid(-x),
+                   node="LogSigmoidBackward0")
+
+
+def _mish_d(xp, x):
+    t = xp.tanh(_softplus_stable(xp, x))
+    return t + x * xp.sigmoid(x) * (1 - t * t)
+
+
+_mish = unary(lambda xp, x: x * xp.tanh(_softplus_stable(xp, x)), d=_mish_d, node="MishBackward0")
+
+
+def mish(input, inplace=False):
+    """x tanh(softplus(x))."""
+    return _inplace_result(input, _mish(input), inplace)
 
 
 def _inplace_result(input, out, inplace):
@@ -188,7 +223,7 @@ def _mse_forward(xp, x, t, *, reduction):
 
 def _mse_vjp(sign):
     def rule(xp, g, x, t, reduction):
-        scale = 2.0 / max(np.prod(np.broadcast_shapes(x.shape, t.shape)), 1) if reduction == "mean" else 2.0
+        scale = 2.0 / max(math.prod(np.broadcast_shapes(x.shape, t.shape)), 1) if reduction == "mean" else 2.0
         return sign * scale * g * (x - t)
     return rule
 
@@ -217,113 +252,193 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _reduce(loss if weight is None else weight * loss, reduction)
 
 
+def _mean_scale(x, t, reduction):
+    """The factor a mean reduction puts on each element's gradient (1 for sum and none)."""
+    return 1.0 / max(math.prod(np.broadcast_shapes(np.shape(x), np.shape(t))), 1) if reduction == "mean" else 1.0
+
+
+def _reduced(xp, loss, reduction):
+    return xp.asarray(loss if reduction == "none" else xp.mean(loss) if reduction == "mean" else xp.sum(loss))
+
+
+def _smooth_l1_forward(xp, x, t, *, beta, reduction):
+    d = xp.abs(x - t)
+    return _reduced(xp, xp.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction)
+
+
+def _smooth_l1_vjp(sign):
+    def rule(xp, g, x, t, beta, reduction):
+        diff = x - t
+        return sign * _mean_scale(x, t, reduction) * g * xp.where(xp.abs(diff) < beta, diff / beta, xp.sign(diff))
+    return rule
+
+
+def _huber_forward(xp, x, t, *, delta, reduction):
+    d = xp.abs(x - t)
+    return _reduced(xp, xp.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
+
+
+def _huber_vjp(sign):
+    def rule(xp, g, x, t, delta, reduction):
+        diff = x - t
+        return sign * _mean_scale(x, t, reduction) * g * xp.where(xp.abs(diff) < delta, diff, delta * xp.sign(diff))
+    return rule
+
+
+_smooth_l1 = op(_smooth_l1_forward, vjp=(_smooth_l1_vjp(1), _smooth_l1_vjp(-1)), node="SmoothL1LossBackward0",
+                broadcasts=True)
+_huber = op(_huber_forward, vjp=(_huber_vjp(1), _huber_vjp(-1)), node="HuberLossBackward0", broadcasts=True)
+
+
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    from .elementwise import where
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = input - target); the l1 loss for beta 0."""
     reduction = _reduction(size_average, reduce, reduction)
-    d = (input - target).abs()
-    loss = d - 0.5 * beta if beta == 0 else where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta)
-    return _reduce(loss, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    _check_target_size("smooth_l1_loss", input, target)
+    from ._op import as_operands
+    x, t = as_operands(input, target)
+    return _smooth_l1(x, t, beta=float(beta), reduction=reduction)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    from .elementwise import where
-    d = (input - target).abs()
-    return _reduce(where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction)
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta) (d = input - target)."""
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _check_target_size("huber_loss", input, target)
+    from ._op import as_operands
+    x, t = as_operands(input, target)
+    if weight is not None:
+        return _reduce(weight * _huber(x, t, delta=float(delta), reduction="none"), reduction)
+    return _huber(x, t, delta=float(delta), reduction=reduction)
+
+
+def _nll_key(t):
+    """The index of x[n, t[n, ...], ...] (of x[t] for an unbatched 1-D x and a 0-d t)."""
+    if t.ndim == 0:
+        return (t,)
+    pos = list(np.indices(t.shape, sparse=True))
+    return (pos[0], t) + tuple(pos[1:])
+
+
+def _nll_weights(target, weight, ignore_index, dtype):
+    valid = target != ignore_index
+    t = np.where(valid, target, 0)
+    w = weight[t] if weight is not None else np.ones(t.shape, dtype)
+    return t, (w * valid).astype(dtype)
 
 
 def _nll_forward(xp, x, *, target, weight, ignore_index, reduction):
-    picked, w = _nll_pick(x, target, weight, ignore_index)
-    loss = -picked * w
+    t, w = _nll_weights(target, weight, ignore_index, x.dtype)
+    loss = -x[_nll_key(t)] * w
     if reduction == "none":
-        return loss
+        return xp.asarray(loss, x.dtype)
     if reduction == "sum":
-        return xp.asarray(xp.sum(loss))
-    return xp.asarray(xp.sum(loss) / xp.sum(w))
-
-
-def _nll_pick(x, target, weight, ignore_index):
-    # x is (N, C, ...) and target (N, ...): pick x[n, target[n, ...], ...] and its weight.
-    valid = target != ignore_index
-    t = np.where(valid, target, 0)
-    picked = np.take_along_axis(x, np.expand_dims(t, 1), axis=1).squeeze(1)
-    w = (weight[t] if weight is not None else np.ones(t.shape, x.dtype)) * valid
-    return picked, w.astype(x.dtype)
+        return xp.asarray(xp.sum(loss), x.dtype)
+    return xp.asarray(xp.sum(loss) / xp.sum(w), x.dtype)
 
 
 def _nll_vjp(xp, g, x_shape, target, weight, ignore_index, reduction):
-    valid = target != ignore_index
-    t = np.where(valid, target, 0)
-    w = (weight[t] if weight is not None else np.ones(t.shape)) * valid
-    if reduction == "mean":
+    t, w = _nll_weights(target, weight, ignore_index, np.float64)
+    if reduction == "mean" and w.sum():  # (every target ignored: the loss is nan, its gradient zeros)
         w = w / w.sum()
-    pos = list(np.indices(t.shape, sparse=True))
-    key = (pos[0], t) + tuple(pos[1:])
-    return xp.index_add_zeros(x_shape, g.dtype, key, -g * xp.astype(xp.asarray(w), g.dtype))
+    return xp.index_add_zeros(x_shape, g.dtype, _nll_key(t), -g * xp.astype(xp.asarray(w), g.dtype))
 
 
+# One rule; two rows for PyTorch's names (it takes the 2-D kernel for inputs of 3 or more dims).
 _nll = op(_nll_forward, vjp=_nll_vjp, node="NllLossBackward0")
+_nll2d = op(_nll_forward, vjp=_nll_vjp, node="NllLoss2DBackward0")
+
+
+def _not_differentiable(fn, name, t):
+    if t is not None and t._rg and _grad_mode.grad_enabled:
+        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument '{name}'. This "
+                           f"input cannot have requires_grad True.")
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
-    """The negative log-likelihood of class indices under log-probabilities `input` (N, C, ...)."""
+    """The negative log-likelihood of class indices under log-probabilities `input` (N, C, ...) or (C,)."""
     reduction = _reduction(size_average, reduce, reduction)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
     x, t = input, target
-    if t._data.dtype.kind not in "iu":
-        raise RuntimeError(f"expected scalar type Long but found {t.dtype.name.capitalize()}")
-    squeeze = x._data.ndim == 1
-    if squeeze:
-        x, t = x.reshape(1, -1), t.reshape(1)
-    if x._data.ndim < 2:
-        raise ValueError(f"Expected 2 or more dimensions (got {x._data.ndim})")
-    if x._data.shape[0] != t._data.shape[0]:
+    if t._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {t.dtype.type_name}")
+    nd = x._data.ndim
+    if nd < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {nd})")
+    if nd == 1:
+        if t._data.ndim != 0:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    elif t._data.ndim == 0 or x._data.shape[0] != t._data.shape[0]:
         raise ValueError(f"Expected input batch_size ({x._data.shape[0]}) to match target batch_size "
-                         f"({t._data.shape[0]}).")
-    n_classes = x._data.shape[1]
+                         f"({t._data.shape[0] if t._data.ndim else 1}).")
+    elif t._data.shape != x._data.shape[:1] + x._data.shape[2:]:
+        raise RuntimeError(f"Expected target size {list(x._data.shape[:1] + x._data.shape[2:])}, got "
+                           f"{list(t._data.shape)}")
+    n_classes = x._data.shape[0 if nd == 1 else 1]
+    if weight is not None and weight._data.shape != (n_classes,):
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but "
+                           f"got weight tensor of shape: {list(weight._data.shape)}")
+    _not_differentiable("nll_loss_forward" if nd <= 2 else "nll_loss2d_forward", "weight", weight)
     ta = t._data.astype(np.int64)
     bad = (ta != ignore_index) & ((ta < 0) | (ta >= n_classes))
     if bad.any():
         raise IndexError(f"Target {int(ta[bad][0])} is out of bounds.")
-    w = None if weight is None else weight._data
-    out = _nll(x, target=ta, weight=w, ignore_index=ignore_index, reduction=reduction)
-    return out.reshape(()) if squeeze and reduction == "none" else out
+    w = None if weight is None else weight._data.astype(x._data.dtype)
+    row = _nll if nd <= 2 else _nll2d
+    out = row(x, target=ta, weight=w, ignore_index=ignore_index, reduction=reduction)
+    if nd not in (1, 2, 4) and reduction == "none":
+        out = out.view(out._data.shape)  # PyTorch flattens the extra dims for its 2-D kernel and views back
+    return out
+
+
+_div_number = op(lambda xp, x, *, other: x / other, vjp=lambda xp, g, other: g / other, node="DivBackward1")
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
-    """log_softmax over dim 1 (dim 0 for a 1-D input) then nll_loss; targets are class indices or probabilities."""
+    """log_softmax over the class dim (1, or 0 for unbatched input), then the negative log-likelihood.
+
+    `target` holds class indices (an integer tensor) or class probabilities (a float tensor shaped like input).
+    """
     reduction = _reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input._data.ndim == 1 else 1
     logp = log_softmax(input, class_dim)
-    if target._data.dtype.kind == "f":
-        return _soft_target_ce(logp, target, weight, reduction, label_smoothing, class_dim)
-    if label_smoothing == 0:
-        return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     n_classes = input._data.shape[class_dim]
+    w_shape = (n_classes,) + (1,) * (input._data.ndim - class_dim - 1)
+    if target._data.dtype.kind == "f":
+        if target._data.shape != input._data.shape:
+            raise RuntimeError(f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size "
+                               f"({target._data.shape[0] if target._data.ndim else 1}).")
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        terms = logp * target
+        if weight is not None:
+            terms = terms * weight.reshape(w_shape)
+        if reduction == "none":
+            return -terms.sum(class_dim)
+        if reduction == "sum":
+            return -terms.sum()
+        # PyTorch divides by the number of class vectors (batch and spatial positions).
+        return _div_number(-terms.sum(), other=input._data.size // n_classes if n_classes else 0)
     nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
-    valid = wrap((target._data != ignore_index).astype(logp._data.dtype))
-    per_class = logp if weight is None else logp * weight.reshape((-1,) + (1,) * (logp.ndim - class_dim - 1))
-    smooth = -per_class.sum(class_dim) * valid
+    if label_smoothing == 0:
+        return nll
+    ignored = wrap(target._data == ignore_index)
+    per_class = logp if weight is None else logp * weight.reshape(w_shape)
+    smooth = (-per_class.sum(class_dim)).masked_fill(ignored, 0.0)
     if reduction == "mean":
-        t = np.where(target._data != ignore_index, target._data, 0)
-        denom = (wrap(weight._data[t]) * valid).sum() if weight is not None else valid.sum()
+        kept = target._data[target._data != ignore_index]
+        denom = wrap(weight._data[kept].sum()) if weight is not None else wrap(np.asarray(kept.size))
         smooth = smooth.sum() / denom
     elif reduction == "sum":
         smooth = smooth.sum()
-    return (1 - label_smoothing) * nll + (label_smoothing / n_classes) * smooth
-
-
-def _soft_target_ce(logp, target, weight, reduction, label_smoothing, class_dim):
-    n_classes = logp._data.shape[class_dim]
-    if label_smoothing:
-        target = target * (1 - label_smoothing) + label_smoothing / n_classes
-    terms = logp * target
-    if weight is not None:
-        terms = terms * weight.reshape((-1,) + (1,) * (logp.ndim - class_dim - 1))
-    loss = -terms.sum(class_dim)
-    if reduction == "mean":
-        # PyTorch divides by the batch size here, not by the number of elements.
-        return loss.sum() / logp._data.shape[0] if logp._data.ndim > 1 else loss
-    return _reduce(loss, reduction)
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
 
 
 def _bce_forward(xp, x, t, *, weight, reduction):
@@ -356,6 +471,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target._data.shape != input._data.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    _not_differentiable("binary_cross_entropy", "weight", weight)
     a = input._data
     if a.size and (np.nanmin(a) < 0 or np.nanmax(a) > 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -398,6 +514,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(size_average, reduce, reduction)
     if target._data.shape != input._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
+    _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
     shape = input._data.shape
     w = None if weight is None else np.broadcast_to(weight._data, shape)
     pw = None if pos_weight is None else np.broadcast_to(pos_weight._data, shape)
@@ -413,19 +531,106 @@ _addmm = op(lambda xp, b, x, w: b + xp.matmul(x, xp.matrix_transpose(w)),
 
 
 def linear(input, weight, bias=None):
-    """input @ weight.T + bias."""
+    """input @ weight.T + bias, for input (..., in_features) and weight (out_features, in_features).
+
+    >>> dxdy.nn.functional.linear(dxdy.ones(2, 3), dxdy.ones(4, 3), dxdy.zeros(4)).shape
+    dxdy.Size([2, 4])
+    """
     from .linalg import matmul
-    if input._data.ndim == 2 and weight._data.ndim == 2 and bias is not None and \
-            input._data.shape[1] == weight._data.shape[1] and bias._data.ndim <= 1 and \
-            input._data.dtype == weight._data.dtype == bias._data.dtype:
-        return _addmm(bias, input, weight)
-    out = matmul(input, weight.t() if weight._data.ndim == 2 else weight)
+    x, w = input._data, weight._data
+    if bias is not None and w.ndim == 2 and x.ndim >= 1 and x.shape[-1] == w.shape[1] and \
+            x.dtype == w.dtype == bias._data.dtype:
+        # PyTorch's fused paths (so grad_fn names match): addmm for 2-D input; for a contiguous
+        # input of 3 dims, or any contiguous input with a 1-D bias, addmm on the flattened input, viewed back.
+        if x.ndim == 2 and bias._data.ndim <= 1:
+            return _addmm(bias, input, weight)
+        if input.is_contiguous() and (x.ndim == 3 or bias._data.ndim == 1) and bias._data.ndim <= 1:
+            lead = x.shape[:-1]
+            out = _addmm(bias, input.reshape(math.prod(lead), x.shape[-1]), weight)
+            return out.view(lead + (w.shape[0],))
+    out = matmul(input, weight.t() if w.ndim == 2 else weight)
     return out if bias is None else out + bias
 
 
+def _constant_pad(xp, x, pads, value):
+    """x with pads[2i], pads[2i+1] elements of `value` before and after its i-th last dim (negative: cut)."""
+    for i in range(len(pads) // 2):
+        d = x.ndim - 1 - i
+        before, after = pads[2 * i], pads[2 * i + 1]
+        n = x.shape[d]
+        start, stop = max(-before, 0), max(n - max(-after, 0), max(-before, 0))
+        if start or stop != n:
+            x = x[(slice(None),) * d + (slice(start, stop),)]
+        parts = []
+        for k in (before, after):
+            if k > 0:
+                shape = x.shape[:d] + (k,) + x.shape[d + 1:]
+                parts.append(xp.zeros(shape, x.dtype) + value if value else xp.zeros(shape, x.dtype))
+            else:
+                parts.append(None)
+        if parts[0] is not None or parts[1] is not None:
+            x = xp.concatenate([p for p in (parts[0], x, parts[1]) if p is not None], axis=d)
+    return x
+
+
+# The transpose of padding by p is padding by -p (cutting what was added, zeros where it cut).
+_pad = op(lambda xp, x, *, pads, value: _constant_pad(xp, x, pads, value),
+          vjp=lambda xp, g, pads, value: _constant_pad(xp, g, tuple(-p for p in pads), 0),
+          node="ConstantPadNdBackward0")
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last dims: pad = (before, after) for the last dim, then for the one before, ...; negative cuts."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad(mode='{mode}') is not supported; only 'constant'")
+    pads = tuple(int(p) for p in pad)
+    if len(pads) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pads) // 2 > input._data.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pads)} and input of dimension {input._data.ndim}")
+    for i in range(len(pads) // 2):
+        n = input._data.shape[input._data.ndim - 1 - i]
+        if n + pads[2 * i] + pads[2 * i + 1] < 0:
+            raise RuntimeError(f"The input size {n}, plus negative padding {pads[2 * i]} and {pads[2 * i + 1]} "
+                               f"resulted in a negative output size, which is invalid. Check dimension "
+                               f"{input._data.ndim - 1 - i} of your input.")
+    return _pad(input, pads=pads, value=0 if value is None else value)
+
+
+def softsign(input):
+    """x / (1 + |x|)."""
+    return input / (1 + input.abs())
+
+
+def tanhshrink(input):
+    """x - tanh(x)."""
+    return input - input.tanh()
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p along dim, eps)."""
+    from .reduce import norm
+    return input / norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+
+
+def one_hot(tensor, num_classes=-1):
+    """An int64 tensor with a trailing dim of num_classes: 1 at each class index, 0 elsewhere."""
+    if tensor._data.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    a = tensor._data
+    if a.size and a.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    n = (int(a.max()) + 1 if a.size else 0) if num_classes == -1 else num_classes
+    if a.size and a.max() >= n:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return wrap((a[..., None] == np.arange(n)).astype(np.int64))
+
+
 def bilinear(input1, input2, weight, bias=None):
+    """x1^T A x2 + b for each output feature: weight (out, in1, in2), inputs (..., in1) and (..., in2)."""
     from .linalg import einsum
-    out = einsum("bi,oij,bj->bo", input1, weight, input2)
+    out = einsum("...i,oij,...j->...o", input1, weight, input2)
     return out if bias is None else out + bias
 
 

@@ -3,6 +3,7 @@
 `dim` is normalised by the public functions to a sorted tuple of non-negative
 axes, so every rule can put reduced axes back with `xp.expand_dims(g, dim)`.
 """
+import functools
 import math
 
 import numpy as np
@@ -15,11 +16,15 @@ from ._xp import positions
 
 
 def dims(dim, ndim):
-    """`dim` (None, an int, or a sequence) as a sorted tuple of distinct non-negative axes."""
-    if dim is None:
+    """`dim` (None, an int, or a sequence) as a sorted tuple of distinct non-negative axes.
+
+    An empty sequence means every dim, as in PyTorch's reductions.
+    """
+    if dim is None or (not isinstance(dim, (int, np.integer)) and len(dim) == 0):
         return tuple(range(ndim))
     if isinstance(dim, (int, np.integer)):
-        return (_wrap_dim(int(dim), ndim),) if ndim else ()
+        d = _wrap_dim(int(dim), ndim)
+        return (d,) if ndim else ()
     out = []
     for d in dim:
         a = _wrap_dim(int(d), ndim)
@@ -40,10 +45,10 @@ def _check_tensor(fn, x):
 
 
 # -- sum, mean, prod ------------------------------------------------------------------------
-_sum = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.sum(x, axis=dim, keepdims=keepdim)),
+_sum = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.add.reduce(x, axis=dim, keepdims=keepdim)),
           vjp=lambda xp, g, x_shape, dim, keepdim: xp.broadcast_to(_kept(xp, g, dim, keepdim), x_shape),
           node="SumBackward1", linear=True)
-_sum_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.sum(x, axis=dim, keepdims=keepdim)),
+_sum_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.add.reduce(x, axis=dim, keepdims=keepdim)),
               vjp=lambda xp, g, x_shape, dim, keepdim: xp.broadcast_to(_kept(xp, g, dim, keepdim), x_shape),
               node="SumBackward0", linear=True)
 
@@ -68,16 +73,30 @@ def _for_sum(x, dtype):
     return x
 
 
+_nansum = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.nansum(x, axis=dim, keepdims=keepdim)),
+             vjp=lambda xp, g, x, dim, keepdim: xp.broadcast_to(_kept(xp, g, dim, keepdim), x.shape) * (x == x),
+             node="NansumBackward0")
+
+
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    from .elementwise import where, isnan
-    return sum(where(isnan(input), 0, input), dim, keepdim, dtype=dtype)
+    """The sum over `dim`, NaNs counted as zero (and given no gradient)."""
+    _check_tensor("nansum", input)
+    x = _for_sum(input, dtype)
+    return _nansum(x, dim=dims(dim, x._data.ndim), keepdim=keepdim)
 
 
-_mean = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.mean(x, axis=dim, keepdims=keepdim)),
+def _average(xp, x, dim, keepdim):
+    # NumPy warns about the mean of nothing; PyTorch quietly gives NaN.
+    if x.size == 0:
+        return xp.asarray(xp.sum(x, axis=dim, keepdims=keepdim) / _count(x.shape, dim))
+    return xp.asarray(xp.mean(x, axis=dim, keepdims=keepdim))
+
+
+_mean = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim),
            vjp=lambda xp, g, x_shape, dim, keepdim:
            xp.broadcast_to(_kept(xp, g, dim, keepdim) / _count(x_shape, dim), x_shape),
            node="MeanBackward1", linear=True)
-_mean_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.mean(x, axis=dim, keepdims=keepdim)),
+_mean_all = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim),
                vjp=lambda xp, g, x_shape, dim, keepdim:
                xp.broadcast_to(_kept(xp, g, dim, keepdim) / _count(x_shape, dim), x_shape),
                node="MeanBackward0", linear=True)
@@ -96,7 +115,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     x = input.to(dtype) if dtype is not None else input
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
-                           f"or complex dtype. Got: {x.dtype.name.capitalize().replace('Int64', 'Long')}")
+                           f"or complex dtype. Got: {x.dtype.type_name}")
     d = dims(dim, x._data.ndim)
     return (_mean_all if dim is None else _mean)(x, dim=d, keepdim=keepdim)
 
@@ -142,22 +161,30 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 # -- max, min and friends ------------------------------------------------------------------
 def _even_share(xp, g, x, out, dim, keepdim):
     # PyTorch shares the gradient of max/min/amax/amin evenly between tied elements.
-    hit = x == _kept(xp, out, dim, keepdim)
+    hit = xp.astype(x == _kept(xp, out, dim, keepdim), x.dtype)
     return _kept(xp, g, dim, keepdim) * hit / xp.sum(hit, axis=dim, keepdims=True)
 
 
-_amax = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.max(x, axis=dim, keepdims=keepdim)),
+_amax = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.maximum.reduce(x, axis=dim, keepdims=keepdim)),
            vjp=_even_share, node="AmaxBackward0")
-_amin = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.min(x, axis=dim, keepdims=keepdim)),
+_amin = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.minimum.reduce(x, axis=dim, keepdims=keepdim)),
            vjp=_even_share, node="AminBackward0")
-_max_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.max(x, axis=dim, keepdims=keepdim)),
-              vjp=_even_share, node="MaxBackward1")
-_min_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.min(x, axis=dim, keepdims=keepdim)),
-              vjp=_even_share, node="MinBackward1")
+_max_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.maximum.reduce(x, axis=dim, keepdims=keepdim)),
+              vjp=lambda xp, g, x, out, dim, keepdim: _even_share_nan(xp, g, x, out), node="MaxBackward1")
+_min_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.minimum.reduce(x, axis=dim, keepdims=keepdim)),
+              vjp=lambda xp, g, x, out, dim, keepdim: _even_share_nan(xp, g, x, out), node="MinBackward1")
+
+
+def _even_share_nan(xp, g, x, out):
+    # max()/min() of all elements: shared like amax, where a NaN result counts the NaNs as its hits.
+    hit = xp.astype((x == out) | ((x != x) & (out != out)), x.dtype)
+    return g * hit / xp.sum(hit)
 
 
 def _select_at(xp, g, x_shape, out, dim, keepdim):
     # max/min along a dim: the gradient goes to the one index reported, ties or not.
+    if not dim:  # a 0-d input
+        return g[0]
     indices = np.asarray(out[1])
     if not keepdim:
         indices = np.expand_dims(indices, dim)
@@ -167,6 +194,8 @@ def _select_at(xp, g, x_shape, out, dim, keepdim):
 
 def _values_indices(pick, arg):
     def forward(xp, x, *, dim, keepdim):
+        if not dim:  # a 0-d input: itself, at index 0
+            return x.copy(), xp.zeros((), np.int64)
         i = xp.expand_dims(arg(x, axis=dim[0]), dim[0])
         v = xp.take_along_axis(x, i, axis=dim[0])
         if not keepdim:
@@ -194,10 +223,11 @@ def _extreme(name, full, along, binary, result_type):
                 raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                    f"Specify the reduction dim with the 'dim' argument.")
             return full(input, dim=dims(None, input._data.ndim), keepdim=False)
+        if not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
+                            f"{type(dim).__name__}), but expected an int dim")
         d = dims(dim, input._data.ndim)
-        if input._data.ndim == 0:
-            return result_type((input.clone(), wrap(np.zeros((), np.int64))))
-        if input._data.shape[d[0]] == 0:
+        if d and input._data.shape[d[0]] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d[0]} to have non-zero size.")
         return result_type(along(input, dim=d, keepdim=keepdim))
     extreme.__name__ = name
@@ -208,7 +238,7 @@ def _amax_amin(name, f):
     def reduce(input, dim=(), keepdim=False, *, out=None):
         _check_tensor(name, input)
         d = dims(None if dim == () or dim == [] else dim, input._data.ndim)
-        if input._data.size == 0 and any(input._data.shape[i] == 0 for i in d):
+        if input._data.size == 0 and 0 in [input._data.shape[i] for i in d]:
             raise IndexError(f"{name}(): Expected reduction dim {d[0]} to have non-zero size.")
         return f(input, dim=d, keepdim=keepdim)
     reduce.__name__ = name
@@ -233,9 +263,24 @@ amin = _amax_amin("amin", _amin)
 aminmax_type = make_return_type("aminmax", ("min", "max"))
 
 
+def _aminmax_vjp(xp, g, x, out, dim, keepdim):
+    shares = [_even_share(xp, gk, x, ok, dim, keepdim) for gk, ok in zip(g, out) if gk is not None]
+    return shares[0] if len(shares) == 1 else shares[0] + shares[1]
+
+
+_aminmax = op(lambda xp, x, *, dim, keepdim: (xp.asarray(xp.minimum.reduce(x, axis=dim, keepdims=keepdim)),
+                                              xp.asarray(xp.maximum.reduce(x, axis=dim, keepdims=keepdim))),
+              vjp=_aminmax_vjp, node="AminmaxBackward0", n_outputs=2)
+
+
 def aminmax(input, *, dim=None, keepdim=False):
-    return aminmax_type((amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim,
-                                                                               keepdim)))
+    """(min, max) over `dim` (over everything when None), as a named tuple."""
+    _check_tensor("aminmax", input)
+    d = dims(dim, input._data.ndim)
+    if input._data.size == 0 and (dim is None or input._data.shape[d[0]] == 0):
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                           "identity.")
+    return aminmax_type(_aminmax(input, dim=d, keepdim=keepdim))
 
 
 _argmax = nondifferentiable(lambda xp, x, *, dim, keepdim: xp.asarray(
@@ -247,9 +292,11 @@ _argmin = nondifferentiable(lambda xp, x, *, dim, keepdim: xp.asarray(
 def _arg_extreme(name, f):
     def arg(input, dim=None, keepdim=False):
         _check_tensor(name, input)
+        if input._data.dtype == np.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
             if input._data.size == 0:
-                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+                raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
             flat = input._data.reshape(-1)
             r = f(flat, dim=0, keepdim=False)
             return wrap(np.full((1,) * input._data.ndim, r._data)) if keepdim else r
@@ -263,31 +310,65 @@ argmin = _arg_extreme("argmin", _argmin)
 
 
 # -- variance and norms ---------------------------------------------------------------------------
-def _var_forward(xp, x, *, dim, correction, keepdim):
+def _var_forward(xp, x, *, dim, correction, keepdim, full):
     n = _count(x.shape, dim)
-    centered = x - xp.mean(x, axis=dim, keepdims=True)
+    centered = x - _average(xp, x, dim, True)
     return xp.asarray(xp.sum(centered * centered, axis=dim, keepdims=keepdim) / _dof(n, correction))
 
 
 def _dof(n, correction):
-    return n - correction if n - correction > 0 else float("nan") if n - correction < 0 else 0.0
+    # Degrees of freedom, never below zero: with too few elements the variance is inf (or NaN), as in PyTorch.
+    return n - correction if n - correction > 0 else 0.0
 
 
-def _var_vjp(xp, g, x, dim, correction, keepdim):
-    n = _count(x.shape, dim)
-    return _kept(xp, g, dim, keepdim) * (2 * (x - xp.mean(x, axis=dim, keepdims=True)) / _dof(n, correction))
+def _var_vjp(xp, g, x, dim, correction, keepdim, full):
+    # d var / dx = 2 (x - mean) / (n - correction). With n <= correction PyTorch takes, over all elements,
+    # inf |x - mean|, and along given dims the same formula (so a negative factor when n < correction).
+    centered = x - xp.mean(x, axis=dim, keepdims=True)
+    dof = _count(x.shape, dim) - correction
+    if dof <= 0 and full:
+        return _kept(xp, g, dim, keepdim) * xp.abs(centered) * math.inf
+    return _kept(xp, g, dim, keepdim) * (centered * (2 / dof if dof else math.inf))
 
 
-def _std_vjp(xp, g, x, out, dim, correction, keepdim):
-    n = _count(x.shape, dim)
-    return (_kept(xp, g / out, dim, keepdim)
-            * ((x - xp.mean(x, axis=dim, keepdims=True)) / _dof(n, correction)))
+def _std_vjp(xp, g, x, out, dim, correction, keepdim, full):
+    # d std = d var / (2 std); taken as zero where std is zero, as in PyTorch.
+    return _var_vjp(xp, xp.where(out == 0, 0, g / (2 * out)), x, dim, correction, keepdim, full)
+
+
+def _mean_vjp(xp, g, x, dim, keepdim):
+    return xp.broadcast_to(_kept(xp, g, dim, keepdim) / _count(x.shape, dim), x.shape)
+
+
+def _with_mean_vjp(moment_vjp):
+    # var_mean and std_mean: one node, two outputs, either of which may carry no gradient.
+    def vjp(xp, g, x, out, dim, correction, keepdim, full):
+        parts = []
+        if g[0] is not None:
+            if moment_vjp is _std_vjp:
+                parts.append(_std_vjp(xp, g[0], x, out[0], dim, correction, keepdim, full))
+            else:
+                parts.append(_var_vjp(xp, g[0], x, dim, correction, keepdim, full))
+        if g[1] is not None:
+            parts.append(_mean_vjp(xp, g[1], x, dim, keepdim))
+        return parts[0] if len(parts) == 1 else parts[0] + parts[1]
+    return vjp
+
+
+def _std_forward(xp, x, *, dim, correction, keepdim, full):
+    return xp.sqrt(_var_forward(xp, x, dim=dim, correction=correction, keepdim=keepdim, full=full))
 
 
 _var = op(_var_forward, vjp=_var_vjp, node="VarBackward0")
-_std = op(lambda xp, x, *, dim, correction, keepdim: xp.sqrt(_var_forward(xp, x, dim=dim, correction=correction,
-                                                                            keepdim=keepdim)),
-          vjp=_std_vjp, node="StdBackward0")
+_std = op(_std_forward, vjp=_std_vjp, node="StdBackward0")
+_var_mean = op(lambda xp, x, *, dim, correction, keepdim, full: (
+                   _var_forward(xp, x, dim=dim, correction=correction, keepdim=keepdim, full=full),
+                   _average(xp, x, dim, keepdim)),
+               vjp=_with_mean_vjp(_var_vjp), node="VarMeanBackward0", n_outputs=2)
+_std_mean = op(lambda xp, x, *, dim, correction, keepdim, full: (
+                   _std_forward(xp, x, dim=dim, correction=correction, keepdim=keepdim, full=full),
+                   _average(xp, x, dim, keepdim)),
+               vjp=_with_mean_vjp(_std_vjp), node="StdMeanBackward0", n_outputs=2)
 
 
 def _moment(name, f):
@@ -298,22 +379,18 @@ def _moment(name, f):
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
         if input._data.dtype.kind != "f":
-            raise RuntimeError(f"{name}(): could not infer output dtype. Input dtype must be either a floating "
-                               f"point or complex dtype. Got: {input.dtype.name.capitalize()}")
-        return f(input, dim=dims(dim, input._data.ndim), correction=correction, keepdim=keepdim)
+            raise RuntimeError("std and var only support floating point and complex dtypes")
+        # `full`: over all elements (no dim given), where PyTorch's gradient differs for n <= correction.
+        return f(input, dim=dims(dim, input._data.ndim), correction=correction, keepdim=keepdim,
+                 full=dim is None or input._data.ndim == 0)
     moment.__name__ = name
     return moment
 
 
 var = _moment("var", _var)
 std = _moment("std", _std)
-
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return (var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
-
-
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return (std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
+var_mean = _moment("var_mean", _var_mean)
+std_mean = _moment("std_mean", _std_mean)
 
 
 def _norm_forward(xp, x, *, ord, dim, keepdim):
@@ -321,9 +398,9 @@ def _norm_forward(xp, x, *, ord, dim, keepdim):
     if ord == 2:
         return xp.asarray(xp.sqrt(xp.sum(a * a, axis=dim, keepdims=keepdim)))
     if ord == math.inf:
-        return xp.asarray(xp.max(a, axis=dim, keepdims=keepdim, initial=0))
+        return xp.asarray(xp.maximum.reduce(a, axis=dim, keepdims=keepdim, initial=0))
     if ord == -math.inf:
-        return xp.asarray(xp.min(a, axis=dim, keepdims=keepdim))
+        return xp.asarray(xp.minimum.reduce(a, axis=dim, keepdims=keepdim))
     if ord == 0:
         return xp.asarray(xp.sum(a != 0, axis=dim, keepdims=keepdim)).astype(x.dtype)
     if ord == 1:
@@ -334,18 +411,20 @@ def _norm_forward(xp, x, *, ord, dim, keepdim):
 def _norm_vjp(xp, g, x, out, ord, dim, keepdim):
     g, out = _kept(xp, g, dim, keepdim), _kept(xp, out, dim, keepdim)
     if ord == 0:
-        return g * 0 * x
+        return None  # no gradient at all, as in PyTorch
     if ord == 1:
         return g * xp.sign(x)
     if ord == 2:
         # The gradient at the zero vector is taken as zero, as in PyTorch.
         return x * xp.where(out == 0, 0, g / out)
-    if ord in (math.inf, -math.inf):
-        hit = xp.abs(x) == out
+    if ord in (math.inf, -math.inf):  # shared by the elements that attain it (and by NaNs), as in PyTorch
+        a = xp.abs(x)
+        hit = xp.astype((a == out) | (a != a), x.dtype)
         return g * xp.sign(x) * hit / xp.sum(hit, axis=dim, keepdims=True)
-    a = xp.abs(x)
+    if ord < 1:  # |x|^(p-1) is infinite at 0, where PyTorch takes the gradient as 0
+        return xp.where(x == 0, 0, xp.sign(x) * xp.abs(x) ** (ord - 1)) * (g * out ** (1 - ord))
     scale = xp.where(out == 0, 0, g / out ** (ord - 1))
-    return x * a ** (ord - 2) * scale
+    return xp.sign(x) * xp.abs(x) ** (ord - 1) * scale
 
 
 _vector_norm = op(_norm_forward, vjp=_norm_vjp, node="LinalgVectorNormBackward0")
@@ -358,7 +437,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
         x = x.to(dtype)
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-                           f"{x.dtype.name.capitalize()}")
+                           f"{x.dtype.type_name}")
     d = dims(dim, x._data.ndim)
     if ord == -math.inf and x._data.size == 0:
         raise RuntimeError("linalg.vector_norm cannot compute the -inf norm on an empty tensor because the "
@@ -400,17 +479,19 @@ def logsumexp(input, dim, keepdim=False):
 
 # -- cumulative ---------------------------------------------------------------------------------
 def _reverse_cumsum(xp, g, axis):
+    if g.ndim == 0:
+        return g
     return xp.flip(xp.cumsum(xp.flip(g, axis=axis), axis=axis), axis=axis)
 
 
-_cumsum = op(lambda xp, x, *, dim: xp.cumsum(x, axis=dim),
+_cumsum = op(lambda xp, x, *, dim: xp.cumsum(x, axis=dim) if x.ndim else x.copy(),
              vjp=lambda xp, g, dim: _reverse_cumsum(xp, g, dim), node="CumsumBackward0", linear=True)
 
 
 def _cumprod_vjp(xp, g, x, out, dim):
     # With no zeros, d/dx_k sum_j g_j out_j = sum_{j>=k} g_j out_j / x_k. Where zeros
     # occur, each output is rebuilt from exclusive products along the axis instead.
-    if x.shape[dim] == 0:
+    if x.ndim == 0 or x.shape[dim] == 0:
         return g
     if not bool(xp.any(x == 0)):
         return _reverse_cumsum(xp, g * out, dim) / x
@@ -427,16 +508,14 @@ def _cumprod_vjp(xp, g, x, out, dim):
     return total
 
 
-_cumprod = op(lambda xp, x, *, dim: xp.cumprod(x, axis=dim), vjp=_cumprod_vjp, node="CumprodBackward0")
+_cumprod = op(lambda xp, x, *, dim: xp.cumprod(x, axis=dim) if x.ndim else x.copy(), vjp=_cumprod_vjp,
+              node="CumprodBackward0")
 
 
 def _cumulative(name, f):
     def cumulative(input, dim, *, dtype=None, out=None):
         _check_tensor(name, input)
         x = _for_sum(input, dtype)
-        if x._data.ndim == 0:
-            _wrap_dim(dim, 0)
-            return f(x.reshape(1), dim=0).reshape(())
         return f(x, dim=_wrap_dim(dim, x._data.ndim))
     cumulative.__name__ = name
     return cumulative
@@ -466,5 +545,23 @@ def count_nonzero(input, dim=None):
     return wrap(np.asarray(np.count_nonzero(input._data, axis=None if dim is None else dims(dim, input.ndim)),
                            dtype=np.int64))
 
+
+
+
+def _numpy_names(f):
+    """f, also taking NumPy's spellings of its arguments as PyTorch does: axis for dim, keepdims for keepdim."""
+    def call(*args, **kwargs):
+        if kwargs:
+            if "axis" in kwargs:
+                kwargs["dim"] = kwargs.pop("axis")
+            if "keepdims" in kwargs:
+                kwargs["keepdim"] = kwargs.pop("keepdims")
+        return f(*args, **kwargs)
+    return functools.update_wrapper(call, f)
+
+
+for _name in ("sum", "nansum", "mean", "prod", "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "var",
+              "std", "var_mean", "std_mean", "logsumexp", "cumsum", "cumprod", "all", "any", "count_nonzero"):
+    globals()[_name] = _numpy_names(globals()[_name])
 
 name_ops(globals())

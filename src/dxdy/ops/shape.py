@@ -25,11 +25,14 @@ def infer_shape(shape, numel):
     unknown = [i for i, s in enumerate(shape) if s == -1]
     if len(unknown) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    for s in shape:
+    for i, s in enumerate(shape):
         if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
     known = math.prod(s for s in shape if s != -1)
     if unknown:
+        if known == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                               f"unspecified dimension size -1 can be any value and is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape = shape[:unknown[0]] + (numel // known,) + shape[unknown[0] + 1:]
@@ -97,7 +100,14 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
 
 
+_ravel_copy = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="ViewBackward0", linear=True)
+
+
 def ravel(input):
+    """The elements as a 1-D tensor (a view when the memory allows; else a contiguous copy, viewed)."""
+    a = input._data
+    if a.size and not np.shares_memory(np.reshape(a, (-1,)), a):
+        return _ravel_copy(input, shape=(a.size,))
     return reshape(input, (-1,))
 
 
@@ -105,7 +115,14 @@ def unflatten(input, dim, sizes):
     """Split dim `dim` into `sizes` (one may be -1)."""
     shape = input._data.shape
     d = _wrap_dim(dim, len(shape))
-    sizes = infer_shape(tuple(sizes), shape[d])
+    sizes = tuple(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        sizes = infer_shape(sizes, shape[d])
+    except RuntimeError:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} "
+                           f"({shape[d]}) in the input tensor") from None
     return reshape(input, shape[:d] + sizes + shape[d + 1:])
 
 
@@ -147,10 +164,14 @@ _expand = op(lambda xp, x, *, shape: xp.broadcast_to(x, shape),
 
 def expand(input, *sizes):
     """A view repeating size-1 dims (and adding leading ones) to `sizes`; -1 keeps a dim."""
-    sizes = _shape_arg(sizes)
+    return _expand(input, shape=expanded_shape(input, _shape_arg(sizes)))
+
+
+def expanded_shape(input, sizes):
+    """The shape `input.expand(*sizes)` has; PyTorch's RuntimeError when it cannot expand so."""
     shape = input._data.shape
     if len(sizes) < len(shape):
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number of sizes "
+        raise RuntimeError(f"expand({_legacy_type(input)}{{{list(shape)}}}, size={list(sizes)}): the number of sizes "
                            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
                            f"tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
@@ -165,12 +186,17 @@ def expand(input, *sizes):
         have = shape[i - lead]
         if s == -1:
             s = have
-        if have != s and have != 1:
+        if have != s and (have != 1 or s < 0):
             raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({have}) at "
                                f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
                                f"{list(shape)}")
         target.append(s)
-    return _expand(input, shape=tuple(target))
+    return tuple(target)
+
+
+def _legacy_type(t):
+    """PyTorch's legacy type name of t, as its messages print it: torch.FloatTensor."""
+    return "torch." + t.dtype.type_name + "Tensor"
 
 
 def expand_as(input, other):
@@ -220,22 +246,51 @@ def tile(input, dims):
     return _repeat(input, reps=reps)
 
 
-def repeat_interleave(input, repeats, dim=None):
+def _unrepeat(xp, g, x_shape, repeats, dim):
+    # out holds each slice of x `repeats` times in a row along dim: fold into (n, repeats) and sum.
+    folded = x_shape[:dim] + (x_shape[dim], repeats) + x_shape[dim + 1:]
+    return xp.sum(xp.reshape(g, folded), axis=dim + 1)
+
+
+_repeat_interleave = op(lambda xp, x, *, repeats, dim: xp.repeat(x, repeats, axis=dim), vjp=_unrepeat,
+                        node="ViewBackward0", linear=True)
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Repeat each element (or each slice along dim) `repeats` times: an int, or one count per slice."""
     from .index import index_select
+    if isinstance(repeats, Tensor) and repeats._data.ndim == 0:
+        repeats = builtins.int(repeats._data)
     x = flatten(input) if dim is None else input
     d = 0 if dim is None else _wrap_dim(dim, x._data.ndim)
+    if x._data.ndim == 0:
+        x = reshape(x, (1,))
     n = x._data.shape[d]
-    reps = repeats._data if isinstance(repeats, Tensor) else np.full(n, repeats)
+    if isinstance(repeats, (builtins.int, np.integer)):
+        if repeats < 0:
+            raise RuntimeError("repeats can not be negative")
+        return _repeat_interleave(x, repeats=builtins.int(repeats), dim=d)
+    reps = repeats._data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    if reps.ndim != 1 or reps.shape[0] != n:
+        raise RuntimeError("repeats must have the same size as input along dim, but got repeats.size(0) = "
+                           f"{reps.shape[0] if reps.ndim else 1} and input.size({d}) = {n}")
+    if reps.size and reps.min() < 0:
+        raise RuntimeError("repeats can not be negative")
     idx = np.repeat(np.arange(n), reps)
     return index_select(x, d, wrap(idx))
 
 
 # -- transposes ------------------------------------------------------------------------------------
-_transpose = op(lambda xp, x, *, dim0, dim1: xp.swapaxes(x, dim0, dim1),
-                vjp=lambda xp, g, dim0, dim1: xp.swapaxes(g, dim0, dim1), node="TransposeBackward0", view=True,
+def _swap(xp, x, dim0, dim1):
+    return xp.swapaxes(x, dim0, dim1) if dim0 != dim1 else x  # (a 0-d tensor has only dim 0 to swap with itself)
+
+
+_transpose = op(lambda xp, x, *, dim0, dim1: _swap(xp, x, dim0, dim1)[...],
+                vjp=lambda xp, g, dim0, dim1: _swap(xp, g, dim0, dim1), node="TransposeBackward0", view=True,
                 linear=True)
-_t = op(lambda xp, x, *, dim0, dim1: xp.swapaxes(x, dim0, dim1),
-        vjp=lambda xp, g, dim0, dim1: xp.swapaxes(g, dim0, dim1), node="TBackward0", view=True, linear=True)
+_t = op(lambda xp, x, *, dim0, dim1: _swap(xp, x, dim0, dim1)[...],
+        vjp=lambda xp, g, dim0, dim1: _swap(xp, g, dim0, dim1), node="TBackward0", view=True, linear=True)
+_alias = op(lambda xp, x: x[...], vjp=lambda xp, g: g, node="AliasBackward0", view=True, linear=True)
 _permute = op(lambda xp, x, *, dims: xp.transpose(x, dims),
               vjp=lambda xp, g, dims: xp.transpose(g, tuple(np.argsort(dims))), node="PermuteBackward0", view=True,
               linear=True)
@@ -244,9 +299,6 @@ _permute = op(lambda xp, x, *, dims: xp.transpose(x, dims),
 def transpose(input, dim0, dim1):
     """Swap two dims (a view)."""
     n = input._data.ndim
-    if n == 0:
-        _wrap_dim(dim0, 0), _wrap_dim(dim1, 0)
-        return _permute(input, dims=())
     return _transpose(input, dim0=_wrap_dim(dim0, n), dim1=_wrap_dim(dim1, n))
 
 
@@ -258,13 +310,11 @@ def t(input):
     n = input._data.ndim
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
-    if n < 2:
-        return _t(input, dim0=0, dim1=0) if n == 1 else _permute(input, dims=())
-    return _t(input, dim0=0, dim1=1)
+    return _t(input, dim0=0, dim1=1 if n == 2 else 0)
 
 
 def permute(input, *dims):
-    """Reorder the dims: `permute(2, 0, 1)`."""
+    """Reorder the dims: `dxdy.permute(x, (2, 0, 1))`, `x.permute(2, 0, 1)`."""
     n = input._data.ndim
     ds = tuple(_wrap_dim(d, n) for d in _shape_arg(dims))
     if len(ds) != n:
@@ -286,6 +336,12 @@ def movedim(input, source, destination):
                            f"same number of dims as destination ({dst} dims)")
     src = [_wrap_dim(s, n) for s in src]
     dst = [_wrap_dim(d, n) for d in dst]
+    for name, given, ds in (("source", source, src), ("destination", destination, dst)):
+        if len(set(ds)) != len(ds):
+            shown = [given] if isinstance(given, builtins.int) else list(given)
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({shown})")
+    if n == 0:
+        return _alias(input)
     rest = [i for i in range(n) if i not in src]
     order = [None] * n
     for s, d in zip(src, dst):
@@ -319,15 +375,18 @@ def _mT(self):
 
 
 # -- flip and roll -------------------------------------------------------------------------------
-_flip = op(lambda xp, x, *, dims: xp.flip(x, dims), vjp=lambda xp, g, dims: xp.flip(g, dims),
+_flip = op(lambda xp, x, *, dims: xp.flip(x, dims).copy(), vjp=lambda xp, g, dims: xp.flip(g, dims),
            node="FlipBackward0", linear=True)
 
 
-def flip(input, dims):
-    """Reverse the order of elements along `dims`."""
+def flip(input, *dims):
+    """Reverse the order of elements along `dims`: `dxdy.flip(x, (0, 1))`, `x.flip(0, 1)`."""
     n = input._data.ndim
-    ds = (dims,) if isinstance(dims, builtins.int) else tuple(dims)
-    return _flip(input, dims=tuple(_wrap_dim(d, n) for d in ds))
+    ds = tuple(_wrap_dim(d, n) for d in _shape_arg(dims))
+    for d in ds:
+        if ds.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return _flip(input, dims=ds if n else ())
 
 
 def fliplr(input):
@@ -347,22 +406,34 @@ _roll = op(lambda xp, x, *, shifts, dims: xp.roll(x, shifts, dims),
 def roll(input, shifts, dims=None):
     """Shift elements along `dims` (over the flattened tensor when None), wrapping around."""
     if dims is None:
-        return reshape(_roll(flatten(input), shifts=shifts if isinstance(shifts, builtins.int) else shifts[0],
-                             dims=0), input._data.shape)
+        if not isinstance(shifts, builtins.int):
+            if len(shifts) != 1:
+                raise RuntimeError(f"roll: shifts and dims must align. shifts: {len(shifts)}, dims:0")
+            shifts = shifts[0]
+        return _roll(input, shifts=builtins.int(shifts), dims=None)
     n = input._data.ndim
     if isinstance(dims, builtins.int):
-        return _roll(input, shifts=shifts, dims=_wrap_dim(dims, n))
+        dims = (dims,)
+    if isinstance(shifts, builtins.int):
+        shifts = (shifts,)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
     return _roll(input, shifts=tuple(shifts), dims=tuple(_wrap_dim(d, n) for d in dims))
 
 
 # -- joining and splitting ------------------------------------------------------------------------
-def _split_back(xp, g, sizes, dim):
-    bounds = np.cumsum(sizes)[:-1].tolist()
-    return tuple(xp.split(g, bounds, axis=dim))
+def _cat_forward(xp, *xs, dim, sizes):
+    return xp.concatenate([x for x, n in zip(xs, sizes) if n is not None], axis=dim)
 
 
-_cat = op(lambda xp, *xs, dim, sizes: xp.concatenate(xs, axis=dim), vjp=_split_back, node="CatBackward0",
-          linear=True)
+def _split_back(xp, g, dim, sizes):
+    # A size of None marks a 1-D empty tensor that cat skipped: its gradient is empty too.
+    kept = [n for n in sizes if n is not None]
+    pieces = iter(xp.split(g, np.cumsum(kept)[:-1].tolist(), axis=dim))
+    return tuple(next(pieces) if n is not None else xp.zeros((0,), g.dtype) for n in sizes)
+
+
+_cat = op(_cat_forward, vjp=_split_back, node="CatBackward0", linear=True)
 _stack = op(lambda xp, *xs, dim: xp.stack(xs, axis=dim),
             vjp=lambda xp, g, dim: tuple(xp.moveaxis(g, dim, 0)), node="StackBackward0", linear=True)
 
@@ -390,14 +461,20 @@ def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dim. (1-D empty tensors are skipped, as in PyTorch.)"""
     tensors = _tensor_list("cat", tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
-    tensors = [x for x in tensors if not (x._data.ndim == 1 and x._data.shape[0] == 0)] or tensors[:1]
-    ref = tensors[0]
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, x in enumerate(tensors):
+        if x._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    skipped = [x._data.shape == (0,) for x in tensors]
+    if builtins.all(skipped):
+        skipped[0] = False
+    ref_i = skipped.index(False)
+    ref = tensors[ref_i]
     n = ref._data.ndim
-    if n == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     d = _wrap_dim(dim, n)
     for i, x in enumerate(tensors):
+        if skipped[i]:
+            continue
         if x._data.ndim != n:
             raise RuntimeError(f"Tensors must have same number of dimensions: got {n} and {x._data.ndim}")
         for k in range(n):
@@ -406,7 +483,8 @@ def cat(tensors, dim=0, *, out=None):
                                    f"{ref._data.shape[k]} but got size {x._data.shape[k]} for tensor number {i} in "
                                    f"the list.")
     tensors = _common(tensors)
-    return _cat(*tensors, dim=d, sizes=tuple(x._data.shape[d] for x in tensors))
+    return _cat(*tensors, dim=d, sizes=tuple(None if skip else x._data.shape[d]
+                                             for x, skip in zip(tensors, skipped)))
 
 
 concat = concatenate = cat
@@ -427,40 +505,59 @@ def stack(tensors, dim=0, *, out=None):
 
 
 def hstack(tensors):
-    tensors = list(tensors)
-    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+    """Join along dim 1 (dim 0 for 1-D tensors); 0-d tensors count as 1-D."""
+    tensors = [atleast_1d(x) for x in _tensor_list("hstack", tensors)]
+    return cat(tensors, 0 if tensors and tensors[0]._data.ndim == 1 else 1)
 
 
 def vstack(tensors):
-    return cat([x if x._data.ndim >= 2 else reshape(x, (1, -1)) for x in tensors], 0)
+    """Join along dim 0, 0-d and 1-D tensors made rows first."""
+    return cat([atleast_2d(x) for x in _tensor_list("vstack", tensors)], 0)
 
 
 def dstack(tensors):
-    return cat([atleast_3d(x) for x in tensors], 2)
+    """Join along dim 2, each tensor made at least 3-D first."""
+    return cat([atleast_3d(x) for x in _tensor_list("dstack", tensors)], 2)
 
 
 def column_stack(tensors):
-    return cat([x if x._data.ndim >= 2 else reshape(x, (-1, 1)) for x in tensors], 1)
+    """Join along dim 1, 0-d and 1-D tensors made columns first."""
+    return cat([x if x._data.ndim >= 2 else reshape(x, (-1, 1)) for x in _tensor_list("column_stack", tensors)], 1)
 
 
-def atleast_1d(x):
-    return x if x._data.ndim >= 1 else reshape(x, (1,))
-
-
-def atleast_2d(x):
-    return x if x._data.ndim >= 2 else reshape(x, (1,) * (2 - x._data.ndim) + x._data.shape)
-
-
-def atleast_3d(x):
-    if x._data.ndim >= 3:
+def _at_least(x, n):
+    if isinstance(x, (tuple, list)):
+        return tuple(_at_least(t_, n) for t_ in x)
+    d = x._data.ndim
+    if d >= n:
         return x
-    if x._data.ndim == 2:
-        return unsqueeze(x, -1)
-    return reshape(x, (1, -1, 1))
+    if d == 0:
+        return reshape(x, (1,) * n)
+    if n == 2 or d == 2:  # (k,) -> (1, k); (k, m) -> (k, m, 1)
+        return unsqueeze(x, 0 if n == 2 else -1)
+    return unsqueeze(unsqueeze(x, 0), -1)  # (k,) -> (1, k, 1)
+
+
+def atleast_1d(*tensors):
+    """The tensor, or a view of it with at least one dim (for several tensors, a tuple)."""
+    return _at_least(tensors[0] if len(tensors) == 1 else tensors, 1)
+
+
+def atleast_2d(*tensors):
+    return _at_least(tensors[0] if len(tensors) == 1 else tensors, 2)
+
+
+def atleast_3d(*tensors):
+    return _at_least(tensors[0] if len(tensors) == 1 else tensors, 3)
+
+
+def _pieces(g):
+    # A split into one piece is a node of one output: its gradient comes bare, not in a tuple.
+    return g if isinstance(g, (tuple, list)) else (g,)
 
 
 def _join_pieces(xp, g, out, dim):
-    pieces = [gi if gi is not None else xp.zeros_like(o) for gi, o in zip(g, out)]
+    pieces = [gi if gi is not None else xp.zeros_like(o) for gi, o in zip(_pieces(g), _pieces(out))]
     return xp.concatenate(pieces, axis=dim)
 
 
@@ -491,14 +588,28 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def tensor_split(input, indices_or_sections, dim=0):
+    """Views along dim: `k` nearly equal pieces (the first n % k one longer), or pieces cut at the indices."""
+    if input._data.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     d = _wrap_dim(dim, input._data.ndim)
-    if isinstance(indices_or_sections, builtins.int):
-        n, k = input._data.shape[d], indices_or_sections
+    n = input._data.shape[d]
+    spec = indices_or_sections
+    if isinstance(spec, Tensor):
+        spec = spec._data.tolist()
+    if isinstance(spec, (builtins.int, np.integer)):
+        k = builtins.int(spec)
+        if k <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
         sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
-        return split(input, sizes, d)
-    bounds = list(indices_or_sections)
-    edges = [0] + bounds + [input._data.shape[d]]
-    return split(input, [builtins.max(b - a, 0) for a, b in zip(edges, edges[1:])], d)
+        edges = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    else:
+        edges = [0] + [builtins.int(i) for i in spec] + [n]
+    pieces = []
+    for a, b in zip(edges, edges[1:]):
+        a = builtins.min(builtins.max(a + n if a < 0 else a, 0), n)
+        b = builtins.min(builtins.max(b + n if b < 0 else b, 0), n)
+        pieces.append(_slice(input, key=(slice(None),) * d + (slice(a, builtins.max(a, b)),)))
+    return tuple(pieces)
 
 
 def chunk(input, chunks, dim=0):
@@ -514,7 +625,7 @@ def chunk(input, chunks, dim=0):
 
 _unbind = op(lambda xp, x, *, dim: tuple(xp.moveaxis(x, dim, 0)),
              vjp=lambda xp, g, out, dim: xp.stack([gi if gi is not None else xp.zeros_like(o)
-                                                   for gi, o in zip(g, out)], axis=dim),
+                                                   for gi, o in zip(_pieces(g), _pieces(out))], axis=dim),
              node="UnbindBackward0", n_outputs=None, view=True, linear=True)
 
 
