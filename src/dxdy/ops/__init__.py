@@ -41,6 +41,10 @@ tril triu t transpose
 """.split()
 
 
+# In-place arithmetic without a graph goes straight to NumPy (see ops/inplace.py `inplace`).
+_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
+
+
 def _find(name):
     for family in FAMILIES:
         fn = getattr(family, name, None)
@@ -55,7 +59,7 @@ def _bind():
     for alias, name in ALIASES.items():
         setattr(Tensor, alias, _find(name))
     for name in INPLACE:
-        setattr(Tensor, name + "_", _inplace(_find(name), name + "_"))
+        setattr(Tensor, name + "_", _inplace(_find(name), name + "_", _UFUNCS.get(name)))
     for name in ("copy_", "fill_", "zero_"):
         setattr(Tensor, name, getattr(inplace, name))
     Tensor.softmax = lambda self, dim=None, dtype=None: nn.softmax(self, dim, dtype=dtype)
@@ -101,7 +105,7 @@ def _bind():
     for op_name, name in (("add", "iadd"), ("sub", "isub"), ("mul", "imul"), ("div", "itruediv"),
                           ("floor_divide", "ifloordiv"), ("remainder", "imod"), ("pow", "ipow"),
                           ("bitwise_and", "iand"), ("bitwise_or", "ior"), ("bitwise_xor", "ixor")):
-        setattr(Tensor, f"__{name}__", _inplace(_find(op_name), f"__{name}__"))
+        setattr(Tensor, f"__{name}__", _inplace(_find(op_name), f"__{name}__", _UFUNCS.get(op_name)))
 
 
 _bind()

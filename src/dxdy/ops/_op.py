@@ -150,13 +150,14 @@ def _save(node, plan, args, arrays, results, params):
         versions.append(version)
     node.saved = tuple(saved)
     node.tensors = tuple(tensors)
-    node.versions = tuple(versions)
+    node.versions = tuple(versions) if any(versions) else None
     node.epoch = EPOCH[0]
 
 
 def check_versions(node):
     """Refuse to run rules on saved tensors that were modified in place since."""
-    for i, (src, expected) in enumerate(zip(node.tensors, node.versions)):
+    versions = node.versions or (0,) * len(node.tensors)  # None: all were at version 0
+    for i, (src, expected) in enumerate(zip(node.tensors, versions)):
         if src is None:
             continue
         if src.__class__ is tuple:
@@ -343,15 +344,16 @@ def unary(f, d, *, node, jvp=None):
             t = wrap(out, n)
             if save_x:
                 vx = 0 if x._vc is None else x._vc[0]
+                # Versions are mostly 0: None says so without allocating a tuple (less GC work).
                 if save_out:
                     vc = t._vc = [0]
-                    n.saved, n.tensors, n.versions = (xa, out), (x, vc), (vx, 0)
+                    n.saved, n.tensors, n.versions = (xa, out), (x, vc), (vx, 0) if vx else None
                 else:
-                    n.saved, n.tensors, n.versions = (xa,), (x,), (vx,)
+                    n.saved, n.tensors, n.versions = (xa,), (x,), (vx,) if vx else None
                 n.epoch = EPOCH[0]
             elif save_out:
                 vc = t._vc = [0]
-                n.saved, n.tensors, n.versions = (out,), (vc,), (0,)
+                n.saved, n.tensors, n.versions = (out,), (vc,), None
                 n.epoch = EPOCH[0]
             else:
                 n.saved = n.tensors = n.versions = ()
@@ -433,9 +435,9 @@ def binary(f, vjp, *, node, jvp=None, promote=None):
                 vy = 0 if ty is None or y._vc is None else y._vc[0]
                 if save_out:
                     vc = t._vc = [0]
-                    n.saved, n.tensors, n.versions = (xa, ya, out), (tx, ty, vc), (vx, vy, 0)
+                    n.saved, n.tensors, n.versions = (xa, ya, out), (tx, ty, vc), (vx, vy, 0) if vx or vy else None
                 else:
-                    n.saved, n.tensors, n.versions = (xa, ya), (tx, ty), (vx, vy)
+                    n.saved, n.tensors, n.versions = (xa, ya), (tx, ty), (vx, vy) if vx or vy else None
                 n.epoch = EPOCH[0]
             else:
                 n.saved = n.tensors = n.versions = ()

@@ -114,7 +114,8 @@ def _protect_saved_self(node, self):
     # The node may have saved self's old value: give it a copy that the write below cannot touch.
     if not node.tensors:
         return
-    saved, tensors, versions = list(node.saved), list(node.tensors), list(node.versions)
+    saved, tensors = list(node.saved), list(node.tensors)
+    versions = list(node.versions or (0,) * len(tensors))
     for i, src in enumerate(tensors):
         if src is self:
             snapshot = wrap(np.array(self._data), self.grad_fn)
@@ -127,7 +128,8 @@ def _retarget_output(node, result, self):
     # A saved result now lives in self: check self's version from here on.
     if not node.tensors or result._vc is None:
         return
-    saved, tensors, versions = list(node.saved), list(node.tensors), list(node.versions)
+    saved, tensors = list(node.saved), list(node.tensors)
+    versions = list(node.versions or (0,) * len(tensors))
     for i, src in enumerate(tensors):
         if src is result._vc:
             vc = version_counter(self)
@@ -135,14 +137,40 @@ def _retarget_output(node, result, self):
     node.saved, node.tensors, node.versions = tuple(saved), tuple(tensors), tuple(versions)
 
 
-def inplace(out_of_place, name):
-    """The in-place form `x.name_(...)` of an out-of-place op."""
+def inplace(out_of_place, name, ufunc=None):
+    """The in-place form `x.name_(...)` of an out-of-place op.
+
+    With `ufunc` (arithmetic), an update that records no graph, such as an
+    optimizer's `w -= lr * w.grad` under no_grad, is computed straight into
+    self's memory; anything else takes the general path.
+    """
     def method(self, *args, **kwargs):
+        if ufunc is not None and not kwargs and len(args) == 1 and _direct(ufunc, self, args[0]):
+            return self
         check_inplace(self)
         return commit(self, out_of_place(self, *args, **kwargs))
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place {out_of_place.__name__}: writes the result into self and returns self."
     return method
+
+
+def _direct(ufunc, self, other):
+    """Apply `ufunc(self, other)` into self when no graph is involved; False to take the general path."""
+    other_t = isinstance(other, Tensor)
+    if _mode.grad_enabled and (self._rg or (other_t and other._rg)):
+        return False
+    a = self._data
+    if a.__class__ is not np.ndarray or not a.flags.writeable or a.dtype.kind != "f":
+        return False
+    b = other._data if other_t else other
+    if not other_t and not isinstance(b, (int, float)):
+        return False
+    try:
+        ufunc(a, b, out=a, casting="same_kind")
+    except (ValueError, TypeError):
+        return False  # broadcasting or casting problems: the general path raises PyTorch's error
+    bump_version(self)
+    return True
 
 
 # -- copy_, fill_, zero_ --------------------------------------------------------------------------
