@@ -383,11 +383,13 @@ def _unary_jvp(d):
     return lambda xp, t, *vals: t * d(xp, *vals)
 
 
-def binary(f, vjp, *, node, jvp=None, promote=None):
+def binary(f, vjp, *, node, jvp=None, promote=None, check=None):
     """An element-wise op of two operands that broadcast, out = f(x, y).
 
     Either operand may be a Python scalar. `vjp` is a pair of rules (x's, y's).
     `promote(dtype)` may change the computation dtype (true division makes ints float).
+    `check(x, y)` vets operands of mixed or unusual dtypes (it never runs for two
+    float tensors of one dtype, or a float tensor and a Python number).
     """
     cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp)
     saves = cls.saves
@@ -401,9 +403,12 @@ def binary(f, vjp, *, node, jvp=None, promote=None):
         y_is_t = isinstance(y, Tensor)
         if x_is_t and y_is_t and promote is None and x._data.dtype is y._data.dtype:
             xa, ya = x._data, y._data  # the common case: nothing to promote
-        elif x_is_t and y.__class__ is _float and promote is None and x._data.dtype.kind == "f":
-            xa, ya = x._data, y  # a float tensor and a Python float: NumPy keeps the tensor's dtype
+        elif x_is_t and (y.__class__ is _float or y.__class__ is _int) and promote is None \
+                and x._data.dtype.kind == "f":
+            xa, ya = x._data, y  # a float tensor and a Python number: NumPy keeps the tensor's dtype
         else:
+            if check is not None:
+                check(x, y)
             xa, ya, x_is_t, y_is_t = _operands(op, x, y, promote)
         try:
             out = f(np_ns, xa, ya)

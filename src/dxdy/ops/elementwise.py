@@ -66,12 +66,15 @@ def _not_differentiable(name):
 # -- arithmetic ---------------------------------------------------------------------
 _add = binary(lambda xp, x, y: x + y,
               vjp=(lambda xp, g: g, lambda xp, g: g), node="AddBackward0")
-_subtract = binary(lambda xp, x, y: x - y,
-                   vjp=(lambda xp, g: g, lambda xp, g: -g), node="SubBackward0")
-_rsub_scalar = binary(lambda xp, x, y: y - x,
-                      vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward1")  # other - self, self first
-_rsub_tensor = binary(lambda xp, x, y: y - x,
-                      vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward0")
+_subtract = binary(lambda xp, x, y: _minus(x, y),
+                   vjp=(lambda xp, g: g, lambda xp, g: -g), node="SubBackward0",
+                   check=lambda x, y: _no_bool_subtraction(x, y))
+_rsub_scalar = binary(lambda xp, x, y: _minus(y, x),
+                      vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward1",  # other - self, self first
+                      check=lambda x, y: _no_bool_subtraction(x, y))
+_rsub_tensor = binary(lambda xp, x, y: _minus(y, x),
+                      vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward0",
+                      check=lambda x, y: _no_bool_subtraction(x, y))
 mul = binary(lambda xp, x, y: x * y,
              vjp=(lambda xp, g, x, y: g * y, lambda xp, g, x, y: g * x), node="MulBackward0")
 _true_divide = binary(lambda xp, x, y: x / y,
@@ -188,19 +191,15 @@ def _no_bool_subtraction(x, y):
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
-def _sub(x, y):
-    """x - y (Tensor.__sub__): PyTorch refuses bools here."""
-    if (x._data.dtype is _BOOL if isinstance(x, Tensor) else x.__class__ is bool) or \
-            (y._data.dtype is _BOOL if isinstance(y, Tensor) else y.__class__ is bool):
-        _no_bool_subtraction(x, y)
-    return _subtract(x, y)
+def _minus(x, y):
+    try:
+        return x - y
+    except TypeError:  # NumPy refuses bool - bool; the fast paths of binary() get here
+        _no_bool_subtraction(True, True)
 
 
-def _rsub(x, y):
-    """y - x with the tensor x first (Tensor.__rsub__)."""
-    if _is_bool(x) or _is_bool(y):
-        _no_bool_subtraction(x, y)
-    return _rsub_scalar(x, y)
+_sub = _subtract  # Tensor.__sub__
+_rsub = _rsub_scalar  # Tensor.__rsub__: y - x with the tensor x first
 
 
 def _scaled(other, alpha, input):
