@@ -642,3 +642,18 @@ def test_writing_a_tensor_that_requires_grad_into_a_view_of_a_plain_tensor():
 
 def test_in_place_on_view_of_leaf_that_requires_grad():
     raises_like(lambda lib: lib.ones(3, requires_grad=True)[0].add_(1))
+
+
+def test_big_gradients_that_meet_are_summed_correctly_and_never_alias():
+    # Sums of big gradients may reuse a buffer the engine holds alone; shared ones must not be touched.
+    n = 100_000
+    x = dxdy.tensor(np.linspace(-1, 1, n), requires_grad=True)
+    v = dxdy.ones(n, dtype=dxdy.float64)
+    y = x * 2 + x.sin() + (x * 3) + x  # several contributions meet at x, one of them passed on unchanged
+    y.backward(v)
+    a = np.linspace(-1, 1, n)
+    np.testing.assert_allclose(x.grad.numpy(), 2 + np.cos(a) + 3 + 1, rtol=1e-12)
+    assert v.numpy().tolist()[:3] == [1.0, 1.0, 1.0]
+    w = dxdy.tensor(np.linspace(-1, 1, n), requires_grad=True)
+    (w + w).backward(v)  # the same array reaches w twice: the sum must be a new array
+    np.testing.assert_allclose(w.grad.numpy(), 2.0)

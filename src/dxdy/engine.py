@@ -14,6 +14,8 @@ there must belong to it alone: the engine copies one that came from the user (a
 root gradient, a hook's result), that is a view, or that another leaf already
 holds; anything else is a fresh result of a rule and is kept as it is.
 """
+import sys
+
 import numpy as np
 
 from .mode import state as _mode, anomaly as _anomaly
@@ -84,7 +86,10 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                         _add_to_output(buffers, nxt, 0 if nrs is None else nrs[i], gi)
                     else:
                         prev = buffers.get(nxt)
-                        buffers[nxt] = gi if prev is None else prev + gi  # NOTE [Gradient accumulation]
+                        if prev is None:
+                            buffers[nxt] = gi
+                        elif not (_REFCOUNTS and _add_in_place(prev, gi)):
+                            buffers[nxt] = prev + gi  # NOTE [Gradient accumulation]
                 if count == 1:
                     ready.append(nxt)
                 else:
@@ -166,6 +171,27 @@ def _leading_to(deps, edges, targets):
                 if stack and leads[node]:
                     leads[stack[-1][0]] = True
     return {n for n, v in leads.items() if v}
+
+
+# Where CPython's reference counts are exact, the engine can tell a buffer only it holds.
+# (From 3.14 the interpreter may borrow references, and counts only bound them from below.)
+_REFCOUNTS = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+
+
+def _add_in_place(prev, gi):
+    """prev += gi when prev is a big array that nothing but the engine's buffer refers to.
+
+    NOTE [Gradient accumulation] sums out of place because an array may be shared
+    (a rule may pass its gradient on unchanged to several inputs); four
+    references (the buffer, the caller's variable, this parameter, getrefcount's
+    argument) prove that this one is not, so the sum can reuse its memory, as
+    PyTorch's engine does for a gradient it holds alone.
+    """
+    if prev.__class__ is np.ndarray and prev.size > 65536 and sys.getrefcount(prev) <= 4 and prev.base is None \
+            and prev.flags.writeable and prev.shape == gi.shape and prev.dtype == gi.dtype:
+        np.add(prev, gi, out=prev)
+        return True
+    return False
 
 
 def _add(buffers, e, nr, g):

@@ -371,12 +371,24 @@ def _unary_rule(d, needs):
     if needs == ():
         return lambda xp, g: g * d(xp)
     if needs == ("x",):
-        return lambda xp, g, x: g * d(xp, x)
+        return lambda xp, g, x: _times(g, d(xp, x), x, None)
     if needs == ("out",):
-        return lambda xp, g, out: g * d(xp, out)
+        return lambda xp, g, out: _times(g, d(xp, out), out, None)
     if needs == ("x", "out"):
-        return lambda xp, g, x, out: g * d(xp, x, out)
+        return lambda xp, g, x, out: _times(g, d(xp, x, out), x, out)
     raise TypeError(f"a unary derivative takes x and/or out, not {needs}")
+
+
+_ndarray = np.ndarray
+_BIG = 1 << 16  # elements: above this an allocation costs more than the checks
+
+
+def _times(g, d, a, b):
+    """g * d, written into d itself when d is a big temporary the rule just made (not a saved array)."""
+    if d.__class__ is _ndarray and d.size > _BIG and d is not a and d is not b and d.base is None \
+            and d.shape == g.shape and d.dtype == g.dtype:
+        return np.multiply(g, d, out=d)
+    return g * d
 
 
 def _unary_jvp(d):
