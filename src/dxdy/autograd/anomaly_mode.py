@@ -5,7 +5,6 @@ backward pass then checks each node's gradients for NaN (unless check_nan is
 False) and, when a node fails, warns with that forward stack. When off, it costs
 one flag test per recorded op.
 """
-import traceback
 import warnings
 import weakref
 
@@ -26,10 +25,12 @@ def is_anomaly_check_nan_enabled():
 
 def record(node):
     """Keep the forward call stack for `node` (the user's frames, not dxdy's)."""
+    import traceback  # here, not at the top: anomaly mode is rare and the import is not free
     _traces[node] = [f for f in traceback.extract_stack()[:-2] if not f.filename.startswith(_HERE)]
 
 
 def forward_trace(node):
+    import traceback
     frames = _traces.get(node)
     return "".join(traceback.format_list(frames)) if frames else "  (not recorded: anomaly mode was off)\n"
 

@@ -6,12 +6,13 @@ their own rows so that graphs show PyTorch's node names.
 """
 import builtins
 import math
-import string
 
 import numpy as np
 
 from ..tensor import Tensor, _wrap_dim
 from ._op import op, name_ops
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # einsum subscripts
 
 
 def _type_name(t):
@@ -269,7 +270,7 @@ def _spell_ellipses(ins, rhs, ndims):
     if "." not in "".join(ins) + rhs:
         return list(ins), rhs
     used = set("".join(ins) + rhs)
-    fresh = [c for c in string.ascii_letters if c not in used]
+    fresh = [c for c in _LETTERS if c not in used]
     ranks = [n - (len(s) - 1) if "." in s else 0 for s, n in zip(ins, ndims)]
     letters = "".join(fresh[:builtins.max(ranks)])
     if len(letters) < builtins.max(ranks):
@@ -401,7 +402,7 @@ def tensordot(a, b, dims=2, out=None):
     ax_a = [_wrap_dim(d, na) for d in ax_a]
     ax_b = [_wrap_dim(d, nb) for d in ax_b]
     _same_dtype("tensordot", a, b)
-    letters = iter(string.ascii_letters)
+    letters = iter(_LETTERS)
     sa = [next(letters) for _ in range(na)]
     sb = [next(letters) for _ in range(nb)]
     for i, j in zip(ax_a, ax_b):
