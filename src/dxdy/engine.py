@@ -47,6 +47,7 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
     ready = [e for e in dict.fromkeys(edges) if deps[e] == 0]
 
     anomaly = _anomaly.enabled
+    senders = {}  # under anomaly mode: which nodes sent each node its gradient
     saved_mode = _mode.grad_enabled
     _mode.grad_enabled = create_graph
     try:
@@ -64,8 +65,10 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                     _capture(node, g, targets[node], captured, accumulate, create_graph)
                 if node not in runs:
                     continue
-            grads_in = _run_node(node, g, xp, create_graph) if not anomaly else _run_checked(node, g, xp,
-                                                                                             create_graph)
+            if anomaly:
+                grads_in = _run_checked(node, g, xp, create_graph, senders.get(node, ()))
+            else:
+                grads_in = _run_node(node, g, xp, create_graph)
             if not retain_graph and node.frees and node.saved:
                 node.saved = None
                 node.tensors = None
@@ -90,6 +93,8 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                             buffers[nxt] = gi
                         elif not (_REFCOUNTS and _add_in_place(prev, gi)):
                             buffers[nxt] = prev + gi  # NOTE [Gradient accumulation]
+                if anomaly:
+                    senders.setdefault(nxt, []).append(node)
                 if count == 1:
                     ready.append(nxt)
                 else:
@@ -230,7 +235,7 @@ def _run_node(node, g, xp, create):
     return [None if e is None else rule(xp, g, *vals) for rule, e in zip(rules, nxt)]
 
 
-def _run_checked(node, g, xp, create):
+def _run_checked(node, g, xp, create, senders):
     """_run_node under anomaly mode: name the forward call behind an error or a NaN gradient."""
     from .autograd.anomaly_mode import report
     try:
@@ -240,10 +245,31 @@ def _run_checked(node, g, xp, create):
         raise
     if _anomaly.check_nan:
         for i, gi in enumerate(grads_in):
-            if gi is not None and np.isnan(gi._data if create else gi).any():
+            a = None if gi is None else np.asarray(gi._data if create else gi)
+            if a is not None and np.isnan(a).any():
                 report(node)
-                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output."
+                                   + _zero_times_infinity(node, g, a, senders, create))
     return grads_in
+
+
+def _zero_times_infinity(node, g, nan_grad, senders, create):
+    """The second line of a NaN error when the NaN is 0 * inf: the `where` trap (NOTE [Errors that teach])."""
+    if g is None or isinstance(g, (tuple, list)):
+        return ""
+    incoming = np.asarray(g._data if create else g)
+    if incoming.shape != nan_grad.shape or not (incoming[np.isnan(nan_grad)] == 0).all():
+        return ""
+    name = node.name()
+    where = next((s.name() for s in senders if s.name().startswith("WhereBackward")), None)
+    if where is None:
+        return (f"\nTo fix: {name} got a zero gradient where its result does not matter, but its own derivative "
+                f"is infinite or undefined there, and 0 * inf = nan. Keep its input where the derivative is "
+                f"finite.")
+    return (f"\nTo fix: {where} sent {name} a zero gradient for the elements where its condition chose the "
+            f"other branch, but {name}'s own derivative is infinite or undefined there, and 0 * inf = nan: "
+            f"where() cannot hide an unsafe branch. Keep the unsafe op's input safe instead, e.g. "
+            f"dxdy.where(x > 0, dxdy.sqrt(dxdy.where(x > 0, x, 1.0)), 0.0).")
 
 
 def _conform(xp, g, meta, create):

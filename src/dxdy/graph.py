@@ -20,11 +20,16 @@ objects appear only when `next_functions` is inspected, as in PyTorch's printout
 """
 import weakref
 
+# NOTE [Errors that teach]
+# The autograd errors users meet most keep PyTorch's type and first line (scripts and
+# tests match on them) and add a second line that says how to fix the program.
 SECOND_BACKWARD = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they have "
     "already been freed). Saved intermediate values of the graph are freed when you call .backward() or "
     "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or "
-    "if you need to access saved tensors after calling backward.")
+    "if you need to access saved tensors after calling backward.\n"
+    "To fix: pass retain_graph=True to the first call (loss.backward(retain_graph=True)) if you mean to run "
+    "backward through this graph again; otherwise recompute the forward pass before the next backward.")
 
 
 class Handle:

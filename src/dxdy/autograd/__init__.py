@@ -31,11 +31,18 @@ def _root_grads(outputs, grad_outputs, create_graph, who):
         if not isinstance(out, Tensor):
             raise TypeError(f"{who}: expected Tensor outputs, got {type(out).__name__}")
         if not out._rg:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn\n"
+                               f"To fix: nothing it was computed from requires grad. Make the leaves with "
+                               f"requires_grad=True (or call x.requires_grad_()), and compute it outside "
+                               f"dxdy.no_grad().")
         g = grad_outputs[i] if grad_outputs is not None else None
         if g is None:
             if out._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                from ..tensor import Size
+                raise RuntimeError(f"grad can be implicitly created only for scalar outputs\n"
+                                   f"To fix: this output has shape {Size(out._data.shape)}. Pass gradient= a "
+                                   f"tensor of that shape to get the vector-Jacobian product (gradient^T J), or "
+                                   f"reduce to a scalar first, e.g. y.sum().backward().")
             if out._data.dtype.kind != "f":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{out.dtype}")

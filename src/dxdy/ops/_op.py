@@ -215,7 +215,11 @@ def _modified_message(node, i, src, k, now, expected):
     return (f"one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: {what}{which} is at version {now}; expected version {expected} instead. Hint: "
             f"enable anomaly detection to find the operation that failed to compute its gradient, with "
-            f"dxdy.autograd.set_detect_anomaly(True).")
+            f"dxdy.autograd.set_detect_anomaly(True).\n"
+            f"To fix: {node.name()} saved this tensor at version {expected} to compute its gradient, and an "
+            f"in-place op (add_, mul_, x[i] = ..., x += ...) changed it {now - expected} time(s) since. "
+            f"Change a copy instead (x = x.clone() before the in-place op), or use the out-of-place form "
+            f"(x = x + 1).")
 
 
 def _type_name(a):

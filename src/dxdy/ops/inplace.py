@@ -17,7 +17,9 @@ from ..tensor import Tensor, wrap, version_counter, bump_version
 from ._op import op
 from .index import normalize_key, _expand_masks
 
-LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+LEAF_INPLACE = ("a leaf Variable that requires grad is being used in an in-place operation.\n"
+                "To fix: change a parameter in place only under dxdy.no_grad() (as an optimizer step does: "
+                "with dxdy.no_grad(): w -= lr * w.grad), or compute a new tensor (w = w + 1).")
 
 
 def check_inplace(t):
