@@ -207,19 +207,26 @@ def _modified_message(node, i, src, k, now, expected):
     if src.__class__ is list:  # a saved result
         a = node.saved[i] if node.saved is not None and node.n_outputs == 1 else None
         what = f"[{_type_name(a)} {list(a.shape)}]" if a is not None else "a saved result"
-        which = f", which is output {k} of {node.name()},"
+        which = f", which is output {k} of {_forward_name(node)},"
     else:
         a = src._data
         what = f"[{_type_name(a)} {list(a.shape)}]"
-        which = f", which is output {src._nr} of {src.grad_fn.name()}," if src.grad_fn is not None else ""
+        which = f", which is output {src._nr} of {_forward_name(src.grad_fn)}," if src.grad_fn is not None else ""
     return (f"one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: {what}{which} is at version {now}; expected version {expected} instead. Hint: "
             f"enable anomaly detection to find the operation that failed to compute its gradient, with "
-            f"dxdy.autograd.set_detect_anomaly(True).\n"
+            f"dxdy.autograd.set_detect_anomaly(True, check_nan=False).\n"
             f"To fix: {node.name()} saved this tensor at version {expected} to compute its gradient, and an "
             f"in-place op (add_, mul_, x[i] = ..., x += ...) changed it {now - expected} time(s) since. "
             f"Change a copy instead (x = x.clone() before the in-place op), or use the out-of-place form "
             f"(x = x + 1).")
+
+
+def _forward_name(node):
+    # PyTorch names the op here, not its node: "output 0 of Exp" for ExpBackward0.
+    name = node.name().rsplit("::", 1)[-1]
+    stem = name.rstrip("0123456789")
+    return stem[:-len("Backward")] if stem.endswith("Backward") else name
 
 
 def _type_name(a):
