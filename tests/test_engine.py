@@ -657,3 +657,22 @@ def test_big_gradients_that_meet_are_summed_correctly_and_never_alias():
     w = dxdy.tensor(np.linspace(-1, 1, n), requires_grad=True)
     (w + w).backward(v)  # the same array reaches w twice: the sum must be a new array
     np.testing.assert_allclose(w.grad.numpy(), 2.0)
+
+
+def test_big_saved_results_are_reused_only_when_nothing_else_needs_them():
+    n = 100_000
+    a = np.linspace(-1, 1, n)
+    x = dxdy.tensor(a, requires_grad=True)
+    e = x.exp()
+    (e * 1).sum().backward()  # e is still the user's: its values must survive backward
+    np.testing.assert_allclose(e.detach().numpy(), np.exp(a))
+    np.testing.assert_allclose(x.grad.numpy(), np.exp(a))
+    x.grad = None
+    y = x.exp().sum()
+    y.backward(retain_graph=True)  # kept for a second pass: must not be clobbered
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp(a))
+    x.grad = None
+    h = x.exp()
+    (h * h).sum().backward()  # h saved twice (by exp and by mul)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp(2 * a))

@@ -48,8 +48,9 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
 
     anomaly = _anomaly.enabled
     senders = {}  # under anomaly mode: which nodes sent each node its gradient
-    saved_mode = _mode.grad_enabled
+    saved_mode = _mode.grad_enabled, _mode.consuming
     _mode.grad_enabled = create_graph
+    _mode.consuming = not retain_graph and not create_graph
     try:
         while ready:
             e = ready.pop()
@@ -103,7 +104,7 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
             # are the peak memory of the backward pass.
             g = grads_in = gi = prev = None
     finally:
-        _mode.grad_enabled = saved_mode
+        _mode.grad_enabled, _mode.consuming = saved_mode
     return captured
 
 

@@ -10,6 +10,7 @@ import threading
 class _State(threading.local):
     grad_enabled = True
     inference = False
+    consuming = False  # inside a backward pass that frees saved arrays after each node (no retain_graph)
 
 
 state = _State()

@@ -19,6 +19,8 @@ A rule may return None for a zero gradient.
 The engine, not the rules, sums a gradient back to a broadcast input's shape and
 casts it to the input's dtype: ops that broadcast say so with `broadcasts=True`.
 """
+import sys
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -392,13 +394,22 @@ def _unary_rule(d, needs):
 
 _ndarray = np.ndarray
 _BIG = 1 << 16  # elements: above this an allocation costs more than the checks
+# Reference counts prove sole ownership on CPython before 3.14 (see engine._add_in_place).
+_REFCOUNTS = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
 
 
 def _times(g, d, a, b):
-    """g * d, written into d itself when d is a big temporary the rule just made (not a saved array)."""
-    if d.__class__ is _ndarray and d.size > _BIG and d is not a and d is not b and d.base is None \
-            and d.shape == g.shape and d.dtype == g.dtype:
-        return np.multiply(g, d, out=d)
+    """g * d, written into d's memory where no one can miss it, else into a new array.
+
+    d may be reused when it is a big temporary the rule just made, or a saved
+    array (exp's d is its result) that this backward pass frees next and that
+    nothing else refers to: the saved tuple, the rule's parameter, this call's
+    two parameters and getrefcount's argument make five references.
+    """
+    if d.__class__ is _ndarray and d.size > _BIG and d.base is None and d.shape == g.shape \
+            and d.dtype == g.dtype and d.flags.writeable:
+        if (d is not a and d is not b) or (_REFCOUNTS and _mode.consuming and sys.getrefcount(d) <= 5):
+            return np.multiply(g, d, out=d)
     return g * d
 
 
