@@ -676,3 +676,19 @@ def test_big_saved_results_are_reused_only_when_nothing_else_needs_them():
     h = x.exp()
     (h * h).sum().backward()  # h saved twice (by exp and by mul)
     np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp(2 * a))
+
+
+def test_big_gradients_reused_in_place_stay_visible_to_hooks_and_captures():
+    n = 100_000
+    a = np.linspace(-1, 1, n)
+    x = dxdy.tensor(a, requires_grad=True)
+    y = -(x.exp())
+    seen = []
+    y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: seen.append(grad_outputs[0].clone()))
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), -np.exp(a))
+    np.testing.assert_allclose(seen[0].numpy(), 1.0)  # the hook sees the gradient the node received
+    h = x.exp()
+    m = -(-(-h))
+    (g,) = dxdy.autograd.grad(m.sum(), [h])
+    np.testing.assert_allclose(g.numpy(), -1.0)

@@ -66,10 +66,14 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                     _capture(node, g, targets[node], captured, accumulate, create_graph)
                 if node not in runs:
                     continue
+            # A node with hooks shows them its gradient after the rules ran: hold a second reference so
+            # that no rule reuses its memory (ops/_op.py _scale).
+            held = g if node.hooks is not None else None
             if anomaly:
                 grads_in = _run_checked(node, g, xp, create_graph, senders.get(node, ()))
             else:
                 grads_in = _run_node(node, g, xp, create_graph)
+            held = None
             if not retain_graph and node.frees and node.saved:
                 node.saved = None
                 node.tensors = None

@@ -382,7 +382,7 @@ def unary(f, d, *, node, jvp=None):
 def _unary_rule(d, needs):
     # Written out per arity so the backward pass makes one call to d, not a generic one.
     if needs == ():
-        return lambda xp, g: g * d(xp)
+        return lambda xp, g: _scale(g, d(xp))
     if needs == ("x",):
         return lambda xp, g, x: _times(g, d(xp, x), x, None)
     if needs == ("out",):
@@ -396,6 +396,19 @@ _ndarray = np.ndarray
 _BIG = 1 << 16  # elements: above this an allocation costs more than the checks
 # Reference counts prove sole ownership on CPython before 3.14 (see engine._add_in_place).
 _REFCOUNTS = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+
+
+def _scale(g, c):
+    """g * c for a constant c, in g's own memory when g is a big gradient only the engine holds.
+
+    The five references then are the engine's variable, _run_node's and the
+    rule's parameters, this parameter and getrefcount's argument; a hook, a
+    captured gradient or another buffer holding g adds one.
+    """
+    if g.__class__ is _ndarray and g.size > _BIG and _REFCOUNTS and sys.getrefcount(g) <= 5 and g.base is None \
+            and g.flags.writeable and c.__class__ in (int, float):
+        return np.multiply(g, c, out=g)
+    return g * c
 
 
 def _times(g, d, a, b):
