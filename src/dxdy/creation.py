@@ -5,7 +5,6 @@ Random numbers come from one seeded NumPy generator of dxdy's own:
 """
 import builtins
 import math
-import numbers
 
 import numpy as np
 
@@ -13,12 +12,64 @@ from . import dtypes as _dt
 from .tensor import Tensor, wrap, device as _device
 
 
-def _finish(t, requires_grad):
-    if requires_grad:
+# -- checking arguments (PyTorch's argument parser: its exception types and first lines) ------------------
+_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class written in Python
+
+
+def type_name(obj):
+    """The type of `obj` as PyTorch's messages name it (C's tp_name): 'float', 'Obj', 'decimal.Decimal'."""
+    t = builtins.type(obj)
+    if t.__flags__ & _HEAPTYPE or t.__module__ == "builtins":
+        return t.__name__
+    return f"{t.__module__}.{t.__qualname__}"
+
+
+def _is_number(v):
+    return isinstance(v, (builtins.int, builtins.float, np.number, np.bool_)) and not isinstance(v, complex)
+
+
+def number_arg(fn, name, position, v):
+    """A Number argument: Python and NumPy numbers, and one-element tensors, as PyTorch's parser takes them."""
+    if isinstance(v, Tensor) and v._data.size == 1 and v._data.ndim == 0:
+        return v.item()
+    if not _is_number(v):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Number, not {type_name(v)}")
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def dtype_arg(fn, dtype):
+    """A `dtype=` argument as a dxdy dtype (None stays None).
+
+    As in PyTorch, a dtype or one of Python's float, int and bool: not a string, a number, or a
+    NumPy type (PyTorch refuses those too). dxdy has no complex dtypes.
+    """
+    if dtype is None or dtype.__class__ is _dt.dtype:
+        return dtype
+    if dtype is builtins.float or dtype is builtins.int or dtype is builtins.bool:
+        return _dt.to_dtype(dtype)
+    if dtype is complex:
+        raise TypeError(f"{fn}(): dxdy has no complex dtypes (got dtype=complex)")
+    raise TypeError(f"{fn}(): argument 'dtype' must be dxdy.dtype, not {type_name(dtype)}")
+
+
+def _flag(fn, name, value, none_ok=True):
+    if value.__class__ is not builtins.bool and not (none_ok and value is None):
+        raise TypeError(f"{fn}(): argument '{name}' must be bool, not {type_name(value)}")
+    return builtins.bool(value)
+
+
+def _finish(t, requires_grad, fn="tensor"):
+    if _flag(fn, "requires_grad", requires_grad, none_ok=fn != "tensor"):
         if t._data.dtype.kind != "f":  # the factories' wording differs from requires_grad_'s, as in PyTorch
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad_(True)
     return t
+
+
+def _tensor_arg(fn, v, name="input", position=1):
+    if not isinstance(v, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {type_name(v)}")
+    return v
 
 
 def _check_device(device):
@@ -30,126 +81,205 @@ def _np_dtype(dtype):
     return None if dtype is None else _dt.to_dtype(dtype).np
 
 
+def _numpy_dtype(np_dtype):
+    """The dxdy dtype of a NumPy array's dtype, or PyTorch's TypeError naming it."""
+    try:
+        return _dt.from_numpy(np_dtype)
+    except TypeError:
+        raise TypeError(f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. The only "
+                        f"supported types are: float64, float32, float16, int64, int32, int16, int8, uint8, and "
+                        f"bool.") from None
+
+
 # -- from data ------------------------------------------------------------------------
-def _infer(data):
-    """The array PyTorch would build from nested Python data, with its dtype inference."""
-    kind = _scan(data, 0, [])
-    if kind == "float":
-        return np.array(data, dtype=_dt.get_default_dtype().np)
-    if kind == "int":
-        return np.array(data, dtype=np.int64)
-    if kind == "bool":
-        return np.array(data, dtype=np.bool_)
-    return np.array(data, dtype=_dt.get_default_dtype().np)  # empty lists
+#
+# NOTE [Tensors from data]
+# As PyTorch's tensor_new.cpp: (1) the shape is read off the first element at each depth
+# (a string there: "too many dimensions"); (2) without dtype=, the dtype is inferred from
+# every element (Python floats give the default dtype, ints int64, bools bool; NumPy
+# scalars and arrays and tensors their own dtype; anything else is refused); (3) the
+# elements are stored, each sequence checked against the shape, each leaf converted to
+# the dtype as a number (a tensor of one element gives its item). A tensor inside a list
+# is a number, not a sequence; a NumPy array is a sequence. With no elements at all,
+# step (3) is skipped, as in PyTorch ([[], [1]] is a 2 x 0 tensor).
+
+def _is_sequence(obj):
+    # Python's sequence protocol, as PySequence_Check sees it: not dicts, tensors or NumPy scalars.
+    if isinstance(obj, (list, tuple, np.ndarray, builtins.range, str, bytes, bytearray)):
+        return True
+    if isinstance(obj, (Tensor, dict, np.generic)):
+        return False
+    return hasattr(builtins.type(obj), "__getitem__") and hasattr(builtins.type(obj), "__len__")
 
 
-def _scan(data, depth, shape):
-    """Check that nested sequences are rectangular and find the widest element kind."""
-    if isinstance(data, (list, tuple)):
-        if len(shape) <= depth:
-            shape.append(len(data))
-        elif shape[depth] != len(data):
-            raise ValueError(f"expected sequence of length {shape[depth]} at dim {depth} (got {len(data)})")
-        kind = None
-        for item in data:
-            k = _scan(item, depth + 1, shape)
-            kind = k if kind is None else _wider(kind, k)
-        if data == [] or data == ():
-            if len(shape) > depth + 1:
-                raise ValueError(f"expected sequence of length {shape[depth + 1]} at dim {depth + 1} (got 0)")
-        return kind
-    if len(shape) > depth:
-        raise TypeError("not a sequence")  # PyTorch's words for a number where a list was expected
-    if isinstance(data, Tensor):
-        if data._data.ndim:
-            raise ValueError("only one element tensors can be converted to Python scalars")
-        return {"b": "bool", "f": "float"}.get(data._data.dtype.kind, "int")
-    if isinstance(data, (builtins.bool, np.bool_)):
-        return "bool"
-    if isinstance(data, numbers.Integral):
-        return "int"
-    if isinstance(data, numbers.Real):
-        return "float"
-    if isinstance(data, str):
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    if data is None:
-        raise RuntimeError("Could not infer dtype of NoneType")
-    raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+def _sizes(data):
+    sizes = []
+    seq = data
+    while _is_sequence(seq):
+        if isinstance(seq, str) and len(seq) and sizes:  # "a"[0] is "a": PyTorch gives up after its max dims
+            raise ValueError("too many dimensions 'str'")
+        n = len(seq)
+        sizes.append(n)
+        if n == 0:
+            break
+        seq = seq[0]
+    return sizes
 
 
-_ORDER = {"bool": 0, "int": 1, "float": 2}
+_NUMPY_SCALAR_DTYPES = {np.dtype(d.np).type: d for d in _dt.ALL}
 
 
-def _wider(a, b):
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if _ORDER[a] >= _ORDER[b] else b
+def _infer_dtype(obj):
+    """PyTorch's infer_scalar_type: the dtype of nested data, promoted over all its elements."""
+    if isinstance(obj, np.generic):  # before Python's float: np.float64 is one, and keeps its dtype
+        d = _NUMPY_SCALAR_DTYPES.get(builtins.type(obj))
+        if d is None:
+            _numpy_dtype(obj.dtype)
+        return d
+    if isinstance(obj, builtins.float):
+        return _dt.get_default_dtype()
+    if isinstance(obj, builtins.bool):
+        return _dt.bool
+    if isinstance(obj, builtins.int):
+        return _dt.int64
+    if isinstance(obj, Tensor):
+        return obj.dtype
+    if isinstance(obj, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type_name(obj)}'")
+    if isinstance(obj, np.ndarray):
+        return _numpy_dtype(obj.dtype)
+    if _is_sequence(obj):
+        if len(obj) == 0:
+            return _dt.get_default_dtype()
+        d = None
+        for item in obj:
+            k = _infer_dtype(item)
+            d = k if d is None or d is k else _dt.promote_types(d, k)
+        return d
+    raise RuntimeError(f"Could not infer dtype of {type_name(obj)}")
+
+
+def _store(obj, sizes, dim, convert, out):
+    if dim == len(sizes):
+        out.append(convert(obj))
+        return
+    if not _is_sequence(obj):
+        raise TypeError("not a sequence")
+    n = len(obj)
+    if n != sizes[dim]:
+        raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {n})")
+    if isinstance(obj, np.ndarray) and obj.shape == tuple(sizes[dim:]):
+        out.extend(convert(v) for v in obj.ravel().tolist())
+        return
+    for item in obj:
+        _store(item, sizes, dim + 1, convert, out)
+
+
+def _one_element(t):
+    if t._data.size != 1:
+        raise ValueError("only one element tensors can be converted to Python scalars")
+    return t._data.reshape(()).item()
+
+
+def _as_float(v):
+    if v.__class__ is builtins.float or v.__class__ is builtins.int or v.__class__ is builtins.bool:
+        return v
+    if isinstance(v, Tensor):
+        return _one_element(v)
+    t = builtins.type(v)
+    if isinstance(v, complex) or not (hasattr(t, "__float__") or hasattr(t, "__index__")):
+        raise TypeError(f"must be real number, not {type_name(v)}")
+    return builtins.float(v)
+
+
+def _as_bool(v):
+    if isinstance(v, Tensor):
+        v = _one_element(v)
+    return builtins.bool(_as_float(v))
+
+
+def _integer_converter(d):
+    info = np.iinfo(d.np)
+    unsigned = info.min == 0
+
+    def convert(v):
+        if isinstance(v, Tensor) and v._data.dtype.kind in "iub":
+            v = v.__index__()
+        if isinstance(v, builtins.float):  # a Python float (or np.float64) is truncated; NaN and inf overflow
+            if not -2.0 ** 63 <= v < 2.0 ** 63:
+                raise RuntimeError(f"value cannot be converted to type {d.name} without overflow")
+            v = builtins.int(v)
+        else:
+            import operator
+            v = operator.index(v)  # "'X' object cannot be interpreted as an integer"
+            if not -2 ** 63 <= v < 2 ** 63:
+                raise ValueError("Overflow when unpacking long long")
+        if unsigned and -info.max <= v < 0:  # PyTorch takes -1 as 255 for uint8
+            return v & info.max
+        if not info.min <= v <= info.max:
+            raise RuntimeError(f"value cannot be converted to type {d.name} without overflow")
+        return v
+    return convert
+
+
+def _from_data(data, d):
+    """A new array of nested data (not a tensor or ndarray), in dtype `d` (None: infer it). NOTE [Tensors from data]"""
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type_name(data)}'")
+    sizes = _sizes(data)
+    if d is None:
+        d = _infer_dtype(data)
+    if math.prod(sizes) == 0:
+        return np.zeros(sizes, d.np)
+    convert = _as_float if d.is_floating_point else _as_bool if d is _dt.bool else _integer_converter(d)
+    flat = []
+    _store(data, sizes, 0, convert, flat)
+    with np.errstate(over="ignore"):  # a float beyond the dtype's range is inf, silently, as in PyTorch
+        return np.array(flat, d.np).reshape(sizes)
 
 
 def _to_array(data, dtype):
-    """An array of `data` (numbers, nested sequences, arrays, tensors) in PyTorch's dtype."""
+    """An array of `data` (numbers, nested sequences, arrays, tensors) in PyTorch's dtype (a dxdy dtype or None)."""
     if isinstance(data, Tensor):
         a = data._data
-    elif isinstance(data, (np.ndarray, np.generic)):
+    elif isinstance(data, np.ndarray):
         a = data
-        if a.dtype.kind not in "biuf" or a.dtype.itemsize > 8 or a.dtype == np.uint64 or a.dtype.kind == "u" \
-                and a.dtype != np.uint8:
-            _dt.from_numpy(a.dtype)  # raises the TypeError naming the dtype
-    elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
-        a = _infer([_unwrap_scalars(d) for d in data]) if dtype is None else \
-            np.array([_unwrap_scalars(d) for d in data])
-    elif dtype is None:
-        a = _infer(data)
+        _numpy_dtype(a.dtype)
     else:
-        _scan(data, 0, [])
-        a = np.array(data)
+        return _from_data(data, dtype)
     if dtype is not None:
-        a = a.astype(_dt.to_dtype(dtype).np)
+        a = a.astype(dtype.np)
     return a
 
 
-def _flat(data):
-    for d in data:
-        if isinstance(d, (list, tuple)):
-            yield from _flat(d)
-        else:
-            yield d
-
-
-def _unwrap_scalars(d):
-    if isinstance(d, Tensor):
-        return d._data.tolist()
-    if isinstance(d, (list, tuple)):
-        return [_unwrap_scalars(x) for x in d]
-    return d
-
-
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
-    """A new tensor holding a copy of `data`, with PyTorch's dtype inference.
+    """A new tensor holding a copy of `data`, with PyTorch's dtype inference (NOTE [Tensors from data]).
 
     >>> dxdy.tensor([1, 2, 3]).dtype, dxdy.tensor([1.0, 2]).dtype
     (dxdy.int64, dxdy.float32)
     """
+    d = dtype_arg("tensor", dtype)
+    _flag("tensor", "requires_grad", requires_grad, none_ok=False)
     _check_device(device)
     if isinstance(data, Tensor):
         import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() "
                       "or sourceTensor.clone().detach().requires_grad_(True), rather than "
                       "dxdy.tensor(sourceTensor).", UserWarning, stacklevel=2)
-    a = _to_array(data, dtype)
+    a = _to_array(data, d)
     return _finish(wrap(np.array(a, copy=True)), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
     """A tensor over `data`, sharing memory with a NumPy array or tensor when the dtype allows."""
+    d = dtype_arg("as_tensor", dtype)
     _check_device(device)
     if isinstance(data, Tensor):
-        return data if dtype is None or data.dtype is _dt.to_dtype(dtype) else data.to(dtype)
+        return data if d is None or data.dtype is d else data.to(d)
     if isinstance(data, np.ndarray):
-        return wrap(data if dtype is None else data.astype(_dt.to_dtype(dtype).np, copy=False))
-    return wrap(_to_array(data, dtype))
+        _numpy_dtype(data.dtype)
+        return wrap(data if d is None else data.astype(d.np, copy=False))
+    return wrap(_to_array(data, d))
 
 
 asarray = as_tensor
@@ -158,130 +288,202 @@ asarray = as_tensor
 def from_numpy(ndarray):
     """A tensor sharing memory with a NumPy array (writes through either show in both)."""
     if not isinstance(ndarray, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
-    _dt.from_numpy(ndarray.dtype)
+        raise TypeError(f"expected np.ndarray (got {type_name(ndarray)})")
+    _numpy_dtype(ndarray.dtype)
     return wrap(ndarray)
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
-    return _finish(wrap(np.array(s, d.np)), requires_grad)
+    d = dtype_arg("scalar_tensor", dtype) or _dt.get_default_dtype()
+    s = number_arg("scalar_tensor", "s", 1, s)
+    return _finish(wrap(np.array(s, d.np)), requires_grad, "scalar_tensor")
 
 
 # -- filled -------------------------------------------------------------------------------
-def _size(size):
+def _is_size_element(s):
+    return (isinstance(s, (builtins.int, np.integer)) or
+            isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu")
+
+
+def _size(size, fn="size"):
+    """The shape in `*size` (ints, or one sequence of them), refused as PyTorch's parser refuses it."""
+    shape = int_tuple_arg(fn, "size", size)
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+    return shape
+
+
+def int_tuple_arg(fn, name, size):
+    """The ints in `*size` (ints, or one tuple or list of them), or the TypeError PyTorch's parser gives."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    for s in size:
-        if not isinstance(s, (builtins.int, np.integer)) and not (isinstance(s, Tensor) and s._data.ndim == 0):
-            raise TypeError(f"size must be a tuple of ints, but got an element of type {type(s).__name__}")
-        if builtins.int(s) < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {builtins.int(s)}: "
-                               f"{list(builtins.int(v) for v in size)}")
-    return tuple(builtins.int(s) for s in size)
+        elements, whole = tuple(size[0]), True
+    elif len(size) > 1 and isinstance(size[0], (tuple, list)):
+        raise TypeError(f"{fn}() takes 1 positional argument but {len(size)} were given")
+    else:
+        elements, whole = size, False
+    for k, s in enumerate(elements):
+        if _is_size_element(s) and not (not whole and len(size) == 1 and isinstance(s, builtins.bool)):
+            continue
+        if not whole and len(size) == 1:
+            raise TypeError(f"{fn}(): argument '{name}' (position 1) must be tuple of ints, not {type_name(s)}")
+        if k == 0 and not whole:
+            raise TypeError(f"{fn}() takes 1 positional argument but {len(size)} were given")
+        if k == 0:
+            raise TypeError(f"{fn}(): argument '{name}' (position 1) must be tuple of ints, but found element of "
+                            f"type {type_name(s)} at pos 0")
+        raise TypeError(f"{fn}(): argument '{name}' failed to unpack the object at pos {k + 1} with error \"type "
+                        f"must be tuple of ints,but got {type_name(s)}\"")
+    return tuple(builtins.int(s) for s in elements)
 
 
-def _filled(fill, size, dtype, device, requires_grad, default=None):
+def _filled(fn, fill, size, dtype, device, requires_grad, default=None):
+    d = dtype_arg(fn, dtype) or default or _dt.get_default_dtype()
+    shape = _size(size, fn)
     _check_device(device)
-    d = _dt.to_dtype(dtype) if dtype is not None else (default or _dt.get_default_dtype())
-    return _finish(wrap(fill(_size(size), d.np)), requires_grad)
+    return _finish(wrap(fill(shape, d.np)), requires_grad, fn)
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """A tensor of zeros; `dxdy.zeros(2, 3)` or `dxdy.zeros((2, 3))`."""
-    return _filled(np.zeros, size, dtype, device, requires_grad)
+    return _filled("zeros", np.zeros, size, dtype, device, requires_grad)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """A tensor of ones."""
-    return _filled(np.ones, size, dtype, device, requires_grad)
+    return _filled("ones", np.ones, size, dtype, device, requires_grad)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """An uninitialised tensor (dxdy fills it with zeros, so results never depend on garbage)."""
-    return _filled(np.zeros, size, dtype, device, requires_grad)
+    return _filled("empty", np.zeros, size, dtype, device, requires_grad)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """A tensor filled with `fill_value`; its dtype follows the value (bool, int64, or the default float)."""
-    default = _dt.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
-    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-    return _filled(lambda s, d: np.full(s, value, d), (size,), dtype, device, requires_grad, default)
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type_name(size)}")
+    value = number_arg("full", "fill_value", 2, fill_value)
+    return _filled("full", lambda s, d: np.full(s, value, d), (size,), dtype, device, requires_grad,
+                   _dt.scalar_dtype(value))
 
 
-def _like(fill, input, dtype, requires_grad):
-    d = _dt.to_dtype(dtype).np if dtype is not None else input._data.dtype
-    return _finish(wrap(fill(input._data.shape, d)), requires_grad)
+def _like(fn, fill, input, dtype, requires_grad):
+    _tensor_arg(fn, input)
+    d = dtype_arg(fn, dtype)
+    return _finish(wrap(fill(input._data.shape, input._data.dtype if d is None else d.np)), requires_grad, fn)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like(np.zeros, input, dtype, requires_grad)
+    return _like("zeros_like", np.zeros, input, dtype, requires_grad)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like(np.ones, input, dtype, requires_grad)
+    return _like("ones_like", np.ones, input, dtype, requires_grad)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like(np.zeros, input, dtype, requires_grad)
+    return _like("empty_like", np.zeros, input, dtype, requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
-    return _like(lambda s, d: np.full(s, fill_value, d), input, dtype, requires_grad)
+    _tensor_arg("full_like", input)
+    value = number_arg("full_like", "fill_value", 2, fill_value)
+    return _like("full_like", lambda s, d: np.full(s, value, d), input, dtype, requires_grad)
+
+
+def _int_arg(fn, name, position, v):
+    if not isinstance(v, (builtins.int, np.integer)) or isinstance(v, builtins.bool):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be int, not {type_name(v)}")
+    if v < 0:
+        raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    return builtins.int(v)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """The identity matrix, n x m."""
+    d = dtype_arg("eye", dtype) or _dt.get_default_dtype()
+    n = _int_arg("eye", "n", 1, n)
+    m = n if m is None else _int_arg("eye", "m", 2, m)
     _check_device(device)
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
-    return _finish(wrap(np.eye(n, n if m is None else m, dtype=d.np)), requires_grad)
+    return _finish(wrap(np.eye(n, m, dtype=d.np)), requires_grad, "eye")
 
 
 # -- ranges ---------------------------------------------------------------------------------
+def _numbers(fn, names, values):
+    """Python numbers from Number arguments (0-d tensors give their item), or PyTorch's TypeError."""
+    out = [v.item() if isinstance(v, Tensor) and v._data.ndim == 0 else v.item() if isinstance(v, np.generic)
+           else v for v in values]
+    for name, position, v in zip(names, builtins.range(1, len(values) + 1), out):
+        if not _is_number(v):
+            if len(values) == 1:
+                raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Number, not "
+                                f"{type_name(v)}")
+            raise TypeError(f"{fn}() received an invalid combination of arguments - got "
+                            f"({', '.join(type_name(x) for x in values)}), but expected one of:")
+    return out
+
+
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Values from start up to (not including) end by step: int64 when all are integers, else the default float."""
+    d = dtype_arg("arange", dtype)
     _check_device(device)
     if end is None:
-        start, end = 0, start
-    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign")
-    if dtype is not None:
-        d = _dt.to_dtype(dtype)
-    elif all(isinstance(v, (builtins.int, np.integer)) for v in (start, end, step)):
-        d = _dt.int64
+        start, (end,) = 0, _numbers("arange", ("end",), (start,))
+        (step,) = _numbers("arange", ("step",), (step,))
     else:
-        d = _dt.get_default_dtype()
+        start, end, step = _numbers("arange", ("start", "end", "step"), (start, end, step))
+    if not (step > 0 or step < 0):  # NaN too
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if d is None:
+        d = _dt.int64 if all(isinstance(v, builtins.int) for v in (start, end, step)) else _dt.get_default_dtype()
+    if d is _dt.bool:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     n = builtins.max(0, math.ceil((end - start) / step))
     # Computed in float64 (or int64) and then cast, as PyTorch does, so float32 ranges agree.
     a = (start + np.arange(n, dtype=np.float64 if d.is_floating_point else np.int64) * step).astype(d.np)
-    return _finish(wrap(a), requires_grad)
+    return _finish(wrap(a), requires_grad, "arange")
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Deprecated in PyTorch: like arange but including `end`; float by default."""
+    d = dtype_arg("range", dtype) or _dt.get_default_dtype()
     if end is None:
         start, end = 0, start
+    start, end, step = _numbers("range", ("start", "end", "step"), (start, end, step))
     n = builtins.int(math.floor((end - start) / step)) + 1
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
-    return _finish(wrap((start + np.arange(n) * step).astype(d.np)), requires_grad)
+    return _finish(wrap((start + np.arange(n) * step).astype(d.np)), requires_grad, "range")
+
+
+def _steps(fn, start, end, steps):
+    values = (start, end, steps)
+    start, end, steps = (v.item() if isinstance(v, Tensor) and v._data.ndim == 0 else v for v in values)
+    if not (_is_number(start) and _is_number(end) and isinstance(steps, (builtins.int, np.integer))
+            and not isinstance(steps, builtins.bool)):
+        raise TypeError(f"{fn}() received an invalid combination of arguments - got "
+                        f"({', '.join(type_name(x) for x in values)}), but expected one of:")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return start, end, steps
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from start to end, both included."""
+    d = dtype_arg("linspace", dtype) or _dt.get_default_dtype()
+    start, end, steps = _steps("linspace", start, end, steps)
     _check_device(device)
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    return _finish(wrap(np.linspace(start, end, steps).astype(d.np)), requires_grad)
+    return _finish(wrap(np.linspace(start, end, steps).astype(d.np)), requires_grad, "linspace")
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
-    return _finish(wrap((base ** np.linspace(start, end, steps)).astype(d.np)), requires_grad)
+    d = dtype_arg("logspace", dtype) or _dt.get_default_dtype()
+    start, end, steps = _steps("logspace", start, end, steps)
+    return _finish(wrap((base ** np.linspace(start, end, steps)).astype(d.np)), requires_grad, "logspace")
 
 
 # -- random ---------------------------------------------------------------------------------
@@ -351,30 +553,34 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
-def _random(draw, size, dtype, generator, device, requires_grad):
+def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="check_uniform_bounds"):
+    d = dtype_arg(fn, dtype) or _dt.get_default_dtype()
+    shape = _size(size, fn)
     _check_device(device)
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.get_default_dtype()
     if not d.is_floating_point:
-        raise NotImplementedError(f"\"check_uniform_bounds\" not implemented for '{d.type_name}'")
-    return _finish(wrap(draw(_rng(generator), _size(size)).astype(d.np)), requires_grad)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.type_name}'")
+    return _finish(wrap(draw(_rng(generator), shape).astype(d.np)), requires_grad, fn)
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Uniform samples in [0, 1)."""
-    return _random(lambda r, s: r.random(s), size, dtype, generator, device, requires_grad)
+    return _random("rand", lambda r, s: r.random(s), size, dtype, generator, device, requires_grad)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Standard normal samples."""
-    return _random(lambda r, s: r.standard_normal(s), size, dtype, generator, device, requires_grad)
+    return _random("randn", lambda r, s: r.standard_normal(s), size, dtype, generator, device, requires_grad,
+                   "normal_kernel_cpu")
 
 
 def rand_like(input, *, dtype=None, requires_grad=False, **_):
-    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    _tensor_arg("rand_like", input)
+    return rand(input._data.shape, dtype=dtype_arg("rand_like", dtype) or input.dtype, requires_grad=requires_grad)
 
 
 def randn_like(input, *, dtype=None, requires_grad=False, **_):
-    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    _tensor_arg("randn_like", input)
+    return randn(input._data.shape, dtype=dtype_arg("randn_like", dtype) or input.dtype, requires_grad=requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -384,20 +590,32 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         low, high, size = 0, low, high
     if high is None:
         raise TypeError("randint() missing required argument 'high'")
+    d = dtype_arg("randint", dtype) or _dt.int64
+    given = (low, high, size)
+    low, high = (v.item() if isinstance(v, Tensor) and v._data.ndim == 0 else v for v in (low, high))
+    if not all(isinstance(v, (builtins.int, np.integer)) and not isinstance(v, builtins.bool) for v in (low, high)) \
+            or not isinstance(size, (tuple, list)):
+        if isinstance(size, str):
+            raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not {type_name(size)}")
+        raise TypeError(f"randint() received an invalid combination of arguments - got "
+                        f"({', '.join(type_name(x) for x in given)}), but expected one of:")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
-    a = _rng(generator).integers(low, high, _size((size,) if isinstance(size, builtins.int) else (size,)))
-    return _finish(wrap(a.astype(d.np)), requires_grad)
+    a = _rng(generator).integers(low, high, _size((size,), "randint"))
+    return _finish(wrap(a.astype(d.np)), requires_grad, "randint")
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, **_):
-    return randint(low, high, input._data.shape, dtype=dtype or input.dtype)
+    _tensor_arg("randint_like", input)
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input._data.shape, dtype=dtype_arg("randint_like", dtype) or input.dtype)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
-    return wrap(_rng(generator).permutation(n).astype(d.np))
+    d = dtype_arg("randperm", dtype) or _dt.int64
+    n = _int_arg("randperm", "n", 1, n)
+    return _finish(wrap(_rng(generator).permutation(n).astype(d.np)), requires_grad, "randperm")
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -416,8 +634,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         raise TypeError("normal() with float mean and std needs a size")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    return _random(lambda g, s: mean + std * g.standard_normal(s), (size,), dtype, generator, device,
-                   requires_grad)
+    return _random("normal", lambda g, s: mean + std * g.standard_normal(s), (size,), dtype, generator, device,
+                   requires_grad, "normal_kernel_cpu")
 
 
 def bernoulli(input, p=None, *, generator=None):
@@ -444,11 +662,18 @@ def legacy_new(cls, default, args, kwargs):
         return args[0]
     if builtins.all(isinstance(a, (builtins.int, np.integer)) for a in args) and not (
             len(args) == 1 and isinstance(args[0], (list, tuple))):
-        return wrap(np.zeros(tuple(args), default.np))
+        return wrap(np.zeros(_size(args, "new"), default.np))
     if len(args) == 1 and isinstance(args[0], tuple) and builtins.all(isinstance(a, builtins.int) for a in args[0]) \
             and kwargs.get("size_only"):
-        return wrap(np.zeros(args[0], default.np))
-    return wrap(_to_array(args[0], default))
+        return wrap(np.zeros(_size(args, "new"), default.np))
+    if len(args) == 1:
+        if not _is_sequence(args[0]):
+            raise TypeError(f"new(): data must be a sequence (got {type_name(args[0])})")
+        return wrap(np.array(_to_array(args[0], default), copy=True))
+    if isinstance(args[0], (builtins.int, np.integer)):
+        _size(args, "new")  # names the element that is not an int
+    raise TypeError(f"new() received an invalid combination of arguments - got "
+                    f"({', '.join(type_name(a) for a in args)}), but expected one of:")
 
 
 def _typed(name, d):

@@ -94,9 +94,8 @@ def get_default_dtype():
 
 def set_default_dtype(d):
     """Set the default floating dtype; only float32 and float64 (and float16) are allowed, as in PyTorch."""
-    d = to_dtype(d)
-    if not d.is_floating_point:
-        raise TypeError("only floating-point types are supported as the default type")
+    if d.__class__ is not dtype or not d.is_floating_point:  # not even Python's float, as in PyTorch
+        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
     _default.value = d
 
 

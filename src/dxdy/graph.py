@@ -122,6 +122,9 @@ class Node:
             return saved_attribute(self, attr[len("_saved_"):])
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
+    def __reduce__(self):
+        raise TypeError(f"cannot pickle '{type(self).__name__}' object")
+
     def _raw_saved_attribute(self, attr):
         return self.__getattr__(attr)
 

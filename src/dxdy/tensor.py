@@ -296,6 +296,8 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag):
+        if flag.__class__ is not bool:
+            raise RuntimeError("requires_grad must be a bool")
         if self.grad_fn is not None:
             if flag:
                 return
@@ -308,8 +310,17 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set requires_grad in place and return the tensor."""
+        if requires_grad.__class__ is not bool:
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                            f"{type(requires_grad).__name__}")
         self.requires_grad = requires_grad
         return self
+
+    def __copy__(self):
+        # copy.copy shares memory, as PyTorch's does (deepcopy copies).
+        t = wrap(self._data)
+        t._rg, t._vc = self._rg, self._vc
+        return t
 
     @property
     def is_leaf(self):

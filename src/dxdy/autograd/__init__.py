@@ -21,7 +21,13 @@ def _as_tuple(x):
         return None
     if isinstance(x, Tensor):
         return (x,)
-    return tuple(x)
+    return tuple(x)  # a number here raises PyTorch's TypeError: 'float' object is not iterable
+
+
+def _check_gradient_types(grads):
+    for g in grads or ():
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
 
 
 def _root_grads(outputs, grad_outputs, create_graph, who):
@@ -50,10 +56,7 @@ def _root_grads(outputs, grad_outputs, create_graph, who):
             grads.append(wrap(g) if create_graph else g)
             continue
         if not isinstance(g, Tensor):
-            if isinstance(g, (int, float)) and out._data.size == 1:
-                g = wrap(np.full(out._data.shape, g, out._data.dtype))
-            else:
-                raise TypeError(f"{who}: gradients can be Tensors or None, but got {type(g).__name__}")
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         if g._data.shape != out._data.shape:
             from ..tensor import Size
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and "
@@ -80,6 +83,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if grad_tensors is None:
         grad_tensors = grad_variables
     grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else None
+    _check_gradient_types(grad_tensors)
     if grad_tensors is not None and len(grad_tensors) != len(tensors):
         raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(tensors)} gradients")
     if retain_graph is None:
@@ -123,10 +127,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     inputs = _as_tuple(inputs)
     for t in inputs:
         if not isinstance(t, Tensor):
-            raise TypeError(f"grad(): inputs must be Tensors, got {type(t).__name__}")
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
         if not t._rg:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     grad_outputs = _as_tuple(grad_outputs)
+    _check_gradient_types(grad_outputs)
     if grad_outputs is not None and len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} "
                            f"grad_outputs and {len(outputs)} outputs")

@@ -42,7 +42,7 @@ class FunctionCtx:
                 continue
             t, vc, version, is_output = entry
             if vc[0] != version:
-                raise RuntimeError(_modified_message(t, self if is_output else None, vc[0], version))
+                raise RuntimeError(_modified_message(self, 0, vc if is_output else t, 0, vc[0], version))
             out.append(wrap(t._data, self) if is_output and _mode.grad_enabled else t)
         return tuple(out)
 

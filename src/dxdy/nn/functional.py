@@ -8,4 +8,5 @@ from ..ops.elementwise import sigmoid, tanh
 
 def relu(input, inplace=False):
     """max(x, 0)."""
-    return input.relu_() if inplace else input.relu()
+    from ..ops.elementwise import relu as _relu
+    return input.relu_() if inplace else _relu(input)

@@ -22,12 +22,12 @@ def _axes(axis, ndim):
 
 def asarray(a, dtype=None):
     if isinstance(a, Tensor):
-        return a if dtype is None else C.to(a, dtype)
+        return a if dtype is None else C.to(a, _dt.to_dtype(dtype))  # (rules pass NumPy dtypes)
     return wrap(np.asarray(a, None if dtype is None else _dt.to_dtype(dtype).np))
 
 
 def astype(x, dtype):
-    return C.to(x, dtype)
+    return C.to(x, _dt.to_dtype(dtype))
 
 
 def where(condition, x, y):

@@ -4,6 +4,7 @@ import builtins
 import numpy as np
 
 from .. import dtypes as _dt
+from ..creation import dtype_arg
 from ..tensor import Tensor, wrap, device as _device
 from ._op import op, name_ops
 
@@ -31,11 +32,13 @@ def to(input, *args, dtype=None, non_blocking=False, copy=False, memory_format=N
             dtype = a.dtype
         elif isinstance(a, (str, _device)):
             _device(a)
+        elif isinstance(a, (builtins.int, np.integer)) and not isinstance(a, builtins.bool):
+            _device(f"cuda:{a}")  # an int is a device index, as in PyTorch: an accelerator dxdy does not have
         elif a is not None and not isinstance(a, builtins.bool):
             dtype = a
     if dtype is None:
         return clone(input) if copy else input
-    d = _dt.to_dtype(dtype)
+    d = dtype_arg("to", dtype)
     if d.np == input._data.dtype and not copy:
         return input
     if not d.is_floating_point:
@@ -44,7 +47,7 @@ def to(input, *args, dtype=None, non_blocking=False, copy=False, memory_format=N
 
 
 def _converter(d, name):
-    def convert(self, memory_format=None):
+    def convert(self, *, memory_format=None):
         return to(self, d)
     convert.__name__ = name
     convert.__doc__ = f"self as {d!r} (self itself when it already is)."
@@ -76,7 +79,15 @@ def type(self, dtype=None, non_blocking=False):
             if v == name:
                 return to(self, _dt._by_name(k))
         raise ValueError(f"invalid type: '{dtype}'")
-    return to(self, dtype)
+    if dtype.__class__ is _dt.dtype:
+        return to(self, dtype)
+    name = getattr(dtype, "__name__", None)
+    if callable(dtype) and getattr(dtype, "__module__", None) == "dxdy.creation" and name in _TYPE_NAMES.values():
+        return type(self, name)  # a legacy constructor: x.type(dxdy.DoubleTensor)
+    if isinstance(dtype, builtins.type):  # float, numpy.float32, ...: not tensor types, as in PyTorch
+        module = dtype.__module__
+        raise ValueError(f"invalid type: '{name if module == 'builtins' else module + '.' + dtype.__qualname__}'")
+    raise TypeError("dtype must be a type, str, or dtype object")
 
 
 def type_as(self, other):

@@ -105,7 +105,7 @@ _pow = binary(lambda xp, x, y: _power(x, y),
                    lambda xp, g, x, y, out: g * xp.where((x == 0) & (y >= 0), 0, out * xp.log(x))),
               node="PowBackward1")
 _pow_scalar = binary(lambda xp, x, y: _power(x, y),  # tensor ** number
-                     vjp=(lambda xp, g, x, y: g * 0 if y == 0 else g * (y * x ** (y - 1)), None),
+                     vjp=(lambda xp, g, x, y: g * 0 if y == 0 else g * (y * _to_number_power(xp, x, y - 1)), None),
                      node="PowBackward0")
 _scalar_pow = binary(lambda xp, x, y: _power(x, y),  # number ** tensor
                      vjp=(None, lambda xp, g, x, y, out: g * _times_log(xp, out, x, y)), node="PowBackward2")
@@ -153,10 +153,27 @@ def _modulo(f, kernel, x, y):
     return f(x, y)
 
 
+def _to_number_power(xp, x, e):
+    # x ** e for a Python number e, with PyTorch's kernels for e = +-0.5 (sqrt, rsqrt), which differ from
+    # C's pow at -0 and -inf: (-0) ** 0.5 is -0 and (-inf) ** 0.5 NaN, where pow gives 0 and inf.
+    if e == 0.5:
+        return xp.sqrt(x)
+    if e == -0.5:
+        return 1 / xp.sqrt(x)
+    return x ** e
+
+
 def _power(x, y):
     d = _dtype_of(x, y)
     if d.kind == "f":
-        return x ** y
+        if y.__class__ is float or y.__class__ is int:  # tensor ** number
+            return _to_number_power(np, x, y)
+        out = np.power(x, y)
+        if np.size(y) < np.size(out) and np.any(np.equal(y, 0.5)):
+            # NumPy takes sqrt for a broadcast exponent of 0.5; PyTorch's tensor ** tensor is C's pow, which
+            # differs at -inf (inf, not NaN) and -0 (+0).
+            out = np.where(np.equal(y, 0.5), np.where(np.equal(x, -math.inf), math.inf, out + 0.0), out)
+        return out
     if d.kind == "b":
         if isinstance(y, (np.ndarray, np.generic)):  # PyTorch has no bool exponent tensors
             raise _not_implemented("pow", y)
@@ -174,7 +191,9 @@ def _power(x, y):
 def _times_log(xp, out, base, y):
     # out * log(base) for a number base; PyTorch's zero where base == 0 and y >= 0.
     if base == 0:
-        return xp.where(y >= 0, out * 0, -math.inf)  # out * log(0) where y < 0: inf * -inf
+        # out * log(0) elsewhere: -inf where y < 0, NaN where y is NaN (y itself, so that no inf * 0 appears
+        # in the second derivative)
+        return xp.where(y >= 0, out * 0, xp.where(y < 0, -math.inf, y))
     return out * (math.log(base) if base > 0 else math.nan)
 
 
@@ -307,9 +326,10 @@ arctan2 = atan2
 
 
 def _need_tensors(name, input, other):
+    from ..creation import type_name
     for arg, pos, v in (("input", 1, input), ("other", 2, other)):
         if not isinstance(v, Tensor):
-            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(v).__name__}")
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type_name(v)}")
 
 
 def _finish(result, out):
@@ -348,7 +368,8 @@ acosh = unary(lambda xp, x: xp.arccosh(_floating(x)), d=lambda xp, x: 1 / xp.sqr
               node="AcoshBackward0")
 atanh = unary(lambda xp, x: xp.arctanh(_floating(x)), d=lambda xp, x: 1 / (1 - x * x), node="AtanhBackward0")
 sigmoid = unary(lambda xp, x: xp.sigmoid(_floating(x)), d=lambda xp, out: out * (1 - out), node="SigmoidBackward0")
-relu = unary(lambda xp, x: xp.maximum(_no_bool_relu(x), 0), d=lambda xp, out: out > 0, node="ReluBackward0")
+# The gradient passes unless out <= 0, so a NaN input gets it, as in PyTorch (threshold_backward).
+relu = unary(lambda xp, x: xp.maximum(_no_bool_relu(x), 0), d=lambda xp, out: ~(out <= 0), node="ReluBackward0")
 erf = unary(lambda xp, x: xp.erf(_floating(x)), d=lambda xp, x: _TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
             node="ErfBackward0")
 erfc = unary(lambda xp, x: xp.erfc(_floating(x)), d=lambda xp, x: -_TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
@@ -395,9 +416,19 @@ _round_decimals = op(lambda xp, x, *, decimals: xp.round(x, decimals),
                      vjp=lambda xp, g: g * 0, node="RoundBackward1")
 _logit = op(lambda xp, x, *, eps: xp.log(x / (1 - x)) if eps is None else
             xp.log(xp.clip(x, eps, 1 - eps) / (1 - xp.clip(x, eps, 1 - eps))),
-            vjp=lambda xp, g, x, eps: g / (x * (1 - x)) if eps is None else
-            xp.where((x < eps) | (x > 1 - eps), 0, g / (x * (1 - x))),
+            vjp=lambda xp, g, x, eps: _logit_vjp(xp, g, x, eps),
             node="LogitBackward0")
+
+
+def _logit_vjp(xp, g, x, eps):
+    # PyTorch's: g * inf at 0 and 1 (either sign of zero), and outside [0, 1] NaN (no eps) or 0
+    # (outside [eps, 1 - eps]).
+    inside = g * xp.where((x == 0) | (x == 1), math.inf, 1 / (x * (1 - x)))
+    if eps is None:
+        return xp.where((x < 0) | (x > 1), math.nan, inside)
+    return xp.where((x < eps) | (x > 1 - eps), 0, inside)
+
+
 _nan_to_num = op(lambda xp, x, *, nan, posinf, neginf: xp.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf),
                  vjp=lambda xp, g, x: g * xp.isfinite(x), node="NanToNumBackward0")
 
@@ -483,11 +514,13 @@ def where(condition, input=None, other=None, *, out=None):
     return _finish(_where(condition, x, y), out)
 
 
-_lerp = op(lambda xp, x, y, w: x + w * (y - x),
+_lerp = op(lambda xp, x, y, w: xp.where(xp.abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w)),
            vjp=(lambda xp, g, x, y, w: g * (1 - w), lambda xp, g, x, y, w: g * w,
                 lambda xp, g, x, y, w: g * (y - x)),
            node="LerpBackward1", broadcasts=True)
-_lerp_scalar = op(lambda xp, x, y, *, weight: x + weight * (y - x),
+# PyTorch's formula from the nearer end (exact at both ends, and what inf and NaN give there).
+_lerp_scalar = op(lambda xp, x, y, *, weight: x + weight * (y - x) if -0.5 < weight < 0.5 else
+                  y - (y - x) * (1 - weight),
                   vjp=(lambda xp, g, weight: g * (1 - weight), lambda xp, g, weight: g * weight),
                   node="LerpBackward0", broadcasts=True)
 
@@ -632,6 +665,7 @@ not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
 
 def equal(input, other):
     """True when both tensors have the same shape and elements."""
+    _need_tensors("equal", input, other)
     return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
 
 
@@ -656,6 +690,7 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 def _logical(f, name):
     def logical(input, other=None):
         if other is None:
+            _need_tensors(name, input, input)
             return wrap(f(input._data))
         _need_tensors(name, input, other)
         a, b = input._data, other._data

@@ -7,6 +7,7 @@ import builtins
 
 import numpy as np
 
+from ..creation import type_name
 from ..tensor import Tensor, wrap, _wrap_dim
 from ._op import op, name_ops
 from ._xp import positions
@@ -134,6 +135,9 @@ def getitem(input, key):
     Basic indexing returns a view; integer and mask indexing returns a copy, and
     repeated indices accumulate their gradients.
     """
+    for k in key if isinstance(key, tuple) else (key,):
+        if isinstance(k, (str, bytes)):  # PyTorch tries to make an index tensor of it
+            raise TypeError(f"new(): invalid data type '{type_name(k)}'")
     items, advanced = normalize_key(key, input._data.shape)
     if advanced:
         items = _expand_masks(items)
@@ -162,14 +166,14 @@ def _check_index(name, x, dim, index):
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     a = index._data.astype(np.int64, copy=False)
     n = x._data.ndim
-    if a.ndim != builtins.max(n, 1) and not (n == 0 and a.ndim <= 1):
+    if a.ndim != builtins.max(n, 1) and not (n <= 1 and a.ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     d = _wrap_dim(dim, n)
     size = x._data.shape[d] if n else 1
     if a.size and (a.max() >= size or a.min() < 0):
         raise RuntimeError(f"index {builtins.int(a.max() if a.max() >= size else a.min())} is out of bounds for "
                            f"dimension {d} with size {size}")
-    for k in range(a.ndim):
+    for k in range(a.ndim if a.size else 0):  # an empty index selects nothing: PyTorch checks no sizes
         if k != d and n and a.shape[k] > x._data.shape[k]:
             raise RuntimeError(f"Size does not match at dimension {k} expected index {list(a.shape)} to be no "
                                f"larger than self {list(x._data.shape)} apart from dimension {d}")
@@ -177,8 +181,11 @@ def _check_index(name, x, dim, index):
 
 
 def _as_1d(shape, index):
-    """A 0-d input is indexed as one of shape (1,), with the index flattened (gather, scatter of scalars)."""
-    return ((1,), np.reshape(index, (-1,))) if shape == () else (tuple(shape), index)
+    """A 0-d input is indexed as one of shape (1,), with the index flattened (gather, scatter of scalars);
+    a 0-d index into a 1-d input is taken as one of shape (1,), as in PyTorch."""
+    if shape == ():
+        return (1,), np.reshape(index, (-1,))
+    return tuple(shape), (np.reshape(index, (1,)) if index.ndim == 0 else index)
 
 
 def _gather_forward(xp, x, *, dim, index):
@@ -204,7 +211,7 @@ def _scatter_forward(xp, x, src, *, dim, index, add=False):
     shape, idx = _as_1d(x.shape, index)
     out = np.array(x).reshape(shape)
     pos = _positions(idx, dim)
-    part = xp.reshape(src[tuple(slice(0, n) for n in index.shape)], idx.shape) if np.ndim(src) else src
+    part = xp.reshape(src[tuple(slice(0, n) for n in idx.shape)], idx.shape) if np.ndim(src) else src
     if add:
         np.add.at(out, pos, part)
     else:
@@ -274,7 +281,11 @@ _index_select = op(_index_select_forward, vjp=_index_select_vjp, node="IndexSele
 
 def index_select(input, dim, index):
     """The slices of input at `index` (a 1-D integer tensor) along dim."""
-    if not isinstance(index, Tensor) or index._data.dtype not in (np.int64, np.int32):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type_name(index)}")
+    if not isinstance(dim, (builtins.int, np.integer)) or isinstance(dim, builtins.bool):
+        raise TypeError(f"index_select(): argument 'dim' (position 1) must be int, not {type_name(dim)}")
+    if index._data.dtype not in (np.int64, np.int32):
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     a = index._data
     if a.ndim > 1:
@@ -336,7 +347,11 @@ def broadcast_shapes_checked(a, b):
 
 def masked_fill(input, mask, value):
     """A copy of input with `value` where mask (a bool tensor broadcasting with input) is True."""
-    if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
+    if not isinstance(mask, Tensor) or not isinstance(value, (Tensor, builtins.int, builtins.float, np.number,
+                                                              np.bool_)):
+        raise TypeError(f"masked_fill() received an invalid combination of arguments - got ({type_name(mask)}, "
+                        f"{type_name(value)}), but expected one of:")
+    if mask._data.dtype != np.bool_:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                            + (_C_NAMES.get(str(mask._data.dtype), str(mask._data.dtype)) if isinstance(mask, Tensor)
                               else type(mask).__name__))

@@ -188,9 +188,10 @@ _zero = op(lambda xp, x: xp.zeros_like(x), vjp=lambda xp, g: g * 0, node="ZeroBa
 
 def copy_(self, src, non_blocking=False):
     """Copy src (broadcast, cast to self's dtype) into self."""
-    check_inplace(self)
     if not isinstance(src, Tensor):
-        src = wrap(np.asarray(src))
+        from ..creation import type_name
+        raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type_name(src)}")
+    check_inplace(self)
     try:
         np.broadcast_shapes(src._data.shape, self._data.shape)
     except ValueError:
@@ -218,6 +219,10 @@ def _writable(t):
 
 def fill_(self, value):
     """Set every element to value (a number or a 0-d tensor)."""
+    if not isinstance(value, (Tensor, int, float, np.number, np.bool_)) or isinstance(value, complex):
+        from ..creation import type_name
+        raise TypeError(f"fill_() received an invalid combination of arguments - got ({type_name(value)}), but "
+                        f"expected one of:")
     check_inplace(self)
     if isinstance(value, Tensor):
         if value._data.ndim:
@@ -266,6 +271,9 @@ _index_put = op(_setitem_forward, vjp=(_setitem_self_vjp, _setitem_value_vjp), n
 
 def setitem(self, key, value):
     """`x[key] = value`: write into x in place (value broadcasts; gradients flow to both)."""
+    if not isinstance(value, (Tensor, int, float)):  # Python numbers and tensors only (not NumPy's), as in PyTorch
+        from ..creation import type_name
+        raise TypeError(f"can't assign a {type_name(value)} to a dxdy.{self.dtype.type_name}Tensor")
     items, advanced = normalize_key(key, self._data.shape)
     if advanced:
         items = _expand_masks(items)

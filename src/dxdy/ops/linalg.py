@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor, _wrap_dim
+from ..tensor import Tensor, _wrap_dim, wrap
 from ._op import op, name_ops
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # einsum subscripts
@@ -395,10 +395,15 @@ def tensordot(a, b, dims=2, out=None):
         if len(ax_a) != len(ax_b):
             raise RuntimeError("both dimension lists should have same length")
     for i, j in zip(ax_a, ax_b):
-        if a._data.shape[_wrap_dim(i, na)] != b._data.shape[_wrap_dim(j, nb)]:
-            raise RuntimeError(f"contracted dimensions need to match, but first has size "
-                               f"{a._data.shape[_wrap_dim(i, na)]} in dim {i} and second has size "
-                               f"{b._data.shape[_wrap_dim(j, nb)]} in dim {j}")
+        s1, s2 = a._data.shape[_wrap_dim(i, na)], b._data.shape[_wrap_dim(j, nb)]
+        # As in PyTorch, a contracted dim of size 1 broadcasts: the other operand is summed over it first.
+        if s2 == 1 and s1 != 1:
+            a = a.sum(i, keepdim=True)
+        elif s1 == 1 and s2 != 1:
+            b = b.sum(j, keepdim=True)
+        elif s1 != s2:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {s1} in dim {i} and "
+                               f"second has size {s2} in dim {j}")
     ax_a = [_wrap_dim(d, na) for d in ax_a]
     ax_b = [_wrap_dim(d, nb) for d in ax_b]
     _same_dtype("tensordot", a, b)
@@ -711,6 +716,10 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         if not keepdim and d0 < d1:
             d1 -= 1
         s = _sum(A.abs(), d0, keepdim=keepdim)
+        if ord > 0 and s._data.shape[d1] == 0:
+            # The largest of no sums: PyTorch gives zeros, outside the graph (the smallest is an error).
+            shape = s._data.shape[:d1] + ((1,) if keepdim else ()) + s._data.shape[d1 + 1:]
+            return wrap(np.zeros(shape, s._data.dtype))
         return (amax if ord > 0 else amin)(s, d1, keepdim=keepdim)
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 

@@ -7,8 +7,9 @@ import warnings
 
 import numpy as np
 
+from ..creation import dtype_arg, type_name
 from ..mode import state as _grad_mode
-from ..tensor import wrap, _wrap_dim
+from ..tensor import Tensor, wrap, _wrap_dim
 from ._op import op, unary, name_ops
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -23,11 +24,10 @@ def _softmax_forward(xp, x, *, dim):
 
 
 def _log_softmax_forward(xp, x, *, dim):
+    # No guard against an infinite maximum, as in PyTorch: a slice holding +inf (or only -inf) is all NaN.
     if not x.size:
         return x
-    m = xp.max(x, axis=dim, keepdims=True)
-    m = xp.where(xp.isfinite(m), m, 0)
-    shifted = x - m
+    shifted = x - xp.max(x, axis=dim, keepdims=True)
     return shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
 
 
@@ -44,13 +44,15 @@ def _softmax_dim(name, x, dim):
         warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
                       f"dim=X as an argument.", UserWarning, stacklevel=3)
         dim = 0 if x._data.ndim in (0, 1, 3) else 1
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{name}(): argument 'dim' (position 2) must be int, not {type_name(dim)}")
     d = _wrap_dim(dim, x._data.ndim)
     return d if x._data.ndim else None  # a 0-d tensor: reduce over all (its one element)
 
 
 def _float_input(name, x, dim, dtype):
     if dtype is not None:
-        return x.to(dtype)
+        x = x.to(dtype_arg(name, dtype))
     if x._data.dtype.kind != "f":
         last = dim is None or dim == x._data.ndim - 1
         raise NotImplementedError(f"\"{name}_{'lastdim_' if last else ''}kernel_impl\" not implemented for "
@@ -187,6 +189,14 @@ def _inplace_result(input, out, inplace):
 
 
 # -- losses ----------------------------------------------------------------------------------------
+def _tensors(fn, *named):
+    """The tensor arguments of `fn` (None allowed after the first two), or PyTorch's TypeError for a non-tensor."""
+    for position, (name, v) in enumerate(named, 1):
+        if not isinstance(v, Tensor) and not (v is None and position > 2):
+            raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {type_name(v)}")
+    return tuple(v for _, v in named)
+
+
 def _reduction(size_average, reduce, reduction):
     if size_average is None and reduce is None:
         return reduction
@@ -216,6 +226,19 @@ def _check_target_size(name, input, target):
                       f"same size.", UserWarning, stacklevel=3)
 
 
+def _operands(input, target):
+    """Input and target in one dtype and, as PyTorch's functional losses have them, one shape.
+
+    Expanding first keeps the gradients right: a loss's rules see equal shapes, and the
+    expansions sum the gradients back to each operand's shape (a reduced loss has a 0-d
+    result, so the engine's summing to broadcast shapes cannot tell what to sum).
+    """
+    from ._op import as_operands
+    from .shape import broadcast_tensors
+    x, t = as_operands(input, target)
+    return broadcast_tensors(x, t) if x._data.shape != t._data.shape else (x, t)
+
+
 def _mse_forward(xp, x, t, *, reduction):
     d = (x - t) * (x - t)
     return xp.asarray(d if reduction == "none" else xp.mean(d) if reduction == "mean" else xp.sum(d))
@@ -237,8 +260,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     _check_target_size("mse_loss", input, target)
-    from ._op import as_operands
-    x, t = as_operands(input, target)
+    x, t = _operands(input, target)
     if weight is not None:
         return _reduce(weight * (x - t) ** 2, reduction)
     return _mse(x, t, reduction=reduction)
@@ -298,8 +320,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta == 0:
         return l1_loss(input, target, reduction=reduction)
     _check_target_size("smooth_l1_loss", input, target)
-    from ._op import as_operands
-    x, t = as_operands(input, target)
+    x, t = _operands(input, target)
     return _smooth_l1(x, t, beta=float(beta), reduction=reduction)
 
 
@@ -308,8 +329,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _check_target_size("huber_loss", input, target)
-    from ._op import as_operands
-    x, t = as_operands(input, target)
+    x, t = _operands(input, target)
     if weight is not None:
         return _reduce(weight * _huber(x, t, delta=float(delta), reduction="none"), reduction)
     return _huber(x, t, delta=float(delta), reduction=reduction)
@@ -332,7 +352,7 @@ def _nll_weights(target, weight, ignore_index, dtype):
 
 def _nll_forward(xp, x, *, target, weight, ignore_index, reduction):
     t, w = _nll_weights(target, weight, ignore_index, x.dtype)
-    loss = -x[_nll_key(t)] * w
+    loss = xp.where(target != ignore_index, -x[_nll_key(t)] * w, 0)  # ignored: 0, even where x is NaN
     if reduction == "none":
         return xp.asarray(loss, x.dtype)
     if reduction == "sum":
@@ -363,7 +383,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     reduction = _reduction(size_average, reduce, reduction)
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
-    x, t = input, target
+    x, t = _tensors("nll_loss_nd", ("input", input), ("target", target))
     if t._data.dtype not in (np.int64, np.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {t.dtype.type_name}")
     nd = x._data.ndim
@@ -405,6 +425,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     `target` holds class indices (an integer tensor) or class probabilities (a float tensor shaped like input).
     """
     reduction = _reduction(size_average, reduce, reduction)
+    _tensors("cross_entropy_loss", ("input", input), ("target", target))
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input._data.ndim == 1 else 1
@@ -454,12 +475,17 @@ def _bce_scale(xp, g, x, t, weight, reduction):
     return s * xp.asarray(weight) if weight is not None else s
 
 
+# PyTorch's floor on p (1 - p) in the input's gradient is the float 1e-12, also for double inputs.
+_BCE_EPSILON = 9.999999960041972e-13
+
+
 def _bce_vjp_x(xp, g, x, t, weight, reduction):
-    return _bce_scale(xp, g, x, t, weight, reduction) * (x - t) / xp.maximum((1 - x) * x, 1e-12)
+    return _bce_scale(xp, g, x, t, weight, reduction) * (x - t) / xp.maximum((1 - x) * x, _BCE_EPSILON)
 
 
 def _bce_vjp_t(xp, g, x, t, weight, reduction):
-    return _bce_scale(xp, g, x, t, weight, reduction) * (xp.maximum(xp.log1p(-x), -100) - xp.maximum(xp.log(x), -100))
+    # -logit(p), unclamped as in PyTorch: +inf at p = 0, -inf at p = 1.
+    return _bce_scale(xp, g, x, t, weight, reduction) * -xp.log(x / (1 - x))
 
 
 _bce = op(_bce_forward, vjp=(_bce_vjp_x, _bce_vjp_t), node="BinaryCrossEntropyBackward0")
@@ -473,7 +499,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     _not_differentiable("binary_cross_entropy", "weight", weight)
     a = input._data
-    if a.size and (np.nanmin(a) < 0 or np.nanmax(a) > 1):
+    if a.size and not ((a >= 0) & (a <= 1)).all():  # NaN fails the check too, as in PyTorch
         raise RuntimeError("all elements of input should be between 0 and 1")
     w = None if weight is None else np.broadcast_to(weight._data, a.shape)
     return _bce(input, target, weight=w, reduction=reduction)
@@ -485,7 +511,9 @@ def _bce_logits_forward(xp, x, t, *, weight, pos_weight, reduction):
     loss = (1 - t) * x + (sp if pos_weight is None else (1 + (pos_weight - 1) * t) * sp)
     if weight is not None:
         loss = loss * weight
-    return xp.asarray(loss if reduction == "none" else xp.mean(loss) if reduction == "mean" else xp.sum(loss))
+    # PyTorch computes the loss in place in a tensor made from the target: the result has the target's dtype.
+    return xp.asarray(loss if reduction == "none" else xp.mean(loss) if reduction == "mean" else xp.sum(loss),
+                      t.dtype)
 
 
 def _bce_logits_vjp_x(xp, g, x, t, weight, pos_weight, reduction):
@@ -499,13 +527,19 @@ def _bce_logits_vjp_x(xp, g, x, t, weight, pos_weight, reduction):
 
 
 def _bce_logits_vjp_t(xp, g, x, t, weight, pos_weight, reduction):
-    sp_neg = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)   # softplus(-x)
-    p = 1 if pos_weight is None else xp.asarray(pos_weight)
-    return _bce_scale(xp, g, x, t, weight, reduction) * (p * sp_neg - (sp_neg + x))
+    # PyTorch's forms: -x, or log_sigmoid(-x) - p log_sigmoid(x) = p softplus(-x) - softplus(x),
+    # which stay infinite (not inf - inf) at x = -inf and +inf.
+    if pos_weight is None:
+        d = -x
+    else:
+        e = xp.log1p(xp.exp(-xp.abs(x)))
+        d = xp.asarray(pos_weight) * (e + xp.maximum(-x, 0)) - (e + xp.maximum(x, 0))
+    return _bce_scale(xp, g, x, t, weight, reduction) * d
 
 
+# broadcasts=True for its casting: each gradient goes back in its own input's dtype
 _bce_logits = op(_bce_logits_forward, vjp=(_bce_logits_vjp_x, _bce_logits_vjp_t),
-                 node="BinaryCrossEntropyWithLogitsBackward0")
+                 node="BinaryCrossEntropyWithLogitsBackward0", broadcasts=True)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
@@ -537,6 +571,7 @@ def linear(input, weight, bias=None):
     dxdy.Size([2, 4])
     """
     from .linalg import matmul
+    _tensors("linear", ("input", input), ("weight", weight), ("bias", bias))
     x, w = input._data, weight._data
     if bias is not None and w.ndim == 2 and x.ndim >= 1 and x.shape[-1] == w.shape[1] and \
             x.dtype == w.dtype == bias._data.dtype:
@@ -638,8 +673,8 @@ def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1 / (1 - p); identity when not training."""
     if p < 0 or p > 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0:
-        return input
+    if not training or p == 0 or input._data.size == 0:
+        return input  # PyTorch returns the input itself here (no node), an empty one included
     from ..creation import _rng
     if p == 1:
         mask = np.zeros(input._data.shape, input._data.dtype)

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
+from ..creation import dtype_arg, type_name
 from ..tensor import Tensor, wrap, _wrap_dim
 from ..return_types import make_return_type
 from ._op import op, nondifferentiable, name_ops
@@ -20,11 +21,16 @@ def dims(dim, ndim):
 
     An empty sequence means every dim, as in PyTorch's reductions.
     """
-    if dim is None or (not isinstance(dim, (int, np.integer)) and len(dim) == 0):
+    if dim is None:
         return tuple(range(ndim))
-    if isinstance(dim, (int, np.integer)):
+    if isinstance(dim, (int, np.integer)) and not isinstance(dim, bool):
         d = _wrap_dim(int(dim), ndim)
         return (d,) if ndim else ()
+    bad = [dim] if not isinstance(dim, (tuple, list)) else [d for d in dim if not isinstance(d, (int, np.integer))]
+    if bad:
+        raise TypeError(f"argument 'dim' must be an int or a tuple of ints, not {type_name(bad[0])}")
+    if len(dim) == 0:
+        return tuple(range(ndim))
     out = []
     for d in dim:
         a = _wrap_dim(int(d), ndim)
@@ -62,12 +68,14 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     _check_tensor("sum", input)
     x = _for_sum(input, dtype)
     d = dims(dim, x._data.ndim)
+    if x._data.dtype == np.bool_:  # sum(dtype=bool): PyTorch's sum in bool is a logical or
+        return wrap(np.asarray(np.any(x._data, axis=d, keepdims=keepdim)))
     return (_sum_all if dim is None else _sum)(x, dim=d, keepdim=keepdim)
 
 
-def _for_sum(x, dtype):
+def _for_sum(x, dtype, fn="sum"):
     if dtype is not None:
-        return x.to(dtype)
+        return x.to(dtype_arg(fn, dtype))
     if x._data.dtype.kind in "biu":
         return x.to(_dt.int64)
     return x
@@ -81,7 +89,7 @@ _nansum = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.nansum(x, axis=dim, ke
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """The sum over `dim`, NaNs counted as zero (and given no gradient)."""
     _check_tensor("nansum", input)
-    x = _for_sum(input, dtype)
+    x = _for_sum(input, dtype, "nansum")
     return _nansum(x, dim=dims(dim, x._data.ndim), keepdim=keepdim)
 
 
@@ -112,7 +120,10 @@ def _count(shape, dim):
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """The arithmetic mean over `dim`; floating tensors only, as in PyTorch."""
     _check_tensor("mean", input)
-    x = input.to(dtype) if dtype is not None else input
+    x = input.to(dtype_arg("mean", dtype)) if dtype is not None else input
+    if x._data.dtype.kind != "f" and dtype is not None:
+        raise RuntimeError(f"mean(): could not infer output dtype. Optional dtype must be either a floating point "
+                           f"or complex dtype. Got: {x.dtype.type_name}")
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {x.dtype.type_name}")
@@ -152,7 +163,10 @@ _prod_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.prod(x, axis=dim, ke
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """The product over one `dim` (or of all elements when None)."""
     _check_tensor("prod", input)
-    x = _for_sum(input, dtype)
+    x = _for_sum(input, dtype, "prod")
+    if x._data.dtype == np.bool_:  # prod(dtype=bool): a logical and, as in PyTorch
+        d = dims(dim, x._data.ndim)
+        return wrap(np.asarray(np.all(x._data, axis=d, keepdims=keepdim and dim is not None)))
     if dim is None:
         return _prod_all(x, dim=dims(None, x._data.ndim), keepdim=False)
     return _prod(x, dim=dims(dim, x._data.ndim), keepdim=keepdim)
@@ -213,12 +227,18 @@ max_type = make_return_type("max", ("values", "indices"))
 min_type = make_return_type("min", ("values", "indices"))
 
 
+_ALL = object()  # max() / min() with no dim (an explicit dim=None is refused, as in PyTorch)
+
+
 def _extreme(name, full, along, binary, result_type):
-    def extreme(input, dim=None, keepdim=False, *, out=None):
+    def extreme(input, dim=_ALL, keepdim=False, *, out=None):
         _check_tensor(name, input)
         if isinstance(dim, Tensor):
             return binary(input, dim)
         if dim is None:
+            raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, NoneType), but "
+                            f"expected one of:")
+        if dim is _ALL:
             if input._data.size == 0:
                 raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                    f"Specify the reduction dim with the 'dim' argument.")
@@ -311,9 +331,15 @@ argmin = _arg_extreme("argmin", _argmin)
 
 # -- variance and norms ---------------------------------------------------------------------------
 def _var_forward(xp, x, *, dim, correction, keepdim, full):
-    n = _count(x.shape, dim)
-    centered = x - _average(xp, x, dim, True)
-    return xp.asarray(xp.sum(centered * centered, axis=dim, keepdims=keepdim) / _dof(n, correction))
+    return xp.asarray(_variance64(xp, x, dim, correction, keepdim)).astype(x.dtype)
+
+
+def _variance64(xp, x, dim, correction, keepdim):
+    # PyTorch accumulates the variance of float16 and float32 in double, so that a std of 1e30 does not
+    # overflow through its square; the result is cast back (a variance of 1e60 is inf in float32).
+    a = x.astype(np.float64) if x.dtype.itemsize < 8 else x
+    centered = a - _average(xp, a, dim, True)
+    return xp.sum(centered * centered, axis=dim, keepdims=keepdim) / _dof(_count(x.shape, dim), correction)
 
 
 def _dof(n, correction):
@@ -356,7 +382,7 @@ def _with_mean_vjp(moment_vjp):
 
 
 def _std_forward(xp, x, *, dim, correction, keepdim, full):
-    return xp.sqrt(_var_forward(xp, x, dim=dim, correction=correction, keepdim=keepdim, full=full))
+    return xp.asarray(xp.sqrt(_variance64(xp, x, dim, correction, keepdim))).astype(x.dtype)
 
 
 _var = op(_var_forward, vjp=_var_vjp, node="VarBackward0")
@@ -434,7 +460,15 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """The `ord`-norm of x over `dim` (all elements when None): (sum |x|^ord)^(1/ord)."""
     _check_tensor("linalg_vector_norm", x)
     if dtype is not None:
-        x = x.to(dtype)
+        d = dtype_arg("linalg_vector_norm", dtype)
+        if not d.is_floating_point:
+            raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, but got "
+                               f"{d.type_name}")
+        x = x.to(d)
+    if isinstance(ord, Tensor) and ord._data.ndim == 0:
+        ord = ord.item()
+    if not isinstance(ord, (int, float, np.number)) or isinstance(ord, complex):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not {type_name(ord)}")
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{x.dtype.type_name}")
@@ -452,6 +486,8 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if p == "nuc":
         from .linalg import matrix_norm
         return matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim)
+    if isinstance(p, str):
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
     return vector_norm(input, p, dim, keepdim, dtype=dtype)
 
 
@@ -473,6 +509,8 @@ _logsumexp = op(_logsumexp_forward,
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over `dim`, computed without overflow."""
     _check_tensor("logsumexp", input)
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' (position 2) must be tuple of ints, not NoneType")
     x = input if input._data.dtype.kind == "f" else input.to(_dt.get_default_dtype())
     return _logsumexp(x, dim=dims(dim, x._data.ndim), keepdim=keepdim)
 
@@ -515,7 +553,9 @@ _cumprod = op(lambda xp, x, *, dim: xp.cumprod(x, axis=dim) if x.ndim else x.cop
 def _cumulative(name, f):
     def cumulative(input, dim, *, dtype=None, out=None):
         _check_tensor(name, input)
-        x = _for_sum(input, dtype)
+        x = _for_sum(input, dtype, name)
+        if x._data.dtype == np.bool_:
+            raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
         return f(x, dim=_wrap_dim(dim, x._data.ndim))
     cumulative.__name__ = name
     return cumulative

@@ -8,15 +8,23 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor, wrap, _wrap_dim
+from ..creation import int_tuple_arg, type_name
+from ..tensor import Tensor, wrap, _wrap_dim, version_counter
 from ._op import op, name_ops
 
 
-def _shape_arg(shape):
-    """`f(2, 3)` or `f((2, 3))` or `f([2, 3])` as a tuple of ints."""
-    if len(shape) == 1 and not isinstance(shape[0], (builtins.int, np.integer, Tensor)):
-        shape = tuple(shape[0])
-    return tuple(builtins.int(s) for s in shape)
+def _shape_arg(shape, fn="reshape", name="shape"):
+    """`f(2, 3)` or `f((2, 3))` or `f([2, 3])` as a tuple of ints (PyTorch's TypeError for anything else)."""
+    if len(shape) == 1 and not isinstance(shape[0], (builtins.int, np.integer, Tensor, tuple, list)) and \
+            hasattr(shape[0], "__len__") and not isinstance(shape[0], str):
+        shape = (tuple(shape[0]),)  # a torch.Size-like sequence, or a 1-D array of sizes
+    return int_tuple_arg(fn, name, shape)
+
+
+def _dim_arg(fn, name, position, dim):
+    if not isinstance(dim, (builtins.int, np.integer)) or isinstance(dim, builtins.bool):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be int, not {type_name(dim)}")
+    return dim
 
 
 def infer_shape(shape, numel):
@@ -47,6 +55,8 @@ def _unreshape(xp, g, x_shape):
 
 _reshape = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="ViewBackward0", view=True,
               linear=True)
+_reshape_alias = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="ReshapeAliasBackward0",
+                    view=True, linear=True)  # a view of a non-contiguous input
 _reshape_copy = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="UnsafeViewBackward0",
                    linear=True)
 
@@ -64,19 +74,37 @@ _view = op(_view_forward, vjp=_unreshape, node="ViewBackward0", view=True, linea
 
 def reshape(input, *shape):
     """The same elements in a new shape (a view when the memory allows, else a copy); one size may be -1."""
-    s = infer_shape(_shape_arg(shape), input._data.size)
+    s = infer_shape(_shape_arg(shape, "reshape", "shape"), input._data.size)
     a = input._data
-    if np.shares_memory(np.reshape(a, s), a) if a.size else True:
+    if a.ndim == 0 or a.size == 0 or a.flags.c_contiguous:  # (a 0-d result may be held as a NumPy scalar)
         return _reshape(input, shape=s)
+    if np.shares_memory(np.reshape(a, s), a):
+        return _reshape_alias(input, shape=s)
     return _reshape_copy(input, shape=s)
 
 
 def view(input, *shape):
-    """The same memory seen in a new shape; RuntimeError when the strides do not allow it (use reshape)."""
-    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, builtins.int)) and not hasattr(shape[0], "__len__"):
-        from .. import dtypes as _dt
-        return input.view_dtype(_dt.to_dtype(shape[0]))
-    return _view(input, shape=infer_shape(_shape_arg(shape), input._data.size))
+    """The same memory seen in a new shape; RuntimeError when the strides do not allow it (use reshape).
+
+    `x.view(dtype)` reinterprets the memory as another dtype (no gradient flows through it, as in PyTorch).
+    """
+    from .. import dtypes as _dt
+    if len(shape) == 1 and shape[0].__class__ is _dt.dtype:
+        return _view_dtype(input, shape[0])
+    if len(shape) == 1 and not isinstance(shape[0], (builtins.int, np.integer, Tensor, tuple, list)):
+        raise TypeError(f"view() received an invalid combination of arguments - got ({type_name(shape[0])}), but "
+                        f"expected one of:")
+    return _view(input, shape=infer_shape(_shape_arg(shape, "view", "size"), input._data.size))
+
+
+def _view_dtype(input, d):
+    a = np.asarray(input._data)
+    if d.np.itemsize != a.itemsize and (a.ndim == 0 or a.strides[-1] != a.itemsize):
+        raise RuntimeError(f"self.stride(-1) must be 1 to view {input.dtype.type_name} as {d.type_name} (different "
+                           f"element sizes), but got {a.strides[-1] // a.itemsize if a.ndim else 0}")
+    out = wrap(a.view(d.np))
+    out._vc = version_counter(input)
+    return out
 
 
 def view_as(input, other):
@@ -90,6 +118,8 @@ def reshape_as(input, other):
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one (a 0-d tensor becomes 1-d)."""
     shape = input._data.shape
+    _dim_arg("flatten", "start_dim", 1, start_dim)
+    _dim_arg("flatten", "end_dim", 2, end_dim)
     if not shape:
         return reshape(input, (1,))
     s, e = _wrap_dim(start_dim, len(shape)), _wrap_dim(end_dim, len(shape))
@@ -123,7 +153,7 @@ def unflatten(input, dim, sizes):
     except RuntimeError:
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} "
                            f"({shape[d]}) in the input tensor") from None
-    return reshape(input, shape[:d] + sizes + shape[d + 1:])
+    return _view(input, shape=shape[:d] + sizes + shape[d + 1:])  # splitting a dim is always a view
 
 
 _squeeze_all = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="SqueezeBackward0", view=True,
@@ -142,8 +172,11 @@ def squeeze(input, dim=None):
     if dim is None:
         return _squeeze_all(input, shape=tuple(s for s in shape if s != 1))
     if isinstance(dim, (tuple, list)):
-        ds = {_wrap_dim(d, len(shape)) for d in dim}
+        ds = {_wrap_dim(d, len(shape)) for d in int_tuple_arg("squeeze", "dim", (dim,))}
         return _squeeze_dims(input, shape=tuple(s for i, s in enumerate(shape) if not (i in ds and s == 1)))
+    if not isinstance(dim, (builtins.int, np.integer)) or isinstance(dim, builtins.bool):
+        raise TypeError(f"squeeze() received an invalid combination of arguments - got ({type_name(dim)}), but "
+                        f"expected one of:")
     d = _wrap_dim(dim, len(shape))
     if not shape:
         return _squeeze_dim(input, shape=())
@@ -153,7 +186,7 @@ def squeeze(input, dim=None):
 def unsqueeze(input, dim):
     """Insert a size-1 dim at `dim` (in [-ndim-1, ndim])."""
     shape = input._data.shape
-    d = _wrap_dim(dim, len(shape) + 1)
+    d = _wrap_dim(_dim_arg("unsqueeze", "dim", 1, dim), len(shape) + 1)
     return _unsqueeze(input, shape=shape[:d] + (1,) + shape[d:])
 
 
@@ -164,7 +197,7 @@ _expand = op(lambda xp, x, *, shape: xp.broadcast_to(x, shape),
 
 def expand(input, *sizes):
     """A view repeating size-1 dims (and adding leading ones) to `sizes`; -1 keeps a dim."""
-    return _expand(input, shape=expanded_shape(input, _shape_arg(sizes)))
+    return _expand(input, shape=expanded_shape(input, _shape_arg(sizes, "expand", "size")))
 
 
 def expanded_shape(input, sizes):
@@ -209,7 +242,8 @@ def broadcast_to(input, size):
 
 def broadcast_tensors(*tensors):
     shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
-    return tuple(expand(t, shape) for t in tensors)
+    # As in PyTorch, a tensor that already has the shape is returned itself, not an expanded view.
+    return tuple(t if t._data.shape == shape else expand(t, shape) for t in tensors)
 
 
 def broadcast_shapes(*shapes):
@@ -233,7 +267,7 @@ _repeat = op(lambda xp, x, *, reps: xp.tile(x, reps), vjp=_untile, node="RepeatB
 
 def repeat(input, *sizes):
     """Tile the tensor: `repeat(2, 3)` repeats dim 0 twice and dim 1 three times."""
-    reps = _shape_arg(sizes)
+    reps = _shape_arg(sizes, "repeat", "repeats")
     if len(reps) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            "tensor")
@@ -299,6 +333,8 @@ _permute = op(lambda xp, x, *, dims: xp.transpose(x, dims),
 def transpose(input, dim0, dim1):
     """Swap two dims (a view)."""
     n = input._data.ndim
+    _dim_arg("transpose", "dim0", 1, dim0)
+    _dim_arg("transpose", "dim1", 2, dim1)
     return _transpose(input, dim0=_wrap_dim(dim0, n), dim1=_wrap_dim(dim1, n))
 
 
@@ -316,7 +352,7 @@ def t(input):
 def permute(input, *dims):
     """Reorder the dims: `dxdy.permute(x, (2, 0, 1))`, `x.permute(2, 0, 1)`."""
     n = input._data.ndim
-    ds = tuple(_wrap_dim(d, n) for d in _shape_arg(dims))
+    ds = tuple(_wrap_dim(d, n) for d in _shape_arg(dims, "permute", "dims"))
     if len(ds) != n:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
                            f"length of the desired ordering of dimensions i.e. input.dim() = {n} is not equal to "
@@ -382,7 +418,7 @@ _flip = op(lambda xp, x, *, dims: xp.flip(x, dims).copy(), vjp=lambda xp, g, dim
 def flip(input, *dims):
     """Reverse the order of elements along `dims`: `dxdy.flip(x, (0, 1))`, `x.flip(0, 1)`."""
     n = input._data.ndim
-    ds = tuple(_wrap_dim(d, n) for d in _shape_arg(dims))
+    ds = tuple(_wrap_dim(d, n) for d in _shape_arg(dims, "flip", "dims"))
     for d in ds:
         if ds.count(d) > 1:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
@@ -439,13 +475,13 @@ _stack = op(lambda xp, *xs, dim: xp.stack(xs, axis=dim),
 
 
 def _tensor_list(name, tensors):
-    if isinstance(tensors, Tensor):
-        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    if not isinstance(tensors, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type_name(tensors)}")
     tensors = list(tensors)
-    for t_ in tensors:
+    for k, t_ in enumerate(tensors):
         if not isinstance(t_, Tensor):
-            raise TypeError(f"expected Tensor as element {tensors.index(t_)} in argument 0, but got "
-                            f"{type(t_).__name__}")
+            raise TypeError(f"expected Tensor as element {k} in argument 0, but got {type_name(t_)}")
     return tensors
 
 
@@ -460,6 +496,7 @@ def _common(tensors):
 def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dim. (1-D empty tensors are skipped, as in PyTorch.)"""
     tensors = _tensor_list("cat", tensors)
+    _dim_arg("cat", "dim", 2, dim)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, x in enumerate(tensors):
@@ -493,6 +530,7 @@ concat = concatenate = cat
 def stack(tensors, dim=0, *, out=None):
     """Join tensors of one shape along a new dim."""
     tensors = _tensor_list("stack", tensors)
+    _dim_arg("stack", "dim", 2, dim)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0]._data.shape

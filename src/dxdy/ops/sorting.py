@@ -20,6 +20,10 @@ def _sort_forward(xp, x, *, dim, descending, stable):
     idx = xp.argsort(-x if descending and x.dtype.kind != "b" else x, axis=dim, kind="stable")
     if descending and x.dtype.kind == "b":
         idx = xp.flip(xp.argsort(x, axis=dim, kind="stable"), axis=dim)
+    if descending and x.dtype.kind == "f":
+        # NaN counts as the largest value, as in PyTorch: first when descending (NumPy puts it last).
+        nan_first = xp.argsort(~xp.isnan(xp.take_along_axis(x, idx, axis=dim)), axis=dim, kind="stable")
+        idx = xp.take_along_axis(idx, nan_first, axis=dim)
     return xp.take_along_axis(x, idx, axis=dim), idx.astype(np.int64)
 
 
@@ -85,15 +89,36 @@ def _kth_back(xp, g, x_shape, out, k, dim, keepdim):
 
 
 def _median_index(x):
-    # PyTorch's median of an even count is the lower of the two middle values.
-    return np.unravel_index(np.argsort(x.reshape(-1), kind="stable")[(x.size - 1) // 2], x.shape)
+    # PyTorch's median of an even count is the lower of the two middle values; with a NaN, the first NaN.
+    flat = x.reshape(-1)
+    nan = np.isnan(flat) if flat.dtype.kind == "f" else None
+    if nan is not None and nan.any():
+        return np.unravel_index(np.argmax(nan), x.shape)
+    return np.unravel_index(np.argsort(flat, kind="stable")[(x.size - 1) // 2], x.shape)
+
+
+def _median_forward(xp, x, *, k, dim, keepdim):
+    v, i = _kth_forward(xp, x, k=k, dim=dim, keepdim=keepdim)
+    if x.dtype.kind == "f" and x.ndim:
+        nan = xp.isnan(x)
+        has_nan = xp.any(nan, axis=dim, keepdims=keepdim)
+        if xp.any(has_nan):  # a slice with a NaN has the median NaN, at its first NaN, as in PyTorch
+            v = xp.asarray(xp.where(has_nan, xp.nan, v), x.dtype)
+            i = xp.asarray(xp.where(has_nan, xp.argmax(nan, axis=dim, keepdims=keepdim), i), np.int64)
+    return v, i
 
 
 _kthvalue = op(_kth_forward, vjp=_kth_back, node="KthvalueBackward0", n_outputs=2, differentiable_outputs=(0,))
-_median_dim = op(_kth_forward, vjp=_kth_back, node="MedianBackward1", n_outputs=2, differentiable_outputs=(0,))
-# Over all elements, PyTorch shares the gradient evenly between elements tied with the median.
+_median_dim = op(_median_forward, vjp=_kth_back, node="MedianBackward1", n_outputs=2, differentiable_outputs=(0,))
+# Over all elements, PyTorch shares the gradient evenly between elements tied with the median (the NaNs, for a
+# NaN median).
 _median_all = op(lambda xp, x: xp.asarray(x[_median_index(x)]),
-                 vjp=lambda xp, g, x, out: g * (x == out) / float(xp.sum(x == out)), node="MedianBackward0")
+                 vjp=lambda xp, g, x, out: _ties(xp, g, x, out), node="MedianBackward0")
+
+
+def _ties(xp, g, x, out):
+    hit = (x == out) | ((x != x) & (out != out))
+    return g * hit / float(xp.sum(hit))
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):

@@ -1,0 +1,196 @@
+"""Run a program under PyTorch and under dxdy, and compare everything it returns.
+
+Compared: the structure of results, and for every tensor its dtype, shape,
+requires_grad, grad_fn name (for op results) and values. A leaf's `.grad` is
+compared the same way, None included. When PyTorch raises, dxdy must raise an
+exception of the same built-in type.
+
+Values are compared element by element with a tolerance made of three parts:
+
+    |dxdy - torch| <= atol * max(1, max|torch|) + rtol * |torch| + 2 * sensitivity
+
+- by dtype, relative to the tensor's magnitude, so that a large tensor's small
+  elements are not held to an absolute error their computation cannot give;
+  derivatives get looser tolerances than forward values, second derivatives looser still;
+- `sensitivity`: how far PyTorch's own result moves when the program's input values
+  are nudged by a few units of rounding (two runs under `Perturbed`). Rounding makes
+  two correct libraries differ by about that much: a lot where a program is ill
+  conditioned (a standard deviation of equal values, a floor near a whole number,
+  a comparison of near-equal values), nothing where it is well conditioned. An
+  element whose integer or boolean value, or NaN-ness, changes under the nudge may
+  differ freely; a tensor whose shape changes (nonzero) is compared by shape only.
+"""
+import dataclasses
+import warnings
+
+import numpy as np
+import torch
+
+import dxdy
+
+NUDGES = 2  # perturbed PyTorch runs per program
+NUDGE_ULPS = 4  # how far each input value is nudged, in units of rounding of its dtype
+
+
+@dataclasses.dataclass(frozen=True)
+class Tol:
+    rtol: float
+    atol: float
+
+
+# (forward, first derivatives, second derivatives)
+TOLERANCES = {
+    "float64": (Tol(1e-7, 1e-9), Tol(1e-6, 1e-8), Tol(1e-5, 1e-7)),
+    "float32": (Tol(1e-4, 1e-5), Tol(1e-3, 1e-4), Tol(1e-2, 1e-3)),
+}
+HALF = Tol(1e-2, 1e-2)  # float16 results: one rounding of a slightly different float32 value
+
+
+def tolerance(name, low_precision):
+    """The tolerance for a result, by its name in the program's results and the program's precision."""
+    forward, first, second = TOLERANCES["float32" if low_precision else "float64"]
+    if name == "g2":
+        return second
+    if name == "g1" or name.endswith(".grad"):
+        return first
+    return forward
+
+
+# Differences from PyTorch that these tests found in files this suite may not fix: each has a strict xfail
+# regression test in test_regressions.py. They are accepted here so that fuzzing keeps finding new ones;
+# when one is fixed, its regression test fails until its entry here and its xfail mark are removed.
+def known_node_difference(torch_name, dxdy_name, t):
+    """Whether a grad_fn name differs from PyTorch's in a way already reported (see test_regressions.py)."""
+    # ops/_op.py's node_class gives its namespace prefix to CopySlices and CopyBackwards only
+    return torch_name == "dxdy::autograd::NotImplemented" and dxdy_name == "NotImplemented"
+
+
+class Perturbed:
+    """PyTorch, except that `tensor(...)` nudges each float value by up to NUDGE_ULPS units of rounding.
+
+    Every value a generated program starts from is a `torch.tensor` literal, so running the
+    program with `torch` bound to this shows how its results move under rounding-size changes.
+    """
+
+    def __init__(self, seed):
+        self._rng = np.random.default_rng(seed)
+
+    def __getattr__(self, name):
+        return getattr(torch, name)
+
+    def tensor(self, data, dtype=None, requires_grad=False):
+        t = torch.tensor(data, dtype=dtype)
+        if t.is_floating_point() and t.numel():
+            u = torch.from_numpy(self._rng.uniform(-1.0, 1.0, tuple(t.shape))).to(t.dtype)
+            t = t * (1 + NUDGE_ULPS * torch.finfo(t.dtype).eps * u)
+        return t.requires_grad_(requires_grad)
+
+
+def run(program, lib):
+    """(results, None) or (None, exception): the program run with `torch` bound to `lib`."""
+    namespace = {}
+    exec(program.source, namespace)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return namespace["program"](lib), None
+    except Exception as e:  # the comparison decides whether an exception is a failure
+        return None, e
+
+
+def builtin_type(exc):
+    """The most derived built-in exception class of `exc` (torch.linalg.LinAlgError -> RuntimeError)."""
+    return next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
+
+
+def check_program(program):
+    """Run `program` in both libraries; raise AssertionError where dxdy differs from PyTorch."""
+    expected, t_error = run(program, torch)
+    got, d_error = run(program, dxdy)
+    if t_error is not None:
+        kind = builtin_type(t_error)
+        assert isinstance(d_error, kind), (
+            f"PyTorch raised {type(t_error).__name__}: {t_error}\n"
+            f"dxdy {'raised ' + type(d_error).__name__ + ': ' + str(d_error) if d_error else 'did not raise'}")
+        return
+    if d_error is not None:
+        raise AssertionError(f"dxdy raised {type(d_error).__name__} where PyTorch did not: {d_error}") from d_error
+    nudged = [run(program, Perturbed(seed))[0] for seed in range(NUDGES)]
+    nudged = [r for r in nudged if r is not None]  # a nudge may push a program over an edge: no information
+    assert list(got) == list(expected), f"result names {list(got)} vs {list(expected)}"
+    for name, t in expected.items():
+        node = program.node_names.get(name)
+        graph = name not in ("g1", "g2")
+        tol = None if name in program.random else tolerance(name, program.low_precision)
+        assert_same(got[name], t, [r[name] for r in nudged], tol, name, node, graph)
+
+
+def assert_same(d, t, nudged, tol, what, node=None, graph=True):
+    """dxdy's `d` is PyTorch's `t` (and `nudged`, its perturbed runs): structure, and for tensors dtype,
+    shape, requires_grad, grad_fn name and values.
+
+    `node` is the grad_fn name expected (None: PyTorch's; False: not checked); with graph=False,
+    neither requires_grad nor grad_fn is compared (derivatives taken with create_graph=True);
+    with tol=None, values are not compared (random ops).
+    """
+    if isinstance(t, torch.Tensor):
+        assert isinstance(d, dxdy.Tensor), f"{what}: expected a Tensor, got {type(d).__name__}"
+        assert str(d.dtype) == str(t.dtype).replace("torch.", "dxdy."), f"{what}: dtype {d.dtype} vs {t.dtype}"
+        assert tuple(d.shape) == tuple(t.shape), f"{what}: shape {tuple(d.shape)} vs {tuple(t.shape)}"
+        if graph:
+            assert d.requires_grad == t.requires_grad, \
+                f"{what}: requires_grad {d.requires_grad} vs {t.requires_grad}"
+        if graph and node is not False and t.grad_fn is not None:
+            name = node or t.grad_fn.name().replace("torch::", "dxdy::")
+            got = d.grad_fn and d.grad_fn.name()
+            assert got == name or known_node_difference(name, got, t), f"{what}: grad_fn {got} vs {name}"
+        others = [n for n in nudged if isinstance(n, torch.Tensor)]
+        if tol is None or any(n.shape != t.shape for n in others):
+            return
+        assert_close(d.detach().numpy(), values(t), [values(n) for n in others],
+                     HALF if t.dtype == torch.float16 else tol, what)
+    elif isinstance(t, (tuple, list)):
+        assert isinstance(d, (tuple, list)) and len(d) == len(t), \
+            f"{what}: {type(d).__name__} of {len(d) if hasattr(d, '__len__') else '?'} vs {type(t).__name__} of {len(t)}"
+        for i, (a, b) in enumerate(zip(d, t)):
+            others = [n[i] for n in nudged if isinstance(n, (tuple, list)) and len(n) == len(t)]
+            assert_same(a, b, others, tol, f"{what}[{i}]", node, graph)
+    elif t is None:
+        assert d is None, f"{what}: expected None, got {type(d).__name__}"
+    else:
+        # A Python value (equal(), allclose()): it may differ only if a nudge changes PyTorch's
+        assert type(d) is type(t) and (d == t or any(n != t for n in nudged)), f"{what}: {d!r} vs {t!r}"
+
+
+def values(t):
+    # force=True reads PyTorch's ZeroTensor (the gradient it gives sgn, say) as the zeros it stands for
+    return t.detach().numpy(force=True)
+
+
+def assert_close(a, b, nudged, tol, what):
+    """Element-wise closeness of dxdy's `a` to PyTorch's `b`, widened by how far `nudged` moved from `b`."""
+    free = np.zeros(b.shape, bool)  # elements whose kind of value a nudge changes: anything goes there
+    for n in nudged:
+        free |= (n != b) if b.dtype.kind in "biu" else (np.isnan(n) != np.isnan(b)) | (np.isinf(n) != np.isinf(b))
+    if b.dtype.kind in "biu":
+        bad = (a != b) & ~free
+        assert not bad.any(), f"{what}: values differ at {np.argwhere(bad).tolist()}\ndxdy:  {a}\ntorch: {b}"
+        return
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    special = ~np.isfinite(b) & ~free
+    same_special = (np.isnan(a[special]) == np.isnan(b[special])).all() and \
+        (a[special & ~np.isnan(b)] == b[special & ~np.isnan(b)]).all()
+    assert same_special, f"{what}: NaN or infinity differ\ndxdy:  {a}\ntorch: {b}"
+    check = np.isfinite(b) & ~free
+    if not check.any():
+        return
+    with np.errstate(invalid="ignore"):  # inf - inf where elements are not checked
+        spread = np.zeros(b.shape)
+        for n in nudged:
+            spread = np.maximum(spread, np.abs(np.asarray(n, np.float64) - b))
+        err = np.abs(a - b)[check]
+    scale = max(1.0, float(np.abs(b[check]).max()))
+    bound = (tol.atol * scale + tol.rtol * np.abs(b) + 2 * spread)[check]
+    assert (err <= bound).all(), (f"{what}: values differ (max error {err.max():.3g}, "
+                                  f"tolerance rtol={tol.rtol} atol={tol.atol} x {scale:.3g})\n"
+                                  f"dxdy:  {a}\ntorch: {b}")
