@@ -21,6 +21,7 @@ Values are compared element by element with a tolerance made of three parts:
   differ freely; a tensor whose shape changes (nonzero) is compared by shape only.
 """
 import dataclasses
+import re
 import warnings
 
 import numpy as np
@@ -36,12 +37,14 @@ NUDGE_ULPS = 4  # how far each input value is nudged, in units of rounding of it
 class Tol:
     rtol: float
     atol: float
+    nan_ok: bool = False  # whether dxdy may be finite where PyTorch is NaN
 
 
-# (forward, first derivatives, second derivatives)
+# (forward, first derivatives, second derivatives). At singular points (0 ** y, the norm of zeros) PyTorch's
+# second-derivative formulas give NaN where the derivative exists, and dxdy gives it: accepted there.
 TOLERANCES = {
-    "float64": (Tol(1e-7, 1e-9), Tol(1e-6, 1e-8), Tol(1e-5, 1e-7)),
-    "float32": (Tol(1e-4, 1e-5), Tol(1e-3, 1e-4), Tol(1e-2, 1e-3)),
+    "float64": (Tol(1e-7, 1e-9), Tol(1e-6, 1e-8), Tol(1e-5, 1e-7, nan_ok=True)),
+    "float32": (Tol(1e-4, 1e-5), Tol(1e-3, 1e-4), Tol(1e-2, 1e-3, nan_ok=True)),
 }
 HALF = Tol(1e-2, 1e-2)  # float16 results: one rounding of a slightly different float32 value
 
@@ -62,7 +65,30 @@ def tolerance(name, low_precision):
 def known_node_difference(torch_name, dxdy_name, t):
     """Whether a grad_fn name differs from PyTorch's in a way already reported (see test_regressions.py)."""
     # ops/_op.py's node_class gives its namespace prefix to CopySlices and CopyBackwards only
-    return torch_name == "dxdy::autograd::NotImplemented" and dxdy_name == "NotImplemented"
+    if torch_name == "dxdy::autograd::NotImplemented" and dxdy_name == "NotImplemented":
+        return True
+    # dxdy/linalg.py's vecdot is (x * y).sum(dim) always; PyTorch's, of two 1-d tensors, is vdot
+    return torch_name == "VdotBackward0" and dxdy_name == "SumBackward1" and t.dim() == 0
+
+
+def known_message_difference(dxdy_line, torch_line):
+    """Whether a first line of message differs from PyTorch's in a way already reported."""
+    # tensor.py: setting requires_grad on an integer tensor omits PyTorch's "and complex"
+    if torch_line == dxdy_line.replace("floating point dtype", "floating point and complex dtype"):
+        return True
+    # the engine has no check of its own for changing the base of the views a split (or unbind...) made:
+    # dxdy reports the modified saved tensor instead
+    if "is a view and its base or another view of its base has been modified inplace" in torch_line:
+        return dxdy_line.startswith("one of the variables needed for gradient computation has been modified")
+    # ops/_op.py's message for a modified saved tensor names MaxBackward1's output "Max", PyTorch "Max1"
+    return re.sub(r"(output \d+ of [A-Za-z]+)\d,", r"\1,", torch_line) == dxdy_line
+
+
+def known_missing_error(t_error, d_error):
+    """Whether dxdy does not raise PyTorch's error for a reason already reported."""
+    # The engine has no check for changing the base of the views a split or unbind made (a backward through
+    # them then uses the new values; PyTorch refuses).
+    return d_error is None and "is a view and its base or another view of its base has been modified" in str(t_error)
 
 
 class Perturbed:
@@ -86,14 +112,19 @@ class Perturbed:
         return t.requires_grad_(requires_grad)
 
 
-def run(program, lib):
-    """(results, None) or (None, exception): the program run with `torch` bound to `lib`."""
+def compiled(program):
+    """The function `program(torch)` that a generated program's source defines."""
     namespace = {}
     exec(program.source, namespace)
+    return namespace["program"]
+
+
+def run(function, lib):
+    """(results, None) or (None, exception): `function(lib)`, its warnings silenced."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return namespace["program"](lib), None
+            return function(lib), None
     except Exception as e:  # the comparison decides whether an exception is a failure
         return None, e
 
@@ -103,25 +134,53 @@ def builtin_type(exc):
     return next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
 
 
-def check_program(program):
-    """Run `program` in both libraries; raise AssertionError where dxdy differs from PyTorch."""
-    expected, t_error = run(program, torch)
-    got, d_error = run(program, dxdy)
+def first_line(exc):
+    """An exception's first line of message, with PyTorch's names read as dxdy's (torch.Size, torch.FloatTensor)."""
+    return (str(exc).splitlines() or [""])[0].replace("torch.", "dxdy.")
+
+
+def check_program(program, compare_messages=False):
+    """Run a generated `program` in both libraries; raise AssertionError where dxdy differs from PyTorch.
+
+    With compare_messages, an exception's first line of message must be PyTorch's too.
+    """
+    check_function(compiled(program), compare_messages, program.low_precision, program.node_names,
+                   program.random, nudges=NUDGES)
+
+
+def check_function(function, compare_messages=False, low_precision=False, node_names=None, random=(), nudges=0):
+    """Run `function(torch)` and `function(dxdy)` (each returns a dict of results) and compare them.
+
+    `node_names` maps a result name to the grad_fn name dxdy must give (None or absent: PyTorch's; False:
+    any); the values of results named in `random` are not compared; `nudges` perturbed PyTorch runs
+    measure how sensitive the results are to rounding (the function must make its inputs with torch.tensor).
+    """
+    node_names = node_names or {}
+    expected, t_error = run(function, torch)
+    got, d_error = run(function, dxdy)
     if t_error is not None:
         kind = builtin_type(t_error)
+        if known_missing_error(t_error, d_error):
+            return
         assert isinstance(d_error, kind), (
             f"PyTorch raised {type(t_error).__name__}: {t_error}\n"
             f"dxdy {'raised ' + type(d_error).__name__ + ': ' + str(d_error) if d_error else 'did not raise'}")
+        if compare_messages:
+            d_line, t_line = first_line(d_error), first_line(t_error)
+            assert d_line == t_line or known_message_difference(d_line, t_line), \
+                f"messages differ:\ndxdy:  {d_line}\ntorch: {t_line}"
         return
     if d_error is not None:
         raise AssertionError(f"dxdy raised {type(d_error).__name__} where PyTorch did not: {d_error}") from d_error
-    nudged = [run(program, Perturbed(seed))[0] for seed in range(NUDGES)]
+    nudged = [run(function, Perturbed(seed))[0] for seed in range(nudges)]
     nudged = [r for r in nudged if r is not None]  # a nudge may push a program over an edge: no information
     assert list(got) == list(expected), f"result names {list(got)} vs {list(expected)}"
     for name, t in expected.items():
-        node = program.node_names.get(name)
+        node = node_names.get(name)
         graph = name not in ("g1", "g2")
-        tol = None if name in program.random else tolerance(name, program.low_precision)
+        tol = None if name in random else tolerance(name, low_precision)
+        if name == "g2" and not all_finite(expected["g1"]):
+            tol = None  # second derivatives where the first are NaN or infinite: a matter of formula
         assert_same(got[name], t, [r[name] for r in nudged], tol, name, node, graph)
 
 
@@ -162,6 +221,15 @@ def assert_same(d, t, nudged, tol, what, node=None, graph=True):
         assert type(d) is type(t) and (d == t or any(n != t for n in nudged)), f"{what}: {d!r} vs {t!r}"
 
 
+def all_finite(result):
+    """Whether every tensor in `result` (a tensor, None, or tuples of them) is finite."""
+    if isinstance(result, torch.Tensor):
+        return bool(torch.isfinite(result.detach()).all())
+    if isinstance(result, (tuple, list)):
+        return all(all_finite(r) for r in result)
+    return True
+
+
 def values(t):
     # force=True reads PyTorch's ZeroTensor (the gradient it gives sgn, say) as the zeros it stands for
     return t.detach().numpy(force=True)
@@ -170,6 +238,8 @@ def values(t):
 def assert_close(a, b, nudged, tol, what):
     """Element-wise closeness of dxdy's `a` to PyTorch's `b`, widened by how far `nudged` moved from `b`."""
     free = np.zeros(b.shape, bool)  # elements whose kind of value a nudge changes: anything goes there
+    if tol.nan_ok and b.dtype.kind == "f":
+        free |= np.isnan(b) & np.isfinite(a)
     for n in nudged:
         free |= (n != b) if b.dtype.kind in "biu" else (np.isnan(n) != np.isnan(b)) | (np.isinf(n) != np.isinf(b))
     if b.dtype.kind in "biu":

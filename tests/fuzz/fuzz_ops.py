@@ -9,7 +9,6 @@ mapped into the op's valid domain. Arrays that a sample maker built further
 *structured*: a tensor is only added to them as a small perturbation.
 """
 import dataclasses
-from typing import Optional
 
 import numpy as np
 
@@ -46,7 +45,7 @@ class RecordingMaker(Maker):
 class Slot:
     """A float array of a sample, where a tensor goes."""
     array: np.ndarray
-    domain: Optional[tuple]  # (lo, hi) for an array drawn plainly by make(); None when structured
+    domain: tuple | None  # (lo, hi) for an array drawn plainly by make(); None when structured
 
 
 @dataclasses.dataclass
@@ -106,8 +105,12 @@ class Call:
     @property
     def has_indices(self):
         """Whether an integer array (an index, a class target) is among the arguments."""
-        return any(isinstance(c, Const) and c.array.dtype.kind in "iu"
-                   for c in consts_of(list(self.args) + list(self.kwargs.values())))
+        return any(c.array.dtype.kind in "iu" for c in consts_of(list(self.args) + list(self.kwargs.values())))
+
+    @property
+    def has_masks(self):
+        """Whether an integer or bool array (an index, a class target, a mask, a condition) is among them."""
+        return any(c.array.dtype.kind in "iub" for c in consts_of(list(self.args) + list(self.kwargs.values())))
 
 
 def sample_calls(info, dtype, seed):

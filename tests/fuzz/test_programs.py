@@ -6,7 +6,7 @@ from fuzz_program import programs
 from fuzz_settings import fuzz_settings
 
 
-@fuzz_settings(ci_examples=300)
+@fuzz_settings(ci_examples=4000)
 @given(programs())
 def test_random_program_matches_torch(program):
     note(program.listing())

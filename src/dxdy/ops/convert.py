@@ -8,8 +8,16 @@ from ..creation import dtype_arg
 from ..tensor import Tensor, wrap, device as _device
 from ._op import op, name_ops
 
-_clone = op(lambda xp, x: x.copy(), vjp=lambda xp, g: g, node="CloneBackward0", linear=True)
-_to = op(lambda xp, x, *, dtype: x.astype(dtype),
+def _layout(x):
+    """The memory order of a copy of x, as PyTorch's preserve_format lays it out: x's own order of dims,
+    except for an expanded x (stride 0 along a dim of several elements), whose copy is contiguous."""
+    expanded = builtins.any(s == 0 and n > 1 for s, n in zip(np.asarray(x).strides, np.shape(x)))
+    return "C" if expanded else "K"
+
+
+_clone = op(lambda xp, x: np.array(x, order=_layout(x)), vjp=lambda xp, g: g, node="CloneBackward0", linear=True)
+_contiguous = op(lambda xp, x: np.array(x, order="C"), vjp=lambda xp, g: g, node="CloneBackward0", linear=True)
+_to = op(lambda xp, x, *, dtype: np.asarray(x).astype(dtype, order=_layout(x)),
          vjp=lambda xp, g, x_dtype: xp.astype(g, x_dtype), node="ToCopyBackward0", linear=True)
 
 
@@ -22,7 +30,7 @@ def contiguous(input, memory_format=None):
     """self when already C-contiguous, else a contiguous copy."""
     if np.asarray(input._data).flags.c_contiguous:
         return input
-    return _clone(input)
+    return _contiguous(input)
 
 
 def to(input, *args, dtype=None, non_blocking=False, copy=False, memory_format=None, device=None):

@@ -80,8 +80,10 @@ mul = binary(lambda xp, x, y: x * y,
 _true_divide = binary(lambda xp, x, y: x / y,
                       vjp=(lambda xp, g, x, y: g / y, lambda xp, g, x, y: -g * ((x / y) / y)),
                       node="DivBackward0", promote=_to_default_float)
+# (The rules ask for x and y without using them: PyTorch's node saves both, so that a second backward
+# through it fails as in PyTorch.)
 _divide_rounded = op(lambda xp, x, y, *, rounding_mode: _rounded_quotient(xp, x, y, rounding_mode),
-                     vjp=(lambda xp, g: g * 0, lambda xp, g: g * 0), node="DivBackward2", broadcasts=True)
+                     vjp=(lambda xp, g, x, y: g * 0, lambda xp, g, x, y: g * 0), node="DivBackward2", broadcasts=True)
 _floor_divide = binary(lambda xp, x, y: _rounded_quotient(xp, x, y, "floor"),
                        vjp=(_not_differentiable("floor_divide"), _not_differentiable("floor_divide")),
                        node="NotImplemented")
@@ -380,7 +382,10 @@ abs = unary(lambda xp, x: xp.abs(_no_bool_abs(x)), d=lambda xp, x: xp.sign(x), n
 absolute = abs
 # sign(NaN) is 0, as in PyTorch (numpy_ns.sign sees to it).
 sign = unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(), d=lambda xp: 0, node="SignBackward0")
-sgn = unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(), d=lambda xp: 0, node="SgnBackward0")
+# (d asks for x and out without using them: PyTorch's SgnBackward0 saves both, so that a second backward, or
+# a backward after the result was changed in place, fails there too)
+sgn = unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(), d=lambda xp, x, out: 0,
+            node="SgnBackward0")
 
 
 def _rounding(f, kernel):
@@ -537,6 +542,9 @@ def lerp(input, end, weight):
                         f" * (Tensor input, Tensor end, Tensor weight, *, Tensor out = None)\n"
                         f" * (Tensor input, Tensor end, Number weight, *, Tensor out = None)\n")
     d = input._data.dtype
+    if isinstance(weight, Tensor) and weight._data.ndim == 0 and weight._data.dtype != d and d.kind == "f" \
+            and weight._data.dtype.kind == "f":
+        weight = weight.to(input.dtype)  # PyTorch lets a 0-d weight have another float dtype
     for name, v in (("end", end), ("weight", weight)):
         if isinstance(v, Tensor) and v._data.dtype != d:
             raise RuntimeError(f"expected dtype {_C_TYPE_NAMES[d.name]} for `{name}` but got dtype "

@@ -72,7 +72,8 @@ def normalize_key(key, shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     dim = 0       # the dim of the indexed tensor that the item applies to
     indexed = 0   # how many dims advanced indices have taken so far (PyTorch's messages count those)
-    for i in items:
+    items = list(items)
+    for k, i in enumerate(items):
         if i is Ellipsis:
             dim += len(shape) - consumed
             continue
@@ -93,11 +94,18 @@ def normalize_key(key, shape):
                 continue
             size = shape[dim]
             bad = (i >= size) | (i < -size)
-            if bad.any():
+            if bad.any() and size and 0 in shape:
+                # A tensor of no elements: PyTorch checks no index into its non-empty dims (the result has no
+                # elements either); any index in range selects the same nothing.
+                items[k] = np.zeros_like(i)
+            elif bad.any():
+                if size == 0:  # PyTorch's message for an empty dim names neither the index nor the dim
+                    raise IndexError("index is out of bounds for dimension with size 0")
                 raise IndexError(f"index {builtins.int(i[bad].flat[0])} is out of bounds for dimension {indexed} "
                                  f"with size {size}")
             indexed += 1
         dim += 1
+    items = tuple(items)
     if not advanced and Ellipsis not in items:
         items = items + (Ellipsis,)
     return items, advanced
@@ -295,10 +303,13 @@ def index_select(input, dim, index):
     size = input._data.shape[d] if n else 1
     if n == 0 and a.size != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {a.size} value(s)")
-    if a.size and a.min() < 0:
-        raise RuntimeError(f"INDICES element is out of DATA bounds, id={builtins.int(a.min())} axis_dim={size}")
-    if a.size and a.max() >= size:
-        raise IndexError("index out of range in self")
+    bad = a.reshape(-1)[(a.reshape(-1) < 0) | (a.reshape(-1) >= size)]
+    if bad.size:  # PyTorch's three errors, as its CPU kernels raise them (dim 1 has a kernel of its own)
+        if size == 0 and n > 1:
+            raise RuntimeError("index_select(): self indexing axis dim should be positive")
+        if n <= 1 or (d != 1 and input._data.size):
+            raise IndexError("index out of range in self")
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={builtins.int(bad[0])} axis_dim={size}")
     return _index_select(input, dim=d, index=a.reshape(-1))
 
 

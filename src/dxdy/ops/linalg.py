@@ -163,6 +163,8 @@ _matmul = op(lambda xp, x, y: xp.matmul(x, y), vjp=(_matmul_vjp_x, _matmul_vjp_y
 _matmul_squeeze = op(lambda xp, x, y: xp.matmul(x, y), vjp=(_matmul_vjp_x, _matmul_vjp_y),
                      node="SqueezeBackward4")
 _matmul_clone = op(lambda xp, x, y: xp.matmul(x, y), vjp=(_matmul_vjp_x, _matmul_vjp_y), node="CloneBackward0")
+_matmul_transpose = op(lambda xp, x, y: xp.matmul(x, y), vjp=(_matmul_vjp_x, _matmul_vjp_y),
+                       node="TransposeBackward0")
 
 
 def matmul(input, other, *, out=None):
@@ -203,7 +205,12 @@ def matmul(input, other, *, out=None):
     # One rule; three rows only so that grad_fn carries PyTorch's name for each case.
     if nx == 1 and ny == 2:
         return _matmul_squeeze(input, other)
-    return (_matmul_clone if nx == 2 else _matmul)(input, other)
+    if nx == 2 and input._rg:
+        # A matrix times a batch: PyTorch folds the batch when the matrix requires grad, and transposes the
+        # result back, copying it (a clone) unless the transpose is contiguous already (a size-1 or empty result).
+        m, p, batch = xs[0], ys[-1], math.prod(ys[:-2])
+        return (_matmul_clone if m > 1 and p > 1 and batch else _matmul_transpose)(input, other)
+    return _matmul(input, other)
 
 
 def outer(input, vec2):
@@ -280,7 +287,11 @@ def _spell_ellipses(ins, rhs, ndims):
 
 
 def _einsum_vjp(xp, g, xs, ins, rhs):
-    """d out / d x_i: g contracted with the other operands, then put back in x_i's layout.
+    return _einsum_grads(xp, g, [x.shape for x in xs], xs, ins, rhs)
+
+
+def _einsum_grads(xp, g, shapes, xs, ins, rhs):
+    """d out / d x_i (x_i of shapes[i]): g contracted with the other operands, then put back in x_i's layout.
 
     Letters only x_i carries were summed in the forward: they come back by broadcasting.
     A letter of size 1 in x_i that broadcast against the others is summed back. A letter
@@ -288,7 +299,7 @@ def _einsum_vjp(xp, g, xs, ins, rhs):
     """
     grads = []
     for i, s in enumerate(ins):
-        shape = tuple(xs[i].shape)
+        shape = tuple(shapes[i])
         sizes = dict(zip(s, shape))
         others = [x for j, x in enumerate(xs) if j != i]
         other_subs = [t for j, t in enumerate(ins) if j != i]
@@ -296,7 +307,9 @@ def _einsum_vjp(xp, g, xs, ins, rhs):
         available = set(rhs + "".join(other_subs))
         kept = "".join(c for c in letters if c in available)
         gi = xp.einsum(_eq([rhs] + other_subs, kept), g, *others)
-        gi = xp.sum_to_size(gi, tuple(sizes[c] for c in kept))
+        target = tuple(sizes[c] for c in kept)
+        # A letter of size 1 in the others that broadcast against x_i's: the gradient is the same along it.
+        gi = xp.sum_to_size(xp.broadcast_to(gi, np.broadcast_shapes(tuple(gi.shape), target)), target)
         if kept != letters:
             gi = xp.broadcast_to(xp.reshape(gi, tuple(sizes[c] if c in kept else 1 for c in letters)),
                                  tuple(sizes[c] for c in letters))
@@ -334,15 +347,22 @@ def _letter_sizes(s, shape, k):
     return sizes
 
 
-def _einsum_row(node):
-    # (np.array: NumPy's einsum of one operand may return a view of it)
-    return op(lambda xp, *xs, ins, rhs: np.array(xp.einsum(_eq(ins, rhs), *xs)),
+def _einsum_row(node, order="C"):
+    # (np.array: NumPy's einsum of one operand may return a view of it; the copy is laid out as PyTorch's
+    # result: contiguous, except a permutation's, which keeps the permuted layout)
+    return op(lambda xp, *xs, ins, rhs: np.array(xp.einsum(_eq(ins, rhs), *xs), order=order),
               vjp=lambda xp, g, xs, ins, rhs: _einsum_vjp(xp, g, xs, ins, rhs), node=node)
+
+
+def _einsum_row1(node, order="C"):
+    # One operand: its gradient needs its shape only, and PyTorch saves no tensor (a second backward works).
+    return op(lambda xp, x, *, ins, rhs: np.array(xp.einsum(_eq(ins, rhs), x), order=order),
+              vjp=lambda xp, g, x_shape, ins, rhs: _einsum_grads(xp, g, [x_shape], [None], ins, rhs)[0], node=node)
 
 
 # One rule; four rows only so that grad_fn carries PyTorch's name: PyTorch's einsum ends in a sum
 # (one operand, some index summed), a permute (one operand), a mul (no index summed) or a view.
-_einsum_sum, _einsum_permute = _einsum_row("SumBackward1"), _einsum_row("PermuteBackward0")
+_einsum_sum, _einsum_permute = _einsum_row1("SumBackward1"), _einsum_row1("PermuteBackward0", order="K")
 _einsum_mul, _einsum_view = _einsum_row("MulBackward0"), _einsum_row("ViewBackward0")
 
 
@@ -580,9 +600,14 @@ def _batch_prefix(a, b):
     return f"(Batch element {b}): " if a.ndim > 2 else ""
 
 
+def _lapack_layout(xp, r):
+    """`r` laid out as LAPACK returns it, and PyTorch with it: each matrix column-major."""
+    return xp.swapaxes(xp.asarray(xp.swapaxes(r, -1, -2), order="C"), -1, -2) if r.ndim >= 2 else r
+
+
 def _inv_forward(xp, x):
     try:
-        return xp.linalg.inv(x)
+        return _lapack_layout(xp, xp.linalg.inv(x))
     except np.linalg.LinAlgError:
         b, k = _singular(x)
         raise LinAlgError(f"linalg.inv: {_batch_prefix(x, b)}The diagonal element {k} is zero, the inversion could "
@@ -603,8 +628,8 @@ def inv(A):
 def _solve_forward(xp, a, b, *, vector):
     try:
         if vector:
-            return xp.squeeze(xp.linalg.solve(a, xp.expand_dims(b, -1)), axis=-1)
-        return xp.linalg.solve(a, b)
+            return _lapack_layout(xp, xp.squeeze(xp.linalg.solve(a, xp.expand_dims(b, -1)), axis=-1))
+        return _lapack_layout(xp, xp.linalg.solve(a, b))
     except np.linalg.LinAlgError:
         prefix = _batch_prefix(a, _singular(a)[0])
         raise LinAlgError(f"torch.linalg.solve: {prefix}The solver failed because the input matrix is singular."

@@ -20,7 +20,7 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 # -- softmax --------------------------------------------------------------------------------------
 def _softmax_forward(xp, x, *, dim):
     e = xp.exp(x - xp.max(x, axis=dim, keepdims=True)) if x.size else x
-    return e / xp.sum(e, axis=dim, keepdims=True)
+    return xp.asarray(e / xp.sum(e, axis=dim, keepdims=True), order="C")  # contiguous, as PyTorch's
 
 
 def _log_softmax_forward(xp, x, *, dim):
@@ -28,7 +28,7 @@ def _log_softmax_forward(xp, x, *, dim):
     if not x.size:
         return x
     shifted = x - xp.max(x, axis=dim, keepdims=True)
-    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
+    return xp.asarray(shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True)), order="C")
 
 
 _softmax = op(_softmax_forward,
@@ -164,8 +164,8 @@ def _softplus_stable(xp, x):
     return xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(x, 0)  # log(1 + e^x) without overflow
 
 
-logsigmoid = unary(lambda xp, x: -_softplus_stable(xp, -x), d=lambda xp, x: xp.sigmoid(-x),
-                   node="LogSigmoidBackward0")
+logsigmoid = unary(lambda xp, x: xp.asarray(-_softplus_stable(xp, -x), order="C"),  # contiguous, as PyTorch's
+                   d=lambda xp, x: xp.sigmoid(-x), node="LogSigmoidBackward0")
 
 
 def _mish_d(xp, x):
@@ -576,10 +576,10 @@ def linear(input, weight, bias=None):
     if bias is not None and w.ndim == 2 and x.ndim >= 1 and x.shape[-1] == w.shape[1] and \
             x.dtype == w.dtype == bias._data.dtype:
         # PyTorch's fused paths (so grad_fn names match): addmm for 2-D input; for a contiguous
-        # input of 3 dims, or any contiguous input with a 1-D bias, addmm on the flattened input, viewed back.
+        # input of more dims with a 1-D bias, addmm on the flattened input, viewed back.
         if x.ndim == 2 and bias._data.ndim <= 1:
             return _addmm(bias, input, weight)
-        if input.is_contiguous() and (x.ndim == 3 or bias._data.ndim == 1) and bias._data.ndim <= 1:
+        if input.is_contiguous() and bias._data.ndim == 1:
             lead = x.shape[:-1]
             out = _addmm(bias, input.reshape(math.prod(lead), x.shape[-1]), weight)
             return out.view(lead + (w.shape[0],))

@@ -142,7 +142,8 @@ def _exclusive_products(xp, x, axis):
     return left * xp.flip(right, axis=axis)
 
 
-def _prod_vjp(xp, g, x, dim, keepdim):
+def _prod_vjp(xp, g, x, out, dim, keepdim):
+    # (out is not used, but PyTorch's node saves the result: changing it in place makes backward fail)
     if x.ndim == 0:
         return g * xp.ones_like(x)
     if len(dim) != 1:  # the full product: over the flattened tensor
@@ -191,8 +192,9 @@ _min_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.minimum.reduce(x, axi
 
 def _even_share_nan(xp, g, x, out):
     # max()/min() of all elements: shared like amax, where a NaN result counts the NaNs as its hits.
-    hit = xp.astype((x == out) | ((x != x) & (out != out)), x.dtype)
-    return g * hit / xp.sum(hit)
+    # PyTorch fills the hits (masked_fill), so that elsewhere the gradient is 0 even when g is NaN or infinite.
+    hit = (x == out) | ((x != x) & (out != out))
+    return xp.where(hit, g / xp.sum(xp.astype(hit, x.dtype)), 0)
 
 
 def _select_at(xp, g, x_shape, out, dim, keepdim):
@@ -339,7 +341,13 @@ def _variance64(xp, x, dim, correction, keepdim):
     # overflow through its square; the result is cast back (a variance of 1e60 is inf in float32).
     a = x.astype(np.float64) if x.dtype.itemsize < 8 else x
     centered = a - _average(xp, a, dim, True)
-    return xp.sum(centered * centered, axis=dim, keepdims=keepdim) / _dof(_count(x.shape, dim), correction)
+    var = xp.sum(centered * centered, axis=dim, keepdims=keepdim) / _dof(_count(x.shape, dim), correction)
+    if a.size == 0:
+        return var
+    # Equal values have variance 0 exactly, as PyTorch's Welford algorithm finds; a two-pass mean can miss
+    # them by a rounding, and std's gradient would then be rounding noise instead of PyTorch's zero.
+    equal = (xp.max(a, axis=dim, keepdims=keepdim) == xp.min(a, axis=dim, keepdims=keepdim)) & xp.isfinite(var)
+    return xp.where(equal, 0.0, var)
 
 
 def _dof(n, correction):
@@ -474,8 +482,14 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
                            f"{x.dtype.type_name}")
     d = dims(dim, x._data.ndim)
     if ord == -math.inf and x._data.size == 0:
-        raise RuntimeError("linalg.vector_norm cannot compute the -inf norm on an empty tensor because the "
-                           "operation does not have an identity")
+        # The minimum over nothing has no value; over non-empty dims of an empty tensor, it has no elements.
+        if dim is None or (isinstance(dim, (tuple, list)) and not dim):  # over all dims
+            raise RuntimeError("linalg.vector_norm cannot compute the -inf norm on an empty tensor because the "
+                               "operation does not have an identity")
+        for k in d:
+            if x._data.shape[k] == 0:  # (PyTorch's message lacks the space after the dim)
+                raise RuntimeError(f"linalg.vector_norm cannot compute the -inf norm on the dimension {k}because "
+                                   f"this dimension is empty and the operation does not have an identity")
     return _vector_norm(x, ord=float(ord), dim=d, keepdim=keepdim)
 
 
@@ -522,7 +536,8 @@ def _reverse_cumsum(xp, g, axis):
     return xp.flip(xp.cumsum(xp.flip(g, axis=axis), axis=axis), axis=axis)
 
 
-_cumsum = op(lambda xp, x, *, dim: xp.cumsum(x, axis=dim) if x.ndim else x.copy(),
+# (contiguous results, as PyTorch's, whatever the input's layout)
+_cumsum = op(lambda xp, x, *, dim: xp.asarray(xp.cumsum(x, axis=dim), order="C") if x.ndim else x.copy(),
              vjp=lambda xp, g, dim: _reverse_cumsum(xp, g, dim), node="CumsumBackward0", linear=True)
 
 
@@ -546,7 +561,8 @@ def _cumprod_vjp(xp, g, x, out, dim):
     return total
 
 
-_cumprod = op(lambda xp, x, *, dim: xp.cumprod(x, axis=dim) if x.ndim else x.copy(), vjp=_cumprod_vjp,
+_cumprod = op(lambda xp, x, *, dim: xp.asarray(xp.cumprod(x, axis=dim), order="C") if x.ndim else x.copy(),
+              vjp=_cumprod_vjp,
               node="CumprodBackward0")
 
 

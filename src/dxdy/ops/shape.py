@@ -136,7 +136,7 @@ _ravel_copy = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, n
 def ravel(input):
     """The elements as a 1-D tensor (a view when the memory allows; else a contiguous copy, viewed)."""
     a = input._data
-    if a.size and not np.shares_memory(np.reshape(a, (-1,)), a):
+    if a.size and a.ndim and not a.flags.c_contiguous:  # PyTorch: contiguous(), then view
         return _ravel_copy(input, shape=(a.size,))
     return reshape(input, (-1,))
 
@@ -208,13 +208,14 @@ def expanded_shape(input, sizes):
                            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
                            f"tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
-    target = []
-    for i, s in enumerate(sizes):
+    target = [0] * len(sizes)
+    for i in reversed(range(len(sizes))):  # from the last dim, as PyTorch checks (its errors name the last)
+        s = sizes[i]
         if i < lead:
             if s < 0:
                 raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
                                    f"non-existing dimension {i}")
-            target.append(s)
+            target[i] = s
             continue
         have = shape[i - lead]
         if s == -1:
@@ -223,7 +224,7 @@ def expanded_shape(input, sizes):
             raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({have}) at "
                                f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
                                f"{list(shape)}")
-        target.append(s)
+        target[i] = s
     return tuple(target)
 
 
@@ -454,6 +455,8 @@ def roll(input, shifts, dims=None):
         shifts = (shifts,)
     if len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if input._data.size == 0:  # PyTorch rolls nothing, and checks no dims, when there are no elements
+        return _roll(input, shifts=0, dims=None)
     return _roll(input, shifts=tuple(shifts), dims=tuple(_wrap_dim(d, n) for d in dims))
 
 
@@ -503,8 +506,8 @@ def cat(tensors, dim=0, *, out=None):
         if x._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     skipped = [x._data.shape == (0,) for x in tensors]
-    if builtins.all(skipped):
-        skipped[0] = False
+    if builtins.all(skipped):  # nothing to join: PyTorch checks no dim either
+        return _cat(*_common(tensors), dim=0, sizes=tuple(0 for _ in tensors))
     ref_i = skipped.index(False)
     ref = tensors[ref_i]
     n = ref._data.ndim
@@ -534,12 +537,13 @@ def stack(tensors, dim=0, *, out=None):
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0]._data.shape
+    d = _wrap_dim(dim, len(shape) + 1)  # the dim is checked first, as in PyTorch
     for i, x in enumerate(tensors):
         if x._data.shape != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
                                f"{list(x._data.shape)} at entry {i}")
     tensors = _common(tensors)
-    return _stack(*tensors, dim=_wrap_dim(dim, len(shape) + 1))
+    return _stack(*tensors, dim=d)
 
 
 def hstack(tensors):
@@ -594,17 +598,26 @@ def _pieces(g):
     return g if isinstance(g, (tuple, list)) else (g,)
 
 
-def _join_pieces(xp, g, out, dim):
-    pieces = [gi if gi is not None else xp.zeros_like(o) for gi, o in zip(_pieces(g), _pieces(out))]
+def _join_pieces(xp, g, x_shape, bounds, dim):
+    """The pieces' gradients joined along dim, zeros for a piece without one.
+
+    The rules ask for shapes, not for the pieces: PyTorch's split saves no tensor, so a second
+    backward through it works.
+    """
+    gs = _pieces(g)
+    dtype = next(gi for gi in gs if gi is not None).dtype
+    edges = [0] + [builtins.min(b, x_shape[dim]) for b in bounds] + [x_shape[dim]]
+    pieces = [gi if gi is not None else xp.zeros(x_shape[:dim] + (b - a,) + x_shape[dim + 1:], dtype)
+              for gi, a, b in zip(gs, edges, edges[1:])]
     return xp.concatenate(pieces, axis=dim)
 
 
 _split = op(lambda xp, x, *, bounds, dim: tuple(xp.split(x, bounds, axis=dim)),
-            vjp=lambda xp, g, out, dim: _join_pieces(xp, g, out, dim), node="SplitBackward0", n_outputs=None,
-            view=True, linear=True)
+            vjp=lambda xp, g, x_shape, bounds, dim: _join_pieces(xp, g, x_shape, bounds, dim), node="SplitBackward0",
+            n_outputs=None, view=True, linear=True)
 _split_sizes = op(lambda xp, x, *, bounds, dim: tuple(xp.split(x, bounds, axis=dim)),
-                  vjp=lambda xp, g, out, dim: _join_pieces(xp, g, out, dim), node="SplitWithSizesBackward0",
-                  n_outputs=None, view=True, linear=True)
+                  vjp=lambda xp, g, x_shape, bounds, dim: _join_pieces(xp, g, x_shape, bounds, dim),
+                  node="SplitWithSizesBackward0", n_outputs=None, view=True, linear=True)
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -661,9 +674,16 @@ def chunk(input, chunks, dim=0):
     return split(input, -(-size // chunks), d)
 
 
+def _stack_slices(xp, g, x_shape, dim):
+    """The slices' gradients stacked along dim, zeros for a slice without one (PyTorch's unbind saves no tensor)."""
+    gs = _pieces(g)
+    dtype = next(gi for gi in gs if gi is not None).dtype
+    shape = x_shape[:dim] + x_shape[dim + 1:]
+    return xp.stack([gi if gi is not None else xp.zeros(shape, dtype) for gi in gs], axis=dim)
+
+
 _unbind = op(lambda xp, x, *, dim: tuple(xp.moveaxis(x, dim, 0)),
-             vjp=lambda xp, g, out, dim: xp.stack([gi if gi is not None else xp.zeros_like(o)
-                                                   for gi, o in zip(_pieces(g), _pieces(out))], axis=dim),
+             vjp=lambda xp, g, x_shape, dim: _stack_slices(xp, g, x_shape, dim),
              node="UnbindBackward0", n_outputs=None, view=True, linear=True)
 
 

@@ -30,11 +30,16 @@ def _sort_forward(xp, x, *, dim, descending, stable):
 def _topk_forward(xp, x, *, k, dim, largest, sorted):
     values, idx = _sort_forward(xp, x, dim=dim, descending=largest, stable=True)
     keep = (slice(None),) * dim + (slice(0, k),)
-    return values[keep], idx[keep]
+    return xp.asarray(values[keep], order="C"), xp.asarray(idx[keep], order="C")  # fresh, as PyTorch's
 
 
 _sort = op(_sort_forward, vjp=_scatter_back, node="SortBackward0", n_outputs=2, differentiable_outputs=(0,))
 _topk = op(_topk_forward, vjp=_scatter_back, node="TopkBackward0", n_outputs=2, differentiable_outputs=(0,))
+# A 0-d input is its own order (index 0); PyTorch records the sort (topk) node all the same.
+_sort_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g: g[0], node="SortBackward0",
+              n_outputs=2, differentiable_outputs=(0,))
+_topk_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g: g[0], node="TopkBackward0",
+              n_outputs=2, differentiable_outputs=(0,))
 
 sort_type = make_return_type("sort", ("values", "indices"))
 topk_type = make_return_type("topk", ("values", "indices"))
@@ -49,7 +54,7 @@ def _dim(input, dim):
 def sort(input, dim=-1, descending=False, stable=False):
     """The values along dim in order, and where each came from: (values, indices)."""
     if input._data.ndim == 0:
-        return sort_type((input.clone(), wrap(np.zeros((), np.int64))))
+        return sort_type(_sort_0d(input))
     return sort_type(_sort(input, dim=_dim(input, dim), descending=descending, stable=stable))
 
 
@@ -69,7 +74,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
     if input._data.ndim == 0:
-        return topk_type((input.clone(), wrap(np.zeros((), np.int64))))
+        return topk_type(_topk_0d(input))  # k = 0 included, as in PyTorch
     return topk_type(_topk(input, k=k, dim=d, largest=largest, sorted=sorted))
 
 
@@ -117,8 +122,9 @@ _median_all = op(lambda xp, x: xp.asarray(x[_median_index(x)]),
 
 
 def _ties(xp, g, x, out):
+    # PyTorch fills the hits (masked_fill), so that elsewhere the gradient is 0 even when g is NaN or infinite.
     hit = (x == out) | ((x != x) & (out != out))
-    return g * hit / float(xp.sum(hit))
+    return xp.where(hit, g / float(xp.sum(hit)), 0)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
