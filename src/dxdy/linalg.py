@@ -31,5 +31,23 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
 
 
 def vecdot(x, y, *, dim=-1):
-    """The dot product of vectors along dim (the other dims broadcast)."""
+    """The dot product of vectors along dim (the other dims broadcast); of two 1-D tensors, vdot.
+
+    As in PyTorch: x and y must share one floating dtype; two 1-D tensors take vdot's path (a
+    VdotBackward0 node, vdot's size check, dim unused), anything else multiplies and sums along dim.
+    """
+    from .ops.linalg import _type_name
+    from .tensor import Tensor
+    for position, (name, a) in enumerate((("x", x), ("y", y)), 1):
+        if not isinstance(a, Tensor):
+            raise TypeError(f"linalg_vecdot(): argument '{name}' (position {position}) must be Tensor, not "
+                            f"{type(a).__name__}")
+    if x._data.dtype != y._data.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+                           f"{_type_name(x)} and y of type {_type_name(y)} instead")
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as input. Got "
+                           f"{_type_name(x)}")
+    if x._data.ndim == 1 and y._data.ndim == 1:
+        return vdot(x, y)
     return (x * y).sum(dim)

@@ -8,9 +8,12 @@ NOTE [Version counter]
 a tensor and its views. In-place ops increment it; an op that saves a tensor for
 backward records the value, and the backward pass refuses to run when it changed.
 `.data` gets a counter of its own, so updates through `.data` are not seen, as in
-PyTorch.
+PyTorch. The list also carries weak references to the live views made by view ops
+(`[version, refs, limit]`), so that an in-place write that changes the history of
+their memory can give each of them the new history (ops/inplace.py).
 """
 import warnings
+import weakref
 
 import numpy as np
 
@@ -99,6 +102,24 @@ def version_counter(t):
     if vc is None:
         vc = t._vc = [0]
     return vc
+
+
+def register_view(vc, t):
+    """Remember view `t` in its counter `vc`; dead references are dropped as the list doubles."""
+    if len(vc) == 1:
+        vc += [[], 8]
+    refs = vc[1]
+    refs.append(weakref.ref(t))
+    if len(refs) > vc[2]:
+        refs[:] = [r for r in refs if r() is not None]
+        vc[2] = max(8, 2 * len(refs))
+
+
+def live_views(vc):
+    """The views registered in `vc` that are still alive."""
+    if vc is None or len(vc) == 1:
+        return []
+    return [v for v in (r() for r in vc[1]) if v is not None]
 
 
 # Bumped by every in-place write anywhere: a node made since the last one has nothing to
@@ -305,7 +326,7 @@ class Tensor:
                                "computed variable in a subgraph that doesn't require differentiation use "
                                "var_no_grad = var.detach().")
         if flag and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self._rg = bool(flag)
 
     def requires_grad_(self, requires_grad=True):
@@ -313,6 +334,8 @@ class Tensor:
         if requires_grad.__class__ is not bool:
             raise TypeError(f"requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
                             f"{type(requires_grad).__name__}")
+        if requires_grad and self._data.dtype.kind not in "fc" and self.grad_fn is None:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -415,7 +438,7 @@ class Tensor:
         return out
 
     def detach_(self):
-        if self._extra is not None and "base" in self._extra:
+        if self._extra is not None and "view_of" in self._extra:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
         self._rg = False
@@ -424,7 +447,11 @@ class Tensor:
 
     @property
     def _base(self):
-        return None if self._extra is None else self._extra.get("base")
+        """The tensor that owns the memory this view shows (None for a tensor that is not a view)."""
+        t = self
+        while t._extra is not None and "view_of" in t._extra:
+            t = t._extra["view_of"][0]
+        return None if t is self else t
 
     def _is_view(self):
         return self._base is not None

@@ -59,35 +59,12 @@ def tolerance(name, low_precision):
     return forward
 
 
-# Differences from PyTorch that these tests found in files this suite may not fix: each has a strict xfail
-# regression test in test_regressions.py. They are accepted here so that fuzzing keeps finding new ones;
-# when one is fixed, its regression test fails until its entry here and its xfail mark are removed.
-def known_node_difference(torch_name, dxdy_name, t):
-    """Whether a grad_fn name differs from PyTorch's in a way already reported (see test_regressions.py)."""
-    # ops/_op.py's node_class gives its namespace prefix to CopySlices and CopyBackwards only
-    if torch_name == "dxdy::autograd::NotImplemented" and dxdy_name == "NotImplemented":
-        return True
-    # dxdy/linalg.py's vecdot is (x * y).sum(dim) always; PyTorch's, of two 1-d tensors, is vdot
-    return torch_name == "VdotBackward0" and dxdy_name == "SumBackward1" and t.dim() == 0
-
-
-def known_message_difference(dxdy_line, torch_line):
-    """Whether a first line of message differs from PyTorch's in a way already reported."""
-    # tensor.py: setting requires_grad on an integer tensor omits PyTorch's "and complex"
-    if torch_line == dxdy_line.replace("floating point dtype", "floating point and complex dtype"):
-        return True
-    # the engine has no check of its own for changing the base of the views a split (or unbind...) made:
-    # dxdy reports the modified saved tensor instead
-    if "is a view and its base or another view of its base has been modified inplace" in torch_line:
-        return dxdy_line.startswith("one of the variables needed for gradient computation has been modified")
-    # ops/_op.py's message for a modified saved tensor names MaxBackward1's output "Max", PyTorch "Max1"
-    return re.sub(r"(output \d+ of [A-Za-z]+)\d,", r"\1,", torch_line) == dxdy_line
-
-
+# Differences from PyTorch kept on purpose (docs/decisions.md): accepted here so that fuzzing keeps
+# finding new ones.
 def known_missing_error(t_error, d_error):
-    """Whether dxdy does not raise PyTorch's error for a reason already reported."""
-    # The engine has no check for changing the base of the views a split or unbind made (a backward through
-    # them then uses the new values; PyTorch refuses).
+    """Whether dxdy does not raise PyTorch's error for a reason written down in docs/decisions.md."""
+    # A view that a split or unbind (or no_grad mode) made, whose base then changed in place, is refused by
+    # PyTorch as soon as it is used, by dxdy only when backward reaches it (ops/inplace.py, _refresh_views).
     return d_error is None and "is a view and its base or another view of its base has been modified" in str(t_error)
 
 
@@ -167,7 +144,7 @@ def check_function(function, compare_messages=False, low_precision=False, node_n
             f"dxdy {'raised ' + type(d_error).__name__ + ': ' + str(d_error) if d_error else 'did not raise'}")
         if compare_messages:
             d_line, t_line = first_line(d_error), first_line(t_error)
-            assert d_line == t_line or known_message_difference(d_line, t_line), \
+            assert d_line == t_line, \
                 f"messages differ:\ndxdy:  {d_line}\ntorch: {t_line}"
         return
     if d_error is not None:
@@ -202,7 +179,7 @@ def assert_same(d, t, nudged, tol, what, node=None, graph=True):
         if graph and node is not False and t.grad_fn is not None:
             name = node or t.grad_fn.name().replace("torch::", "dxdy::")
             got = d.grad_fn and d.grad_fn.name()
-            assert got == name or known_node_difference(name, got, t), f"{what}: grad_fn {got} vs {name}"
+            assert got == name, f"{what}: grad_fn {got} vs {name}"
         others = [n for n in nudged if isinstance(n, torch.Tensor)]
         if tol is None or any(n.shape != t.shape for n in others):
             return

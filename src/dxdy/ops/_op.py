@@ -26,7 +26,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..graph import Node, SECOND_BACKWARD
 from ..mode import state as _mode, anomaly as _anomaly
-from ..tensor import Tensor, wrap, version_counter, EPOCH
+from ..tensor import Tensor, wrap, version_counter, register_view, EPOCH
 from ._xp import numpy_ns
 
 _new = object.__new__
@@ -48,7 +48,7 @@ class VariadicNode(Node):
 
 
 def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jvp=None, linear=False,
-               view=False):
+               view=False, saves_index=False):
     """A Node subclass for one op: its rules and the plan of what to save.
 
     `rules` holds one VJP per input (None where an input is not differentiable);
@@ -85,12 +85,13 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
         "rule_all": staticmethod(rules) if variadic_inputs else None, "saves": saves, "plan": tuple(plan),
         "inputs": tuple(inputs), "broadcasts": broadcasts, "jvp": staticmethod(jvp) if jvp else None,
         "linear": linear, "view": view,
-        # Freeing after backward concerns saved arrays only; shapes and parameters stay.
-        "frees": any(kind in ("input", "out", "inputs") for kind, _ in plan),
+        # Freeing after backward concerns saved arrays only; shapes and parameters stay, except an index or
+        # mask parameter (`saves_index`), which PyTorch saves as a tensor and frees with the rest.
+        "frees": saves_index or any(kind in ("input", "out", "inputs") for kind, _ in plan),
     }
     if n_outputs is not None:
         attrs["n_outputs"] = n_outputs
-    if name in ("CopySlices", "CopyBackwards"):
+    if name in ("CopySlices", "CopyBackwards", "NotImplemented"):
         attrs["namespace"] = "dxdy::autograd::"
     return type(name, (VariadicNode if n_outputs is None else Node,), attrs)
 
@@ -164,10 +165,53 @@ def check_versions(node):
             continue
         if src.__class__ is tuple:
             for k, (s, e) in enumerate(zip(src, expected)):
-                if s is not None and not isinstance(s, (int, float)) and _current(s) != e:
+                if s is not None and not isinstance(s, (int, float)) and _current(s) != e and _needed(node, i):
                     raise RuntimeError(_modified_message(node, i, s, k, _current(s), e))
-        elif _current(src) != expected:
+        elif _current(src) != expected and _needed(node, i):
             raise RuntimeError(_modified_message(node, i, src, 0, _current(src), expected))
+
+
+# NOTE [Unused saved tensors]
+# A node saves every tensor its rules name, but PyTorch saves x for `x * c` only when c
+# requires grad: changing x in place afterwards is then no error. So before refusing a
+# changed tensor, check that a rule that will run (for an input that has an edge) reads
+# it; the rules' bytecode says which names each one reads. Only this rare path pays.
+# A rule that asks for a tensor only because PyTorch's node saves it says so with keep().
+
+def keep(value, *saved):
+    """`value`, from a rule that asks for `saved` without reading them: PyTorch's node saves
+    them, so changing one in place must still make backward fail."""
+    return value
+
+
+def _needed(node, i):
+    cls = type(node)
+    if cls.rules is None:
+        return True
+    name = cls.saves[i]
+    return any(rule is not None and edge is not None and _may_read(rule, name)
+               for rule, edge in zip(cls.rules, node.next))
+
+
+_READS = {}
+
+
+def _may_read(rule, name):
+    """Whether `rule` may read its parameter `name`: no only when its own code provably does not."""
+    reads = _READS.get(rule)
+    if reads is None:
+        code = getattr(rule, "__code__", None)
+        if code is None or code.co_flags & 0x0C:  # not Python code, or *args / **kwargs
+            reads = _READS[rule] = True
+        else:
+            import dis
+            names = set(code.co_cellvars) | set(code.co_freevars)  # used by an inner function
+            for ins in dis.get_instructions(code):
+                arg = ins.argval
+                if not ins.opname.startswith("STORE") and isinstance(arg, (str, tuple)):
+                    names.update(arg if isinstance(arg, tuple) else (arg,))
+            reads = _READS[rule] = (frozenset(names), frozenset(_names(rule)))
+    return reads is True or name not in reads[1] or name in reads[0]
 
 
 def _current(src):
@@ -225,10 +269,9 @@ def _modified_message(node, i, src, k, now, expected):
 
 
 def _forward_name(node):
-    # PyTorch names the op here, not its node: "output 0 of Exp" for ExpBackward0.
+    # PyTorch names the op here, not its node: "output 0 of Exp" for ExpBackward0, "of Max1" for MaxBackward1.
     name = node.name().rsplit("::", 1)[-1]
-    stem = name.rstrip("0123456789")
-    return stem[:-len("Backward")] if stem.endswith("Backward") else name
+    return name[:-len("Backward0")] if name.endswith("Backward0") else name.replace("Backward", "")
 
 
 def _type_name(a):
@@ -263,6 +306,8 @@ def apply(cls, forward, args, params):
     `args` are the array inputs (tensors or Python scalars), `params` the keyword
     parameters. The forward may return one array or, for n_outputs != 1, a tuple.
     """
+    if cls.view and isinstance(args[0]._data, np.generic):
+        args[0]._data = np.array(args[0]._data)  # a 0-d result is a NumPy scalar: give it memory a view can share
     arrays = [a._data if isinstance(a, Tensor) else a for a in args]
     try:
         out = forward(numpy_ns, *arrays, **params)
@@ -294,6 +339,9 @@ def apply(cls, forward, args, params):
         for k, r in enumerate(results):
             r._vc = vc
             r._extra = {"view_of": (args[0], cls, forward, params, None if single else k)}
+            if not _mode.grad_enabled:
+                r._extra["no_grad_view"] = True
+            register_view(vc, r)
     return results[0] if single else results
 
 
@@ -430,13 +478,15 @@ def _unary_jvp(d):
     return lambda xp, t, *vals: t * d(xp, *vals)
 
 
-def binary(f, vjp, *, node, jvp=None, promote=None, check=None):
+def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
     """An element-wise op of two operands that broadcast, out = f(x, y).
 
     Either operand may be a Python scalar. `vjp` is a pair of rules (x's, y's).
     `promote(dtype)` may change the computation dtype (true division makes ints float).
     `check(x, y)` vets operands of mixed or unusual dtypes (it never runs for two
     float tensors of one dtype, or a float tensor and a Python number).
+    `reuse`, the op's ufunc, lets an op whose rules save nothing write its result
+    into a big temporary left operand (NOTE [Reusing temporaries]).
     """
     cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp)
     saves = cls.saves
@@ -458,7 +508,11 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None):
                 check(x, y)
             xa, ya, x_is_t, y_is_t = _operands(op, x, y, promote)
         try:
-            out = f(np_ns, xa, ya)
+            if reuse is not None and x_is_t and xa.__class__ is _ndarray and xa.size > _BIG and _REFCOUNTS \
+                    and sys.getrefcount(x) <= 3 and sys.getrefcount(xa) <= 3 and _writable_as_result(xa, ya):
+                out = reuse(xa, ya, out=xa)
+            else:
+                out = f(np_ns, xa, ya)
         except ValueError:
             check_broadcast(xa, ya)
             raise
@@ -500,6 +554,21 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None):
 
     op.node = cls
     return op
+
+
+# NOTE [Reusing temporaries]
+# In `a * b + c` the product is a temporary: nothing but the expression holds it. As
+# NumPy does for its own temporaries, an op whose rules need neither operand (add,
+# sub) may then write its result into the temporary's array instead of a new one.
+# References prove it: inside the op, a temporary tensor has three (the caller's
+# stack, the parameter, getrefcount's argument) and its array three (the tensor,
+# the local variable, the argument); a name, a container, a view or a node that
+# saved it adds one. CPython before 3.14 only (engine._add_in_place says why).
+
+def _writable_as_result(a, b):
+    return a.base is None and a.flags.writeable and a.dtype.kind == "f" and (
+        b.__class__ in (_float, _int) or (b.dtype == a.dtype and b.ndim <= a.ndim and
+                                          np.broadcast_shapes(a.shape, b.shape) == a.shape))
 
 
 def _record(node):
@@ -592,14 +661,15 @@ def check_broadcast(*arrays):
 
 
 def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, torch_names=None,
-       differentiable_outputs=None, view=False):
+       differentiable_outputs=None, view=False, saves_index=False):
     """A general op: `f(xp, *inputs, **params)`, one rule per input in `vjp` (None: not differentiable).
 
     Returns `call(*inputs, **params)`; the public function normalises its
     arguments and calls it. A forward with `*xs` takes any number of inputs and
     one rule for all of them; `n_outputs=None` means as many outputs as the
     forward returns; `view=True` means the result shares memory (and so the
-    version counter) with the first input.
+    version counter) with the first input; `saves_index=True` means a parameter
+    is an index or mask that PyTorch saves as a tensor (a second backward fails).
     """
     names = _names(f)
     code = f.__code__
@@ -613,7 +683,7 @@ def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, t
         if len(rules) != len(inputs):
             raise TypeError(f"{node}: {len(inputs)} inputs but {len(rules)} rules")
     cls = node_class(node, rules, inputs, params, n_outputs=n_outputs, broadcasts=broadcasts, jvp=jvp,
-                     linear=linear, view=view)
+                     linear=linear, view=view, saves_index=saves_index)
     if torch_names:
         cls.torch_names = torch_names
     if differentiable_outputs is not None:

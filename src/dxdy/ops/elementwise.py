@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor, wrap
-from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, _operands
+from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, keep, _operands, _names
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -57,6 +57,29 @@ def _dtype_of(x, y):
     return (x if isinstance(x, (np.ndarray, np.generic)) else y).dtype
 
 
+# NOTE [Masked gradients]
+# Where an op's derivative is zero, PyTorch's rule masks the gradient (relu: where(out <= 0, 0, g)) or returns
+# zeros (floor: zeros_like(g)) instead of multiplying by the derivative, so an infinite or NaN incoming gradient
+# gives 0 there, not 0 * inf = NaN. unary's VJP is g * d, so these rows keep unary's fast forward and take a
+# VJP of their own (_with_vjp); selection ops (maximum, hardtanh, ...) use xp.keep_where (a fast where), never
+# g * mask.
+def _with_vjp(row, rule):
+    """Give the unary `row` the VJP `rule` in place of g * d; the rule names what d names (so saves the same)."""
+    cls = row.node
+    if _names(rule)[2:] != cls.saves:
+        raise TypeError(f"{cls.__name__}: the VJP must take {cls.saves}, as d does, not {_names(rule)[2:]}")
+    cls.rules = (rule,)
+    return row
+
+
+def _zeros_vjp(xp, g):
+    return xp.zeros_like(g)
+
+
+def _zeros_jvp(xp, t, *vals):
+    return xp.zeros_like(t)
+
+
 def _not_differentiable(name):
     def rule(xp, g):
         raise RuntimeError(f"derivative for aten::{name} is not implemented")
@@ -65,10 +88,10 @@ def _not_differentiable(name):
 
 # -- arithmetic ---------------------------------------------------------------------
 _add = binary(lambda xp, x, y: x + y,
-              vjp=(lambda xp, g: g, lambda xp, g: g), node="AddBackward0")
+              vjp=(lambda xp, g: g, lambda xp, g: g), node="AddBackward0", reuse=np.add)
 _subtract = binary(lambda xp, x, y: _minus(x, y),
                    vjp=(lambda xp, g: g, lambda xp, g: -g), node="SubBackward0",
-                   check=lambda x, y: _no_bool_subtraction(x, y))
+                   check=lambda x, y: _no_bool_subtraction(x, y), reuse=np.subtract)
 _rsub_scalar = binary(lambda xp, x, y: _minus(y, x),
                       vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward1",  # other - self, self first
                       check=lambda x, y: _no_bool_subtraction(x, y))
@@ -80,10 +103,11 @@ mul = binary(lambda xp, x, y: x * y,
 _true_divide = binary(lambda xp, x, y: x / y,
                       vjp=(lambda xp, g, x, y: g / y, lambda xp, g, x, y: -g * ((x / y) / y)),
                       node="DivBackward0", promote=_to_default_float)
-# (The rules ask for x and y without using them: PyTorch's node saves both, so that a second backward
-# through it fails as in PyTorch.)
+# (The rules keep x and y without using them: PyTorch's node saves both, so that a second backward
+# through it, or one after either changed in place, fails as in PyTorch.)
 _divide_rounded = op(lambda xp, x, y, *, rounding_mode: _rounded_quotient(xp, x, y, rounding_mode),
-                     vjp=(lambda xp, g, x, y: g * 0, lambda xp, g, x, y: g * 0), node="DivBackward2", broadcasts=True)
+                     vjp=(lambda xp, g, x, y: keep(g * 0, x, y), lambda xp, g, x, y: keep(g * 0, x, y)),
+                     node="DivBackward2", broadcasts=True)
 _floor_divide = binary(lambda xp, x, y: _rounded_quotient(xp, x, y, "floor"),
                        vjp=(_not_differentiable("floor_divide"), _not_differentiable("floor_divide")),
                        node="NotImplemented")
@@ -100,6 +124,11 @@ _fmod_tensor = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
                       vjp=(lambda xp, g, x, y: g, lambda xp, g, x, y: -g * xp.trunc(x / y)), node="FmodBackward1")
 _fmod_scalar = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
                       vjp=(lambda xp, g: g, None), node="FmodBackward0")
+# By a divisor tensor that does not require grad, PyTorch saves neither operand (a second backward works).
+_remainder_by_constant = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
+                                vjp=(lambda xp, g: g, None), node="RemainderBackward1")
+_fmod_by_constant = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
+                           vjp=(lambda xp, g: g, None), node="FmodBackward1")
 # d(x^y)/dx = y x^(y-1), zero where y == 0; d(x^y)/dy = x^y log x, zero where x == 0 and y >= 0 (PyTorch's
 # conventions, which keep 0^0 and 0^y differentiable).
 _pow = binary(lambda xp, x, y: _power(x, y),
@@ -107,7 +136,8 @@ _pow = binary(lambda xp, x, y: _power(x, y),
                    lambda xp, g, x, y, out: g * xp.where((x == 0) & (y >= 0), 0, out * xp.log(x))),
               node="PowBackward1")
 _pow_scalar = binary(lambda xp, x, y: _power(x, y),  # tensor ** number
-                     vjp=(lambda xp, g, x, y: g * 0 if y == 0 else g * (y * _to_number_power(xp, x, y - 1)), None),
+                     vjp=(lambda xp, g, x, y: xp.zeros_like(g) if y == 0 else g * (y * _to_number_power(xp, x, y - 1)),
+                          None),
                      node="PowBackward0")
 _scalar_pow = binary(lambda xp, x, y: _power(x, y),  # number ** tensor
                      vjp=(None, lambda xp, g, x, y, out: g * _times_log(xp, out, x, y)), node="PowBackward2")
@@ -231,7 +261,11 @@ def _scaled(other, alpha, input):
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if isinstance(alpha, float) and "f" not in kinds:
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
-    return other * alpha
+    return _scale(other, alpha=alpha) if isinstance(other, Tensor) else other * alpha
+
+
+# other * alpha for add and sub, saving nothing: PyTorch's nodes keep only alpha, so a second backward works.
+_scale = op(lambda xp, x, *, alpha: x * alpha, vjp=lambda xp, g, alpha: g * alpha, node="MulBackward0", linear=True)
 
 
 def add(input, other, *, alpha=1, out=None):
@@ -286,7 +320,9 @@ def remainder(input, other, *, out=None):
     """Python's modulus: the result has the sign of the divisor."""
     if not isinstance(input, Tensor):
         return _finish(_scalar_remainder(input, other), out)
-    return _finish((_remainder_tensor if isinstance(other, Tensor) else _remainder_scalar)(input, other), out)
+    if not isinstance(other, Tensor):
+        return _finish(_remainder_scalar(input, other), out)
+    return _finish((_remainder_tensor if other._rg else _remainder_by_constant)(input, other), out)
 
 
 _remainder = remainder  # Tensor.__mod__
@@ -296,7 +332,9 @@ def fmod(input, other, *, out=None):
     """C's fmod: the result has the sign of the dividend."""
     if not isinstance(input, Tensor):
         raise TypeError(f"fmod(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    return _finish((_fmod_tensor if isinstance(other, Tensor) else _fmod_scalar)(input, other), out)
+    if not isinstance(other, Tensor):
+        return _finish(_fmod_scalar(input, other), out)
+    return _finish((_fmod_tensor if other._rg else _fmod_by_constant)(input, other), out)
 
 
 def pow(input, exponent, *, out=None):
@@ -371,7 +409,10 @@ acosh = unary(lambda xp, x: xp.arccosh(_floating(x)), d=lambda xp, x: 1 / xp.sqr
 atanh = unary(lambda xp, x: xp.arctanh(_floating(x)), d=lambda xp, x: 1 / (1 - x * x), node="AtanhBackward0")
 sigmoid = unary(lambda xp, x: xp.sigmoid(_floating(x)), d=lambda xp, out: out * (1 - out), node="SigmoidBackward0")
 # The gradient passes unless out <= 0, so a NaN input gets it, as in PyTorch (threshold_backward).
-relu = unary(lambda xp, x: xp.maximum(_no_bool_relu(x), 0), d=lambda xp, out: ~(out <= 0), node="ReluBackward0")
+# Masked, not multiplied (NOTE [Masked gradients]).
+relu = _with_vjp(unary(lambda xp, x: xp.maximum(_no_bool_relu(x), 0), d=lambda xp, out: ~(out <= 0),
+                      jvp=lambda xp, t, out: xp.where(out <= 0, 0, t), node="ReluBackward0"),
+                lambda xp, g, out: xp.keep_where(~(out <= 0), g))
 erf = unary(lambda xp, x: xp.erf(_floating(x)), d=lambda xp, x: _TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
             node="ErfBackward0")
 erfc = unary(lambda xp, x: xp.erfc(_floating(x)), d=lambda xp, x: -_TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
@@ -381,11 +422,14 @@ _no_bool_abs = _no_bool("abs_cpu")
 abs = unary(lambda xp, x: xp.abs(_no_bool_abs(x)), d=lambda xp, x: xp.sign(x), node="AbsBackward0")
 absolute = abs
 # sign(NaN) is 0, as in PyTorch (numpy_ns.sign sees to it).
-sign = unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(), d=lambda xp: 0, node="SignBackward0")
-# (d asks for x and out without using them: PyTorch's SgnBackward0 saves both, so that a second backward, or
+# The gradients of sign and the rounding functions are zeros, even where g is infinite or NaN (NOTE [Masked
+# gradients]).
+sign = _with_vjp(unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(), d=lambda xp: 0,
+                      jvp=_zeros_jvp, node="SignBackward0"), _zeros_vjp)
+# (d and the rule keep x and out without using them: PyTorch's SgnBackward0 saves both, so that a second backward, or
 # a backward after the result was changed in place, fails there too)
-sgn = unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(), d=lambda xp, x, out: 0,
-            node="SgnBackward0")
+sgn = _with_vjp(unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(), d=lambda xp, x, out: 0,
+                     jvp=_zeros_jvp, node="SgnBackward0"), lambda xp, g, x, out: keep(xp.zeros_like(g), x, out))
 
 
 def _rounding(f, kernel):
@@ -411,14 +455,18 @@ def _fractional_part(xp, x):
     return x - xp.trunc(x)
 
 
-floor = unary(_rounding(lambda xp, x: xp.floor(x), "floor_vml_cpu"), d=lambda xp: 0, node="FloorBackward0")
-ceil = unary(_rounding(lambda xp, x: xp.ceil(x), "ceil_vml_cpu"), d=lambda xp: 0, node="CeilBackward0")
-trunc = unary(_rounding(lambda xp, x: xp.trunc(x), "trunc_vml_cpu"), d=lambda xp: 0, node="TruncBackward0")
+floor = _with_vjp(unary(_rounding(lambda xp, x: xp.floor(x), "floor_vml_cpu"), d=lambda xp: 0, jvp=_zeros_jvp,
+                     node="FloorBackward0"), _zeros_vjp)
+ceil = _with_vjp(unary(_rounding(lambda xp, x: xp.ceil(x), "ceil_vml_cpu"), d=lambda xp: 0, jvp=_zeros_jvp,
+                    node="CeilBackward0"), _zeros_vjp)
+trunc = _with_vjp(unary(_rounding(lambda xp, x: xp.trunc(x), "trunc_vml_cpu"), d=lambda xp: 0, jvp=_zeros_jvp,
+                     node="TruncBackward0"), _zeros_vjp)
 fix = trunc
 frac = unary(_fractional_part, d=lambda xp: 1, node="FracBackward0")
-_round = unary(_rounding(lambda xp, x: xp.round(x), "round_vml_cpu"), d=lambda xp: 0, node="RoundBackward0")
+_round = _with_vjp(unary(_rounding(lambda xp, x: xp.round(x), "round_vml_cpu"), d=lambda xp: 0, jvp=_zeros_jvp,
+                      node="RoundBackward0"), _zeros_vjp)
 _round_decimals = op(lambda xp, x, *, decimals: xp.round(x, decimals),
-                     vjp=lambda xp, g: g * 0, node="RoundBackward1")
+                     vjp=_zeros_vjp, node="RoundBackward1")
 _logit = op(lambda xp, x, *, eps: xp.log(x / (1 - x)) if eps is None else
             xp.log(xp.clip(x, eps, 1 - eps) / (1 - xp.clip(x, eps, 1 - eps))),
             vjp=lambda xp, g, x, eps: _logit_vjp(xp, g, x, eps),
@@ -464,20 +512,21 @@ def _tie_half(xp, g, x, y):
 
 # maximum and minimum also take a Python number (the rules of other ops use them so under
 # create_graph), where PyTorch's public functions want two tensors.
-# The loser's gradient is masked out, so where a NaN is involved both get it (PyTorch's rules).
+# The loser's gradient is masked out (where, not a product: NOTE [Masked gradients]), so where a NaN is
+# involved both get it (PyTorch's rules).
 maximum = binary(lambda xp, x, y: xp.maximum(x, y),
-                 vjp=(lambda xp, g, x, y: _tie_half(xp, g, x, y) * ~(x < y),
-                      lambda xp, g, x, y: _tie_half(xp, g, x, y) * ~(x > y)), node="MaximumBackward0")
+                 vjp=(lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y)),
+                      lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y))), node="MaximumBackward0")
 minimum = binary(lambda xp, x, y: xp.minimum(x, y),
-                 vjp=(lambda xp, g, x, y: _tie_half(xp, g, x, y) * ~(x > y),
-                      lambda xp, g, x, y: _tie_half(xp, g, x, y) * ~(x < y)), node="MinimumBackward0")
+                 vjp=(lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y)),
+                      lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y))), node="MinimumBackward0")
 # fmax/fmin ignore a NaN operand; a tie gives the whole gradient to the first (PyTorch's rules).
 _fmax = binary(lambda xp, x, y: xp.fmax(x, y),
-               vjp=(lambda xp, g, x, y: g * ((x >= y) | (y != y)),
-                    lambda xp, g, x, y: g * ~((x >= y) | (y != y))), node="FmaxBackward0")
+               vjp=(lambda xp, g, x, y: xp.keep_where((x >= y) | (y != y), g),
+                    lambda xp, g, x, y: xp.keep_where(~((x >= y) | (y != y)), g)), node="FmaxBackward0")
 _fmin = binary(lambda xp, x, y: xp.fmin(x, y),
-               vjp=(lambda xp, g, x, y: g * ((x <= y) | (y != y)),
-                    lambda xp, g, x, y: g * ~((x <= y) | (y != y))), node="FminBackward0")
+               vjp=(lambda xp, g, x, y: xp.keep_where((x <= y) | (y != y), g),
+                    lambda xp, g, x, y: xp.keep_where(~((x <= y) | (y != y)), g)), node="FminBackward0")
 
 
 def fmax(input, other, *, out=None):
@@ -752,5 +801,6 @@ name_ops(globals())
 for _row, _name in ((_subtract, "sub"), (_rsub_scalar, "rsub"), (_rsub_tensor, "rsub"), (_true_divide, "div"),
                     (_remainder_tensor, "remainder"), (_remainder_scalar, "remainder"),
                     (_scalar_remainder, "remainder"), (_fmod_tensor, "fmod"), (_fmod_scalar, "fmod"), (_pow, "pow"),
-                    (_pow_scalar, "pow"), (_scalar_pow, "pow"), (_fmax, "fmax"), (_fmin, "fmin"), (_atan2, "atan2")):
+                    (_pow_scalar, "pow"), (_scalar_pow, "pow"), (_fmax, "fmax"), (_fmin, "fmin"), (_atan2, "atan2"),
+                    (_remainder_by_constant, "remainder"), (_fmod_by_constant, "fmod"), (_scale, "mul")):
     _row.__name__ = _row.__qualname__ = _name

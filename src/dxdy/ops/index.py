@@ -132,7 +132,7 @@ def _embed(xp, g, x_shape, key):
 
 
 _GETITEM = {name: op(lambda xp, x, *, key: x[key], vjp=_embed, node=name, view=name != "IndexBackward0",
-                     linear=True)
+                     linear=True, saves_index=name == "IndexBackward0")
             for name in ("IndexBackward0", "SelectBackward0", "SliceBackward0", "UnsqueezeBackward0",
                          "AliasBackward0")}
 
@@ -206,7 +206,7 @@ def _gather_vjp(xp, g, x_shape, dim, index):
     return xp.reshape(xp.index_add_zeros(shape, g.dtype, _positions(idx, dim), xp.reshape(g, idx.shape)), x_shape)
 
 
-_gather = op(_gather_forward, vjp=_gather_vjp, node="GatherBackward0", linear=True)
+_gather = op(_gather_forward, vjp=_gather_vjp, node="GatherBackward0", linear=True, saves_index=True)
 
 
 def gather(input, dim, index, *, sparse_grad=False):
@@ -247,7 +247,8 @@ _scatter = op(_scatter_forward,
                    lambda xp, g, src_shape, dim, index: _src_grad(xp, g, src_shape, dim, index)),
               node="ScatterBackward0")
 _scatter_value = op(lambda xp, x, *, dim, index, value: _scatter_forward(xp, x, value, dim=dim, index=index),
-                    vjp=lambda xp, g, dim, index: _scatter_self_grad(xp, g, dim, index), node="ScatterBackward1")
+                    vjp=lambda xp, g, dim, index: _scatter_self_grad(xp, g, dim, index), node="ScatterBackward1",
+                    saves_index=True)
 _scatter_add = op(_scatter_add_forward,
                   vjp=(lambda xp, g, src_shape, dim, index: g,
                        lambda xp, g, src_shape, dim, index: _src_grad(xp, g, src_shape, dim, index)),
@@ -284,7 +285,8 @@ def _index_select_vjp(xp, g, x_shape, dim, index):
     return xp.index_add_zeros(x_shape, g.dtype, (slice(None),) * dim + (index,), g) if x_shape else g
 
 
-_index_select = op(_index_select_forward, vjp=_index_select_vjp, node="IndexSelectBackward0", linear=True)
+_index_select = op(_index_select_forward, vjp=_index_select_vjp, node="IndexSelectBackward0", linear=True,
+                   saves_index=True)
 
 
 def index_select(input, dim, index):
@@ -334,11 +336,12 @@ def take_along_dim(input, indices, dim=None):
 
 
 _masked_fill = op(lambda xp, x, *, mask, value: xp.where(mask, value, x),
-                  vjp=lambda xp, g, mask: xp.where(mask, 0, g), node="MaskedFillBackward0", broadcasts=True)
+                  vjp=lambda xp, g, mask: xp.where(mask, 0, g), node="MaskedFillBackward0", broadcasts=True,
+                  saves_index=True)
 _masked_fill_tensor = op(lambda xp, x, value, *, mask: xp.where(mask, value, x),
                          vjp=(lambda xp, g, mask: xp.where(mask, 0, g),
                               lambda xp, g, mask: xp.sum(xp.where(mask, g, 0))),
-                         node="MaskedFillBackward1", broadcasts=True)
+                         node="MaskedFillBackward1", broadcasts=True, saves_index=True)
 
 # The names PyTorch's messages give dtypes (C++ type names).
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
@@ -378,7 +381,7 @@ def masked_fill(input, mask, value):
 
 _masked_select = op(lambda xp, x, *, mask: x[mask],
                     vjp=lambda xp, g, x_shape, mask: xp.index_add_zeros(x_shape, g.dtype, mask, g),
-                    node="MaskedSelectBackward0", linear=True)
+                    node="MaskedSelectBackward0", linear=True, saves_index=True)
 
 
 def masked_select(input, mask):

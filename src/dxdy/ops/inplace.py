@@ -9,11 +9,13 @@ still give b its gradient. The refusals follow PyTorch: a leaf that requires
 grad cannot be changed in place while grad mode is on, a result cannot be cast
 to a lower dtype category, and an expanded tensor cannot be written.
 """
+import re
+
 import numpy as np
 
 from .. import dtypes as _dt
 from ..mode import state as _mode
-from ..tensor import Tensor, wrap, version_counter, bump_version
+from ..tensor import Tensor, wrap, version_counter, bump_version, live_views
 from ._op import op
 from .index import normalize_key, _expand_masks
 
@@ -50,6 +52,8 @@ def commit(self, result):
     if view:
         root, chain = _view_chain(self)
         view = node is not None or root._rg
+        if view and _view_kind(self) is not None:
+            raise RuntimeError(_view_error(self, "is being modified inplace"))
     if isinstance(a, np.ndarray):
         if not a.flags.writeable:
             raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
@@ -65,6 +69,8 @@ def commit(self, result):
         self._rg = True
         self._nr = result._nr
         _retarget_output(node, result, self)
+    if view or node is not None:
+        _refresh_views(self)
     return self
 
 
@@ -79,32 +85,100 @@ def _view_chain(t):
     return t, chain
 
 
-def _replay(t, chain):
-    from ._op import apply
-    for cls, forward, params, k in chain:
-        out = apply(cls, forward, (t,), params)
-        t = out if k is None else out[k]
-    return t
-
-
 def _rebase(view, root, chain, result):
     """An in-place op on a view rewrote part of root: root's history becomes CopySlices.
 
     The view's elements within root are found by replaying the view on an array of
     root's flat indices (views only select elements). Root's new node takes
-    (root's old history, the op's result) and the view's history is replayed on top.
+    (root's old history, the op's result); the view reads its elements from root's new history.
     """
+    positions = _positions(root, chain)
+    value = result if result._data.dtype == root._data.dtype else result.to(root.dtype)
+    if root._data.ndim:
+        new_root = _setitem(root, value, key=np.unravel_index(positions, root._data.shape))
+    else:  # a view of a 0-d tensor shows its one element
+        new_root = _setitem(root, value.reshape(()), key=())
+    root.grad_fn, root._rg, root._nr = new_root.grad_fn, True, 0
+    view.grad_fn, view._rg, view._nr = _as_strided(root, positions=positions).grad_fn, True, 0
+
+
+def _refresh_views(written):
+    """The history of `written`'s memory changed: give every other live view of it the new history.
+
+    A view gets one AsStridedBackward0 node on its base's new history, as in PyTorch.
+    A view that a multi-output op or no_grad mode made gets a node that refuses
+    backward, since PyTorch refuses such a view once its base changed.
+    """
+    for v in live_views(written._vc):
+        if v is written:
+            continue
+        root, chain = _view_chain(v)
+        if not root._rg:
+            continue
+        if _view_kind(v) is None:
+            v.grad_fn, v._rg, v._nr = _as_strided(root, positions=_positions(root, chain)).grad_fn, True, 0
+        else:
+            refusal = _refuse(root, message=_view_error(v, "its base or another view of its base has been modified "
+                                                        "inplace"))
+            v.grad_fn, v._rg, v._nr = refusal.grad_fn, True, 0
+
+
+def _view_kind(t):
+    """None for an ordinary view; "multi" or "no_grad" for one PyTorch forbids writing through.
+
+    As in PyTorch, a view inherits its parent's kind unless it has one of its own.
+    """
+    while t._extra is not None and "view_of" in t._extra:
+        if "no_grad_view" in t._extra:
+            return "no_grad"
+        if t._extra["view_of"][4] is not None:
+            return "multi"
+        t = t._extra["view_of"][0]
+    return None
+
+
+def _view_error(t, what):
+    kind = _view_kind(t)
+    if t.grad_fn is None or kind == "no_grad":
+        head = f"A view was created in no_grad mode and {what} with grad mode enabled."
+    else:
+        name = re.sub(r"Backward\d*$", "", t.grad_fn.name())
+        head = f"Output {t._nr} of {name} is a view and {what}."
+    if kind == "multi":
+        return head + (" This view is the output of a function that returns multiple views. Such functions do not "
+                       "allow the output views to be modified inplace. You should replace the inplace operation by "
+                       "an out-of-place one.")
+    return head + (" Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+                   "code by moving both the view and the inplace either both inside the no_grad block (if you "
+                   "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
+def _as_strided_vjp(xp, g, x_shape, x_dtype, positions):
+    flat = xp.index_add_zeros((int(np.prod(x_shape)),), x_dtype, positions, g)
+    return xp.reshape(flat, x_shape)
+
+
+# A view's history after its memory changed: the elements at `positions` (flat) of its base.
+_as_strided = op(lambda xp, x, *, positions: xp.reshape(x, (-1,))[positions], vjp=_as_strided_vjp,
+                 node="AsStridedBackward0")
+
+
+def _refuse_vjp(xp, g, message):
+    raise RuntimeError(message)
+
+
+# The history of a view that may no longer be used for backward (see _refresh_views).
+_refuse = op(lambda xp, x, *, message: x, vjp=_refuse_vjp, node="AsStridedBackward0")
+
+
+def _positions(root, chain):
+    """The flat positions within root of the elements of the view `chain` makes of it."""
     from ._op import numpy_ns
     idx = np.arange(root._data.size).reshape(root._data.shape)
     for cls, forward, params, k in chain:
         idx = forward(numpy_ns, idx, **params)
         idx = idx if k is None else idx[k]
-    key = np.unravel_index(np.asarray(idx), root._data.shape)
-    value = result if result._data.dtype == root._data.dtype else result.to(root.dtype)
-    new_root = _setitem(root, value, key=key)
-    root.grad_fn, root._rg, root._nr = new_root.grad_fn, True, 0
-    replayed = _replay(root, chain)
-    view.grad_fn, view._rg, view._nr = replayed.grad_fn, True, replayed._nr
+    return np.asarray(idx)
 
 
 def _type(a):
@@ -159,8 +233,8 @@ def inplace(out_of_place, name, ufunc=None):
 def _direct(ufunc, self, other):
     """Apply `ufunc(self, other)` into self when no graph is involved; False to take the general path."""
     other_t = isinstance(other, Tensor)
-    if _mode.grad_enabled and (self._rg or (other_t and other._rg)):
-        return False
+    if _mode.grad_enabled and (self._rg or (other_t and other._rg) or self._extra is not None):
+        return False  # a graph to record, or a view whose base may require grad
     a = self._data
     if a.__class__ is not np.ndarray or not a.flags.writeable or a.dtype.kind != "f":
         return False

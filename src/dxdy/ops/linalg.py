@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, _wrap_dim, wrap
-from ._op import op, name_ops
+from ._op import op, keep, name_ops
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # einsum subscripts
 
@@ -559,9 +559,9 @@ def _square(name, A):
                            f"{_type_name(A)}")
 
 
-def _det_vjp(xp, g, x):
-    # d det(A) / dA = adj(A)^T, which exists for singular A too.
-    return xp.expand_dims(xp.expand_dims(g, -1), -1) * xp.matrix_transpose(xp.adjugate(x))
+def _det_vjp(xp, g, x, out):
+    # d det(A) / dA = adj(A)^T, which exists for singular A too. (out is kept: PyTorch's node saves it.)
+    return keep(xp.expand_dims(xp.expand_dims(g, -1), -1) * xp.matrix_transpose(xp.adjugate(x)), out)
 
 
 _det = op(lambda xp, x: xp.asarray(xp.linalg.det(x)), vjp=_det_vjp, node="LinalgDetBackward0")

@@ -134,8 +134,9 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     return _inplace_result(input, out, inplace)
 
 
+# The rule asks for x only, as PyTorch's node saves it: changing the result in place does not spoil backward.
 _elu = op(lambda xp, x, *, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))),
-          vjp=lambda xp, g, x, out, alpha: xp.where(x > 0, g, g * (out + alpha)), node="EluBackward0")
+          vjp=lambda xp, g, x, alpha: xp.where(x > 0, g, g * alpha * xp.exp(xp.minimum(x, 0))), node="EluBackward0")
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -144,7 +145,9 @@ def elu(input, alpha=1.0, inplace=False):
 
 
 _hardtanh = op(lambda xp, x, *, min_val, max_val: xp.clip(x, min_val, max_val),
-               vjp=lambda xp, g, x, min_val, max_val: xp.where((x > min_val) & (x < max_val), g, g * 0),
+               # Masked where x <= min_val or x >= max_val: a NaN input gets the gradient, and an infinite or
+               # NaN gradient gives 0 outside (PyTorch's hardtanh_backward).
+               vjp=lambda xp, g, x, min_val, max_val: xp.keep_where(~((x <= min_val) | (x >= max_val)), g),
                node="HardtanhBackward0")
 
 
@@ -575,11 +578,11 @@ def linear(input, weight, bias=None):
     x, w = input._data, weight._data
     if bias is not None and w.ndim == 2 and x.ndim >= 1 and x.shape[-1] == w.shape[1] and \
             x.dtype == w.dtype == bias._data.dtype:
-        # PyTorch's fused paths (so grad_fn names match): addmm for 2-D input; for a contiguous
-        # input of more dims with a 1-D bias, addmm on the flattened input, viewed back.
-        if x.ndim == 2 and bias._data.ndim <= 1:
+        # PyTorch's fused paths (so grad_fn names match): addmm for 2-D input (a bias of up to 2 dims); for a
+        # contiguous input of other dims with a contiguous 1-D bias, addmm on the flattened input, viewed back.
+        if x.ndim == 2 and bias._data.ndim <= 2:
             return _addmm(bias, input, weight)
-        if input.is_contiguous() and bias._data.ndim == 1:
+        if input.is_contiguous() and bias._data.ndim == 1 and bias.is_contiguous():
             lead = x.shape[:-1]
             out = _addmm(bias, input.reshape(math.prod(lead), x.shape[-1]), weight)
             return out.view(lead + (w.shape[0],))

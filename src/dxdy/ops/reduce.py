@@ -12,8 +12,8 @@ from .. import dtypes as _dt
 from ..creation import dtype_arg, type_name
 from ..tensor import Tensor, wrap, _wrap_dim
 from ..return_types import make_return_type
-from ._op import op, nondifferentiable, name_ops
-from ._xp import positions
+from ._op import op, keep, nondifferentiable, name_ops
+from .sorting import take_kept, scatter_kept
 
 
 def dims(dim, ndim):
@@ -143,7 +143,7 @@ def _exclusive_products(xp, x, axis):
 
 
 def _prod_vjp(xp, g, x, out, dim, keepdim):
-    # (out is not used, but PyTorch's node saves the result: changing it in place makes backward fail)
+    keep(None, out)  # PyTorch's node saves the result: changing it in place makes backward fail
     if x.ndim == 0:
         return g * xp.ones_like(x)
     if len(dim) != 1:  # the full product: over the flattened tensor
@@ -197,33 +197,19 @@ def _even_share_nan(xp, g, x, out):
     return xp.where(hit, g / xp.sum(xp.astype(hit, x.dtype)), 0)
 
 
-def _select_at(xp, g, x_shape, out, dim, keepdim):
-    # max/min along a dim: the gradient goes to the one index reported, ties or not.
-    if not dim:  # a 0-d input
-        return g[0]
-    indices = np.asarray(out[1])
-    if not keepdim:
-        indices = np.expand_dims(indices, dim)
-    values = _kept(xp, g[0], dim, keepdim)
-    return xp.index_add_zeros(x_shape, values.dtype, positions(indices, dim[0]), values)
+def _index_of(arg):
+    # max/min along a dim: the gradient goes to the one index reported, ties or not, and the node saves only
+    # that index (NOTE [Saving only the indices] in sorting.py).
+    def index(x, dim, keepdim):
+        if x.ndim == 0:  # a 0-d input: itself, at index 0
+            return np.zeros((), np.int64)
+        return np.asarray(arg(x, axis=dim, keepdims=keepdim)).astype(np.int64)
+    return index
 
 
-def _values_indices(pick, arg):
-    def forward(xp, x, *, dim, keepdim):
-        if not dim:  # a 0-d input: itself, at index 0
-            return x.copy(), xp.zeros((), np.int64)
-        i = xp.expand_dims(arg(x, axis=dim[0]), dim[0])
-        v = xp.take_along_axis(x, i, axis=dim[0])
-        if not keepdim:
-            i, v = xp.squeeze(i, axis=dim[0]), xp.squeeze(v, axis=dim[0])
-        return xp.asarray(v), xp.asarray(i).astype(np.int64)
-    return forward
-
-
-_max_dim = op(_values_indices(np.max, np.argmax), vjp=_select_at, node="MaxBackward0", n_outputs=2,
-              differentiable_outputs=(0,))
-_min_dim = op(_values_indices(np.min, np.argmin), vjp=_select_at, node="MinBackward0", n_outputs=2,
-              differentiable_outputs=(0,))
+_max_index, _min_index = _index_of(np.argmax), _index_of(np.argmin)
+_max_dim = op(take_kept, vjp=(scatter_kept, None), node="MaxBackward0")
+_min_dim = op(take_kept, vjp=(scatter_kept, None), node="MinBackward0")
 
 max_type = make_return_type("max", ("values", "indices"))
 min_type = make_return_type("min", ("values", "indices"))
@@ -232,7 +218,7 @@ min_type = make_return_type("min", ("values", "indices"))
 _ALL = object()  # max() / min() with no dim (an explicit dim=None is refused, as in PyTorch)
 
 
-def _extreme(name, full, along, binary, result_type):
+def _extreme(name, full, along, index, binary, result_type):
     def extreme(input, dim=_ALL, keepdim=False, *, out=None):
         _check_tensor(name, input)
         if isinstance(dim, Tensor):
@@ -251,7 +237,8 @@ def _extreme(name, full, along, binary, result_type):
         d = dims(dim, input._data.ndim)
         if d and input._data.shape[d[0]] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d[0]} to have non-zero size.")
-        return result_type(along(input, dim=d, keepdim=keepdim))
+        i = wrap(index(input._data, d[0] if d else 0, keepdim))
+        return result_type((along(input, i, dim=d[0] if d else 0, keepdim=keepdim), i))
     extreme.__name__ = name
     return extreme
 
@@ -277,8 +264,8 @@ def _minimum(x, y):
     return minimum(x, y)
 
 
-max = _extreme("max", _max_all, _max_dim, _maximum, max_type)
-min = _extreme("min", _min_all, _min_dim, _minimum, min_type)
+max = _extreme("max", _max_all, _max_dim, _max_index, _maximum, max_type)
+min = _extreme("min", _min_all, _min_dim, _min_index, _minimum, min_type)
 amax = _amax_amin("amax", _amax)
 amin = _amax_amin("amin", _amin)
 
@@ -374,19 +361,30 @@ def _mean_vjp(xp, g, x, dim, keepdim):
     return xp.broadcast_to(_kept(xp, g, dim, keepdim) / _count(x.shape, dim), x.shape)
 
 
-def _with_mean_vjp(moment_vjp):
-    # var_mean and std_mean: one node, two outputs, either of which may carry no gradient.
-    def vjp(xp, g, x, out, dim, correction, keepdim, full):
-        parts = []
-        if g[0] is not None:
-            if moment_vjp is _std_vjp:
-                parts.append(_std_vjp(xp, g[0], x, out[0], dim, correction, keepdim, full))
-            else:
-                parts.append(_var_vjp(xp, g[0], x, dim, correction, keepdim, full))
-        if g[1] is not None:
-            parts.append(_mean_vjp(xp, g[1], x, dim, keepdim))
-        return parts[0] if len(parts) == 1 else parts[0] + parts[1]
-    return vjp
+# var_mean and std_mean: one node, two outputs, either of which may carry no gradient. PyTorch's VarMeanBackward0
+# saves the input only, and StdMeanBackward0 the input and the std, never the mean: so changing the mean in place
+# must not spoil backward. The rules ask for x only (a rule that names `out` would save both results), and
+# std_mean's recomputes the std. (Changing the std in place therefore passes here, where PyTorch refuses it.)
+def _var_mean_vjp(xp, g, x, dim, correction, keepdim, full):
+    parts = []
+    if g[0] is not None:
+        parts.append(_var_vjp(xp, g[0], x, dim, correction, keepdim, full))
+    if g[1] is not None:
+        parts.append(_mean_vjp(xp, g[1], x, dim, keepdim))
+    return parts[0] if len(parts) == 1 else parts[0] + parts[1]
+
+
+def _std_mean_vjp(xp, g, x, dim, correction, keepdim, full):
+    parts = []
+    if g[0] is not None:
+        if isinstance(x, Tensor):  # create_graph: the std as a differentiable op of x
+            std = _std(x, dim=dim, correction=correction, keepdim=keepdim, full=full)
+        else:  # as the forward computed it, bit for bit (std == 0 decides the gradient)
+            std = _std_forward(xp, x, dim=dim, correction=correction, keepdim=keepdim, full=full)
+        parts.append(_std_vjp(xp, g[0], x, std, dim, correction, keepdim, full))
+    if g[1] is not None:
+        parts.append(_mean_vjp(xp, g[1], x, dim, keepdim))
+    return parts[0] if len(parts) == 1 else parts[0] + parts[1]
 
 
 def _std_forward(xp, x, *, dim, correction, keepdim, full):
@@ -398,11 +396,11 @@ _std = op(_std_forward, vjp=_std_vjp, node="StdBackward0")
 _var_mean = op(lambda xp, x, *, dim, correction, keepdim, full: (
                    _var_forward(xp, x, dim=dim, correction=correction, keepdim=keepdim, full=full),
                    _average(xp, x, dim, keepdim)),
-               vjp=_with_mean_vjp(_var_vjp), node="VarMeanBackward0", n_outputs=2)
+               vjp=_var_mean_vjp, node="VarMeanBackward0", n_outputs=2)
 _std_mean = op(lambda xp, x, *, dim, correction, keepdim, full: (
                    _std_forward(xp, x, dim=dim, correction=correction, keepdim=keepdim, full=full),
                    _average(xp, x, dim, keepdim)),
-               vjp=_with_mean_vjp(_std_vjp), node="StdMeanBackward0", n_outputs=2)
+               vjp=_std_mean_vjp, node="StdMeanBackward0", n_outputs=2)
 
 
 def _moment(name, f):

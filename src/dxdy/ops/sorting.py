@@ -11,30 +11,52 @@ from ._op import op, name_ops
 from ._xp import positions
 
 
-def _scatter_back(xp, g, x_shape, out, dim):
-    values_grad, indices = g[0], np.asarray(out[1])
-    return xp.index_add_zeros(x_shape, values_grad.dtype, positions(indices, dim), values_grad)
+# NOTE [Saving only the indices]
+# The values are x at the indices, so backward needs only the indices and x's shape, and that is all PyTorch's
+# nodes save: changing the values in place must not spoil backward (changing the indices must). The public
+# functions therefore find the indices first, on arrays, and the node is a gather whose (non-differentiable)
+# second input is the indices tensor they return: saving it is saving the indices, version checks included.
+def _take(xp, x, indices, *, dim):
+    return xp.asarray(xp.take_along_axis(x, indices, axis=dim), order="C")  # fresh, as PyTorch's
 
 
-def _sort_forward(xp, x, *, dim, descending, stable):
-    idx = xp.argsort(-x if descending and x.dtype.kind != "b" else x, axis=dim, kind="stable")
+def _scatter_back(xp, g, x_shape, indices, dim):
+    return xp.index_add_zeros(x_shape, g.dtype, positions(np.asarray(indices), dim), g)
+
+
+def take_kept(xp, x, indices, *, dim, keepdim):
+    """x at `indices` along dim, which keepdim=False has squeezed away (max(dim), kthvalue, median(dim))."""
+    if x.ndim == 0:  # a 0-d input is itself, at index 0
+        return x.copy()
+    i = indices if keepdim else np.expand_dims(indices, dim)
+    v = xp.take_along_axis(x, i, axis=dim)
+    return xp.asarray(v if keepdim else xp.squeeze(v, axis=dim))
+
+
+def scatter_kept(xp, g, x_shape, indices, dim, keepdim):
+    """The VJP of take_kept: g added into zeros of x's shape at the indices."""
+    if not x_shape:
+        return g
+    indices = np.asarray(indices)
+    if not keepdim:
+        g, indices = xp.expand_dims(g, dim), np.expand_dims(indices, dim)
+    return xp.index_add_zeros(x_shape, g.dtype, positions(indices, dim), g)
+
+
+def _order(x, dim, descending):
+    """The indices that sort the array x along dim, stably; NaN counts as the largest value (as in PyTorch)."""
     if descending and x.dtype.kind == "b":
-        idx = xp.flip(xp.argsort(x, axis=dim, kind="stable"), axis=dim)
+        return np.flip(np.argsort(x, axis=dim, kind="stable"), axis=dim).astype(np.int64)
+    idx = np.argsort(-x if descending else x, axis=dim, kind="stable")
     if descending and x.dtype.kind == "f":
-        # NaN counts as the largest value, as in PyTorch: first when descending (NumPy puts it last).
-        nan_first = xp.argsort(~xp.isnan(xp.take_along_axis(x, idx, axis=dim)), axis=dim, kind="stable")
-        idx = xp.take_along_axis(idx, nan_first, axis=dim)
-    return xp.take_along_axis(x, idx, axis=dim), idx.astype(np.int64)
+        # NaN first when descending (NumPy puts it last).
+        nan_first = np.argsort(~np.isnan(np.take_along_axis(x, idx, axis=dim)), axis=dim, kind="stable")
+        idx = np.take_along_axis(idx, nan_first, axis=dim)
+    return idx.astype(np.int64)
 
 
-def _topk_forward(xp, x, *, k, dim, largest, sorted):
-    values, idx = _sort_forward(xp, x, dim=dim, descending=largest, stable=True)
-    keep = (slice(None),) * dim + (slice(0, k),)
-    return xp.asarray(values[keep], order="C"), xp.asarray(idx[keep], order="C")  # fresh, as PyTorch's
-
-
-_sort = op(_sort_forward, vjp=_scatter_back, node="SortBackward0", n_outputs=2, differentiable_outputs=(0,))
-_topk = op(_topk_forward, vjp=_scatter_back, node="TopkBackward0", n_outputs=2, differentiable_outputs=(0,))
+_sort = op(_take, vjp=(_scatter_back, None), node="SortBackward0")
+_topk = op(_take, vjp=(_scatter_back, None), node="TopkBackward0")
 # A 0-d input is its own order (index 0); PyTorch records the sort (topk) node all the same.
 _sort_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g: g[0], node="SortBackward0",
               n_outputs=2, differentiable_outputs=(0,))
@@ -55,7 +77,9 @@ def sort(input, dim=-1, descending=False, stable=False):
     """The values along dim in order, and where each came from: (values, indices)."""
     if input._data.ndim == 0:
         return sort_type(_sort_0d(input))
-    return sort_type(_sort(input, dim=_dim(input, dim), descending=descending, stable=stable))
+    d = _dim(input, dim)
+    indices = wrap(_order(input._data, d, descending))  # NOTE [Saving only the indices]
+    return sort_type((_sort(input, indices, dim=d), indices))
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -75,22 +99,16 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         raise RuntimeError("selected index k out of range")
     if input._data.ndim == 0:
         return topk_type(_topk_0d(input))  # k = 0 included, as in PyTorch
-    return topk_type(_topk(input, k=k, dim=d, largest=largest, sorted=sorted))
+    keep = (slice(None),) * d + (slice(0, k),)
+    indices = wrap(np.ascontiguousarray(_order(input._data, d, largest)[keep]))
+    return topk_type((_topk(input, indices, dim=d), indices))
 
 
-def _kth_forward(xp, x, *, k, dim, keepdim):
-    values, idx = _sort_forward(xp, x, dim=dim, descending=False, stable=True)
-    v, i = xp.take(values, [k - 1], axis=dim), xp.take(idx, [k - 1], axis=dim)
-    if not keepdim:
-        v, i = xp.squeeze(v, axis=dim), xp.squeeze(i, axis=dim)
-    return xp.asarray(v), xp.asarray(i)
-
-
-def _kth_back(xp, g, x_shape, out, k, dim, keepdim):
-    values_grad, indices = g[0], np.asarray(out[1])
-    if not keepdim:
-        values_grad, indices = xp.expand_dims(values_grad, dim), np.expand_dims(indices, dim)
-    return xp.index_add_zeros(x_shape, values_grad.dtype, positions(indices, dim), values_grad)
+def _kth_index(x, k, dim, keepdim):
+    if x.ndim == 0:
+        return np.zeros((), np.int64)
+    i = np.take(_order(x, dim, False), [k - 1], axis=dim)
+    return np.asarray(i if keepdim else np.squeeze(i, axis=dim))
 
 
 def _median_index(x):
@@ -102,19 +120,18 @@ def _median_index(x):
     return np.unravel_index(np.argsort(flat, kind="stable")[(x.size - 1) // 2], x.shape)
 
 
-def _median_forward(xp, x, *, k, dim, keepdim):
-    v, i = _kth_forward(xp, x, k=k, dim=dim, keepdim=keepdim)
+def _median_dim_index(x, k, dim, keepdim):
+    i = _kth_index(x, k, dim, keepdim)
     if x.dtype.kind == "f" and x.ndim:
-        nan = xp.isnan(x)
-        has_nan = xp.any(nan, axis=dim, keepdims=keepdim)
-        if xp.any(has_nan):  # a slice with a NaN has the median NaN, at its first NaN, as in PyTorch
-            v = xp.asarray(xp.where(has_nan, xp.nan, v), x.dtype)
-            i = xp.asarray(xp.where(has_nan, xp.argmax(nan, axis=dim, keepdims=keepdim), i), np.int64)
-    return v, i
+        nan = np.isnan(x)
+        if nan.any():  # a slice with a NaN has the median NaN, at its first NaN, as in PyTorch
+            has_nan = np.any(nan, axis=dim, keepdims=keepdim)
+            i = np.asarray(np.where(has_nan, np.argmax(nan, axis=dim, keepdims=keepdim), i), np.int64)
+    return i
 
 
-_kthvalue = op(_kth_forward, vjp=_kth_back, node="KthvalueBackward0", n_outputs=2, differentiable_outputs=(0,))
-_median_dim = op(_median_forward, vjp=_kth_back, node="MedianBackward1", n_outputs=2, differentiable_outputs=(0,))
+_kthvalue = op(take_kept, vjp=(scatter_kept, None), node="KthvalueBackward0")
+_median_dim = op(take_kept, vjp=(scatter_kept, None), node="MedianBackward1")
 # Over all elements, PyTorch shares the gradient evenly between elements tied with the median (the NaNs, for a
 # NaN median).
 _median_all = op(lambda xp, x: xp.asarray(x[_median_index(x)]),
@@ -133,8 +150,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     size = input._data.shape[d] if input._data.ndim else 1
     if not 1 <= k <= size:
         raise IndexError(f"kthvalue(): selected number k out of range for dimension {d}")
-    x = input if input._data.ndim else input.reshape(1)
-    return kthvalue_type(_kthvalue(x, k=k, dim=d, keepdim=keepdim))
+    indices = wrap(_kth_index(input._data, k, d, keepdim))  # NOTE [Saving only the indices]
+    return kthvalue_type((_kthvalue(input, indices, dim=d, keepdim=keepdim), indices))
 
 
 def median(input, dim=None, keepdim=False):
@@ -144,7 +161,9 @@ def median(input, dim=None, keepdim=False):
             return wrap(np.asarray(np.nan, input._data.dtype))
         return _median_all(input)
     d = _dim(input, dim)
-    return median_type(_median_dim(input, k=(input._data.shape[d] + 1) // 2, dim=d, keepdim=keepdim))
+    k = (input._data.shape[d] + 1) // 2 if input._data.ndim else 1
+    indices = wrap(_median_dim_index(input._data, k, d, keepdim))  # NOTE [Saving only the indices]
+    return median_type((_median_dim(input, indices, dim=d, keepdim=keepdim), indices))
 
 
 name_ops(globals())
