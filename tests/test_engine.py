@@ -876,3 +876,35 @@ def test_second_backward_fails_where_pytorch_freed_what_the_node_saved(case):
         assert d == t
     else:
         same(d, t)
+
+
+IN_PLACE_ACTIVATIONS = {
+    "relu": lambda F, y: F.relu(y, inplace=True), "hardtanh": lambda F, y: F.hardtanh(y, inplace=True),
+    "relu6": lambda F, y: F.relu6(y, inplace=True), "elu": lambda F, y: F.elu(y, inplace=True),
+    "leaky_relu": lambda F, y: F.leaky_relu(y, 0.1, inplace=True),
+    "leaky_relu slope 0": lambda F, y: F.leaky_relu(y, 0.0, inplace=True),
+    "leaky_relu negative slope": lambda F, y: F.leaky_relu(y, -0.1, inplace=True),
+    "elu negative alpha": lambda F, y: F.elu(y, -1.0, inplace=True),
+}
+
+
+@pytest.mark.parametrize("case", IN_PLACE_ACTIVATIONS)
+def test_in_place_activations_differentiate_from_their_result(case):
+    def run(lib):
+        x = lib.tensor([-2.0, -0.5, 0.5, 2.0, 7.0], requires_grad=True)
+        z = IN_PLACE_ACTIVATIONS[case](lib.nn.functional, x * 1)
+        try:
+            (z * lib.arange(5.0)).sum().backward()
+        except RuntimeError as e:
+            return str(e)
+        return x.grad, z.grad_fn.name()
+    d, t = both(run)
+    if isinstance(t, str):
+        assert d.split(". ")[0] == t.split(". ")[0]  # PyTorch's message goes on to its issue tracker
+    else:
+        same(d[0], t[0])
+        assert d[1] == t[1]
+
+
+def test_in_place_activation_of_a_leaf_is_refused():
+    raises_like(lambda lib: lib.nn.functional.leaky_relu(lib.ones(2, requires_grad=True), inplace=True))

@@ -107,6 +107,7 @@ ns.diagonal_embed_zeros = lambda g, shape, offset, d1, d2: L._diagonal_embed(g, 
                                                                              dim1=d1, dim2=d2)
 ns.einsum_embed = lambda g, unique, subs, shape: L._einsum_embed(g, unique=unique, subs=subs, shape=tuple(shape))
 for _name in ("exp", "log", "log1p", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "abs", "sign", "floor",
-              "ceil", "trunc", "sigmoid", "erf", "erfc", "maximum", "minimum", "isfinite", "square", "reciprocal"):
+              "ceil", "trunc", "sigmoid", "erf", "erfc", "isfinite", "square", "reciprocal"):
     setattr(ns, _name, getattr(E, _name))
+ns.maximum, ns.minimum = E._maximum, E._minimum  # which take a Python number too
 ns.arctan = E.atan

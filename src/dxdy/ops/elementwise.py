@@ -510,14 +510,14 @@ def _tie_half(xp, g, x, y):
     return xp.where(x == y, g / 2, g)
 
 
-# maximum and minimum also take a Python number (the rules of other ops use them so under
-# create_graph), where PyTorch's public functions want two tensors.
+# The rows also take a Python number (the rules of other ops use them so under create_graph); the
+# public maximum and minimum want two tensors, as PyTorch's do.
 # The loser's gradient is masked out (where, not a product: NOTE [Masked gradients]), so where a NaN is
 # involved both get it (PyTorch's rules).
-maximum = binary(lambda xp, x, y: xp.maximum(x, y),
+_maximum = binary(lambda xp, x, y: xp.maximum(x, y),
                  vjp=(lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y)),
                       lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y))), node="MaximumBackward0")
-minimum = binary(lambda xp, x, y: xp.minimum(x, y),
+_minimum = binary(lambda xp, x, y: xp.minimum(x, y),
                  vjp=(lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y)),
                       lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y))), node="MinimumBackward0")
 # fmax/fmin ignore a NaN operand; a tie gives the whole gradient to the first (PyTorch's rules).
@@ -527,6 +527,18 @@ _fmax = binary(lambda xp, x, y: xp.fmax(x, y),
 _fmin = binary(lambda xp, x, y: xp.fmin(x, y),
                vjp=(lambda xp, g, x, y: xp.keep_where((x <= y) | (y != y), g),
                     lambda xp, g, x, y: xp.keep_where(~((x <= y) | (y != y)), g)), node="FminBackward0")
+
+
+def maximum(input, other, *, out=None):
+    """The larger of input and other, element-wise (NaN where either is NaN)."""
+    _need_tensors("maximum", input, other)
+    return _finish(_maximum(input, other), out)
+
+
+def minimum(input, other, *, out=None):
+    """The smaller of input and other, element-wise (NaN where either is NaN)."""
+    _need_tensors("minimum", input, other)
+    return _finish(_minimum(input, other), out)
 
 
 def fmax(input, other, *, out=None):
@@ -585,7 +597,7 @@ _C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half"
 
 def lerp(input, end, weight):
     """input + weight * (end - input); all tensors of one floating dtype, as in PyTorch."""
-    if not isinstance(end, Tensor) or not isinstance(weight, (Tensor, int, float)):
+    if not isinstance(input, Tensor) or not isinstance(end, Tensor) or not isinstance(weight, (Tensor, int, float)):
         got = ", ".join(type(v).__name__ if not isinstance(v, Tensor) else "Tensor" for v in (input, end, weight))
         raise TypeError(f"lerp() received an invalid combination of arguments - got ({got}), but expected one of:\n"
                         f" * (Tensor input, Tensor end, Tensor weight, *, Tensor out = None)\n"
@@ -701,6 +713,11 @@ def _compare(f, name):
     def compare(input, other, *, out=None):
         if not isinstance(other, _NUMBERS):
             return NotImplemented  # `x == None` is False, as in PyTorch
+        if not isinstance(input, Tensor):  # dxdy.eq(2, x); the operator `2 == x` reflects to x.__eq__(2)
+            from ..creation import type_name
+            raise TypeError(f"{name}() received an invalid combination of arguments - got ({type_name(input)}, "
+                            f"{type_name(other)}), but expected one of:\n * (Tensor input, Tensor other)\n"
+                            f" * (Tensor input, Number other)")
         xa, ya, _, _ = _operands(compare, input, other, None)
         try:
             return wrap(f(xa, ya))
@@ -802,5 +819,6 @@ for _row, _name in ((_subtract, "sub"), (_rsub_scalar, "rsub"), (_rsub_tensor, "
                     (_remainder_tensor, "remainder"), (_remainder_scalar, "remainder"),
                     (_scalar_remainder, "remainder"), (_fmod_tensor, "fmod"), (_fmod_scalar, "fmod"), (_pow, "pow"),
                     (_pow_scalar, "pow"), (_scalar_pow, "pow"), (_fmax, "fmax"), (_fmin, "fmin"), (_atan2, "atan2"),
+                    (_maximum, "maximum"), (_minimum, "minimum"),
                     (_remainder_by_constant, "remainder"), (_fmod_by_constant, "fmod"), (_scale, "mul")):
     _row.__name__ = _row.__qualname__ = _name

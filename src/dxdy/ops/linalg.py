@@ -40,10 +40,16 @@ def _same_dtype(name, x, y):
     raise RuntimeError(msg)
 
 
+# PyTorch's names for the second argument, which its errors quote.
+_SECOND = {"dot": "tensor", "mv": "vec", "mm": "mat2", "bmm": "mat2", "outer": "vec2"}
+
+
 def _check(name, x, y):
-    for a in (x, y):
+    for pos, arg, a in ((1, "input", x), (2, _SECOND.get(name, "other"), y)):
         if not isinstance(a, Tensor):
-            raise TypeError(f"{name}(): argument must be Tensor, not {type(a).__name__}")
+            from ..creation import type_name
+            raise TypeError(f"{name.replace('.', '_')}(): argument '{arg}' (position {pos}) must be Tensor, "
+                            f"not {type_name(a)}")
 
 
 # -- products ---------------------------------------------------------------------------------------
@@ -439,6 +445,7 @@ def tensordot(a, b, dims=2, out=None):
 
 def inner(input, other):
     """Sum over the last dims of both (a scalar times a tensor when either is 0-D)."""
+    _check("inner", input, other)
     if input._data.ndim == 0 or other._data.ndim == 0:
         return input * other
     return tensordot(input, other, ([-1], [-1]))

@@ -123,25 +123,59 @@ def softplus(input, beta=1.0, threshold=20.0):
     return _softplus(input, beta=beta, threshold=threshold)
 
 
-_leaky_relu = op(lambda xp, x, *, negative_slope: xp.where(x > 0, x, x * negative_slope),
+def _leaky_relu_forward(xp, x, *, negative_slope):
+    return xp.where(x > 0, x, x * negative_slope)
+
+
+_leaky_relu = op(_leaky_relu_forward,
                  vjp=lambda xp, g, x, negative_slope: xp.where(x > 0, g, g * negative_slope),
                  node="LeakyReluBackward0")
 
 
+def _leaky_relu_result_vjp(xp, g, out, negative_slope):
+    if negative_slope < 0:
+        raise RuntimeError(
+            "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. "
+            "This is caused by calling in-place forward function with a negative slope, please call out-of-place "
+            "version instead.")
+    return xp.where(out > 0, g, g * negative_slope)
+
+
+# In place, x is gone: the gradient comes from the result (whose sign is x's for a slope >= 0), as in PyTorch.
+_leaky_relu_ = op(_leaky_relu_forward, vjp=_leaky_relu_result_vjp, node="LeakyReluBackward1")
+
+
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x where x > 0, else negative_slope * x."""
-    out = _leaky_relu(input, negative_slope=negative_slope)
-    return _inplace_result(input, out, inplace)
+    if inplace:
+        return _inplace_result(input, _leaky_relu_(input, negative_slope=negative_slope), inplace)
+    return _leaky_relu(input, negative_slope=negative_slope)
+
+
+def _elu_forward(xp, x, *, alpha):
+    return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
 
 
 # The rule asks for x only, as PyTorch's node saves it: changing the result in place does not spoil backward.
-_elu = op(lambda xp, x, *, alpha: xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0))),
+_elu = op(_elu_forward,
           vjp=lambda xp, g, x, alpha: xp.where(x > 0, g, g * alpha * xp.exp(xp.minimum(x, 0))), node="EluBackward0")
+
+
+def _elu_result_vjp(xp, g, out, alpha):
+    if alpha < 0:
+        raise RuntimeError(
+            "In-place elu backward calculation is triggered with a negative slope which is not supported. This is "
+            "caused by calling in-place forward function with a negative slope, please call out-of-place version "
+            "instead.")
+    return xp.where(out > 0, g, g * (out + alpha))  # alpha e^x = out + alpha where x <= 0
+
+
+_elu_ = op(_elu_forward, vjp=_elu_result_vjp, node="EluBackward1")  # in place: from the result, as PyTorch
 
 
 def elu(input, alpha=1.0, inplace=False):
     """x where x > 0, else alpha * (exp(x) - 1)."""
-    return _inplace_result(input, _elu(input, alpha=alpha), inplace)
+    return _inplace_result(input, (_elu_ if inplace else _elu)(input, alpha=alpha), inplace)
 
 
 _hardtanh = op(lambda xp, x, *, min_val, max_val: xp.clip(x, min_val, max_val),
@@ -185,10 +219,12 @@ def mish(input, inplace=False):
 
 
 def _inplace_result(input, out, inplace):
+    """`out` written into input, whose history it takes (as the in-place ops of ops/inplace.py do)."""
     if not inplace:
         return out
-    from .inplace import copy_
-    return copy_(input, out)
+    from .inplace import check_inplace, commit
+    check_inplace(input)
+    return commit(input, out)
 
 
 # -- losses ----------------------------------------------------------------------------------------
