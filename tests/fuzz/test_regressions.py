@@ -29,6 +29,21 @@ def test_loss_with_a_broadcast_target_sums_its_gradient_back(loss, reduction):
     check_function(program)
 
 
+@pytest.mark.parametrize("matrix", [[[0.0]], [[1.0, 2.0], [2.0, 4.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]],
+                                    [[[2.0, 1.0], [1.0, 3.0]], [[1.0, 1.0], [1.0, 1.0]]]])
+def test_second_derivative_of_a_singular_determinant(matrix):
+    # The create_graph rule of det went through inv(A): LinAlgError at a singular A (found by the long run).
+    def program(torch):
+        x = torch.tensor(matrix, dtype=torch.float64, requires_grad=True)
+        g1 = torch.autograd.grad(torch.det(x).sum(), x, create_graph=True)
+        if not g1[0].requires_grad:  # a 1x1 determinant's gradient is a constant
+            return {"g1": g1}
+        w = torch.arange(float(x.numel()), dtype=torch.float64).reshape(x.shape)
+        g2 = torch.autograd.grad((g1[0] * w).sum(), x)
+        return {"g1": g1, "g2": g2}
+    check_function(program)
+
+
 def test_smooth_l1_loss_of_a_row_against_a_scalar():
     # A ValueError (cannot reshape) in the backward pass.
     def program(torch):

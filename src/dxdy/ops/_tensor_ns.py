@@ -60,8 +60,17 @@ def index_add_zeros(shape, dtype, key, g):
 
 
 def adjugate(x):
-    # det(A) inv(A): differentiable, though (unlike numpy_ns.adjugate) not at singular A.
-    return S.unsqueeze(S.unsqueeze(L.det(x), -1), -1) * L.inv(x)
+    # det(A) inv(A) where every matrix is invertible; else the cofactors, which are polynomials in A and so
+    # differentiable at singular A too (n^2 determinants of minors: fine for the small matrices this meets).
+    n = x.shape[-1]
+    if n == 1:
+        return wrap(np.ones(x._data.shape, x._data.dtype))  # adj of a 1x1 matrix is [[1]], whatever A is
+    if (np.linalg.matrix_rank(np.asarray(x._data)) == n).all():
+        return S.unsqueeze(S.unsqueeze(L.det(x), -1), -1) * L.inv(x)
+    others = [[k for k in range(n) if k != i] for i in range(n)]
+    cofactors = [S.stack([(-1) ** (i + j) * L.det(x[..., others[i], :][..., others[j]]) for j in range(n)], -1)
+                 for i in range(n)]
+    return S.transpose(S.stack(cofactors, -2), -1, -2)
 
 
 ns.__name__ = "dxdy.ops.tensor_ns"
