@@ -272,6 +272,125 @@ def _sign_edges(make, dtype):
     return [S(_const([-1.5, 0.0, 2.0, -0.0, NAN], dtype), name="zeros-nan")]
 
 
+
+# -- log-sum-exp pairs, xlogy, hypot, copysign, heaviside, dist, addcmul, addcdiv ---------------------------
+def _special_pair(dtype):
+    """Zeros of both signs, infinities, NaN and ordinary values, paired so that each meets each kind."""
+    x = _const([0.0, 0.0, -INF, INF, INF, -INF, NAN, 1.0, 0.0, -0.0, 2.0, -1.5], dtype)
+    y = _const([0.0, -INF, -INF, INF, -INF, 3.0, 1.0, NAN, 1.0, -1.0, -0.0, 0.5], dtype)
+    return x, y
+
+
+def _float_pairs(lo=None, hi=None, lo2=None, hi2=None):
+    """binary() for ops with float kernels only and no numbers: broadcasting pairs, and under float64 a float
+    tensor with an int one either way; float32 with float64 under float32."""
+    def samples(make, dtype):
+        out = binary(lo, hi, lo2, hi2, scalar=None, ints=False)(make, dtype)
+        if dtype == "float64":
+            out.append(S(make((2, 3), lo, hi), _ints(make, (3,), 1, 4, "int32"), name="float-int"))
+            out.append(S(_ints(make, (3,), 1, 4), make((2, 3), lo2 if lo2 is not None else lo,
+                                                        hi2 if hi2 is not None else hi), name="int-float"))
+        else:
+            out.append(S(make((2, 3), lo, hi), make((3,), lo2, hi2, dtype="float64"), name="float32-float64"))
+        return out
+    return samples
+
+
+def _pair_edges(make, dtype):
+    x, y = _special_pair(dtype)
+    return [S(x, y, name="special"), S(y, x, name="special-swapped")]
+
+
+def _xlogy_samples(make, dtype):
+    out = binary(-2.0, 2.0, 0.1, 3.0, scalar=1.5, int_scalar=2)(make, dtype)
+    out += [S(_const([[0.0, 1.0, 0.0], [0.0, 2.0, -1.0]], dtype), make((3,), 0.1, 3.0), name="zero-x"),
+            S(2.5, make((2, 3), 0.1, 3.0), name="number-tensor"), S(0.0, make((2, 3), 0.1, 3.0), name="zero-tensor"),
+            S(make((2, 3)), 0.5, name="tensor-fraction")]
+    if dtype == "float64":
+        out += [S(2, _ints(make, (2, 3), 1, 4), name="int-number-int"), S(_bools(make, (2, 3)), 1.5, name="bool")]
+    return out
+
+
+def _xlogy_edges(make, dtype):
+    # 0 log 0 = 0 with PyTorch's gradients there; negative and NaN numbers; and infinite or NaN tensors.
+    x, y = _special_pair(dtype)
+    return _pair_edges(make, dtype) + [S(x, 0.0, name="number-zero"), S(x, -1.0, name="number-negative"),
+                                       S(x, NAN, name="number-nan"), S(x, 2.0, name="number"),
+                                       S(0.0, y, name="zero-number-first"), S(-2.0, y, name="number-first")]
+
+
+def _copysign_samples(make, dtype):
+    out = binary(scalar=-1.5, int_scalar=-2)(make, dtype) + [S(make((2, 3)), -0.0, name="negative-zero")]
+    if dtype == "float64":
+        out += [S(_bools(make, (2, 3)), _bools(make, (3,)), name="bools"), S(_ints(make, (2, 3)), 2.5, name="int-float")]
+    return out
+
+
+def _copysign_edges(make, dtype):
+    x, _ = _special_pair(dtype)
+    return _pair_edges(make, dtype) + [S(x, -0.0, name="number-negative-zero"), S(x, 1, name="number")]
+
+
+def _heaviside_samples(make, dtype):
+    x = np.round(make((2, 3), -1.5, 1.5))  # zeros among them
+    out = [S(x, make((3,)), name="broadcast"), S(make(()), make((2, 3)), name="0-d"),
+           S(_special(dtype), make((1,)), name="special"), S(make((0, 3)), make((3,)), name="empty")]
+    if dtype == "float64":
+        out += [S(_ints(make, (2, 3), -2, 3), _ints(make, (3,), 5, 9), name="int64"),
+                S(_bools(make, (2, 3)), _bools(make, (3,)), name="bool")]
+    return out
+
+
+def _dist_samples(make, dtype):
+    a, b = make((2, 3)), make((3,))
+    out = [S(a, b, name="2"), S(a, b, 1, name="1"), S(a, b, INF, name="inf"), S(a, b, -INF, name="-inf"),
+           S(a, b, 0.5, name="0.5"), S(a, b, 3, name="3"), S(a, b, 1.5, name="1.5"), S(a, b, -1, name="-1"),
+           S(a, NoGrad(b), 0, name="0"), S(make((2, 1)), make((1, 3)), 2, name="outer"),
+           S(make(()), make((2, 3)), 3, name="0-d"), S(make(()), make(()), name="0-d-both"),
+           S(make((0, 3)), make((3,)), name="empty"), S(make.noncontig((3, 2)), make((3, 2)), p=4, name="noncontig")]
+    if dtype == "float64":
+        out += [S(make((2, 3)), _ints(make, (3,)), name="float-int")]
+    else:
+        out += [S(make((2, 3)), make((3,), dtype="float64"), name="float32-float64")]
+    return out
+
+
+def _dist_edges(make, dtype):
+    # Zero difference (the gradient is 0 there), ties of the largest and of the smallest |difference|, NaN.
+    a = _const([[3.0, -3.0, 1.0], [0.0, 2.0, -1.0]], dtype)
+    zero = np.zeros((2, 3), dtype)
+    return [S(a, a.copy(), 2, name="zero-2"), S(a, a.copy(), 3, name="zero-3"), S(a, a.copy(), 1.5, name="zero-1.5"),
+            S(a, a.copy(), 0.5, name="zero-0.5"), S(a, zero, INF, name="inf-ties"), S(a, zero, -INF, name="-inf-ties"),
+            S(a, zero, 1, name="1-zero-element"), S(a, zero, 0.5, name="0.5-zero-element"),
+            S(_const([1.0, NAN, 0.0], dtype), _const([0.0, 1.0, 0.0], dtype), INF, name="inf-nan"),
+            S(_const([1.0, NAN, 0.0], dtype), _const([0.0, 1.0, 0.0], dtype), 2, name="2-nan")]
+
+
+def _addc_samples(div):
+    def samples(make, dtype):
+        def t2(shape):  # a divisor away from zero
+            return make(shape, 0.5, 2.0) if div else make(shape)
+        out = [S(make((2, 3)), make((3,)), t2((2, 3)), name="broadcast"),
+               S(make((2, 3)), make((2, 1)), t2((3,)), value=-0.5, name="value"),
+               S(make(()), make((2, 1)), t2((1, 3)), value=2, name="0-d-input"),
+               S(make((2, 1, 1)), make((3, 1)), t2((4,)), name="all-broadcast"),
+               S(make((2, 3)), make(()), t2(()), value=True, name="0-d-bool-value"),
+               S(make((0, 3)), make((3,)), t2((0, 1)), name="empty"),
+               S(make.noncontig((3, 2)), make((3, 2)), t2((3, 2)), value=1.5, name="noncontig"),
+               S(make((2, 3)), make((3,)), make((2, 3), -2.0, -0.5), value=-1.5, name="negative")]
+        if dtype == "float64":
+            out += [S(make((2, 3)), _ints(make, (3,), 1, 4), t2((2, 3)), name="float-int"),
+                    S(_ints(make, (2, 3)), make((3,)), t2((3,)), value=2, name="int-float-float")]
+            if not div:
+                out += [S(_ints(make, (2, 3)), _ints(make, (3,)), _ints(make, (2, 3), dtype="int32"), value=2.5,
+                          name="ints-float-value")]
+        else:
+            out += [S(make((2, 3)), make((3,), dtype="float64"), t2((3,)), name="float32-float64"),
+                    S(make((2, 3)), make((), dtype="float64"), t2((3,)), name="0-d-float64")]
+        return out
+    return samples
+
+
 ELEMENTWISE = [
     # arithmetic
     OpInfo("add", lambda make, dtype: binary()(make, dtype) + [
@@ -374,6 +493,24 @@ ELEMENTWISE = [
     OpInfo("fmin", _fmax_edges, dtypes=("float32",)),
     OpInfo("where", _where_samples, method=False),
     OpInfo("lerp", _lerp_samples),
+    # pairs of float kernels, xlogy, copysign, heaviside, dist, addcmul, addcdiv
+    OpInfo("logaddexp", _float_pairs()),
+    OpInfo("logaddexp", _pair_edges, dtypes=("float32",)),
+    OpInfo("logaddexp", lambda make, dtype: [S(make((2, 3), -50, 50), make((3,), -50, 50), name="far-apart")]),
+    OpInfo("logaddexp2", _float_pairs()),
+    OpInfo("logaddexp2", _pair_edges, dtypes=("float32",)),
+    OpInfo("xlogy", _xlogy_samples),
+    OpInfo("xlogy", _xlogy_edges, dtypes=("float32",)),
+    OpInfo("hypot", _float_pairs()),
+    OpInfo("hypot", lambda make, dtype: _pair_edges(make, dtype) + [
+        S(_const([0.0, 0.0, 3.0], dtype), _const([0.0, -2.0, 0.0], dtype), name="origin")], dtypes=("float32",)),
+    OpInfo("copysign", _copysign_samples),
+    OpInfo("copysign", _copysign_edges, dtypes=("float32",)),
+    OpInfo("heaviside", _heaviside_samples, grad=False),
+    OpInfo("dist", _dist_samples),
+    OpInfo("dist", _dist_edges, dtypes=("float32",)),
+    OpInfo("addcmul", _addc_samples(div=False)),
+    OpInfo("addcdiv", _addc_samples(div=True)),
     # comparisons and predicates: no gradient
     *[OpInfo(name, compare_samples, grad=False) for name in
       ("eq", "ne", "lt", "le", "gt", "ge", "not_equal", "less", "less_equal", "greater", "greater_equal")],

@@ -165,6 +165,10 @@ INDEX = [
         S(make((3, 4)), 0, np.array([2, 0, 2], np.int64), name="repeated"),
         S(make((3, 4)), -1, np.array([1, 3], np.int64)), S(make(()), 0, np.array([0], np.int64)),
         S(make((3, 4)), 1, np.zeros((0,), np.int64)), S(make((3, 4)), 0, np.array(1, np.int64), name="0-d index")]),
+    OpInfo("take", lambda make, dtype: [
+        S(make((3, 4)), np.array([[0, 11], [5, 5]], np.int64), name="repeated"),
+        S(make((3, 4)), np.array([-1, 0], np.int64), name="negative"), S(make(()), np.array(0, np.int64)),
+        S(make((3, 4)), np.zeros((0,), np.int64))]),
     OpInfo("take_along_dim", lambda make, dtype: [
         S(make((3, 4)), _int(make, (3, 2), 0, 4), 1), S(make((3, 4)), _int(make, (5,), 0, 12), name="flat"),
         S(make((3, 4)), _int(make, (1, 4), 0, 3), 0, name="broadcast"),
@@ -212,6 +216,10 @@ LINALG = [
     OpInfo("mv", _pairs([((2, 3), (3,)), ((0, 3), (3,))]) ),
     OpInfo("mm", lambda make, dtype: [S(make((2, 3)), make((3, 4))), S(make.noncontig((2, 3)), make((3, 2))),
                                       S(make((2, 0)), make((0, 3)))]),
+    OpInfo("addmm", lambda make, dtype: [
+        S(make((2, 4)), make((2, 3)), make((3, 4))), S(make((4,)), make((2, 3)), make((3, 4)), name="row"),
+        S(make((2, 1)), make((2, 3)), make((3, 4)), beta=0.5, alpha=-2.0, name="column-scaled"),
+        S(make(()), make.noncontig((2, 3)), make((3, 2)), name="0-d"), S(make((2, 3)), make((2, 0)), make((0, 3)))]),
     OpInfo("bmm", _pairs([((2, 2, 3), (2, 3, 4)), ((0, 2, 3), (0, 3, 1))])),
     OpInfo("matmul", _pairs([((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((2, 2, 3), (3, 4))])),
     OpInfo("matmul", _pairs([((3,), (2, 3, 4)), ((2, 1, 2, 3), (3, 3, 2)), ((2, 2, 3), (3,)), ((2, 3), (2, 3, 4)),
@@ -371,6 +379,25 @@ def _dropout_samples(make, dtype):
             S(make((0, 3)), p=0.5), S(make((3, 4), 1.0, 2.0), 1.0)]
 
 
+
+def _activation(lo=-2.0, hi=2.0, **kw):
+    """0-d, 2-d, zero-size and non-contiguous inputs drawn over [lo, hi] (across an activation's kinks)."""
+    def samples(make, dtype):
+        return [S(make((2, 3), lo, hi), **kw), S(make((), lo, hi), **kw), S(make((0, 3), lo, hi), **kw),
+                S(make.noncontig((3, 2), lo, hi), **kw)]
+    return samples
+
+
+# At the kinks, where the gradient takes PyTorch's convention (compared with PyTorch only: float32 rows).
+_KINKS = [-3.0, -1.0, -0.5, -0.0, 0.0, 0.5, 1.0, 3.0, 2.0, -2.0]
+
+
+def _kinks(*args, **kw):
+    def samples(make, dtype):
+        return [S(np.array(_KINKS, dtype), *args, name="kinks", **kw)]
+    return samples
+
+
 NN = [
     OpInfo(F + "softmax", _softmax_samples),
     OpInfo(F + "log_softmax", _softmax_samples),
@@ -408,6 +435,40 @@ NN = [
     OpInfo(F + "mish", _unary_nn()),
     OpInfo(F + "sigmoid", _unary_nn()),
     OpInfo(F + "tanh", _unary_nn()),
+    OpInfo(F + "threshold", lambda make, dtype: [
+        S(make((2, 3)), 0.5, -2.0), S(make(()), 0.0, 1.5), S(make((0, 3)), 0.0, 0.0),
+        S(make.noncontig((3, 2)), -0.5, 3.0, name="noncontig")] +
+        ([S(_int(make, (2, 3), -3, 4), 0, -2, name="int64"), S(_int(make, (2, 3), -3, 4), -0.5, 7.9, name="int-floats")]
+         if dtype == "float64" else [])),
+    OpInfo(F + "threshold", _kinks(0.5, -2.0), dtypes=("float32",)),
+    OpInfo(F + "threshold", _kinks(-0.5, 2.0), dtypes=("float32",)),
+    OpInfo("threshold", lambda make, dtype: [S(make((2, 3)), 0.0, 1.0), S(make(()), 0.5, -1.0)]),
+    OpInfo(F + "celu", _activation()),
+    OpInfo(F + "celu", _activation(alpha=2.0)),
+    OpInfo(F + "celu", lambda make, dtype: [S(make((2, 3), -2, 2), 0.5), S(make((2, 3), -2, 2), -1.0, name="negative")]),
+    OpInfo(F + "celu", _kinks(), dtypes=("float32",)),
+    OpInfo("celu", lambda make, dtype: [S(make((2, 3))), S(make((2, 3)), 0.7)]),
+    OpInfo(F + "selu", _activation(-3.0, 3.0)),
+    OpInfo(F + "selu", _kinks(), dtypes=("float32",)),
+    OpInfo("selu", lambda make, dtype: [S(make((2, 3)))]),
+    OpInfo(F + "hardshrink", _activation()),
+    OpInfo(F + "hardshrink", lambda make, dtype: [S(make((2, 3), -2, 2), 1.0), S(make((2, 3)), -1.0, name="negative"),
+                                                  S(make((2, 3)), lambd=0.0, name="zero")]),
+    OpInfo(F + "hardshrink", _kinks(), dtypes=("float32",)),
+    OpInfo(F + "hardshrink", _kinks(1.0), dtypes=("float32",)),
+    OpInfo("hardshrink", lambda make, dtype: [S(make((2, 3))), S(make(()), 0.25)]),
+    OpInfo(F + "softshrink", _activation()),
+    OpInfo(F + "softshrink", lambda make, dtype: [S(make((2, 3), -2, 2), 1.0), S(make((2, 3)), lambd=0.0, name="zero")]),
+    OpInfo(F + "softshrink", _kinks(), dtypes=("float32",)),
+    OpInfo(F + "softshrink", _kinks(1.0), dtypes=("float32",)),
+    # (no second derivative in PyTorch: tests/test_masked_gradients.py checks that both refuse it)
+    OpInfo(F + "hardsigmoid", _activation(-4.0, 4.0), gradgrad=False),
+    OpInfo(F + "hardsigmoid", _kinks(), dtypes=("float32",)),
+    OpInfo(F + "hardswish", _activation(-4.0, 4.0)),
+    OpInfo(F + "hardswish", _kinks(), dtypes=("float32",)),
+    OpInfo(F + "silu", _kinks(), dtypes=("float32",)),
+    OpInfo(F + "mish", _kinks(), dtypes=("float32",)),
+    OpInfo(F + "logsigmoid", _activation(-30.0, 30.0)),
     OpInfo(F + "normalize", lambda make, dtype: [
         S(make((2, 3))), S(make((3,)), dim=0), S(make((2, 3)), 1.0, 0)]),
     OpInfo(F + "pad", lambda make, dtype: [

@@ -59,8 +59,19 @@ OPS = {
     "min-dim": lambda L, x: L.min(x.reshape(1, 11).expand(3, 11), 0)[0],
     "sort": lambda L, x: L.sort(x)[0],
     "topk": lambda L, x: L.topk(x.reshape(1, 11).expand(2, 11), 3)[0].reshape(-1)[:6].repeat(2)[:11],
+    "threshold": lambda L, x: F(L).threshold(x, 0.5, -2.0),
+    "threshold_": lambda L, x: F(L).threshold_(x.clone(), 0.5, 3.0),
+    "hardshrink": lambda L, x: F(L).hardshrink(x),
+    "softshrink": lambda L, x: F(L).softshrink(x, 1.0),
+    "hardsigmoid": lambda L, x: F(L).hardsigmoid(x),
+    "hardsigmoid-inplace": lambda L, x: F(L).hardsigmoid(x.clone(), inplace=True),
+    "hardswish": lambda L, x: F(L).hardswish(x),
+    "hardswish-inplace": lambda L, x: F(L).hardswish(x.clone(), inplace=True),
+    "copysign-y": lambda L, x: L.copysign(other(L, x.dtype), x),
+    "heaviside-free-x": lambda L, x: x + L.heaviside(x.detach(), other(L, x.dtype)),
 }
-OPS_WITH_NAN_INPUT = ["relu", "relu6", "hardtanh", "maximum", "maximum-y", "minimum", "fmax", "fmax-y", "fmin"]
+OPS_WITH_NAN_INPUT = ["relu", "relu6", "hardtanh", "maximum", "maximum-y", "minimum", "fmax", "fmax-y", "fmin",
+                      "threshold", "threshold_", "hardshrink", "softshrink", "hardsigmoid", "hardswish"]
 
 
 def _run(L, name, values, gradient, dtype, create_graph=False):
@@ -147,7 +158,8 @@ def test_keep_where_is_where(dtype, n):
     assert not np.signbit(got[~keep]).any()
 
 
-@pytest.mark.parametrize("name", ["relu", "hardtanh", "maximum", "fmin-y", "floor", "sign", "max-dim", "sort"])
+@pytest.mark.parametrize("name", ["relu", "hardtanh", "maximum", "fmin-y", "floor", "sign", "max-dim", "sort",
+                                  "threshold", "hardshrink", "softshrink", "hardswish"])
 def test_second_order_gradients_match_pytorch(name):
     # create_graph: the rules run on tensors (tensor_ns.keep_where, zeros_like, index_add_zeros)
     def program(L, dt):
@@ -375,3 +387,12 @@ def test_second_order_std_mean_and_var_mean(op):
         out.append((g.detach().numpy(), gg.numpy()))
     np.testing.assert_allclose(out[1][0], out[0][0])
     np.testing.assert_allclose(out[1][1], out[0][1])
+
+
+def test_hardsigmoid_has_no_second_derivative_as_in_pytorch():
+    for L in (torch, dxdy):
+        x = L.tensor(X, dtype=L.float64, requires_grad=True)
+        (gx,) = L.autograd.grad(F(L).hardsigmoid(x).sum(), x, create_graph=True)
+        assert type(gx.grad_fn).__name__ == "NotImplemented"
+        with pytest.raises(RuntimeError, match="derivative for aten::hardsigmoid_backward is not implemented"):
+            gx.sum().backward()

@@ -202,3 +202,15 @@ def test_format_of_zero_dim_tensors():
     def run(lib):
         return f"{lib.tensor(3.14159):.2f}", f"{lib.tensor(2)}", str(lib.tensor(1.5))
     assert both(run)[0] == both(run)[1]
+
+
+@pytest.mark.parametrize("expr", ["a + b", "b + a", "a * 2", "a + a", "a - b", "c * d", "d * c", "torch.maximum(a, b)",
+                                  "a / b", "a + b[0]"])
+def test_a_result_takes_the_layout_pytorch_gives_it(expr):
+    # PyTorch lays the result out as its first operand when the operands' layouts differ; NumPy in C order.
+    def run(lib):
+        env = {"torch": lib, "a": lib.ones(2, 3).T, "b": lib.ones(3, 2), "c": lib.ones(2, 3, 4).permute(2, 0, 1),
+               "d": lib.ones(4, 2, 3)}
+        r = eval(expr, env)
+        return r.is_contiguous(), r.stride()
+    assert run(dxdy) == run(torch)

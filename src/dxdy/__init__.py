@@ -31,21 +31,22 @@ from .ops.elementwise import (add, sub, subtract, rsub, mul, multiply, div, divi
                               minimum, fmax, fmin, where, lerp, nan_to_num, eq, ne, lt, le, gt, ge, not_equal, less,
                               less_equal, greater, greater_equal, equal, isclose, allclose, logical_and, logical_or,
                               logical_xor, logical_not, isnan, isinf, isfinite, isposinf, isneginf, signbit,
-                              bitwise_and, bitwise_or, bitwise_xor, bitwise_not)
+                              bitwise_and, bitwise_or, bitwise_xor, bitwise_not, logaddexp, logaddexp2, xlogy,
+                              hypot, copysign, heaviside, addcmul, addcdiv)
 from .ops.reduce import (sum, nansum, mean, prod, max, min, amax, amin, aminmax, argmax, argmin, var, std, var_mean,
-                         std_mean, norm, logsumexp, cumsum, cumprod, all, any, count_nonzero)
+                         std_mean, norm, dist, logsumexp, cumsum, cumprod, all, any, count_nonzero)
 from .ops.shape import (reshape, flatten, ravel, unflatten, squeeze, unsqueeze, broadcast_to, broadcast_tensors,
                         broadcast_shapes, tile, repeat_interleave, transpose, swapaxes, swapdims, t, permute,
                         movedim, moveaxis, flip, fliplr, flipud, roll, cat, concat, concatenate, stack, hstack,
                         vstack, dstack, column_stack, atleast_1d, atleast_2d, atleast_3d, split, tensor_split, chunk,
                         unbind, narrow, select)
-from .ops.index import (gather, scatter, scatter_add, index_select, take_along_dim, masked_fill, masked_select,
+from .ops.index import (gather, scatter, scatter_add, index_select, take, take_along_dim, masked_fill, masked_select,
                         nonzero, argwhere)
-from .ops.linalg import (dot, vdot, mv, mm, bmm, matmul, outer, ger, inner, tensordot, einsum, trace, diagonal, diag,
-                         diag_embed, tril, triu, det, inv as inverse)
+from .ops.linalg import (dot, vdot, mv, mm, bmm, matmul, addmm, outer, ger, inner, tensordot, einsum, trace, diagonal,
+                         diag, diag_embed, tril, triu, det, inv as inverse)
 from .ops.convert import clone
 from .ops.sorting import sort, argsort, msort, topk, kthvalue, median
-from .ops.nn import softmax, log_softmax, dropout
+from .ops.nn import softmax, log_softmax, dropout, threshold, celu, selu, hardshrink
 from . import autograd, nn, linalg, return_types
 from .autograd import grad as _grad_fn  # noqa: F401  (dxdy.autograd.grad; `dxdy.grad` is not PyTorch's)
 from .printing import set_printoptions, get_printoptions

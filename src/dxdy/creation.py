@@ -5,11 +5,20 @@ Random numbers come from one seeded NumPy generator of dxdy's own:
 """
 import builtins
 import math
+import sys
 
 import numpy as np
 
 from . import dtypes as _dt
 from .tensor import Tensor, wrap, device as _device
+
+
+def write_out(result, out):
+    # Factories take out= as PyTorch's do (ops/_op.py writes it; imported late: ops imports this module).
+    if out is None:
+        return result
+    from .ops._op import write_out as write
+    return write(result, out, sys._getframe(1).f_code.co_name)
 
 
 # -- checking arguments (PyTorch's argument parser: its exception types and first lines) ------------------
@@ -346,17 +355,17 @@ def _filled(fn, fill, size, dtype, device, requires_grad, default=None):
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """A tensor of zeros; `dxdy.zeros(2, 3)` or `dxdy.zeros((2, 3))`."""
-    return _filled("zeros", np.zeros, size, dtype, device, requires_grad)
+    return write_out(_filled("zeros", np.zeros, size, dtype, device, requires_grad), out)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """A tensor of ones."""
-    return _filled("ones", np.ones, size, dtype, device, requires_grad)
+    return write_out(_filled("ones", np.ones, size, dtype, device, requires_grad), out)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
     """An uninitialised tensor (dxdy fills it with zeros, so results never depend on garbage)."""
-    return _filled("empty", np.zeros, size, dtype, device, requires_grad)
+    return write_out(_filled("empty", np.zeros, size, dtype, device, requires_grad), out)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -364,8 +373,8 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type_name(size)}")
     value = number_arg("full", "fill_value", 2, fill_value)
-    return _filled("full", lambda s, d: np.full(s, value, d), (size,), dtype, device, requires_grad,
-                   _dt.scalar_dtype(value))
+    return write_out(_filled("full", lambda s, d: np.full(s, value, d), (size,), dtype, device, requires_grad,
+                   _dt.scalar_dtype(value)), out)
 
 
 def _like(fn, fill, input, dtype, requires_grad):
@@ -407,7 +416,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     n = _int_arg("eye", "n", 1, n)
     m = n if m is None else _int_arg("eye", "m", 2, m)
     _check_device(device)
-    return _finish(wrap(np.eye(n, m, dtype=d.np)), requires_grad, "eye")
+    return write_out(_finish(wrap(np.eye(n, m, dtype=d.np)), requires_grad, "eye"), out)
 
 
 # -- ranges ---------------------------------------------------------------------------------
@@ -447,7 +456,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     n = builtins.max(0, math.ceil((end - start) / step))
     # Computed in float64 (or int64) and then cast, as PyTorch does, so float32 ranges agree.
     a = (start + np.arange(n, dtype=np.float64 if d.is_floating_point else np.int64) * step).astype(d.np)
-    return _finish(wrap(a), requires_grad, "arange")
+    return write_out(_finish(wrap(a), requires_grad, "arange"), out)
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -477,7 +486,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     d = dtype_arg("linspace", dtype) or _dt.get_default_dtype()
     start, end, steps = _steps("linspace", start, end, steps)
     _check_device(device)
-    return _finish(wrap(np.linspace(start, end, steps).astype(d.np)), requires_grad, "linspace")
+    return write_out(_finish(wrap(np.linspace(start, end, steps).astype(d.np)), requires_grad, "linspace"), out)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
@@ -564,13 +573,13 @@ def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="che
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Uniform samples in [0, 1)."""
-    return _random("rand", lambda r, s: r.random(s), size, dtype, generator, device, requires_grad)
+    return write_out(_random("rand", lambda r, s: r.random(s), size, dtype, generator, device, requires_grad), out)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Standard normal samples."""
-    return _random("randn", lambda r, s: r.standard_normal(s), size, dtype, generator, device, requires_grad,
-                   "normal_kernel_cpu")
+    return write_out(_random("randn", lambda r, s: r.standard_normal(s), size, dtype, generator, device, requires_grad,
+                   "normal_kernel_cpu"), out)
 
 
 def rand_like(input, *, dtype=None, requires_grad=False, **_):
@@ -602,7 +611,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     a = _rng(generator).integers(low, high, _size((size,), "randint"))
-    return _finish(wrap(a.astype(d.np)), requires_grad, "randint")
+    return write_out(_finish(wrap(a.astype(d.np)), requires_grad, "randint"), out)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, **_):
@@ -629,13 +638,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         if builtins.min(np.min(s, initial=0), 0) < 0:
             raise RuntimeError("normal expects all elements of std >= 0.0")
-        return wrap((m + s * r.standard_normal(shape)).astype(ref._data.dtype))
+        return write_out(wrap((m + s * r.standard_normal(shape)).astype(ref._data.dtype)), out)
     if size is None:
         raise TypeError("normal() with float mean and std needs a size")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    return _random("normal", lambda g, s: mean + std * g.standard_normal(s), (size,), dtype, generator, device,
-                   requires_grad, "normal_kernel_cpu")
+    result = _random("normal", lambda g, s: mean + std * g.standard_normal(s), (size,), dtype, generator, device,
+                     requires_grad, "normal_kernel_cpu")
+    return write_out(result, out)
 
 
 def bernoulli(input, p=None, *, generator=None):

@@ -73,7 +73,7 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                 grads_in = _run_checked(node, g, xp, create_graph, senders.get(node, ()))
             else:
                 grads_in = _run_node(node, g, xp, create_graph)
-            held = None
+            held = None  # noqa: F841 (the reference was the point: see above)
             if not retain_graph and node.frees and node.saved:
                 node.saved = None
                 node.tensors = None
@@ -304,7 +304,7 @@ def _run_tensor_hooks(hooks, g, foreign):
             if not isinstance(r, Tensor):
                 raise TypeError(f"hook returned {type(r).__name__}; a hook may return a Tensor or None")
             if r._data.shape != t._data.shape:
-                raise RuntimeError(f"hook 'hook' has changed the size of value")
+                raise RuntimeError("hook 'hook' has changed the size of value")
             t = r
     if create:
         return t

@@ -2,16 +2,19 @@
 from .ops.linalg import det, inv, solve, matrix_norm, matmul, vdot, slogdet, cross, LinAlgError  # noqa: F401
 from .ops.linalg import diagonal as _diagonal
 from .ops.reduce import vector_norm
+from .ops._op import write_out
 
 
-def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     """The vector norm of a 1-D input (or over one dim), the matrix norm of a 2-D input (or over two dims)."""
     if dim is not None and not isinstance(dim, int) and len(dim) == 2 or (dim is None and A.ndim == 2
                                                                            and ord is not None):
-        return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
-    if dim is None and ord is not None and A.ndim != 1:
+        result = matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
+    elif dim is None and ord is not None and A.ndim != 1:
         raise RuntimeError("linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D.")
-    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+    else:
+        result = vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
+    return write_out(result, out, "linalg_norm")
 
 
 def inv_ex(A, *, check_errors=False):

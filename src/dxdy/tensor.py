@@ -18,7 +18,6 @@ import weakref
 import numpy as np
 
 from . import dtypes as _dt
-from . import mode as _mode
 
 _new = object.__new__
 

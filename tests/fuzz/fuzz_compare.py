@@ -21,7 +21,6 @@ Values are compared element by element with a tolerance made of three parts:
   differ freely; a tensor whose shape changes (nonzero) is compared by shape only.
 """
 import dataclasses
-import re
 import warnings
 
 import numpy as np

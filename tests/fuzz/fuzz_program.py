@@ -178,6 +178,9 @@ class Builder:
         keep_dtype = promoting and slot.domain is not None and self.chance(15)
         if str(source.value.dtype) != R.dtype(dtype) and not keep_dtype:
             expr = f"{expr}.to({R.dtype(dtype)})"
+            # an op computing in float32 (or less) whose result is float64 (sum(..., dtype=float)) is
+            # only as exact as float32
+            self.low_precision |= np.dtype(dtype) in (np.float32, np.float16)
         if slot.domain is None:
             # A structured array (well conditioned, distinct values...): keep it, moved a little. (By a
             # sigmoid, never 0: with tanh, a zero of the array plus tanh of a rounding-size t would be zero

@@ -8,7 +8,6 @@ import warnings
 
 import numpy as np
 
-from ..mode import no_grad
 from ..tensor import Tensor, wrap
 
 

@@ -1,6 +1,7 @@
 """dxdy.nn.functional: PyTorch's torch.nn.functional names."""
 from ..ops.nn import (softmax, log_softmax, softmin, gelu, silu, softplus, leaky_relu, elu, hardtanh, relu6,
-                      logsigmoid, mish, softsign, tanhshrink, normalize, one_hot, pad, mse_loss, l1_loss,
+                      logsigmoid, mish, softsign, tanhshrink, threshold, threshold_, celu, celu_, selu, selu_,
+                      hardshrink, softshrink, hardsigmoid, hardswish, normalize, one_hot, pad, mse_loss, l1_loss,
                       smooth_l1_loss, huber_loss, nll_loss, cross_entropy, binary_cross_entropy,
                       binary_cross_entropy_with_logits, linear, bilinear, dropout)
 from ..ops.elementwise import sigmoid, tanh
@@ -10,3 +11,20 @@ def relu(input, inplace=False):
     """max(x, 0)."""
     from ..ops.elementwise import relu as _relu
     return input.relu_() if inplace else _relu(input)
+
+
+def relu_(input):
+    """max(x, 0), in place."""
+    return input.relu_()
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)

@@ -18,6 +18,7 @@ add sub subtract mul multiply div divide true_divide floor_divide remainder fmod
 abs absolute sign sgn exp exp2 expm1 log log2 log10 log1p sqrt rsqrt square sin cos tan asin acos atan atan2
 arctan2 sinh cosh tanh asinh acosh atanh sigmoid logit relu erf erfc floor ceil round trunc fix frac
 clamp clip clamp_min clamp_max maximum minimum fmax fmin lerp nan_to_num
+logaddexp logaddexp2 xlogy hypot copysign heaviside addcmul addcdiv dist
 eq ne lt le gt ge not_equal less less_equal greater greater_equal equal isclose allclose
 logical_and logical_or logical_xor logical_not isnan isinf isfinite isposinf isneginf signbit
 bitwise_and bitwise_or bitwise_xor bitwise_not
@@ -26,8 +27,8 @@ count_nonzero
 reshape view view_as reshape_as flatten ravel unflatten squeeze unsqueeze expand expand_as broadcast_to repeat tile
 repeat_interleave transpose swapaxes swapdims t permute movedim moveaxis flip fliplr flipud roll split tensor_split
 chunk unbind narrow select
-gather scatter scatter_add index_select take_along_dim masked_fill masked_select nonzero argwhere
-dot vdot mv mm bmm matmul outer ger inner trace diagonal diag diag_embed tril triu det
+gather scatter scatter_add index_select take take_along_dim masked_fill masked_select nonzero argwhere
+dot vdot mv mm bmm matmul addmm outer ger inner trace diagonal diag diag_embed tril triu det
 clone contiguous to float double half long int short char byte bool type type_as sum_to_size
 sort argsort msort topk kthvalue median
 """.split()
@@ -37,7 +38,7 @@ INPLACE = """
 add sub mul div true_divide floor_divide remainder fmod pow neg reciprocal abs sign exp exp2 expm1 log log2 log10
 log1p sqrt rsqrt square sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh sigmoid logit relu erf
 erfc floor ceil round trunc frac clamp clip clamp_min clamp_max lerp nan_to_num masked_fill scatter scatter_add
-tril triu t transpose
+tril triu t transpose xlogy hypot copysign heaviside addcmul addcdiv addmm
 """.split()
 
 
@@ -66,6 +67,7 @@ def _bind():
     Tensor.log_softmax = lambda self, dim=None, dtype=None: nn.log_softmax(self, dim, dtype=dtype)
     Tensor.where = lambda self, condition, other: elementwise.where(condition, self, other)
     Tensor.inverse = lambda self: linalg.inv(self)
+    Tensor.hardshrink = lambda self, lambd=0.5: nn.hardshrink(self, lambd)
     Tensor.T = property(shape._T)
     Tensor.mT = property(shape._mT)
     Tensor.H = property(shape._T)

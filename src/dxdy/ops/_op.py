@@ -20,13 +20,14 @@ The engine, not the rules, sums a gradient back to a broadcast input's shape and
 casts it to the input's dtype: ops that broadcast say so with `broadcasts=True`.
 """
 import sys
+import warnings
 
 import numpy as np
 
 from .. import dtypes as _dt
 from ..graph import Node, SECOND_BACKWARD
 from ..mode import state as _mode, anomaly as _anomaly
-from ..tensor import Tensor, wrap, version_counter, register_view, EPOCH
+from ..tensor import Tensor, wrap, version_counter, register_view, bump_version, EPOCH
 from ._xp import numpy_ns
 
 _new = object.__new__
@@ -388,7 +389,9 @@ def unary(f, d, *, node, jvp=None):
 
     # The hot path of every element-wise op: written out by hand, with no generic
     # helper calls, because its cost is paid on every op of every program.
-    def op(x):
+    def op(x, *, out=None):
+        if out is not None:
+            return write_out(op(x), out, op.__name__)
         try:
             xa = x._data
         except AttributeError:
@@ -495,7 +498,9 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
     save_xy, save_out = "x" in saves, "out" in saves
     np_ns = numpy_ns
 
-    def op(x, y):  # the hot path of arithmetic: see unary's op
+    def op(x, y, *, out=None):  # the hot path of arithmetic: see unary's op
+        if out is not None:
+            return write_out(op(x, y), out, op.__name__)
         x_is_t = isinstance(x, Tensor)
         y_is_t = isinstance(y, Tensor)
         if x_is_t and y_is_t and promote is None and x._data.dtype is y._data.dtype:
@@ -516,6 +521,8 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
         except ValueError:
             check_broadcast(xa, ya)
             raise
+        if out.ndim > 1 and x_is_t and not xa.flags.c_contiguous:
+            out = _first_operand_layout(out, xa)
         xg = x_is_t and x._rg
         yg = y_is_t and y._rg
         if (xg or yg) and _mode.grad_enabled:
@@ -554,6 +561,18 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
 
     op.node = cls
     return op
+
+
+def _first_operand_layout(out, xa):
+    # NumPy lays out the result of operands of different layouts in C order, PyTorch in the first operand's
+    # (x.T + y is not contiguous in PyTorch): which decides is_contiguous(), view() and contiguous()'s node.
+    if xa.shape != out.shape or xa.__class__ is not _ndarray or out.__class__ is not _ndarray:
+        return out
+    r = np.empty_like(xa, dtype=out.dtype)  # x's order of dims, dense
+    if r.strides == out.strides:
+        return out
+    np.copyto(r, out)
+    return r
 
 
 # NOTE [Reusing temporaries]
@@ -735,3 +754,58 @@ def name_ops(namespace):
     for name, fn in list(namespace.items()):
         if callable(fn) and hasattr(fn, "node") and fn.__name__ in ("op", "call"):
             fn.__name__ = fn.__qualname__ = name.lstrip("_")
+
+
+# -- out= ------------------------------------------------------------------------------
+
+def write_out(result, out, name=None):
+    """`out=`: the result written into out (resized, with PyTorch's warning, if its shape differs).
+
+    As in PyTorch, out= is for computations without a graph: it refuses inputs or an out
+    that require grad while grad mode is on. A tuple result (max along a dim, sort...)
+    takes a tuple of outs. `name` defaults to the calling function's.
+    """
+    if out is None:
+        return result
+    name = name or sys._getframe(1).f_code.co_name
+    if isinstance(result, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(result):
+            raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
+        return type(result)([write_out(r, o, name) for r, o in zip(result, out)])
+    if not isinstance(out, Tensor):
+        from ..creation import type_name
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type_name(out)}")
+    if _mode.grad_enabled and (result._rg or out._rg):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
+                           f"but one of the arguments requires grad.")
+    a, r = out._data, result._data
+    if _dt.from_numpy(r.dtype).category > _dt.from_numpy(a.dtype).category:
+        raise RuntimeError(f"result type {type_title(r)} can't be cast to the desired output type {type_title(a)}")
+    if a.shape != r.shape or not isinstance(a, np.ndarray):
+        if a.shape != r.shape and a.size:
+            warnings.warn(f"An output with one or more elements was resized since it had shape {list(a.shape)}, "
+                          f"which does not match the required output shape {list(r.shape)}. Pass an out of that "
+                          f"shape, or one with no elements, to reuse it without this warning.", UserWarning,
+                          stacklevel=3)
+        out._data = np.array(r, dtype=a.dtype)
+    else:
+        np.copyto(writable(out), r, casting="unsafe")
+    bump_version(out)
+    return out
+
+
+def type_title(a):
+    """PyTorch's name of an array's dtype in messages: Float, Double, Long..."""
+    return _dt.from_numpy(a.dtype).name.capitalize().replace("Int64", "Long").replace("Float32", "Float") \
+        .replace("Float64", "Double")
+
+
+def writable(t):
+    """t's array, to write into (a NumPy scalar becomes an array first); refuses an expanded tensor."""
+    a = t._data
+    if not isinstance(a, np.ndarray):
+        a = t._data = np.array(a)
+    if not a.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
+    return a

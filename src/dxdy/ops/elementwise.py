@@ -11,17 +11,18 @@ refuse bools, with PyTorch's NotImplementedError. Integer division by zero is
 PyTorch's RuntimeError, not NumPy's silent zero.
 """
 import math
-
+import sys
 import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor, wrap
-from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, keep, _operands, _names
+from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, keep, write_out, _operands, _names
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _BOOL = np.dtype(bool)
+_int, _float = int, float
 
 
 def _to_default_float(d):
@@ -373,11 +374,9 @@ def _need_tensors(name, input, other):
 
 
 def _finish(result, out):
-    if out is not None:
-        from .inplace import copy_
-        copy_(out, result)
-        return out
-    return result
+    if out is None:
+        return result
+    return write_out(result, out, sys._getframe(1).f_code.co_name)  # named as the public function
 
 
 # -- math ----------------------------------------------------------------------------
@@ -486,11 +485,11 @@ _nan_to_num = op(lambda xp, x, *, nan, posinf, neginf: xp.nan_to_num(x, nan=nan,
                  vjp=lambda xp, g, x: g * xp.isfinite(x), node="NanToNumBackward0")
 
 
-def round(input, *, decimals=0):
+def round(input, *, decimals=0, out=None):
     """Round half to even, as PyTorch (and NumPy) do; decimals rounds to that many places."""
     if decimals == 0:
-        return _round(input)
-    return _round_decimals(input, decimals=decimals)
+        return write_out(_round(input), out)
+    return write_out(_round_decimals(input, decimals=decimals), out)
 
 
 def logit(input, eps=None):
@@ -499,9 +498,210 @@ def logit(input, eps=None):
     return _logit(x, eps=eps)
 
 
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """NaN to `nan`, infinities to the dtype's largest finite values (or the given ones)."""
-    return _nan_to_num(input, nan=nan, posinf=posinf, neginf=neginf)
+    return write_out(_nan_to_num(input, nan=nan, posinf=posinf, neginf=neginf), out)
+
+
+# -- log-sum-exp of pairs, xlogy, hypot, copysign, heaviside, addcmul, addcdiv ------------------------
+def _floats_only(kernel):
+    # logaddexp, logaddexp2 and hypot have float kernels only: int and bool operands must meet a float one.
+    def check(x):
+        if x.dtype.kind != "f":
+            raise _not_implemented(kernel, x)
+        return x
+    return check
+
+
+_logaddexp_input = _floats_only("logaddexp_cpu")
+_logaddexp2_input = _floats_only("logaddexp2_cpu")
+_hypot_input = _floats_only("hypot_cpu")
+# d/dx log(e^x + e^y) = 1 / (1 + e^(y - x)): NaN where both are the same infinity, as in PyTorch.
+_logaddexp = binary(lambda xp, x, y: xp.logaddexp(_logaddexp_input(x), y),
+                    vjp=(lambda xp, g, x, y: g / (1 + xp.exp(y - x)), lambda xp, g, x, y: g / (1 + xp.exp(x - y))),
+                    node="LogaddexpBackward0")
+_logaddexp2 = binary(lambda xp, x, y: xp.logaddexp2(_logaddexp2_input(x), y),
+                     vjp=(lambda xp, g, x, y: g / (1 + 2 ** (y - x)), lambda xp, g, x, y: g / (1 + 2 ** (x - y))),
+                     node="Logaddexp2Backward0")
+# x / hypot: NaN at the origin, as in PyTorch (g * x / out, in its order).
+_hypot = binary(lambda xp, x, y: xp.hypot(_hypot_input(x), y),
+                vjp=(lambda xp, g, x, y, out: g * x / out, lambda xp, g, x, y, out: g * y / out),
+                node="HypotBackward0")
+
+
+def _log_of(xp, y, like):
+    """log(y), a Python number y taken in the dtype of the array `like` (so that it does not promote it)."""
+    if isinstance(y, (_int, _float)):
+        y = xp.asarray(y, like.dtype) if isinstance(like, (np.ndarray, np.generic)) else xp.asarray(y)
+    return xp.log(y)
+
+
+def _xlogy_forward(xp, x, y):
+    # x log y, and 0 where x == 0 unless y is NaN (PyTorch's convention: 0 log 0 = 0).
+    like = y if isinstance(y, (np.ndarray, np.generic)) else x
+    return xp.where((x == 0) & (y == y), 0, x * _log_of(xp, y, like))
+
+
+def _xlogy_of_gradient(xp, g, y):
+    # xlogy(g, y): g log y, 0 where g == 0 (unless y is NaN). A Python number y is a constant.
+    if isinstance(y, (_int, _float)):
+        if y != y:
+            return g * math.nan
+        return xp.where(g == 0, 0, g * (math.log(y) if y > 0 else -math.inf if y == 0 else math.nan))
+    return xp.where((g == 0) & (y == y), 0, g * xp.log(y))
+
+
+# PyTorch's rules: d/dx = log y, masked to 0 where x == 0 and y <= 0 (and to 0 where g == 0); d/dy = x / y.
+_xlogy = binary(_xlogy_forward,
+                vjp=(lambda xp, g, x, y: xp.where((x == 0) & (y <= 0), 0, _xlogy_of_gradient(xp, g, y)),
+                     lambda xp, g, x, y: g * x / y),
+                node="XlogyBackward0", promote=_to_default_float)
+_scalar_xlogy = binary(_xlogy_forward, vjp=(None, lambda xp, g, x, y: g * x / y),  # number, tensor
+                       node="XlogyBackward1", promote=_to_default_float)
+_xlogy_scalar = binary(_xlogy_forward,  # tensor, number: masked where x == 0 unless y > 0
+                       vjp=(lambda xp, g, x, y: _xlogy_of_gradient(xp, g, y) if y > 0 else
+                            xp.where(x == 0, 0, _xlogy_of_gradient(xp, g, y)), None),
+                       node="XlogyBackward2", promote=_to_default_float)
+
+
+def _copysign_ratio(xp, x, out):
+    # copysign(x, y) / x: +-1, taken as 0 where x == 0 (PyTorch's; a product, so g = inf there gives NaN).
+    return xp.where(x == 0, 0, out / x)
+
+
+# The gradient of `other` is zeros (PyTorch's), even where g is infinite or NaN.
+_copysign = binary(lambda xp, x, y: xp.copysign(x, y),
+                   vjp=(lambda xp, g, x, y, out: g * _copysign_ratio(xp, x, out),
+                        lambda xp, g, x, y, out: xp.zeros_like(g)),
+                   node="CopysignBackward0", promote=_to_default_float)
+_copysign_scalar = binary(lambda xp, x, y: xp.copysign(x, y),
+                          vjp=(lambda xp, g, x, y, out: g * _copysign_ratio(xp, x, out), None),
+                          node="CopysignBackward1", promote=_to_default_float)
+
+
+def _heaviside_forward(xp, x, y):
+    # values where x == 0, else 1 where x > 0 and 0 elsewhere (NaN included: PyTorch's, where NumPy gives NaN)
+    return xp.asarray(xp.where(x == 0, y, x > 0), x.dtype)
+
+
+# No derivative: backward through it raises, as in PyTorch.
+_heaviside = binary(_heaviside_forward, vjp=(_not_differentiable("heaviside"), _not_differentiable("heaviside")),
+                    node="NotImplemented")
+
+
+def logaddexp(input, other, *, out=None):
+    """log(exp(input) + exp(other)), computed without overflow."""
+    _need_tensors("logaddexp", input, other)
+    return _finish(_logaddexp(input, other), out)
+
+
+def logaddexp2(input, other, *, out=None):
+    """log2(2**input + 2**other), computed without overflow."""
+    _need_tensors("logaddexp2", input, other)
+    return _finish(_logaddexp2(input, other), out)
+
+
+def xlogy(input, other, *, out=None):
+    """input * log(other), and 0 where input == 0 (unless other is NaN); either may be a Python number."""
+    if not isinstance(input, Tensor):
+        if not isinstance(other, Tensor):
+            from ..creation import type_name
+            raise TypeError(f"xlogy() received an invalid combination of arguments - got ({type_name(input)}, "
+                            f"{type_name(other)}), but expected one of:\n * (Tensor input, Tensor other)\n"
+                            f" * (Number self, Tensor other)\n * (Tensor input, Number other)")
+        return _finish(_scalar_xlogy(input, other), out)
+    if not isinstance(other, Tensor):
+        return _finish(_xlogy_scalar(input, other), out)
+    return _finish(_xlogy(input, other), out)
+
+
+def hypot(input, other, *, out=None):
+    """sqrt(input**2 + other**2), element-wise, without overflow."""
+    _need_tensors("hypot", input, other)
+    return _finish(_hypot(input, other), out)
+
+
+def copysign(input, other, *, out=None):
+    """|input| with the sign of other (a tensor or a number); the gradient of other is zero."""
+    if not isinstance(input, Tensor):
+        from ..creation import type_name
+        raise TypeError(f"copysign() received an invalid combination of arguments - got ({type_name(input)}, "
+                        f"{type_name(other)}), but expected one of:\n * (Tensor input, Tensor other, *, Tensor out "
+                        f"= None)\n * (Tensor input, Number other, *, Tensor out = None)\n")
+    if isinstance(other, Tensor):
+        return _finish(_copysign(input, other), out)
+    return _finish(_copysign_scalar(input, other), out)
+
+
+def heaviside(input, values, *, out=None):
+    """The step function: 0 where input < 0, values where input == 0, 1 where input > 0. Not differentiable."""
+    from ..creation import type_name
+    for arg, pos, v in (("input", 1, input), ("values", 2, values)):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"heaviside(): argument '{arg}' (position {pos}) must be Tensor, not {type_name(v)}")
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return _finish(_heaviside(input, values), out)
+
+
+# input + value * t1 * t2 and input + value * t1 / t2, all three broadcasting (PyTorch's rules).
+_addcmul = op(lambda xp, x, t1, t2, *, value: x + value * t1 * t2,
+              vjp=(lambda xp, g, t1, t2, value: g, lambda xp, g, t1, t2, value: g * (t2 * value),
+                   lambda xp, g, t1, t2, value: g * (t1 * value)),
+              node="AddcmulBackward0", broadcasts=True, torch_names={"t1": "tensor1", "t2": "tensor2"})
+_addcdiv = op(lambda xp, x, t1, t2, *, value: x + value * t1 / t2,
+              vjp=(lambda xp, g, t1, t2, value: g, lambda xp, g, t1, t2, value: g * (value / t2),
+                   lambda xp, g, t1, t2, value: -g * (value * t1 / (t2 * t2))),
+              node="AddcdivBackward0", broadcasts=True, torch_names={"t1": "tensor1", "t2": "tensor2"})
+
+_ADDCDIV_INTEGERS = (
+    "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a true "
+    "division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * "
+    "dxdy.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) "
+    "for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / "
+    "tensor2), for all dtypes.")
+
+
+def _addc_operands(name, input, tensor1, tensor2, deprecated, value):
+    """The three tensors in their common dtype and `value` as PyTorch takes it."""
+    import warnings
+    from ..creation import type_name
+    if deprecated:  # the old overload (input, value, tensor1, tensor2), which PyTorch still takes with a warning
+        if len(deprecated) != 1 or isinstance(tensor1, Tensor):
+            raise TypeError(f"{name}() takes 3 positional arguments but {3 + len(deprecated)} were given")
+        warnings.warn(f"This overload of {name} is deprecated:\n\t{name}(Tensor input, Number value, Tensor tensor1, "
+                      f"Tensor tensor2, *, Tensor out = None)\nConsider using one of the following signatures "
+                      f"instead:\n\t{name}(Tensor input, Tensor tensor1, Tensor tensor2, *, Number value = 1, Tensor "
+                      f"out = None)", UserWarning, stacklevel=3)
+        value, tensor1, tensor2 = tensor1, tensor2, deprecated[0]
+    for arg, pos, v in (("input", 1, input), ("tensor1", 2, tensor1), ("tensor2", 3, tensor2)):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type_name(v)}")
+    if isinstance(value, (Tensor, np.generic)):  # a 0-d tensor or a NumPy number: its Python number
+        value = value.item()
+    if not isinstance(value, (_int, _float)):
+        raise TypeError(f"{name}(): argument 'value' must be Number, not {type_name(value)}")
+    if name == "addcdiv" and all(t._data.dtype.kind in "biu" for t in (tensor1, tensor2)):
+        raise RuntimeError(_ADDCDIV_INTEGERS)
+    ts = (input, tensor1, tensor2)
+    d = _dt.result_type_of([t.dtype for t in ts if t._data.ndim], [t.dtype for t in ts if not t._data.ndim], ())
+    if name == "addcmul" and d.np.kind == "b":
+        raise _not_implemented("addcmul_cpu_out", np.empty(0, bool))
+    if d.np.kind in "iu" and not isinstance(value, bool):
+        value = _int(value)  # an integer result takes the value as an integer (truncated), as PyTorch casts it
+    return [t if t._data.dtype == d.np else t.to(d) for t in ts] + [value]
+
+
+def addcmul(input, tensor1, tensor2, *deprecated, value=1, out=None):
+    """input + value * tensor1 * tensor2, all three broadcasting."""
+    x, t1, t2, value = _addc_operands("addcmul", input, tensor1, tensor2, deprecated, value)
+    return _finish(_addcmul(x, t1, t2, value=value), out)
+
+
+def addcdiv(input, tensor1, tensor2, *deprecated, value=1, out=None):
+    """input + value * tensor1 / tensor2, all three broadcasting (tensor1 and tensor2 not both integers)."""
+    x, t1, t2, value = _addc_operands("addcdiv", input, tensor1, tensor2, deprecated, value)
+    return _finish(_addcdiv(x, t1, t2, value=value), out)
 
 
 # -- two-tensor selection ---------------------------------------------------------------
@@ -595,7 +795,7 @@ _C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half"
                  "bool": "bool"}
 
 
-def lerp(input, end, weight):
+def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input); all tensors of one floating dtype, as in PyTorch."""
     if not isinstance(input, Tensor) or not isinstance(end, Tensor) or not isinstance(weight, (Tensor, int, float)):
         got = ", ".join(type(v).__name__ if not isinstance(v, Tensor) else "Tensor" for v in (input, end, weight))
@@ -614,8 +814,8 @@ def lerp(input, end, weight):
         raise _not_implemented("lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar",
                                input._data)
     if isinstance(weight, Tensor):
-        return _lerp(input, end, weight)
-    return _lerp_scalar(input, end, weight=weight)
+        return write_out(_lerp(input, end, weight), out)
+    return write_out(_lerp_scalar(input, end, weight=weight), out)
 
 
 # -- clamp ---------------------------------------------------------------------------------
@@ -712,7 +912,7 @@ _NUMBERS = (Tensor, int, float, bool, np.number, np.bool_)
 def _compare(f, name):
     def compare(input, other, *, out=None):
         if not isinstance(other, _NUMBERS):
-            return NotImplemented  # `x == None` is False, as in PyTorch
+            return write_out(NotImplemented, out)  # `x == None` is False, as in PyTorch
         if not isinstance(input, Tensor):  # dxdy.eq(2, x); the operator `2 == x` reflects to x.__eq__(2)
             from ..creation import type_name
             raise TypeError(f"{name}() received an invalid combination of arguments - got ({type_name(input)}, "
@@ -720,7 +920,7 @@ def _compare(f, name):
                             f" * (Tensor input, Number other)")
         xa, ya, _, _ = _operands(compare, input, other, None)
         try:
-            return wrap(f(xa, ya))
+            return write_out(wrap(f(xa, ya)), out)
         except ValueError:
             check_broadcast(xa, ya)
             raise
@@ -762,14 +962,14 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def _logical(f, name):
-    def logical(input, other=None):
+    def logical(input, other=None, *, out=None):
         if other is None:
             _need_tensors(name, input, input)
-            return wrap(f(input._data))
+            return write_out(wrap(f(input._data)), out)
         _need_tensors(name, input, other)
         a, b = input._data, other._data
         try:
-            return wrap(f(a, b))
+            return write_out(wrap(f(a, b)), out)
         except ValueError:
             check_broadcast(a, b)
             raise
@@ -790,7 +990,7 @@ signbit = _logical(np.signbit, "signbit")
 
 
 def _bitwise(f, name):
-    def bitwise(input, other=None):
+    def bitwise(input, other=None, *, out=None):
         if other is None:
             a = input._data
         else:
@@ -799,9 +999,9 @@ def _bitwise(f, name):
             if isinstance(v, np.ndarray) and v.dtype.kind == "f":
                 raise _not_implemented(f"{name}_cpu", v)
         if other is None:
-            return wrap(f(a))
+            return write_out(wrap(f(a)), out)
         try:
-            return wrap(np.asarray(f(a, b)))
+            return write_out(wrap(np.asarray(f(a, b))), out)
         except ValueError:
             check_broadcast(a, b)
             raise
@@ -820,5 +1020,8 @@ for _row, _name in ((_subtract, "sub"), (_rsub_scalar, "rsub"), (_rsub_tensor, "
                     (_scalar_remainder, "remainder"), (_fmod_tensor, "fmod"), (_fmod_scalar, "fmod"), (_pow, "pow"),
                     (_pow_scalar, "pow"), (_scalar_pow, "pow"), (_fmax, "fmax"), (_fmin, "fmin"), (_atan2, "atan2"),
                     (_maximum, "maximum"), (_minimum, "minimum"),
-                    (_remainder_by_constant, "remainder"), (_fmod_by_constant, "fmod"), (_scale, "mul")):
+                    (_remainder_by_constant, "remainder"), (_fmod_by_constant, "fmod"), (_scale, "mul"),
+                    (_logaddexp, "logaddexp"), (_logaddexp2, "logaddexp2"), (_hypot, "hypot"), (_xlogy, "xlogy"),
+                    (_scalar_xlogy, "xlogy"), (_xlogy_scalar, "xlogy"), (_copysign, "copysign"),
+                    (_copysign_scalar, "copysign"), (_heaviside, "heaviside")):
     _row.__name__ = _row.__qualname__ = _name

@@ -4,12 +4,13 @@ The transpose of reading at an index is adding into zeros at that index
 (`xp.index_add_zeros`), so gradients of repeated indices accumulate.
 """
 import builtins
+import math
 
 import numpy as np
 
 from ..creation import type_name
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, name_ops
+from ._op import op, name_ops, write_out
 from ._xp import positions
 
 
@@ -209,10 +210,10 @@ def _gather_vjp(xp, g, x_shape, dim, index):
 _gather = op(_gather_forward, vjp=_gather_vjp, node="GatherBackward0", linear=True, saves_index=True)
 
 
-def gather(input, dim, index, *, sparse_grad=False):
+def gather(input, dim, index, *, sparse_grad=False, out=None):
     """out[i][j] = input[i][index[i][j]] for dim 1 (and likewise for other dims)."""
     d, a = _check_index("gather", input, dim, index)
-    return _gather(input, dim=d, index=a)
+    return write_out(_gather(input, dim=d, index=a), out)
 
 
 def _scatter_forward(xp, x, src, *, dim, index, add=False):
@@ -289,7 +290,26 @@ _index_select = op(_index_select_forward, vjp=_index_select_vjp, node="IndexSele
                    saves_index=True)
 
 
-def index_select(input, dim, index):
+_take = op(lambda xp, x, *, index: xp.reshape(x, (-1,))[index],
+           vjp=lambda xp, g, x_shape, index: xp.reshape(
+               xp.index_add_zeros((math.prod(x_shape),), g.dtype, index, g), x_shape),
+           node="TakeBackward0", linear=True, saves_index=True)
+
+
+def take(input, index, *, out=None):
+    """The elements of input, read as a flat tensor, at `index` (the result has index's shape)."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"take(): argument 'index' (position 2) must be Tensor, not {type_name(index)}")
+    if index._data.dtype != np.int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {index.dtype.type_name}")
+    n, a = input._data.size, np.asarray(index._data)
+    bad = a[(a >= n) | (a < -n)]
+    if bad.size:
+        raise IndexError(f"out of range: tried to access index {bad.flat[0]} on a tensor of {n} elements.")
+    return write_out(_take(input, index=np.where(a < 0, a + n, a)), out)
+
+
+def index_select(input, dim, index, *, out=None):
     """The slices of input at `index` (a 1-D integer tensor) along dim."""
     if not isinstance(index, Tensor):
         raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type_name(index)}")
@@ -312,7 +332,7 @@ def index_select(input, dim, index):
         if n <= 1 or (d != 1 and input._data.size):
             raise IndexError("index out of range in self")
         raise RuntimeError(f"INDICES element is out of DATA bounds, id={builtins.int(bad[0])} axis_dim={size}")
-    return _index_select(input, dim=d, index=a.reshape(-1))
+    return write_out(_index_select(input, dim=d, index=a.reshape(-1)), out)
 
 
 def take_along_dim(input, indices, dim=None):
@@ -384,13 +404,13 @@ _masked_select = op(lambda xp, x, *, mask: x[mask],
                     node="MaskedSelectBackward0", linear=True, saves_index=True)
 
 
-def masked_select(input, mask):
+def masked_select(input, mask, *, out=None):
     """The elements of input where mask is True, as a 1-D tensor."""
     if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
     shape = broadcast_shapes_checked(mask._data.shape, input._data.shape)
     x = input.expand(shape) if input._data.shape != shape else input
-    return _masked_select(x, mask=np.broadcast_to(mask._data, shape))
+    return write_out(_masked_select(x, mask=np.broadcast_to(mask._data, shape)), out)
 
 
 # The transposes used by rules, as differentiable ops for create_graph (see _tensor_ns.py).
@@ -400,13 +420,13 @@ _index_put_zeros = op(lambda xp, v, *, key: xp.index_put_zeros(v, key),
                       vjp=lambda xp, g, key: xp.index_put_zeros(g, key), node="IndexPutBackward0", linear=True)
 
 
-def nonzero(input, *, as_tuple=False):
+def nonzero(input, *, as_tuple=False, out=None):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one tensor per dim."""
     idx = np.nonzero(np.atleast_1d(input._data))
     if as_tuple:
-        return tuple(wrap(i.astype(np.int64)) for i in idx)
-    return wrap(np.stack(idx, axis=1).astype(np.int64) if input._data.ndim else
-                np.zeros((builtins.int(idx[0].size), 0), np.int64))
+        return write_out(tuple(wrap(i.astype(np.int64)) for i in idx), out)
+    return write_out(wrap(np.stack(idx, axis=1).astype(np.int64) if input._data.ndim else
+                np.zeros((builtins.int(idx[0].size), 0), np.int64)), out)
 
 
 def argwhere(input):

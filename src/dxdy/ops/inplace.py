@@ -16,7 +16,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..mode import state as _mode
 from ..tensor import Tensor, wrap, version_counter, bump_version, live_views
-from ._op import op
+from ._op import op, writable as _writable, type_title as _type
 from .index import normalize_key, _expand_masks
 
 LEAF_INPLACE = ("a leaf Variable that requires grad is being used in an in-place operation.\n"
@@ -181,11 +181,6 @@ def _positions(root, chain):
     return np.asarray(idx)
 
 
-def _type(a):
-    return _dt.from_numpy(a.dtype).name.capitalize().replace("Int64", "Long").replace("Float32", "Float") \
-        .replace("Float64", "Double")
-
-
 def _protect_saved_self(node, self):
     # The node may have saved self's old value: give it a copy that the write below cannot touch.
     if not node.tensors:
@@ -279,16 +274,6 @@ def copy_(self, src, non_blocking=False):
         return self
     result = _copy(self, src)
     return commit(self, result)
-
-
-def _writable(t):
-    a = t._data
-    if not isinstance(a, np.ndarray):
-        a = t._data = np.array(a)
-    if not a.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                           "single memory location. Please clone() the tensor before performing the operation.")
-    return a
 
 
 def fill_(self, value):

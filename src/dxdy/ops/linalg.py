@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, _wrap_dim, wrap
-from ._op import op, keep, name_ops
+from ._op import op, keep, name_ops, write_out
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # einsum subscripts
 
@@ -77,12 +77,12 @@ def dot(input, tensor, *, out=None):
     tensor(11.)
     """
     _vectors("dot", input, tensor)
-    return _dot(input, tensor)
+    return write_out(_dot(input, tensor), out)
 
 
 def vdot(input, other, *, out=None):
     _vectors("vdot", input, other)
-    return _vdot(input, other)
+    return write_out(_vdot(input, other), out)
 
 
 _mv = op(lambda xp, x, y: xp.matmul(x, y),
@@ -108,7 +108,7 @@ def mv(input, vec, *, out=None):
         raise RuntimeError(f"size mismatch, got input ({input._data.shape[0]}), mat ({input._data.shape[0]}x"
                            f"{input._data.shape[1]}), vec ({vec._data.shape[0]})")
     _same_dtype("mv", input, vec)
-    return _mv(input, vec)
+    return write_out(_mv(input, vec), out)
 
 
 def mm(input, mat2, *, out=None):
@@ -122,7 +122,30 @@ def mm(input, mat2, *, out=None):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input._data.shape[0]}x"
                            f"{input._data.shape[1]} and {mat2._data.shape[0]}x{mat2._data.shape[1]})")
     _same_dtype("mm", input, mat2)
-    return _mm(input, mat2)
+    return write_out(_mm(input, mat2), out)
+
+
+# beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape.
+_addmm = op(lambda xp, b, x, y, *, beta, alpha: beta * b + alpha * xp.matmul(x, y),
+            vjp=(lambda xp, g, b, x, y, beta, alpha: xp.sum_to_size(g * beta, b.shape),
+                 lambda xp, g, b, x, y, beta, alpha: xp.matmul(g * alpha, xp.matrix_transpose(y)),
+                 lambda xp, g, b, x, y, beta, alpha: xp.matmul(xp.matrix_transpose(x), g * alpha)),
+            node="AddmmBackward0")
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat1 @ mat2); input broadcasts to the product's shape."""
+    product = mm(mat1, mat2)  # PyTorch's checks and messages for the product
+    shape, have = product._data.shape, input._data.shape
+    if len(have) > 2 or any(h not in (1, t) for h, t in zip(have[::-1], shape[::-1])):
+        for k, (h, t) in enumerate(zip(have[::-1], shape[::-1])):
+            if h not in (1, t):
+                raise RuntimeError(f"The expanded size of the tensor ({t}) must match the existing size ({h}) at "
+                                   f"non-singleton dimension {len(shape) - 1 - k}.  Target sizes: {list(shape)}.  "
+                                   f"Tensor sizes: {list(have)}")
+        raise RuntimeError(f"addmm(): input of {len(have)} dims cannot broadcast to a matrix")
+    _same_dtype("addmm", input, mat1)
+    return write_out(_addmm(input, mat1, mat2, beta=beta, alpha=alpha), out)
 
 
 def bmm(input, mat2, *, out=None):
@@ -137,7 +160,7 @@ def bmm(input, mat2, *, out=None):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{b}, {k}] but got: "
                            f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}].")
     _same_dtype("bmm", input, mat2)
-    return _bmm(input, mat2)
+    return write_out(_bmm(input, mat2), out)
 
 
 def _matmul_vjp_x(xp, g, x, y):
@@ -184,11 +207,11 @@ def matmul(input, other, *, out=None):
     if nx == 0 or ny == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {nx}D and {ny}D")
     if nx == 1 and ny == 1:
-        return dot(input, other)
+        return write_out(dot(input, other), out)
     if nx == 2 and ny == 1:
-        return mv(input, other)
+        return write_out(mv(input, other), out)
     if nx == 2 and ny == 2:
-        return mm(input, other)
+        return write_out(mm(input, other), out)
     xs, ys = input._data.shape, other._data.shape
     k_x, k_y = xs[-1], (ys[-2] if ny > 1 else ys[0])
     if nx == 1 and ny == 2:
@@ -210,21 +233,21 @@ def matmul(input, other, *, out=None):
     _same_dtype("matmul", input, other)
     # One rule; three rows only so that grad_fn carries PyTorch's name for each case.
     if nx == 1 and ny == 2:
-        return _matmul_squeeze(input, other)
+        return write_out(_matmul_squeeze(input, other), out)
     if nx == 2 and input._rg:
         # A matrix times a batch: PyTorch folds the batch when the matrix requires grad, and transposes the
         # result back, copying it (a clone) unless the transpose is contiguous already (a size-1 or empty result).
         m, p, batch = xs[0], ys[-1], math.prod(ys[:-2])
-        return (_matmul_clone if m > 1 and p > 1 and batch else _matmul_transpose)(input, other)
-    return _matmul(input, other)
+        return write_out((_matmul_clone if m > 1 and p > 1 and batch else _matmul_transpose)(input, other), out)
+    return write_out(_matmul(input, other), out)
 
 
-def outer(input, vec2):
+def outer(input, vec2, *, out=None):
     """The outer product x y^T of two 1-D tensors."""
     _check("outer", input, vec2)
     if input._data.ndim != 1 or vec2._data.ndim != 1:
         raise RuntimeError(f"outer: Expected 1-D argument self, but got {input._data.ndim}-D")
-    return input.reshape(-1, 1) * vec2
+    return write_out(input.reshape(-1, 1) * vec2, out)
 
 
 ger = outer
@@ -440,7 +463,7 @@ def tensordot(a, b, dims=2, out=None):
         sb[j] = sa[i]
     rhs = "".join(c for k, c in enumerate(sa) if k not in ax_a) + "".join(c for k, c in enumerate(sb)
                                                                            if k not in ax_b)
-    return _einsum_view(a, b, ins=("".join(sa), "".join(sb)), rhs=rhs)
+    return write_out(_einsum_view(a, b, ins=("".join(sa), "".join(sb)), rhs=rhs), out)
 
 
 def inner(input, other):
@@ -494,13 +517,13 @@ _diag_embed = op(lambda xp, x, *, offset, shape, dim1, dim2: xp.diagonal_embed_z
                  node="DiagEmbedBackward0", linear=True)
 
 
-def diag(input, diagonal=0):
+def diag(input, diagonal=0, *, out=None):
     """A 1-D tensor to a diagonal matrix, or a 2-D tensor to its diagonal."""
     n = input._data.ndim
     if n == 1:
-        return diag_embed(input, diagonal)
+        return write_out(diag_embed(input, diagonal), out)
     if n == 2:
-        return _diagonal_copy(input, offset=diagonal, dim1=0, dim2=1)
+        return write_out(_diagonal_copy(input, offset=diagonal, dim1=0, dim2=1), out)
     raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + str(n) + "D")
 
 
@@ -531,18 +554,18 @@ _triu = op(lambda xp, x, *, diagonal: xp.triu(x, diagonal), vjp=lambda xp, g, di
            node="TriuBackward0", linear=True)
 
 
-def tril(input, diagonal=0):
+def tril(input, diagonal=0, *, out=None):
     """The lower triangle (at and below `diagonal`), zeros elsewhere."""
     if input._data.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
-    return _tril(input, diagonal=diagonal)
+    return write_out(_tril(input, diagonal=diagonal), out)
 
 
-def triu(input, diagonal=0):
+def triu(input, diagonal=0, *, out=None):
     """The upper triangle (at and above `diagonal`), zeros elsewhere."""
     if input._data.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
-    return _triu(input, diagonal=diagonal)
+    return write_out(_triu(input, diagonal=diagonal), out)
 
 
 # The transposes used by rules, as differentiable ops for create_graph (see _tensor_ns.py).
@@ -574,10 +597,10 @@ def _det_vjp(xp, g, x, out):
 _det = op(lambda xp, x: xp.asarray(xp.linalg.det(x)), vjp=_det_vjp, node="LinalgDetBackward0")
 
 
-def det(A):
+def det(A, *, out=None):
     """The determinant of a square matrix (or of each in a batch)."""
     _square("det", A)
-    return _det(A)
+    return write_out(_det(A), out)
 
 
 class LinAlgError(RuntimeError):
@@ -626,10 +649,10 @@ _inv = op(_inv_forward,
           node="LinalgInvExBackward0")
 
 
-def inv(A):
+def inv(A, *, out=None):
     """The inverse of a square matrix; RuntimeError when it is singular."""
     _square("inv", A)
-    return _inv(A)
+    return write_out(_inv(A), out)
 
 
 def _solve_forward(xp, a, b, *, vector):
@@ -714,7 +737,7 @@ _cross_op = op(lambda xp, x, y, *, dim: _cross(xp, x, y, dim),
                node="LinalgCrossBackward0", broadcasts=True)
 
 
-def cross(input, other, *, dim=-1):
+def cross(input, other, *, dim=-1, out=None):
     """The cross product of 3-vectors along dim (the other dims broadcast)."""
     _check("linalg.cross", input, other)
     if input._data.ndim != other._data.ndim:
@@ -727,16 +750,16 @@ def cross(input, other, *, dim=-1):
                            f"and {other._data.shape[d]}")
     broadcast_shapes_checked(input._data.shape, other._data.shape)
     _same_dtype("cross", input, other)
-    return _cross_op(input, other, dim=d)
+    return write_out(_cross_op(input, other, dim=d), out)
 
 
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """The Frobenius norm ('fro', default) or the nuclear norm ('nuc') over two dims."""
     from .reduce import vector_norm
     if A._data.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     if ord == "fro":
-        return vector_norm(A, 2, dim, keepdim, dtype=dtype)
+        return write_out(vector_norm(A, 2, dim, keepdim, dtype=dtype), out)
     if ord == "nuc":
         raise NotImplementedError("linalg.matrix_norm(ord='nuc') needs an SVD with gradients; not yet in dxdy")
     if ord in (1, -1, float("inf"), float("-inf")):
@@ -751,8 +774,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
         if ord > 0 and s._data.shape[d1] == 0:
             # The largest of no sums: PyTorch gives zeros, outside the graph (the smallest is an error).
             shape = s._data.shape[:d1] + ((1,) if keepdim else ()) + s._data.shape[d1 + 1:]
-            return wrap(np.zeros(shape, s._data.dtype))
-        return (amax if ord > 0 else amin)(s, d1, keepdim=keepdim)
+            return write_out(wrap(np.zeros(shape, s._data.dtype)), out)
+        return write_out((amax if ord > 0 else amin)(s, d1, keepdim=keepdim), out)
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 

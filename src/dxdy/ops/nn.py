@@ -10,7 +10,9 @@ import numpy as np
 from ..creation import dtype_arg, type_name
 from ..mode import state as _grad_mode
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, unary, name_ops
+from ._op import op, unary, binary, name_ops, write_out
+from ._xp import numpy_ns
+from .elementwise import _not_implemented, _with_vjp, _not_differentiable as _no_derivative
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -60,16 +62,16 @@ def _float_input(name, x, dim, dtype):
     return x
 
 
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
+def softmax(input, dim=None, _stacklevel=3, dtype=None, *, out=None):
     """exp(x) / sum(exp(x)) along dim, computed stably."""
     d = _softmax_dim("softmax", input, dim)
-    return _softmax(_float_input("softmax", input, d, dtype), dim=d)
+    return write_out(_softmax(_float_input("softmax", input, d, dtype), dim=d), out)
 
 
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None, *, out=None):
     """x - logsumexp(x) along dim, computed stably."""
     d = _softmax_dim("log_softmax", input, dim)
-    return _log_softmax(_float_input("log_softmax", input, d, dtype), dim=d)
+    return write_out(_log_softmax(_float_input("log_softmax", input, d, dtype), dim=d), out)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -104,8 +106,23 @@ def gelu(input, approximate="none"):
     return _gelu(input, approximate=approximate)
 
 
-silu = unary(lambda xp, x: x * xp.sigmoid(x),
-             d=lambda xp, x: xp.sigmoid(x) * (1 + x * (1 - xp.sigmoid(x))), node="SiluBackward0")
+def _floats_only(kernel):
+    """A check that the input has a floating dtype: PyTorch's activations have float kernels only."""
+    def check(x):
+        if x.dtype.kind != "f":
+            raise _not_implemented(kernel, x)
+        return x
+    return check
+
+
+_silu_input = _floats_only("silu_cpu")
+_silu = unary(lambda xp, x: _silu_input(x) * xp.sigmoid(x),
+              d=lambda xp, x: xp.sigmoid(x) * (1 + x * (1 - xp.sigmoid(x))), node="SiluBackward0")
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x)."""
+    return _inplace_result(input, _silu(input), inplace)
 
 
 def _softplus_forward(xp, x, *, beta, threshold):
@@ -157,8 +174,9 @@ def _elu_forward(xp, x, *, alpha):
 
 
 # The rule asks for x only, as PyTorch's node saves it: changing the result in place does not spoil backward.
+# (x <= 0 picks the exponential side, as in PyTorch: a NaN input gets the gradient g.)
 _elu = op(_elu_forward,
-          vjp=lambda xp, g, x, alpha: xp.where(x > 0, g, g * alpha * xp.exp(xp.minimum(x, 0))), node="EluBackward0")
+          vjp=lambda xp, g, x, alpha: xp.where(x <= 0, g * alpha * xp.exp(xp.minimum(x, 0)), g), node="EluBackward0")
 
 
 def _elu_result_vjp(xp, g, out, alpha):
@@ -167,7 +185,7 @@ def _elu_result_vjp(xp, g, out, alpha):
             "In-place elu backward calculation is triggered with a negative slope which is not supported. This is "
             "caused by calling in-place forward function with a negative slope, please call out-of-place version "
             "instead.")
-    return xp.where(out > 0, g, g * (out + alpha))  # alpha e^x = out + alpha where x <= 0
+    return xp.where(out <= 0, g * (out + alpha), g)  # alpha e^x = out + alpha where x <= 0
 
 
 _elu_ = op(_elu_forward, vjp=_elu_result_vjp, node="EluBackward1")  # in place: from the result, as PyTorch
@@ -201,7 +219,9 @@ def _softplus_stable(xp, x):
     return xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(x, 0)  # log(1 + e^x) without overflow
 
 
-logsigmoid = unary(lambda xp, x: xp.asarray(-_softplus_stable(xp, -x), order="C"),  # contiguous, as PyTorch's
+_logsigmoid_input = _floats_only("log_sigmoid_cpu")
+# (order="C": the result is contiguous, as PyTorch's)
+logsigmoid = unary(lambda xp, x: xp.asarray(-_softplus_stable(xp, -_logsigmoid_input(x)), order="C"),
                    d=lambda xp, x: xp.sigmoid(-x), node="LogSigmoidBackward0")
 
 
@@ -210,7 +230,8 @@ def _mish_d(xp, x):
     return t + x * xp.sigmoid(x) * (1 - t * t)
 
 
-_mish = unary(lambda xp, x: x * xp.tanh(_softplus_stable(xp, x)), d=_mish_d, node="MishBackward0")
+_mish_input = _floats_only("mish_cpu")
+_mish = unary(lambda xp, x: _mish_input(x) * xp.tanh(_softplus_stable(xp, x)), d=_mish_d, node="MishBackward0")
 
 
 def mish(input, inplace=False):
@@ -225,6 +246,179 @@ def _inplace_result(input, out, inplace):
     from .inplace import check_inplace, commit
     check_inplace(input)
     return commit(input, out)
+
+
+# -- threshold, celu, selu, shrinks, hard sigmoid and swish -----------------------------------------------
+# NOTE [Activations in place]
+# PyTorch's in-place celu_ and selu_ (like elu_ and leaky_relu_) differentiate from the result, since the
+# input is gone: CeluBackward1, EluBackward1. Its threshold_ (ThresholdBackward1), and its in-place hardsigmoid,
+# hardswish, silu and mish, keep the input as it was and use the out-of-place rule, which is what
+# _inplace_result gives (ops/inplace.py copies a saved input before overwriting it).
+def _threshold_forward(xp, x, *, threshold, value):
+    return xp.asarray(xp.where(x <= threshold, value, x), x.dtype)
+
+
+# Masked (NOTE [Masked gradients] in elementwise.py): the gradient passes unless x <= threshold, so a NaN input
+# gets it, and an infinite g gives 0 where it is cut.
+_threshold = op(_threshold_forward, vjp=lambda xp, g, x, threshold: xp.keep_where(~(x <= threshold), g),
+                node="ThresholdBackward0")
+# In place, PyTorch's node has another name but the same rule, on the input as it was (not on the result: a
+# value above the threshold still stops the gradient).
+_threshold_ = op(_threshold_forward, vjp=lambda xp, g, x, threshold: xp.keep_where(~(x <= threshold), g),
+                 node="ThresholdBackward1")
+
+
+def threshold(input, threshold, value, inplace=False):
+    """value where input <= threshold, else input."""
+    if input._data.dtype.kind == "b":
+        raise _not_implemented("threshold_cpu", input._data)
+    if input._data.dtype.kind in "iu":  # an integer input takes the numbers as integers, as PyTorch casts them
+        threshold, value = int(threshold), int(value)
+    return _inplace_result(input, (_threshold_ if inplace else _threshold)(input, threshold=threshold, value=value),
+                           inplace)
+
+
+_threshold_fn = threshold
+
+
+def threshold_(input, threshold, value):
+    return _threshold_fn(input, threshold, value, inplace=True)
+
+
+# ELU's general form, PyTorch's: scale * x where x > 0, else alpha * scale * (exp(x * input_scale) - 1).
+# CELU is alpha, 1, 1 / alpha; SELU fixed alpha and scale. x <= 0 picks the exponential side (NaN: the linear).
+def _elu3_forward(xp, x, *, alpha, scale, input_scale):
+    negative = alpha * scale * xp.expm1(xp.minimum(x, 0) * input_scale)
+    return xp.where(x <= 0, negative, x * scale if scale != 1 else x)
+
+
+def _elu3_vjp(xp, g, x, alpha, scale, input_scale):
+    return xp.where(x <= 0, g * (input_scale * alpha * scale) * xp.exp(xp.minimum(x, 0) * input_scale),
+                    g * scale if scale != 1 else g)
+
+
+def _elu3_result_vjp(xp, g, out, alpha, scale, input_scale):
+    if alpha < 0:
+        raise RuntimeError(
+            "In-place elu backward calculation is triggered with a negative slope which is not supported. This is "
+            "caused by calling in-place forward function with a negative slope, please call out-of-place version "
+            "instead.")
+    # alpha scale input_scale e^(x input_scale) = input_scale (out + alpha scale) where x <= 0
+    return xp.where(out <= 0, g * input_scale * (out + alpha * scale), g * scale if scale != 1 else g)
+
+
+_celu = op(_elu3_forward, vjp=_elu3_vjp, node="CeluBackward0")
+_celu_ = op(_elu3_forward, vjp=_elu3_result_vjp, node="CeluBackward1")
+_selu = op(_elu3_forward, vjp=_elu3_vjp, node="EluBackward0")
+_selu_ = op(_elu3_forward, vjp=_elu3_result_vjp, node="EluBackward1")
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _elu_input(input):
+    if input._data.dtype.kind != "f":
+        raise _not_implemented("elu_cpu", input._data)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """x where x > 0, else alpha * (exp(x / alpha) - 1)."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    _elu_input(input)
+    row = _celu_ if inplace else _celu
+    return _inplace_result(input, row(input, alpha=float(alpha), scale=1.0, input_scale=1.0 / alpha), inplace)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
+
+
+def selu(input, inplace=False):
+    """scale * (x where x > 0, else alpha * (exp(x) - 1)), with SELU's fixed alpha and scale."""
+    _elu_input(input)
+    row = _selu_ if inplace else _selu
+    return _inplace_result(input, row(input, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0), inplace)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+def _shrunk(x, lambd):
+    return (x >= -lambd) & (x <= lambd)
+
+
+def _hardshrink_forward(xp, x, *, lambd):
+    return xp.where(_shrunk(x, lambd), 0, x)
+
+
+def _softshrink_forward(xp, x, *, lambd):
+    # x * 0 in the middle, as PyTorch's kernel: a NaN stays NaN
+    return xp.where(x > lambd, x - lambd, xp.where(x < -lambd, x + lambd, x * 0))
+
+
+# Masked: 0 where |x| <= lambd, even for an infinite g; a NaN input gets g (PyTorch's shrink backward).
+_hardshrink = op(_hardshrink_forward, vjp=lambda xp, g, x, lambd: xp.keep_where(~_shrunk(x, lambd), g),
+                 node="HardshrinkBackward0")
+_softshrink = op(_softshrink_forward, vjp=lambda xp, g, x, lambd: xp.keep_where(~_shrunk(x, lambd), g),
+                 node="SoftshrinkBackward0")
+
+
+def hardshrink(input, lambd=0.5):
+    """0 where |x| <= lambd, else x."""
+    if input._data.dtype.kind != "f":
+        raise _not_implemented("hardshrink_cpu", input._data)
+    return _hardshrink(input, lambd=lambd)
+
+
+_FLOAT_MAX = {"float16": "65504", "float32": "3.40282e+38", "float64": "1.79769e+308"}
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0."""
+    if input._data.dtype.kind != "f":
+        raise _not_implemented("softshrink_check", input._data)
+    if not lambd >= 0:
+        raise RuntimeError(f"lambda must be in range [0, {_FLOAT_MAX.get(input._data.dtype.name, '')}] for input "
+                           f"dtype {input.dtype.type_name}, but found {lambd:g}")
+    return _softshrink(input, lambd=lambd)
+
+
+# PyTorch's hardsigmoid backward scales by 1/6 rounded to float32, in double too.
+_ONE_SIXTH = float(np.float32(1.0 / 6.0))
+_hardsigmoid_input = _floats_only("hardsigmoid_cpu")
+_hardswish_input = _floats_only("hardswish_cpu")
+# Masked outside (-3, 3), where the derivative is 0 (a NaN input too).
+
+
+def _hardsigmoid_gradient(xp, g, x):
+    return xp.keep_where((x > -3) & (x < 3), g * _ONE_SIXTH)
+
+
+# PyTorch has no derivative of hardsigmoid's backward: under create_graph its gradient comes from a node that
+# refuses a second backward, as here.
+_hardsigmoid_backward = binary(_hardsigmoid_gradient, vjp=(_no_derivative("hardsigmoid_backward"),
+                                                           _no_derivative("hardsigmoid_backward")),
+                               node="NotImplemented")
+_hardsigmoid = _with_vjp(
+    unary(lambda xp, x: xp.minimum(xp.maximum(_hardsigmoid_input(x) + 3, 0), 6) / 6,
+          d=lambda xp, x: xp.where((x > -3) & (x < 3), _ONE_SIXTH, 0), node="HardsigmoidBackward0"),
+    lambda xp, g, x: _hardsigmoid_gradient(xp, g, x) if xp is numpy_ns else _hardsigmoid_backward(g, x))
+# d/dx = 0 for x <= -3 (masked), x / 3 + 1/2 inside, 1 from 3 on (and for NaN), as PyTorch's.
+_hardswish = _with_vjp(
+    unary(lambda xp, x: _hardswish_input(x) * xp.minimum(xp.maximum(x + 3, 0), 6) / 6,
+          d=lambda xp, x: xp.where(x <= -3, 0, xp.where(x < 3, x / 3 + 0.5, 1)), node="HardswishBackward0"),
+    lambda xp, g, x: xp.keep_where(~(x <= -3), xp.where(x < 3, g * (x / 3 + 0.5), g)))
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6."""
+    return _inplace_result(input, _hardsigmoid(input), inplace)
+
+
+def hardswish(input, inplace=False):
+    """x * relu6(x + 3) / 6."""
+    return _inplace_result(input, _hardswish(input), inplace)
 
 
 # -- losses ----------------------------------------------------------------------------------------
@@ -685,7 +879,7 @@ def tanhshrink(input):
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """input / max(||input||_p along dim, eps)."""
     from .reduce import norm
-    return input / norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return write_out(input / norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input), out)
 
 
 def one_hot(tensor, num_classes=-1):

@@ -12,7 +12,7 @@ from .. import dtypes as _dt
 from ..creation import dtype_arg, type_name
 from ..tensor import Tensor, wrap, _wrap_dim
 from ..return_types import make_return_type
-from ._op import op, keep, nondifferentiable, name_ops
+from ._op import op, keep, nondifferentiable, name_ops, write_out
 from .sorting import take_kept, scatter_kept
 
 
@@ -59,7 +59,7 @@ _sum_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.add.reduce(x, axis=di
               node="SumBackward0", linear=True)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """The sum over `dim` (all elements when None); integers and bools sum to int64.
 
     >>> dxdy.tensor([[1., 2.], [3., 4.]]).sum(0)
@@ -69,8 +69,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     x = _for_sum(input, dtype)
     d = dims(dim, x._data.ndim)
     if x._data.dtype == np.bool_:  # sum(dtype=bool): PyTorch's sum in bool is a logical or
-        return wrap(np.asarray(np.any(x._data, axis=d, keepdims=keepdim)))
-    return (_sum_all if dim is None else _sum)(x, dim=d, keepdim=keepdim)
+        return write_out(wrap(np.asarray(np.any(x._data, axis=d, keepdims=keepdim))), out)
+    return write_out((_sum_all if dim is None else _sum)(x, dim=d, keepdim=keepdim), out)
 
 
 def _for_sum(x, dtype, fn="sum"):
@@ -86,11 +86,11 @@ _nansum = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.nansum(x, axis=dim, ke
              node="NansumBackward0")
 
 
-def nansum(input, dim=None, keepdim=False, *, dtype=None):
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """The sum over `dim`, NaNs counted as zero (and given no gradient)."""
     _check_tensor("nansum", input)
     x = _for_sum(input, dtype, "nansum")
-    return _nansum(x, dim=dims(dim, x._data.ndim), keepdim=keepdim)
+    return write_out(_nansum(x, dim=dims(dim, x._data.ndim), keepdim=keepdim), out)
 
 
 def _average(xp, x, dim, keepdim):
@@ -117,7 +117,7 @@ def _count(shape, dim):
     return n
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """The arithmetic mean over `dim`; floating tensors only, as in PyTorch."""
     _check_tensor("mean", input)
     x = input.to(dtype_arg("mean", dtype)) if dtype is not None else input
@@ -128,7 +128,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {x.dtype.type_name}")
     d = dims(dim, x._data.ndim)
-    return (_mean_all if dim is None else _mean)(x, dim=d, keepdim=keepdim)
+    return write_out((_mean_all if dim is None else _mean)(x, dim=d, keepdim=keepdim), out)
 
 
 def _exclusive_products(xp, x, axis):
@@ -161,16 +161,16 @@ _prod_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.prod(x, axis=dim, ke
                vjp=_prod_vjp, node="ProdBackward0")
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """The product over one `dim` (or of all elements when None)."""
     _check_tensor("prod", input)
     x = _for_sum(input, dtype, "prod")
     if x._data.dtype == np.bool_:  # prod(dtype=bool): a logical and, as in PyTorch
         d = dims(dim, x._data.ndim)
-        return wrap(np.asarray(np.all(x._data, axis=d, keepdims=keepdim and dim is not None)))
+        return write_out(wrap(np.asarray(np.all(x._data, axis=d, keepdims=keepdim and dim is not None))), out)
     if dim is None:
-        return _prod_all(x, dim=dims(None, x._data.ndim), keepdim=False)
-    return _prod(x, dim=dims(dim, x._data.ndim), keepdim=keepdim)
+        return write_out(_prod_all(x, dim=dims(None, x._data.ndim), keepdim=False), out)
+    return write_out(_prod(x, dim=dims(dim, x._data.ndim), keepdim=keepdim), out)
 
 
 # -- max, min and friends ------------------------------------------------------------------
@@ -222,7 +222,7 @@ def _extreme(name, full, along, index, binary, result_type):
     def extreme(input, dim=_ALL, keepdim=False, *, out=None):
         _check_tensor(name, input)
         if isinstance(dim, Tensor):
-            return binary(input, dim)
+            return write_out(binary(input, dim), out)
         if dim is None:
             raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, NoneType), but "
                             f"expected one of:")
@@ -230,7 +230,7 @@ def _extreme(name, full, along, index, binary, result_type):
             if input._data.size == 0:
                 raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                    f"Specify the reduction dim with the 'dim' argument.")
-            return full(input, dim=dims(None, input._data.ndim), keepdim=False)
+            return write_out(full(input, dim=dims(None, input._data.ndim), keepdim=False), out)
         if not isinstance(dim, (int, np.integer)):
             raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
                             f"{type(dim).__name__}), but expected an int dim")
@@ -238,7 +238,7 @@ def _extreme(name, full, along, index, binary, result_type):
         if d and input._data.shape[d[0]] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d[0]} to have non-zero size.")
         i = wrap(index(input._data, d[0] if d else 0, keepdim))
-        return result_type((along(input, i, dim=d[0] if d else 0, keepdim=keepdim), i))
+        return write_out(result_type((along(input, i, dim=d[0] if d else 0, keepdim=keepdim), i)), out)
     extreme.__name__ = name
     return extreme
 
@@ -249,7 +249,7 @@ def _amax_amin(name, f):
         d = dims(None if dim == () or dim == [] else dim, input._data.ndim)
         if input._data.size == 0 and 0 in [input._data.shape[i] for i in d]:
             raise IndexError(f"{name}(): Expected reduction dim {d[0]} to have non-zero size.")
-        return f(input, dim=d, keepdim=keepdim)
+        return write_out(f(input, dim=d, keepdim=keepdim), out)
     reduce.__name__ = name
     return reduce
 
@@ -299,7 +299,7 @@ _argmin = nondifferentiable(lambda xp, x, *, dim, keepdim: xp.asarray(
 
 
 def _arg_extreme(name, f):
-    def arg(input, dim=None, keepdim=False):
+    def arg(input, dim=None, keepdim=False, *, out=None):
         _check_tensor(name, input)
         if input._data.dtype == np.bool_:
             raise RuntimeError(f"{name}(): does not support bool input")
@@ -308,8 +308,9 @@ def _arg_extreme(name, f):
                 raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
             flat = input._data.reshape(-1)
             r = f(flat, dim=0, keepdim=False)
-            return wrap(np.full((1,) * input._data.ndim, r._data)) if keepdim else r
-        return f(input._data, dim=dims(dim, input._data.ndim)[0] if input._data.ndim else None, keepdim=keepdim)
+            return write_out(wrap(np.full((1,) * input._data.ndim, r._data)) if keepdim else r, out)
+        d = dims(dim, input._data.ndim)[0] if input._data.ndim else None
+        return write_out(f(input._data, dim=d, keepdim=keepdim), out)
     arg.__name__ = name
     return arg
 
@@ -413,8 +414,8 @@ def _moment(name, f):
         if input._data.dtype.kind != "f":
             raise RuntimeError("std and var only support floating point and complex dtypes")
         # `full`: over all elements (no dim given), where PyTorch's gradient differs for n <= correction.
-        return f(input, dim=dims(dim, input._data.ndim), correction=correction, keepdim=keepdim,
-                 full=dim is None or input._data.ndim == 0)
+        return write_out(f(input, dim=dims(dim, input._data.ndim), correction=correction, keepdim=keepdim,
+                 full=dim is None or input._data.ndim == 0), out)
     moment.__name__ = name
     return moment
 
@@ -462,7 +463,7 @@ def _norm_vjp(xp, g, x, out, ord, dim, keepdim):
 _vector_norm = op(_norm_forward, vjp=_norm_vjp, node="LinalgVectorNormBackward0")
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """The `ord`-norm of x over `dim` (all elements when None): (sum |x|^ord)^(1/ord)."""
     _check_tensor("linalg_vector_norm", x)
     if dtype is not None:
@@ -488,7 +489,70 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
             if x._data.shape[k] == 0:  # (PyTorch's message lacks the space after the dim)
                 raise RuntimeError(f"linalg.vector_norm cannot compute the -inf norm on the dimension {k}because "
                                    f"this dimension is empty and the operation does not have an identity")
-    return _vector_norm(x, ord=float(ord), dim=d, keepdim=keepdim)
+    return write_out(_vector_norm(x, ord=float(ord), dim=d, keepdim=keepdim), out)
+
+
+def _dist_forward(xp, x, y, *, p):
+    d = x - y
+    return _norm_forward(xp, d, ord=p, dim=tuple(range(d.ndim)), keepdim=False)
+
+
+def _dist_gradient(xp, g, x, y, out, p):
+    # norm's gradient for the difference, in the broadcast shape (the engine sums a gradient back to the
+    # result's shape only, and the result is 0-d: each rule sums to its own input's shape)
+    d = x - y
+    if p == 0:
+        return None  # no gradient at all, as in PyTorch
+    if math.prod(d.shape) == 0:
+        return d * 0  # (empty: no elements, and no 0 * inf from the zero norm in a second derivative)
+    return _norm_vjp(xp, g, d, out, p, tuple(range(d.ndim)), False)
+
+
+def _dist_vjp(xp, g, x, y, out, p):
+    grad = _dist_gradient(xp, g, x, y, out, p)
+    return None if grad is None else xp.sum_to_size(grad, x.shape)
+
+
+def _dist_vjp_other(xp, g, x, y, out, p):
+    if p == 0:
+        # PyTorch's norm has no gradient for p = 0 (an undefined tensor), and its rule for `other` negates it.
+        raise RuntimeError("Expected a proper Tensor but got None (or an undefined Tensor in C++) for argument #0 "
+                           "'self'")
+    return xp.sum_to_size(-_dist_gradient(xp, g, x, y, out, p), y.shape)
+
+
+# The norm of the difference, with norm's gradient (its conventions at zero, ties and p < 1), as in PyTorch.
+_dist = op(_dist_forward, vjp=(_dist_vjp, _dist_vjp_other), node="DistBackward0", broadcasts=True,
+           torch_names={"x": "self", "y": "other"})
+
+
+def dist(input, other, p=2):
+    """The p-norm of input - other (broadcasting): p = 0 counts the nonzero differences, inf takes the largest."""
+    from ._op import as_operands
+    from .elementwise import _need_tensors, _no_bool_subtraction, _is_bool
+    _need_tensors("dist", input, other)
+    if isinstance(p, Tensor) and p._data.ndim == 0:
+        p = p.item()
+    if isinstance(p, np.generic):
+        p = p.item()
+    if not isinstance(p, (int, float)) or isinstance(p, bool):
+        raise TypeError(f"dist(): argument 'p' (position 3) must be Number, not {type_name(p)}")
+    if _is_bool(input) or _is_bool(other):
+        _no_bool_subtraction(input, other)
+    x, y = as_operands(input, other)
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                           f"{x.dtype.type_name} instead.")
+    try:
+        shape = np.broadcast_shapes(x._data.shape, y._data.shape)
+    except ValueError:
+        from ._op import check_broadcast
+        check_broadcast(x._data, y._data)
+        raise
+    if math.isinf(p) and math.prod(shape) == 0:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {'-' if p < 0 else ''}inf norm on an empty tensor "
+                           f"because the operation does not have an identity")
+    return _dist(x, y, p=float(p))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
@@ -497,10 +561,10 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         p = 2
     if p == "nuc":
         from .linalg import matrix_norm
-        return matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim)
+        return write_out(matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim), out)
     if isinstance(p, str):
         raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
-    return vector_norm(input, p, dim, keepdim, dtype=dtype)
+    return write_out(vector_norm(input, p, dim, keepdim, dtype=dtype), out)
 
 
 def _logsumexp_forward(xp, x, *, dim, keepdim):
@@ -518,13 +582,13 @@ _logsumexp = op(_logsumexp_forward,
                 node="LogsumexpBackward0")
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim, keepdim=False, *, out=None):
     """log(sum(exp(input))) over `dim`, computed without overflow."""
     _check_tensor("logsumexp", input)
     if dim is None:
         raise TypeError("logsumexp(): argument 'dim' (position 2) must be tuple of ints, not NoneType")
     x = input if input._data.dtype.kind == "f" else input.to(_dt.get_default_dtype())
-    return _logsumexp(x, dim=dims(dim, x._data.ndim), keepdim=keepdim)
+    return write_out(_logsumexp(x, dim=dims(dim, x._data.ndim), keepdim=keepdim), out)
 
 
 # -- cumulative ---------------------------------------------------------------------------------
@@ -570,7 +634,7 @@ def _cumulative(name, f):
         x = _for_sum(input, dtype, name)
         if x._data.dtype == np.bool_:
             raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
-        return f(x, dim=_wrap_dim(dim, x._data.ndim))
+        return write_out(f(x, dim=_wrap_dim(dim, x._data.ndim)), out)
     cumulative.__name__ = name
     return cumulative
 
@@ -586,7 +650,7 @@ def _logical_reduce(name, f):
         a = input._data
         d = dims(dim, a.ndim)
         r = np.asarray(f(a, axis=d, keepdims=keepdim))
-        return wrap(r if a.dtype != np.uint8 else r.astype(np.uint8))
+        return write_out(wrap(r if a.dtype != np.uint8 else r.astype(np.uint8)), out)
     reduce.__name__ = name
     return reduce
 

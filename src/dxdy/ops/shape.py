@@ -10,7 +10,7 @@ import numpy as np
 
 from ..creation import int_tuple_arg, type_name
 from ..tensor import Tensor, wrap, _wrap_dim, version_counter
-from ._op import op, name_ops
+from ._op import op, name_ops, write_out
 
 
 def _shape_arg(shape, fn="reshape", name="shape"):
@@ -507,7 +507,7 @@ def cat(tensors, dim=0, *, out=None):
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     skipped = [x._data.shape == (0,) for x in tensors]
     if builtins.all(skipped):  # nothing to join: PyTorch checks no dim either
-        return _cat(*_common(tensors), dim=0, sizes=tuple(0 for _ in tensors))
+        return write_out(_cat(*_common(tensors), dim=0, sizes=tuple(0 for _ in tensors)), out)
     ref_i = skipped.index(False)
     ref = tensors[ref_i]
     n = ref._data.ndim
@@ -523,8 +523,8 @@ def cat(tensors, dim=0, *, out=None):
                                    f"{ref._data.shape[k]} but got size {x._data.shape[k]} for tensor number {i} in "
                                    f"the list.")
     tensors = _common(tensors)
-    return _cat(*tensors, dim=d, sizes=tuple(None if skip else x._data.shape[d]
-                                             for x, skip in zip(tensors, skipped)))
+    return write_out(_cat(*tensors, dim=d, sizes=tuple(None if skip else x._data.shape[d]
+                                             for x, skip in zip(tensors, skipped))), out)
 
 
 concat = concatenate = cat
@@ -543,7 +543,7 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
                                f"{list(x._data.shape)} at entry {i}")
     tensors = _common(tensors)
-    return _stack(*tensors, dim=d)
+    return write_out(_stack(*tensors, dim=d), out)
 
 
 def hstack(tensors):

@@ -6,8 +6,8 @@ positions the indices name.
 import numpy as np
 
 from ..return_types import make_return_type
-from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, name_ops
+from ..tensor import wrap, _wrap_dim
+from ._op import op, name_ops, write_out
 from ._xp import positions
 
 
@@ -73,35 +73,35 @@ def _dim(input, dim):
     return _wrap_dim(dim, input._data.ndim) if input._data.ndim else 0
 
 
-def sort(input, dim=-1, descending=False, stable=False):
+def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     """The values along dim in order, and where each came from: (values, indices)."""
     if input._data.ndim == 0:
-        return sort_type(_sort_0d(input))
+        return write_out(sort_type(_sort_0d(input)), out)
     d = _dim(input, dim)
     indices = wrap(_order(input._data, d, descending))  # NOTE [Saving only the indices]
-    return sort_type((_sort(input, indices, dim=d), indices))
+    return write_out(sort_type((_sort(input, indices, dim=d), indices)), out)
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
+def argsort(input, dim=-1, descending=False, stable=False, *, out=None):
     """The indices that sort input along dim."""
-    return sort(input.detach(), dim, descending, stable)[1]
+    return write_out(sort(input.detach(), dim, descending, stable)[1], out)
 
 
 def msort(input):
     return sort(input, 0)[0]
 
 
-def topk(input, k, dim=-1, largest=True, sorted=True):
+def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """The k largest (or smallest) values along dim, and their indices."""
     d = _dim(input, dim)
     size = input._data.shape[d] if input._data.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
     if input._data.ndim == 0:
-        return topk_type(_topk_0d(input))  # k = 0 included, as in PyTorch
+        return write_out(topk_type(_topk_0d(input)), out)  # k = 0 included, as in PyTorch
     keep = (slice(None),) * d + (slice(0, k),)
     indices = wrap(np.ascontiguousarray(_order(input._data, d, largest)[keep]))
-    return topk_type((_topk(input, indices, dim=d), indices))
+    return write_out(topk_type((_topk(input, indices, dim=d), indices)), out)
 
 
 def _kth_index(x, k, dim, keepdim):
@@ -144,26 +144,26 @@ def _ties(xp, g, x, out):
     return xp.where(hit, g / float(xp.sum(hit)), 0)
 
 
-def kthvalue(input, k, dim=-1, keepdim=False):
+def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """The k-th smallest value along dim (k counts from 1), and its index."""
     d = _dim(input, dim)
     size = input._data.shape[d] if input._data.ndim else 1
     if not 1 <= k <= size:
         raise IndexError(f"kthvalue(): selected number k out of range for dimension {d}")
     indices = wrap(_kth_index(input._data, k, d, keepdim))  # NOTE [Saving only the indices]
-    return kthvalue_type((_kthvalue(input, indices, dim=d, keepdim=keepdim), indices))
+    return write_out(kthvalue_type((_kthvalue(input, indices, dim=d, keepdim=keepdim), indices)), out)
 
 
-def median(input, dim=None, keepdim=False):
+def median(input, dim=None, keepdim=False, *, out=None):
     """The lower median (PyTorch's choice for an even count); with dim, also its index."""
     if dim is None:
         if input._data.size == 0:
-            return wrap(np.asarray(np.nan, input._data.dtype))
-        return _median_all(input)
+            return write_out(wrap(np.asarray(np.nan, input._data.dtype)), out)
+        return write_out(_median_all(input), out)
     d = _dim(input, dim)
     k = (input._data.shape[d] + 1) // 2 if input._data.ndim else 1
     indices = wrap(_median_dim_index(input._data, k, d, keepdim))  # NOTE [Saving only the indices]
-    return median_type((_median_dim(input, indices, dim=d, keepdim=keepdim), indices))
+    return write_out(median_type((_median_dim(input, indices, dim=d, keepdim=keepdim), indices)), out)
 
 
 name_ops(globals())
