@@ -505,7 +505,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
 
 # -- log-sum-exp of pairs, xlogy, hypot, copysign, heaviside, addcmul, addcdiv ------------------------
 def _floats_only(kernel):
-    # logaddexp, logaddexp2 and hypot have float kernels only: int and bool operands must meet a float one.
+    # A check for ops with float kernels only (logaddexp, hypot; silu and other activations in nn.py).
     def check(x):
         if x.dtype.kind != "f":
             raise _not_implemented(kernel, x)

@@ -12,7 +12,7 @@ from ..mode import state as _grad_mode
 from ..tensor import Tensor, wrap, _wrap_dim
 from ._op import op, unary, binary, name_ops, write_out
 from ._xp import numpy_ns
-from .elementwise import _not_implemented, _with_vjp, _not_differentiable as _no_derivative
+from .elementwise import _not_implemented, _with_vjp, _floats_only, _not_differentiable as _no_derivative
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -104,15 +104,6 @@ def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     return _gelu(input, approximate=approximate)
-
-
-def _floats_only(kernel):
-    """A check that the input has a floating dtype: PyTorch's activations have float kernels only."""
-    def check(x):
-        if x.dtype.kind != "f":
-            raise _not_implemented(kernel, x)
-        return x
-    return check
 
 
 _silu_input = _floats_only("silu_cpu")
