@@ -468,3 +468,12 @@ def test_dtypes_sizes_and_devices_pickle():
         s = _roundtrip(lib.zeros(2, 3).shape)
         assert type(s).__name__ == "Size" and tuple(s) == (2, 3)
         assert str(_roundtrip(lib.device("cpu"))) == "cpu"
+
+
+def test_views_made_every_step_do_not_pile_up_in_the_version_counter():
+    # The counter a tensor shares with its views keeps weak references to them (ops/inplace.py refreshes
+    # live views after an in-place write); dead ones must be dropped, or a parameter viewed every step leaks.
+    w = dxdy.randn(3, 3, requires_grad=True)
+    for _ in range(5000):
+        (w.t() @ dxdy.ones(3)).sum().backward()
+    assert len(w._vc[1]) <= 16
