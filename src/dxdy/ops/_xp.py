@@ -124,13 +124,13 @@ def keep_where(keep, g):
 
     PyTorch's rules mask gradients so (relu, maximum, ...: NOTE [Masked gradients] in elementwise.py). On a
     big array a random mask makes np.where slow (a mispredicted branch per element), so the mask is applied
-    to the bits instead, with no branch: g AND all-ones keeps g, g AND zeros is +0.
+    to the bits instead, with no branch: g's bits times 1 are g, times 0 are +0 (integer arithmetic: no NaN
+    from inf * 0), in one pass and one new array.
     """
     if g.__class__ is np.ndarray and g.size > 4096 and g.dtype.kind == "f" and g.dtype.itemsize in _BITS \
             and np.shape(keep) == g.shape and g.dtype.isnative:
-        bits = np.asarray(keep, bool).astype(_BITS[g.dtype.itemsize])  # 1 or 0
-        np.negative(bits, out=bits)  # all ones or all zeros
-        return np.bitwise_and(g.view(bits.dtype), bits, out=bits).view(g.dtype)
+        bits = _BITS[g.dtype.itemsize]
+        return np.multiply(g.view(bits), np.asarray(keep, bool), dtype=bits).view(g.dtype)
     return np.where(keep, g, 0)
 
 
