@@ -44,6 +44,18 @@ def test_second_derivative_of_a_singular_determinant(matrix):
     check_function(program)
 
 
+def test_changing_the_solution_of_solve_then_backward_fails():
+    # PyTorch saves solve's result whichever input needs a gradient (found by the long misuse run).
+    def program(torch):
+        a = torch.tensor([[3.0, -0.5], [1.0, 4.0]])
+        b = torch.tensor([1.0, 2.0], requires_grad=True)
+        x = torch.linalg.solve(a, b)
+        x.add_(1)
+        x.sum().backward()
+        return {"x": x, "b.grad": b.grad}
+    check_function(program, compare_messages=True)
+
+
 def test_smooth_l1_loss_of_a_row_against_a_scalar():
     # A ValueError (cannot reshape) in the backward pass.
     def program(torch):

@@ -667,7 +667,8 @@ def _solve_forward(xp, a, b, *, vector):
 
 
 def _solve_vjp_b(xp, g, a, out, vector):
-    at = xp.matrix_transpose(a)
+    # (out is kept: PyTorch's one formula for both inputs saves the result whichever needs a gradient)
+    at = keep(xp.matrix_transpose(a), out)
     if vector:
         return xp.squeeze(xp.linalg_solve(at, xp.expand_dims(g, -1)), axis=-1)
     return xp.linalg_solve(at, g)
@@ -719,11 +720,11 @@ def _slogdet_vjp(xp, g, x):
 _slogdet = op(_slogdet_forward, vjp=_slogdet_vjp, node="LinalgSlogdetBackward0", n_outputs=2)
 
 
-def slogdet(A):
+def slogdet(A, *, out=None):
     """(sign, log|det|) of a square matrix (or of each in a batch)."""
     from ..return_types import make_return_type
     _square("slogdet", A)
-    return make_return_type("linalg_slogdet", ("sign", "logabsdet"))(_slogdet(A))
+    return write_out(make_return_type("linalg_slogdet", ("sign", "logabsdet"))(_slogdet(A)), out)
 
 
 def _cross(xp, a, b, dim):
@@ -777,6 +778,133 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
             return write_out(wrap(np.zeros(shape, s._data.dtype)), out)
         return write_out((amax if ord > 0 else amin)(s, d1, keepdim=keepdim), out)
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+
+
+# -- torch.cross, logdet, diagflat, tril_indices / triu_indices, cdist ------------------------------------
+def torch_cross(input, other, dim=None, *, out=None):
+    """torch.cross: linalg.cross, except that with no dim it takes the first dim of size 3 (deprecated)."""
+    if dim is None:
+        import warnings
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
+                      "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
+                      "with that of linalg.cross in a future release.", UserWarning, stacklevel=2)
+        _check("cross", input, other)
+        dim = next((k for k, n in enumerate(input._data.shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError("no dimension of size 3 in input")
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"expected scalar type {_type_name(input)} but found {_type_name(other)}")
+    return write_out(cross(input, other, dim=dim), out)
+
+
+def logdet(input):
+    """log(det(input)): NaN where the determinant is negative, -inf where it is 0."""
+    from .elementwise import where
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"logdet: Expected a floating point or complex tensor as input. Got {_type_name(input)}")
+    if input._data.ndim < 2:
+        raise RuntimeError("logdet: The input tensor A must have at least 2 dimensions.")
+    if input._data.shape[-1] != input._data.shape[-2]:
+        raise RuntimeError(f"logdet: A must be batches of square matrices, but they are {input._data.shape[-2]} by "
+                           f"{input._data.shape[-1]} matrices")
+    sign, logabsdet = slogdet(input)
+    return where(sign < 0, math.nan, logabsdet)
+
+
+def diagflat(input, offset=0):
+    """A matrix with the elements of input (flattened) on its diagonal at `offset`."""
+    return diag_embed(input.reshape(-1), offset)
+
+
+def _indices_of(name, row, col, offset, dtype, upper):
+    from .. import dtypes as _dt
+    d = _dt.int64 if dtype is None else dtype
+    if d.np.kind not in "iu":
+        raise NotImplementedError(f"\"{name}\" not implemented for '{d.type_name}'")
+    if row < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}")
+    if col < 0:
+        raise RuntimeError(f"col must be non-negative, got{col}")
+    r, c = np.triu_indices(row, offset, col) if upper else np.tril_indices(row, offset, col)
+    return wrap(np.stack([r, c]).astype(d.np).reshape(2, -1))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The (row, col) indices of the lower triangle of a row x col matrix (at and below `offset`), in a 2 x N
+    tensor, row by row."""
+    return _indices_of("tril_indices", row, col, offset, dtype, False)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The (row, col) indices of the upper triangle of a row x col matrix (at and above `offset`)."""
+    return _indices_of("triu_indices", row, col, offset, dtype, True)
+
+
+def _cdist_forward(xp, x, y, *, p):
+    diff = xp.expand_dims(x, -2) - xp.expand_dims(y, -3)
+    a = xp.abs(diff)
+    if p == 0:
+        return xp.sum(a != 0, axis=-1).astype(x.dtype)
+    if p == math.inf:
+        return xp.max(a, axis=-1, initial=0).astype(x.dtype, copy=False)
+    if p == 1:
+        return xp.sum(a, axis=-1)
+    if p == 2:
+        return xp.sqrt(xp.sum(a * a, axis=-1))
+    return xp.sum(a ** p, axis=-1) ** (1.0 / p)
+
+
+def _cdist_pair_grad(xp, g, x, y, out, p):
+    """d out / d diff, times g, for every pair: shape (..., P, R, M)."""
+    diff = xp.expand_dims(x, -2) - xp.expand_dims(y, -3)
+    gd = xp.expand_dims(g, -1)
+    dist = xp.expand_dims(out, -1)
+    if p == 0:
+        return diff * 0
+    if p == 1:
+        return gd * xp.sign(diff)
+    if p == math.inf:
+        a = xp.abs(diff)
+        return xp.where(a == dist, gd * xp.sign(diff), 0.0)
+    safe = xp.where(dist == 0, 1.0, dist)
+    if p == 2:
+        return xp.where(dist == 0, 0.0, gd * diff / safe)
+    a = xp.abs(diff)
+    if p < 1:
+        a = xp.where(a == 0, 1.0, a)
+    share = xp.sign(diff) * a ** (p - 1) / safe ** (p - 1)
+    return xp.where(dist == 0, 0.0, gd * share)
+
+
+_cdist = op(_cdist_forward,
+            vjp=(lambda xp, g, x, y, out, p: xp.sum_to_size(xp.sum(_cdist_pair_grad(xp, g, x, y, out, p), axis=-2),
+                                                            x.shape),
+                 lambda xp, g, x, y, out, p: xp.sum_to_size(-xp.sum(_cdist_pair_grad(xp, g, x, y, out, p), axis=-3),
+                                                            y.shape)),
+            node="CdistBackward0")
+
+
+def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """The p-norm distance between each row of x1 and each row of x2 (batch dims broadcast): (..., P, R)."""
+    for k, t in ((1, x1), (2, x2)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"cdist(): argument 'x{k}' (position {k}) must be Tensor, not {type(t).__name__}")
+    for k, t in ((1, x1), (2, x2)):
+        if t._data.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, X{k} got: {t._data.ndim}D")
+    for k, t in ((1, x1), (2, x2)):
+        if t._data.dtype.kind != "f":
+            raise RuntimeError(f"cdist only supports floating-point dtypes, X{k} got: {_type_name(t)}")
+    if x1._data.shape[-1] != x2._data.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1._data.shape[-1]} "
+                           f"X2: {x2._data.shape[-1]}")
+    if x1._data.dtype != x2._data.dtype:
+        raise RuntimeError(f"expected scalar type {_type_name(x1)} but found {_type_name(x2)}")
+    if not p >= 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    from .index import broadcast_shapes_checked
+    broadcast_shapes_checked(x1._data.shape[:-2], x2._data.shape[:-2])
+    return _cdist(x1, x2, p=float(p))
 
 
 name_ops(globals())
