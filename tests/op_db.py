@@ -9,9 +9,11 @@ differences (gradcheck, gradgradcheck). The rows live in op_db_*.py by family.
 from op_db_elementwise import ELEMENTWISE, REDUCE, CONVERT
 from op_db_structure import SHAPE, INDEX, LINALG, NN
 from op_db_sorting import SORTING
+from op_db_more import MORE
+from op_db_nn import NN_LAYERS
 from op_info import Maker  # noqa: F401
 
-OP_DB = ELEMENTWISE + REDUCE + CONVERT + SHAPE + INDEX + LINALG + NN + SORTING
+OP_DB = ELEMENTWISE + REDUCE + CONVERT + SHAPE + INDEX + LINALG + NN + SORTING + MORE + NN_LAYERS
 
 # Public names that are not ops (no gradient to check): creation, random numbers, modes,
 # dtypes and classes, and utilities. Each is tested in its own test module.
@@ -24,6 +26,7 @@ Tensor Size device dtype no_grad enable_grad set_grad_enabled inference_mode is_
 is_inference_mode_enabled get_default_dtype set_default_dtype promote_types result_type can_cast is_tensor
 is_floating_point numel set_num_threads get_num_threads compile set_printoptions get_printoptions
 broadcast_shapes is_anomaly_enabled is_anomaly_check_nan_enabled
+finfo iinfo
 """.split())
 
 

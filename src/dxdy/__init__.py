@@ -46,7 +46,15 @@ from .ops.linalg import (dot, vdot, mv, mm, bmm, matmul, addmm, outer, ger, inne
                          diag, diag_embed, tril, triu, det, inv as inverse)
 from .ops.convert import clone
 from .ops.sorting import sort, argsort, msort, topk, kthvalue, median
+from .ops.elementwise import deg2rad, rad2deg, lgamma, digamma, erfinv, sinc
+from .ops.reduce import cummax, cummin, logcumsumexp, nanmean, diff, trapezoid, trapz
+from .ops.shape import meshgrid, cartesian_prod, kron, rot90
+from .ops.index import (index_add, index_copy, index_fill, isin, searchsorted, bincount, unique,
+                        unique_consecutive)
+from .ops.linalg import (torch_cross as cross, logdet, slogdet, diagflat, tril_indices, triu_indices, cdist)
+from .dtypes import finfo, iinfo
 from .ops.nn import softmax, log_softmax, dropout, threshold, celu, selu, hardshrink
+from .ops.nn_layers import cosine_similarity, pairwise_distance
 from . import autograd, nn, linalg, return_types
 from .autograd import grad as _grad_fn  # noqa: F401  (dxdy.autograd.grad; `dxdy.grad` is not PyTorch's)
 from .printing import set_printoptions, get_printoptions

@@ -161,3 +161,60 @@ def result_type_of(dims, zero_dims, scalars):
         for d in group:
             state[i] = d if state[i] is None else promote_types(state[i], d)
     return _combine_categories(state[0], _combine_categories(state[1], state[2]))
+
+
+def _g(v):
+    return f"{v:g}" if abs(v) >= 1e7 else str(v)
+
+
+class finfo:
+    """The numerical limits of a floating dtype (the default dtype when none is given), as torch.finfo."""
+
+    def __init__(self, type=None):
+        d = get_default_dtype() if type is None else to_dtype(type)
+        if not d.is_floating_point:
+            raise TypeError("dxdy.finfo() requires a floating point input type. Use dxdy.iinfo to handle "
+                            "'dxdy.finfo'")
+        info = np.finfo(d.np)
+        self.bits = int(info.bits)
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.tiny = self.smallest_normal = float(info.tiny)
+        self.resolution = float(10.0 ** -int(info.precision))
+        self.dtype = d.name
+
+    def __eq__(self, other):
+        return isinstance(other, finfo) and other.dtype == self.dtype
+
+    def __hash__(self):
+        return hash(("finfo", self.dtype))
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """The limits of an integer dtype, as torch.iinfo."""
+
+    def __init__(self, type):
+        d = to_dtype(type)
+        if d.name == "bool":
+            raise TypeError("dxdy.bool is not supported by dxdy.iinfo")
+        if d.category != _CATEGORY_INT:
+            raise TypeError("dxdy.iinfo() requires an integer input type. Use dxdy.finfo to handle 'dxdy.iinfo'")
+        info = np.iinfo(d.np)
+        self.bits = int(info.bits)
+        self.max = int(info.max)
+        self.min = int(info.min)
+        self.dtype = d.name
+
+    def __eq__(self, other):
+        return isinstance(other, iinfo) and other.dtype == self.dtype
+
+    def __hash__(self):
+        return hash(("iinfo", self.dtype))
+
+    def __repr__(self):
+        return f"iinfo(min={_g(self.min)}, max={_g(self.max)}, dtype={self.dtype})"

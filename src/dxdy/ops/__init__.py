@@ -31,6 +31,8 @@ gather scatter scatter_add index_select take take_along_dim masked_fill masked_s
 dot vdot mv mm bmm matmul addmm outer ger inner trace diagonal diag diag_embed tril triu det
 clone contiguous to float double half long int short char byte bool type type_as sum_to_size
 sort argsort msort topk kthvalue median
+cummax cummin logcumsumexp deg2rad rad2deg diagflat diff kron lgamma digamma erfinv sinc nanmean index_add
+index_copy index_fill bincount unique unique_consecutive rot90 logdet slogdet
 """.split()
 ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh", "arccosh": "acosh",
            "arctanh": "atanh", "negative": "neg"}
@@ -39,6 +41,7 @@ add sub mul div true_divide floor_divide remainder fmod pow neg reciprocal abs s
 log1p sqrt rsqrt square sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh sigmoid logit relu erf
 erfc floor ceil round trunc frac clamp clip clamp_min clamp_max lerp nan_to_num masked_fill scatter scatter_add
 tril triu t transpose xlogy hypot copysign heaviside addcmul addcdiv addmm
+deg2rad rad2deg lgamma digamma erfinv sinc index_add index_copy index_fill
 """.split()
 
 
@@ -67,6 +70,7 @@ def _bind():
     Tensor.log_softmax = lambda self, dim=None, dtype=None: nn.log_softmax(self, dim, dtype=dtype)
     Tensor.where = lambda self, condition, other: elementwise.where(condition, self, other)
     Tensor.inverse = lambda self: linalg.inv(self)
+    Tensor.cross = linalg.torch_cross
     Tensor.hardshrink = lambda self, lambd=0.5: nn.hardshrink(self, lambd)
     Tensor.T = property(shape._T)
     Tensor.mT = property(shape._mT)

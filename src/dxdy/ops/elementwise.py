@@ -1014,6 +1014,126 @@ bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
 bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 bitwise_not = _bitwise(np.invert, "bitwise_not")
 
+
+# -- angles and special functions ---------------------------------------------------------------
+# NumPy has no lgamma, digamma or erfinv: SciPy's are used when the program already imported it,
+# otherwise the code below (series and Newton steps, in float64, cast back).
+_DEG = math.pi / 180.0
+deg2rad = unary(lambda xp, x: _floating(x) * _DEG, d=lambda xp: _DEG, node="Deg2RadBackward0")
+rad2deg = unary(lambda xp, x: _floating(x) * (1 / _DEG), d=lambda xp: 1 / _DEG, node="Rad2DegBackward0")
+
+
+def _lgamma1(v):
+    try:
+        return math.lgamma(v)
+    except ValueError:  # a pole: 0, -1, -2, ...
+        return math.inf
+
+
+_lgamma_exact = np.frompyfunc(_lgamma1, 1, 1)
+
+
+def _np_lgamma(x):
+    special = sys.modules.get("scipy.special")
+    if special is not None:
+        return special.gammaln(x)
+    return np.asarray(_lgamma_exact(x), np.float64).astype(x.dtype)
+
+
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6)  # B2, B4, ..., B14
+
+
+def _shift(x):
+    """How many unit steps take every finite x to at least 10 (where the asymptotic series is exact enough)."""
+    finite = x[np.isfinite(x)]
+    return int(max(0.0, math.ceil(10.0 - finite.min()))) if finite.size else 0
+
+
+def _np_polygamma(n, x):
+    """The n-th derivative of digamma (n >= 0), elementwise, for float x."""
+    special = sys.modules.get("scipy.special")
+    if special is not None:
+        return special.psi(x) if n == 0 else special.polygamma(n, x).astype(x.dtype)
+    a = np.asarray(x, np.float64)
+    k = _shift(a)
+    acc = np.zeros_like(a)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for j in range(k):  # psi^(n)(x) = psi^(n)(x + k) - (-1)^n n! sum_j (x + j)^-(n+1)
+            acc += (a + j) ** -(n + 1.0)
+        z = a + k
+        if n == 0:
+            s = np.log(z) - 0.5 / z
+            for i, b in enumerate(_BERNOULLI, 1):
+                s -= b / (2 * i) * z ** (-2.0 * i)
+            r = s - acc
+            nonpositive_int = (a <= 0) & (a == np.floor(a))
+            r = np.where(nonpositive_int, np.where(a == 0, -np.copysign(np.inf, a), np.nan), r)
+        else:
+            # (-1)^(n+1) n! zeta(n+1, z), by Euler-Maclaurin.
+            s = z ** (-float(n)) / n + 0.5 * z ** (-n - 1.0)
+            rising = float(n + 1)  # (n+1)(n+2)...(n+2i-1) / (2i)!, built up step by step
+            fact = 2.0
+            for i, b in enumerate(_BERNOULLI, 1):
+                s += b * rising / fact * z ** (-n - 2.0 * i)
+                rising *= (n + 2 * i) * (n + 2 * i + 1)
+                fact *= (2 * i + 1) * (2 * i + 2)
+            sign = 1.0 if n % 2 else -1.0
+            r = sign * math.factorial(n) * (s + acc)
+            r = np.where((a <= 0) & (a == np.floor(a)), sign * np.inf, r)
+    return np.asarray(r, x.dtype)
+
+
+def _np_erfinv(y):
+    special = sys.modules.get("scipy.special")
+    if special is not None:
+        return special.erfinv(y)
+    from ._xp import erf as _erf
+    a = np.asarray(y, np.float64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        w = -np.log((1.0 - a) * (1.0 + a))
+        c = 2 / (math.pi * 0.147) - w / 2  # Winitzki's approximation, then Newton steps
+        x = np.sign(a) * np.sqrt(np.maximum(np.sqrt(c * c + w / 0.147) - c, 0))
+        for _ in range(4):  # Newton steps on erf(x) = y
+            fine = np.isfinite(x)
+            xf = np.where(fine, x, 0.0)
+            step = (np.asarray(_erf(xf), np.float64) - a) / (_TWO_OVER_SQRT_PI * np.exp(-xf * xf))
+            x = np.where(fine, xf - step, x)
+        x = np.where(np.abs(a) == 1, np.sign(a) * np.inf, np.where(np.abs(a) > 1, np.nan, x))
+    return np.asarray(x, y.dtype)
+
+
+def _sinc_forward(xp, x):
+    x = _floating(x)
+    pix = xp.where(x == 0, 1.0, x * math.pi).astype(x.dtype, copy=False)
+    return xp.where(x == 0, xp.asarray(1.0, x.dtype), xp.sin(pix) / pix).astype(x.dtype, copy=False)
+
+
+def _sinc_d(xp, x):
+    safe = xp.where(x == 0, 1.0, x)  # (a safe denominator: where's other branch still gets a gradient)
+    pix = safe * math.pi
+    return xp.where(x == 0, 0.0, (xp.cos(pix) * pix - xp.sin(pix)) / (pix * safe))
+
+
+lgamma = unary(lambda xp, x: _np_lgamma(_floating(x)), d=lambda xp, x: xp.digamma(x), node="LgammaBackward0")
+digamma = unary(lambda xp, x: _np_polygamma(0, _floating(x)), d=lambda xp, x: xp.polygamma(1, x),
+                node="DigammaBackward0")
+erfinv = unary(lambda xp, x: _np_erfinv(_floating(x)),
+               d=lambda xp, out: (math.sqrt(math.pi) / 2) * xp.exp(out * out), node="ErfinvBackward0")
+sinc = unary(_sinc_forward, d=_sinc_d, node="SincBackward0")
+_polygamma = op(lambda xp, x, *, n: _np_polygamma(n, x),
+                vjp=lambda xp, g, x, n: g * xp.polygamma(n + 1, x), node="PolygammaBackward0")
+
+
+def _register_special():
+    from ._xp import numpy_ns, tensor_ns
+    numpy_ns.digamma = lambda x: _np_polygamma(0, x)
+    numpy_ns.polygamma = _np_polygamma
+    tensor_ns.digamma = digamma
+    tensor_ns.polygamma = lambda n, x: _polygamma(x, n=n)
+
+
+_register_special()
+
 name_ops(globals())
 for _row, _name in ((_subtract, "sub"), (_rsub_scalar, "rsub"), (_rsub_tensor, "rsub"), (_true_divide, "div"),
                     (_remainder_tensor, "remainder"), (_remainder_scalar, "remainder"),

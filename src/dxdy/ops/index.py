@@ -10,6 +10,7 @@ import numpy as np
 
 from ..creation import type_name
 from ..tensor import Tensor, wrap, _wrap_dim
+from ..mode import state as _grad_mode
 from ._op import op, name_ops, write_out
 from ._xp import positions
 
@@ -431,6 +432,292 @@ def nonzero(input, *, as_tuple=False, out=None):
 
 def argwhere(input):
     return nonzero(input)
+
+
+# -- index_add, index_copy, index_fill ---------------------------------------------------------------------
+def _along(dim, index):
+    return (slice(None),) * dim + (index,)
+
+
+def _index_add_forward(xp, x, src, *, dim, index, alpha):
+    out = np.array(x).reshape(x.shape or (1,))
+    part = src.reshape(src.shape or (1,)) if np.ndim(src) == 0 or out.ndim != np.ndim(src) else src
+    np.add.at(out, _along(dim, index), part * alpha if alpha != 1 else part)
+    return out.reshape(x.shape)
+
+
+def _index_copy_forward(xp, x, src, *, dim, index):
+    out = np.array(x).reshape(x.shape or (1,))
+    out[_along(dim, index)] = src.reshape(src.shape or (1,)) if out.ndim != np.ndim(src) else src
+    return out.reshape(x.shape)
+
+
+def _picked(xp, g, src_shape, dim, index):
+    """g's slices at index along dim, in source's shape."""
+    g1 = xp.reshape(g, (1,)) if g.ndim == 0 else g
+    return xp.reshape(xp.take(g1, index, axis=dim), src_shape)
+
+
+def _index_put_zeros_along(xp, g, dim, index):
+    g1 = xp.reshape(g, (1,)) if g.ndim == 0 else g
+    return xp.reshape(xp.index_put_zeros(g1, _along(dim, index)), g.shape)
+
+
+_index_add = op(_index_add_forward,
+                vjp=(lambda xp, g, src_shape, dim, index, alpha: g,
+                     lambda xp, g, src_shape, dim, index, alpha: _picked(xp, g, src_shape, dim, index) * alpha),
+                node="IndexAddBackward0", saves_index=True)
+_index_copy = op(_index_copy_forward,
+                 vjp=(lambda xp, g, src_shape, dim, index: _index_put_zeros_along(xp, g, dim, index),
+                      lambda xp, g, src_shape, dim, index: _picked(xp, g, src_shape, dim, index)),
+                 node="IndexCopyBackward0", saves_index=True)
+_index_fill = op(lambda xp, x, *, dim, index, value: _index_copy_forward(xp, x, np.asarray(value, x.dtype),
+                                                                          dim=dim, index=index),
+                 vjp=lambda xp, g, dim, index, value: _index_put_zeros_along(xp, g, dim, index),
+                 node="IndexFillBackward0", saves_index=True)
+_index_fill_tensor = op(lambda xp, x, value, *, dim, index: _index_copy_forward(xp, x, value.astype(x.dtype),
+                                                                                 dim=dim, index=index),
+                        vjp=(lambda xp, g, dim, index: _index_put_zeros_along(xp, g, dim, index),
+                             lambda xp, g, dim, index: xp.asarray(xp.sum(
+                                 xp.take(xp.reshape(g, (1,)) if g.ndim == 0 else g, index, axis=dim)))),
+                        node="IndexFillBackward1", saves_index=True)
+
+
+def _index_arg(name, input, dim, index):
+    """dim (wrapped) and index (1-D int64, non-negative) for index_add / index_copy / index_fill, with PyTorch's
+    errors, which differ from op to op."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' (position 2) must be Tensor, not {type_name(index)}")
+    a = index._data
+    if name == "index_fill":
+        if a.dtype != np.int64:
+            raise IndexError("index_fill_(): Expected dtype int64 for index.")
+        if a.ndim > 1:
+            raise RuntimeError("Index has to be a vector/scalar")
+    elif name == "index_copy":
+        if a.ndim > 1:
+            raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {a.ndim})")
+        if a.dtype != np.int64:
+            raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {index.dtype.type_name}")
+    else:
+        if a.dtype not in (np.int64, np.int32):
+            raise RuntimeError(f"{name}_(): Expected dtype int32/int64 for index but got: {index.dtype.type_name}")
+        if a.ndim > 1:
+            raise IndexError(f"{name}_(): Index is supposed to be a vector, but got dim: {a.ndim} with type: "
+                             f"{index.dtype.type_name} and size: {list(a.shape)}")
+    n = input._data.ndim
+    d = _wrap_dim(dim, n)
+    size = input._data.shape[d] if n else 1
+    a = a.reshape(-1).astype(np.int64)
+    negative_ok = name == "index_fill"
+    bad = a[((a < -size) if negative_ok else (a < 0)) | (a >= size)]
+    if bad.size:
+        if name == "index_add" and n <= 1:  # (PyTorch's kernel for vectors words it so)
+            raise IndexError("index out of range in self")
+        if name == "index_add":
+            raise RuntimeError(f"index {builtins.int(bad[0])} is out of bounds for dimension {d} with size {size}")
+        prefix = "index_copy_(): " if name == "index_copy" else ""
+        raise IndexError(f"{prefix}index {builtins.int(bad[0])} is out of bounds for dimension {d} with size {size}")
+    return d, np.where(a < 0, a + size, a)
+
+
+def _source_arg(name, input, d, a, source):
+    if not isinstance(source, Tensor):
+        raise TypeError(f"{name}(): argument 'source' (position 3) must be Tensor, not {type_name(source)}")
+    if source._data.dtype != input._data.dtype:
+        if name == "index_copy":
+            raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                               f"{_title(input)} and (source) {_title(source)}")
+        raise RuntimeError(f"{name}_(): self ({_title(input)}) and source ({_title(source)}) must have the same "
+                           f"scalar type")
+    s, x = source._data.shape, input._data.shape
+    n_src = s[d] if len(s) else 1
+    if len(s) and len(x) and (len(s) != len(x) or builtins.any(p != q for k, (p, q) in enumerate(zip(s, x))
+                                                            if k != d)):
+        if name == "index_copy":
+            xs, ss = x[:d] + x[d + 1:], s[:d] + s[d + 1:]
+            raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination "
+                               f"slice shape: {' '.join(map(str, xs))} at dimension {d} and source slice shape: "
+                               f"{' '.join(map(str, ss))} at dimension 0.")
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(x)} source.shape = {list(s)}")
+    if n_src != a.size:
+        if name == "index_copy":
+            raise IndexError(f"index_copy_(): Number of indices ({a.size}) should be equal to source.size(dim) "
+                             f"({n_src})")
+        raise RuntimeError(f"{name}_(): Number of indices ({a.size}) should be equal to source.size(dim): "
+                           f"({n_src}), for dim: {d}")
+
+
+def _title(t):
+    from ._op import type_title
+    return type_title(t._data)
+
+
+def index_add(input, dim, index, source, *, alpha=1, out=None):
+    """A copy of input with alpha * source added at index along dim; repeated indices accumulate."""
+    d, a = _index_arg("index_add", input, dim, index)
+    _source_arg("index_add", input, d, a, source)
+    return write_out(_index_add(input, source, dim=d, index=a, alpha=alpha), out)
+
+
+def index_copy(input, dim, index, source, *, out=None):
+    """A copy of input with the slices of source written at index along dim."""
+    d, a = _index_arg("index_copy", input, dim, index)
+    _source_arg("index_copy", input, d, a, source)
+    return write_out(_index_copy(input, source, dim=d, index=a), out)
+
+
+def index_fill(input, dim, index, value):
+    """A copy of input with value written into the slices at index along dim."""
+    d, a = _index_arg("index_fill", input, dim, index)
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        return _index_fill_tensor(input, value, dim=d, index=a)
+    return _index_fill(input, dim=d, index=a, value=value)
+
+
+# -- isin, searchsorted, bincount, unique ------------------------------------------------------------------
+def _array_of(name, v, what):
+    if isinstance(v, Tensor):
+        return v._data
+    if isinstance(v, (builtins.int, builtins.float, builtins.bool, np.number)):
+        return np.asarray(v)
+    raise TypeError(f"{name}(): argument '{what}' must be Tensor or Number, not {type_name(v)}")
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None):
+    """For each element, whether it is among test_elements (a boolean tensor of elements' shape)."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError("isin() received an invalid combination of arguments: elements or test_elements must be "
+                        "a Tensor")
+    e = _array_of("isin", elements, "elements")
+    t = _array_of("isin", test_elements, "test_elements")
+    return write_out(wrap(np.asarray(np.isin(e, t, invert=invert))), out)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None, out=None):
+    """Where each value of input would go in sorted_sequence (its last dim) to keep it sorted."""
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+        if right and side == "left":
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left "
+                               "while right was True")
+        right = side == "right"
+    seq = sorted_sequence._data
+    v = _array_of("searchsorted", input, "input")
+    scalar = not isinstance(input, Tensor)
+    if sorter is not None:
+        if sorter._data.shape != seq.shape:
+            raise RuntimeError(f"torch.searchsorted(): boundary and sorter must have the same size, but got "
+                               f"boundary tensor {list(seq.shape)}and got sorter tensor {list(sorter._data.shape)}")
+        seq = np.take_along_axis(seq, sorter._data.astype(np.int64), axis=-1)
+    if seq.ndim == 0:
+        raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
+                           "dimension")
+    how = "right" if right else "left"
+    if seq.ndim == 1:
+        r = np.searchsorted(seq, v, side=how)
+    else:
+        if scalar or v.ndim != seq.ndim or v.shape[:-1] != seq.shape[:-1]:
+            raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+                               f"dimensions of boundaries tensor and input value tensor must match, but we got "
+                               f"boundaries tensor {list(seq.shape)} and input value tensor {list(v.shape)}")
+        s2, v2 = seq.reshape(-1, seq.shape[-1]), v.reshape(-1, v.shape[-1])
+        r = np.stack([np.searchsorted(a, b, side=how) for a, b in zip(s2, v2)]).reshape(v.shape) if s2.shape[0] \
+            else np.zeros(v.shape, np.int64)
+    return write_out(wrap(np.asarray(r, np.int32 if out_int32 else np.int64)), out)
+
+
+def _no_derivative_vjp(xp, g, message):
+    raise (RuntimeError if message.startswith("derivative for aten::") else NotImplementedError)(message)
+
+
+def _no_derivative(node):
+    """A row that hands back precomputed values with a node that refuses backward, as PyTorch's does."""
+    return op(lambda xp, x, *, values, message: values, vjp=_no_derivative_vjp, node=node)
+
+
+_unique_node, _unique_dim_node = _no_derivative("Unique2Backward0"), _no_derivative("UniqueDimBackward0")
+_unique_consecutive_node = _no_derivative("UniqueConsecutiveBackward0")
+_bincount_node = _no_derivative("NotImplemented")
+
+
+def _attached(row, source, values, message):
+    # values as a result of `source` in the graph (when it requires grad), whose backward refuses
+    if source._rg and _grad_mode.grad_enabled:
+        return row(source, values=values, message=message)
+    return wrap(values)
+
+
+def bincount(input, weights=None, minlength=0):
+    """How often each value 0, 1, ... occurs in a 1-D non-negative integer tensor (or the sums of weights)."""
+    a = input._data
+    if a.dtype.kind not in "iu":
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{input.dtype.type_name}'")
+    if a.ndim != 1 or (a.size and a.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is None:
+        return wrap(np.bincount(a, minlength=minlength).astype(np.int64))
+    w = weights._data
+    if w.ndim != 1 or w.shape[0] != a.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    dtype = w.dtype if w.dtype.kind == "f" else np.float64
+    return _attached(_bincount_node, weights, np.bincount(a, weights=w, minlength=minlength).astype(dtype),
+                     "derivative for aten::bincount is not implemented")
+
+
+def _unique_result(values, inverse, counts, return_inverse, return_counts, graph=None):
+    out = [wrap(values) if graph is None else _attached(graph[0], graph[1], values, graph[2])]
+    if return_inverse:
+        out.append(wrap(inverse.astype(np.int64)))
+    if return_counts:
+        out.append(wrap(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct elements (or slices along dim), in order; with where each element went and how often."""
+    a = input._data
+    if dim is None:
+        flat = a.reshape(-1)
+        values, inverse, counts = np.unique(flat, return_inverse=True, return_counts=True, equal_nan=False)
+        return _unique_result(values, np.reshape(inverse, a.shape), counts, return_inverse, return_counts,
+                              (_unique_node, input, "the derivative for '_unique2' is not implemented."))
+    d = _wrap_dim(dim, a.ndim)
+    if a.shape[d] == 0:
+        return _unique_result(a.copy(), np.zeros(0, np.int64), np.zeros(0, np.int64), return_inverse,
+                              return_counts, (_unique_dim_node, input, "the derivative for 'unique_dim' is not "
+                                                                       "implemented."))
+    values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=d)
+    return _unique_result(values, np.reshape(inverse, -1), counts, return_inverse, return_counts,
+                          (_unique_dim_node, input, "the derivative for 'unique_dim' is not implemented."))
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """Each run of equal consecutive elements (or slices along dim) reduced to one."""
+    a = input._data
+    if dim is None:
+        flat = a.reshape(-1)
+        starts = np.ones(flat.shape, bool)
+        starts[1:] = flat[1:] != flat[:-1]
+        values, shape = flat[starts], a.shape
+    else:
+        d = _wrap_dim(dim, a.ndim)
+        moved = np.moveaxis(a, d, 0).reshape(a.shape[d], -1)
+        starts = np.ones(a.shape[d], bool)
+        starts[1:] = (moved[1:] != moved[:-1]).any(axis=1) if moved.shape[1] else False
+        values, shape = np.ascontiguousarray(np.compress(starts, a, axis=d)), (a.shape[d],)
+    inverse = (np.cumsum(starts) - 1).reshape(shape)
+    counts = np.diff(np.append(np.flatnonzero(starts), starts.size))
+    return _unique_result(values, inverse, counts, return_inverse, return_counts,
+                          (_unique_consecutive_node, input, "the derivative for 'unique_consecutive' is not "
+                                                            "implemented."))
 
 
 name_ops(globals())

@@ -3,6 +3,7 @@
 `dim` is normalised by the public functions to a sorted tuple of non-negative
 axes, so every rule can put reduced axes back with `xp.expand_dims(g, dim)`.
 """
+import builtins
 import functools
 import math
 
@@ -665,6 +666,172 @@ def count_nonzero(input, dim=None):
 
 
 
+# -- cummax, cummin, logcumsumexp ------------------------------------------------------------
+def _running_index(x, dim, better):
+    """For each position along dim, the index of the running extreme so far (ties: the latest; a NaN, once
+    met, stays the extreme), as PyTorch's cummax and cummin choose."""
+    a = np.moveaxis(x, dim, 0)
+    idx = np.zeros(a.shape, np.int64)
+    if a.shape[0] == 0:
+        return np.moveaxis(idx, 0, dim)
+    best, where = a[0].copy(), np.zeros(a.shape[1:], np.int64)
+    floating = a.dtype.kind == "f"
+    for j in range(1, a.shape[0]):
+        v = a[j]
+        take = better(v, best)
+        if floating:
+            take = (take | np.isnan(v)) & ~np.isnan(best)
+        best = np.where(take, v, best)
+        where = np.where(take, j, where)
+        idx[j] = where
+    return np.moveaxis(idx, 0, dim)
+
+
+def _cumulative_extreme(name, node, better):
+    row = op(lambda xp, x, indices, *, dim: xp.asarray(xp.take_along_axis(x, indices, axis=dim), order="C"),
+             vjp=(lambda xp, g, x_shape, indices, dim:
+                  xp.index_add_zeros(x_shape, g.dtype, _cum_positions(indices, dim), g), None), node=node)
+    row_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g: g[0], node=node, n_outputs=2,
+                differentiable_outputs=(0,))
+    result_type = make_return_type(name, ("values", "indices"))
+
+    def cumulative(input, dim, *, out=None):
+        _check_tensor(name, input)
+        a = input._data
+        d = _wrap_dim(dim, a.ndim)
+        if a.ndim == 0:
+            return write_out(result_type(row_0d(input)), out)
+        indices = wrap(_running_index(a, d, better))  # NOTE [Saving only the indices] (sorting.py)
+        return write_out(result_type((row(input, indices, dim=d), indices)), out)
+    cumulative.__name__ = name
+    return cumulative
+
+
+def _cum_positions(indices, dim):
+    from ._xp import positions
+    return positions(np.asarray(indices), dim)
+
+
+cummax = _cumulative_extreme("cummax", "CummaxBackward0", np.greater_equal)
+cummin = _cumulative_extreme("cummin", "CumminBackward0", np.less_equal)
+
+
+def _logcumsumexp_vjp(xp, g, x, out, dim):
+    # d out_j / d x_k = exp(x_k - out_j) for k <= j; scaled by the last (largest) out to stay in range.
+    if x.ndim == 0:
+        return g
+    if x.shape[dim] == 0:
+        return g
+    c = xp.take(out, [x.shape[dim] - 1], axis=dim)
+    return xp.exp(x - c) * _reverse_cumsum(xp, g * xp.exp(c - out), dim)
+
+
+_logcumsumexp = op(lambda xp, x, *, dim: xp.logaddexp.accumulate(x, axis=dim) if x.ndim else x.copy(),
+                   vjp=_logcumsumexp_vjp, node="LogcumsumexpBackward0")
+
+
+def logcumsumexp(input, dim, *, out=None):
+    """log(cumsum(exp(input))) along dim, without overflow."""
+    _check_tensor("logcumsumexp", input)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{input.dtype.type_name}'")
+    return write_out(_logcumsumexp(input, dim=_wrap_dim(dim, input._data.ndim)), out)
+
+
+# -- nanmean, diff, trapezoid ----------------------------------------------------------------------
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """The mean of the non-NaN elements over dim (NaN where there are none)."""
+    _check_tensor("nanmean", input)
+    x = input.to(dtype_arg("nanmean", dtype)) if dtype is not None else input
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{x.dtype.type_name}")
+    kept = wrap(~np.isnan(x._data))
+    return write_out(nansum(x, dim, keepdim) / sum(kept, dim, keepdim), out)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None, *, out=None):
+    """The n-th forward difference along dim: out[i] = input[i + 1] - input[i], n times."""
+    from .shape import cat
+    _check_tensor("diff", input)
+    if input._data.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = _wrap_dim(dim, input._data.ndim)
+    parts = []
+    for what, t in (("prepend", prepend), ("append", append)):
+        if t is not None:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"diff(): argument '{what}' must be Tensor, not {type_name(t)}")
+            if t._data.ndim != input._data.ndim:
+                raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    x = input
+    if prepend is not None or append is not None:
+        parts = ([prepend] if prepend is not None else []) + [input] + ([append] if append is not None else [])
+        x = cat(parts, d)
+    if n == 0 and x is input:  # a copy, as PyTorch's (CopyBackwards)
+        from ..creation import empty_like
+        x = empty_like(x).copy_(x)
+    for _ in range(n):
+        size = x._data.shape[d]
+        if size == 0:
+            break
+        hi, lo = x.narrow(d, 1, size - 1), x.narrow(d, 0, size - 1)
+        x = hi.logical_xor(lo) if x._data.dtype == np.bool_ else hi - lo
+    return write_out(x, out)
+
+
+_mul_number = op(lambda xp, x, *, other: x * other, vjp=lambda xp, g, other: g * other, node="MulBackward1",
+                 linear=True)
+_div_number = op(lambda xp, x, *, other: x / other, vjp=lambda xp, g, other: g / other, node="DivBackward1",
+                 linear=True)
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The integral of y along dim by the trapezoidal rule: at sample points x, or spaced dx apart (1)."""
+    _check_tensor("trapezoid", y)
+    if isinstance(x, Tensor) and dx is not None:
+        raise TypeError("trapezoid() received an invalid combination of arguments: pass x or dx, not both")
+    if x is not None and not isinstance(x, Tensor):
+        raise TypeError(f"trapezoid() received an invalid combination of arguments - got (Tensor, "
+                        f"{type_name(x)}): pass the spacing as dx=")
+    nd = y._data.ndim
+    if nd == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = _wrap_dim(dim, nd)
+    n = y._data.shape[d]
+    if n == 0:  # no sample points: zeros, whatever x is (PyTorch checks x only after this)
+        shape = y._data.shape[:d] + y._data.shape[d + 1:]
+        return wrap(np.zeros(shape, y._data.dtype if y._data.dtype.kind == "f" else _dt.get_default_dtype().np))
+    if x is None:
+        dx = 1 if dx is None else dx
+        ends = (y.select(d, 0) + y.select(d, -1)) * 0.5
+        return _mul_number(sum(y, d) - ends, other=dx)
+    if x._data.ndim == 0:  # PyTorch takes x's differences as empty: fine for one sample point, else a mismatch
+        if n > 1:
+            raise RuntimeError(f"The size of tensor a ({n - 1}) must match the size of tensor b (0) at "
+                               f"non-singleton dimension {nd - 1}")
+        step = x.reshape(1)[1:]
+    elif x._data.ndim == 1:
+        if x._data.shape[0] != n:
+            raise RuntimeError("trapezoid: There must be one `x` value for each sample point")
+        step = diff(x)
+        step = step.reshape((1,) * d + (builtins.max(n - 1, 0),) + (1,) * (nd - d - 1)) if nd > 1 else step
+    else:
+        step = diff(x, dim=d)
+    pairs = y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)
+    total = sum(step * pairs, d)
+    if total._data.dtype.kind != "f":
+        total = total.to(_dt.get_default_dtype())
+    return _div_number(total, other=2.0)
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """trapezoid's older name."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
 
 def _numpy_names(f):
     """f, also taking NumPy's spellings of its arguments as PyTorch does: axis for dim, keepdims for keepdim."""
@@ -679,7 +846,8 @@ def _numpy_names(f):
 
 
 for _name in ("sum", "nansum", "mean", "prod", "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "var",
-              "std", "var_mean", "std_mean", "logsumexp", "cumsum", "cumprod", "all", "any", "count_nonzero"):
+              "std", "var_mean", "std_mean", "logsumexp", "cumsum", "cumprod", "all", "any", "count_nonzero",
+              "nanmean", "cummax", "cummin", "logcumsumexp"):
     globals()[_name] = _numpy_names(globals()[_name])
 
 name_ops(globals())

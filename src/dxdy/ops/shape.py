@@ -727,4 +727,123 @@ def select(input, dim, index):
     return _select(input, key=key)
 
 
+# -- grids, products, rotations ----------------------------------------------------------------------
+def _grid_inputs(name, tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): expected Tensor as element of the arguments, but got {type_name(t)}")
+    return tuple(tensors)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids from 1-D tensors: output i varies along dim i ('ij') or swaps the first two ('xy')."""
+    import warnings
+    tensors = _grid_inputs("meshgrid", tensors)
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
+    for t in tensors[1:]:
+        if t._data.dtype != tensors[0]._data.dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    order = list(tensors)
+    swap = indexing == "xy" and len(order) >= 2
+    if swap:
+        order[0], order[1] = order[1], order[0]
+    sizes = tuple(t._data.size for t in order)
+    n = len(order)
+    grids = [t.reshape(tuple(-1 if k == i else 1 for k in range(n))).expand(sizes) for i, t in enumerate(order)]
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element of each 1-D tensor, one per row (itertools.product's order)."""
+    tensors = _grid_inputs("cartesian_prod", tensors)
+    for t in tensors:
+        if t._data.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._data.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([g.flatten() for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def _interleaved(a_shape, b_shape):
+    return tuple(v for pair in zip(a_shape, b_shape) for v in pair)
+
+
+def _kron_shapes(x_shape, y_shape):
+    n = builtins.max(len(x_shape), len(y_shape))
+    a = (1,) * (n - len(x_shape)) + tuple(x_shape)
+    b = (1,) * (n - len(y_shape)) + tuple(y_shape)
+    return a, b, n
+
+
+def _kron_forward(xp, x, y):
+    a, b, n = _kron_shapes(x.shape, y.shape)
+    xa = xp.reshape(x, _interleaved(a, (1,) * n))
+    yb = xp.reshape(y, _interleaved((1,) * n, b))
+    return xp.reshape(xa * yb, tuple(p * q for p, q in zip(a, b)))
+
+
+def _kron_grad(xp, g, x, y, which):
+    a, b, n = _kron_shapes(x.shape, y.shape)
+    gr = xp.reshape(g, _interleaved(a, b))
+    if which == 0:
+        other = xp.reshape(y, _interleaved((1,) * n, b))
+        return xp.reshape(xp.sum(gr * other, axis=tuple(range(1, 2 * n, 2))), x.shape)
+    other = xp.reshape(x, _interleaved(a, (1,) * n))
+    return xp.reshape(xp.sum(gr * other, axis=tuple(range(0, 2 * n, 2))), y.shape)
+
+
+_kron = op(_kron_forward, vjp=(lambda xp, g, x, y: _kron_grad(xp, g, x, y, 0),
+                               lambda xp, g, x, y: _kron_grad(xp, g, x, y, 1)), node="UnsafeViewBackward0")
+
+
+def kron(input, other, *, out=None):
+    """The Kronecker product: blocks input[i, j] * other, laid out as input is."""
+    from ._op import as_operands
+    x, y = as_operands(input, other)
+    return write_out(_kron(x, y), out)
+
+
+def _rot(xp, x, k, a, b):
+    k %= 4
+    if k == 1:
+        return xp.swapaxes(xp.flip(x, axis=b), a, b)
+    if k == 2:
+        return xp.flip(xp.flip(x, axis=a), axis=b)
+    if k == 3:
+        return xp.flip(xp.swapaxes(x, a, b), axis=b)
+    return x
+
+
+_rot90 = op(lambda xp, x, *, k, a, b: np.array(_rot(xp, x, k, a, b)),
+            vjp=lambda xp, g, k, a, b: _rot(xp, g, -k, a, b), node="Rot90Backward0", linear=True)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """input rotated by k quarter turns, from the first of dims towards the second."""
+    dims = tuple(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    n = input._data.ndim
+    if n < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {n}")
+    a, b = _wrap_dim(dims[0], n), _wrap_dim(dims[1], n)
+    if a == b:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {a} and dim1 = {b}")
+    return _rot90(input, k=builtins.int(k) % 4, a=a, b=b)
+
+
 name_ops(globals())
