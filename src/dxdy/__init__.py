@@ -54,7 +54,6 @@ from .ops.index import (index_add, index_copy, index_fill, isin, searchsorted, b
 from .ops.linalg import (torch_cross as cross, logdet, slogdet, diagflat, tril_indices, triu_indices, cdist)
 from .dtypes import finfo, iinfo
 from .ops.nn import softmax, log_softmax, dropout, threshold, celu, selu, hardshrink
-from .ops.nn_layers import cosine_similarity, pairwise_distance
 from . import autograd, nn, linalg, return_types
 from .autograd import grad as _grad_fn  # noqa: F401  (dxdy.autograd.grad; `dxdy.grad` is not PyTorch's)
 from .printing import set_printoptions, get_printoptions
@@ -114,11 +113,15 @@ def compile(model=None, **kwargs):
 
 import types as _types
 
-__all__ = sorted(n for n, v in globals().items() if not n.startswith("_") and not isinstance(v, _types.ModuleType)
-                 ) + ["autograd", "nn", "linalg"]
+_LAZY = ("cosine_similarity", "pairwise_distance")  # from ops/nn_layers.py, loaded on first use (import time)
+__all__ = sorted([n for n, v in globals().items() if not n.startswith("_") and not isinstance(v, _types.ModuleType)]
+                 + list(_LAZY)) + ["autograd", "nn", "linalg"]
 
 
 def __getattr__(name):
+    if name in _LAZY:
+        from .ops import nn_layers
+        return getattr(nn_layers, name)
     if name in ("cuda", "backends"):
         from . import _stubs
         return getattr(_stubs, name)
