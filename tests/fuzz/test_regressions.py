@@ -56,6 +56,28 @@ def test_changing_the_solution_of_solve_then_backward_fails():
     check_function(program, compare_messages=True)
 
 
+def test_batch_norm_of_an_empty_vector():
+    # dxdy refused the 1-D shape before seeing there was nothing to normalize (found by the long run).
+    def program(torch):
+        x = torch.zeros((0,), requires_grad=True)
+        y = torch.nn.functional.batch_norm(x, torch.tensor([0.3, -0.6]), torch.tensor([1.8, 0.8]), training=True)
+        return {"y": y}
+    check_function(program)
+
+
+@pytest.mark.parametrize("matrix", [[[0.0, 0.0], [0.0, 0.0]], [[1.0, 2.0], [2.0, 4.0]]])
+def test_backward_of_logdet_at_a_singular_matrix_does_not_raise(matrix):
+    # LinAlgError from the solve in slogdet's rule (found by the long misuse run); PyTorch's gradient there
+    # is infinite or NaN, and a second backward fails as usual.
+    def program(torch):
+        x = torch.tensor(matrix, requires_grad=True)
+        v = torch.logdet(x)
+        torch.autograd.grad([v], [x])
+        torch.autograd.grad([v], [x])
+        return {"v": v}
+    check_function(program, compare_messages=True)
+
+
 def test_smooth_l1_loss_of_a_row_against_a_scalar():
     # A ValueError (cannot reshape) in the backward pass.
     def program(torch):

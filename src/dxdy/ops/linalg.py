@@ -714,7 +714,14 @@ def _slogdet_vjp(xp, g, x):
     if g_logabsdet is None:
         return None
     eye = xp.broadcast_to(xp.eye(x.shape[-1], dtype=x.dtype), x.shape)
-    return xp.expand_dims(xp.expand_dims(g_logabsdet, -1), -1) * xp.linalg_solve(xp.matrix_transpose(x), eye)
+    try:
+        inv_t = xp.linalg_solve(xp.matrix_transpose(x), eye)
+    except (np.linalg.LinAlgError, LinAlgError):
+        # A singular A: adj(A)^T / det(A), infinite or NaN as PyTorch's gradient is there (no error)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            det = xp.expand_dims(xp.expand_dims(xp.asarray(np.linalg.det(np.asarray(x))), -1), -1)
+            inv_t = xp.matrix_transpose(xp.adjugate(x)) / det
+    return xp.expand_dims(xp.expand_dims(g_logabsdet, -1), -1) * inv_t
 
 
 _slogdet = op(_slogdet_forward, vjp=_slogdet_vjp, node="LinalgSlogdetBackward0", n_outputs=2)

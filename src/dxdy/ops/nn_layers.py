@@ -103,15 +103,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     _tensors("batch_norm", ("input", input), ("running_mean", running_mean), ("running_var", running_var),
              ("weight", weight), ("bias", bias))
     xs = tuple(input.shape)
-    if len(xs) < 2:
-        raise ValueError(f"Expected 2D or more input (got {len(xs)}D input)")
-    if input._data.dtype.kind != "f":
-        raise _not_implemented("batch_norm", input._data)
     if input._data.size == 0:  # as PyTorch: nothing is checked or updated, the (empty) input is scaled
         out = input.clone()
         if weight is not None and weight.numel():
             out = out * weight[0]
         return out + bias[0] if bias is not None and bias.numel() else out
+    if len(xs) < 2:
+        raise ValueError(f"Expected 2D or more input (got {len(xs)}D input)")
+    if input._data.dtype.kind != "f":
+        raise _not_implemented("batch_norm", input._data)
     c = xs[1]
     dims = (0,) + tuple(range(2, len(xs)))
     shape = (1, c) + (1,) * (len(xs) - 2)
