@@ -78,6 +78,16 @@ def test_backward_of_logdet_at_a_singular_matrix_does_not_raise(matrix):
     check_function(program, compare_messages=True)
 
 
+def test_glu_of_an_empty_vector():
+    # split(0) of an empty dim gave one piece, not two (found by the long run).
+    def program(torch):
+        x = torch.zeros((0,), requires_grad=True)
+        y = torch.nn.functional.glu(x)
+        y.sum().backward()
+        return {"y": y, "x.grad": x.grad}
+    check_function(program, node_names={"y": False})  # a composition in dxdy (MulBackward0), GluBackward0 in PyTorch
+
+
 def test_smooth_l1_loss_of_a_row_against_a_scalar():
     # A ValueError (cannot reshape) in the backward pass.
     def program(torch):
