@@ -856,6 +856,10 @@ SECOND_BACKWARD_CASES = {
     "take_along_dim": lambda lib, x: lib.take_along_dim(x, lib.tensor([[1], [0]]), 1),
     "where": lambda lib, x: lib.where(lib.tensor([[True, False], [False, True]]), x, 0.0),
     "sum": lambda lib, x: x.sum(0),
+    "max_pool2d": lambda lib, x: lib.nn.functional.max_pool2d(x.view(1, 1, 2, 2), 2),
+    "avg_pool2d": lambda lib, x: lib.nn.functional.avg_pool2d(x.view(1, 1, 2, 2), 2),
+    "adaptive_avg_pool2d": lambda lib, x: lib.nn.functional.adaptive_avg_pool2d(x.view(1, 1, 2, 2), 1),
+    "embedding": lambda lib, x: lib.nn.functional.embedding(lib.tensor([1, 0, 1]), x),
 }
 
 

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, name_ops
+from ._op import op, name_ops, keep
 from ._xp import numpy_ns
 from .nn import _reduce, _reduction, _inplace_result, _not_differentiable, logsigmoid
 from .nn import _tensors as _two_tensors, _constant_pad
@@ -224,7 +224,7 @@ def _embedding_vjp(xp, g, weight_shape, indices, scale):
 
 
 _embedding = op(lambda xp, weight, *, indices, scale: weight[indices], vjp=_embedding_vjp,
-                node="EmbeddingBackward0")
+                node="EmbeddingBackward0", saves_index=True)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
@@ -524,7 +524,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                       "This behavior will change in a future release to interpret the input as one without a batch "
                       "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
                       "switch to using dropout1d instead.", UserWarning, stacklevel=2)
-    if nd < 2:
+    if nd < 2 and training and p != 0 and input.numel():  # (PyTorch returns the input before this check)
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     return _feature_dropout(input, p, training, inplace, tuple(input.shape[:2]) + (1,) * (nd - 2))
 
@@ -755,7 +755,7 @@ def _batched(xp, a, unbatched):
 # back to them (the first maximum of a window, as PyTorch's kernel).
 _max_pool2d = op(lambda xp, x, *, key: x[key],
                  vjp=lambda xp, g, x_shape, key: xp.index_add_zeros(x_shape, g.dtype, key, g),
-                 node="MaxPool2DWithIndicesBackward0")
+                 node="MaxPool2DWithIndicesBackward0", saves_index=True)  # PyTorch saves the indices
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -789,8 +789,8 @@ def _avg_pool_forward(xp, x, *, cfg, divisor, unbatched):
     return xp.asarray(out[0] if unbatched else out, x.dtype)
 
 
-def _avg_pool_vjp(xp, g, x_shape, cfg, divisor, unbatched):
-    (kh, kw), out = cfg[0], cfg[5]
+def _avg_pool_vjp(xp, g, x_shape, x, cfg, divisor, unbatched):
+    (kh, kw), out = keep(cfg[0], x), cfg[5]  # (x is kept: PyTorch's node saves the input)
     g4 = _batched(xp, g, unbatched) / xp.asarray(divisor)
     n, c = g4.shape[:2]
     gwin = xp.broadcast_to(xp.reshape(g4, (n, c, out[0], 1, out[1], 1)), (n, c, out[0], kh, out[1], kw))
@@ -836,7 +836,8 @@ def _adaptive_matrix(n, o, dtype):
 # Adaptive average pooling is linear: out = A_h x A_w^T, with A averaging rows [floor(i H / oh), ceil((i+1) H / oh)).
 _adaptive_avg_pool2d = op(
     lambda xp, x, *, ah, aw: xp.asarray(xp.einsum("...hw,ih,jw->...ij", x, ah, aw), x.dtype),
-    vjp=lambda xp, g, ah, aw: xp.einsum("...ij,ih,jw->...hw", g, xp.asarray(ah), xp.asarray(aw)),
+    # (x is kept: PyTorch's node saves the input, so a second backward fails there too)
+    vjp=lambda xp, g, x, ah, aw: keep(xp.einsum("...ij,ih,jw->...hw", g, xp.asarray(ah), xp.asarray(aw)), x),
     node="AdaptiveAvgPool2DBackward0", linear=True)
 
 
@@ -854,6 +855,9 @@ def adaptive_avg_pool2d(input, output_size):
     dt = input._data.dtype
     if dt.kind != "f":
         raise _not_implemented("adaptive_avg_pool2d", input._data)
+    if (oh, ow) == (1, 1) and input.numel():  # PyTorch's shortcut: a mean over the last two dims
+        from .reduce import mean
+        return mean(input, (-2, -1), keepdim=True)
     return _adaptive_avg_pool2d(input, ah=_adaptive_matrix(h, oh, dt), aw=_adaptive_matrix(w, ow, dt))
 
 
