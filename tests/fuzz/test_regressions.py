@@ -88,6 +88,18 @@ def test_glu_of_an_empty_vector():
     check_function(program, node_names={"y": False})  # a composition in dxdy (MulBackward0), GluBackward0 in PyTorch
 
 
+@pytest.mark.parametrize("var_shape", [(1, 1), (1, 3), (3, 3)])
+def test_gaussian_nll_loss_with_a_variance_that_broadcasts(var_shape):
+    # dxdy refused a var that broadcasts to the input (found by the long run).
+    def program(torch):
+        x = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]], requires_grad=True)
+        var = torch.full(var_shape, 0.7, requires_grad=True)
+        y = torch.nn.functional.gaussian_nll_loss(x, torch.zeros(2, 3), var)
+        y.backward()
+        return {"y": y, "x.grad": x.grad, "var.grad": var.grad}
+    check_function(program, node_names={"y": False}, compare_messages=True)
+
+
 def test_smooth_l1_loss_of_a_row_against_a_scalar():
     # A ValueError (cannot reshape) in the backward pass.
     def program(torch):

@@ -426,7 +426,13 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
         elif tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1:
             pass
         else:
-            raise ValueError("var is of incorrect size")
+            try:  # a var that broadcasts to the input with its last dim whole, as PyTorch accepts
+                fits = np.broadcast_shapes(tuple(var.shape), tuple(input.shape)) == tuple(input.shape) and \
+                    var.ndim and var.shape[-1] == input.shape[-1]
+            except ValueError:
+                fits = False
+            if not fits:
+                raise ValueError("var is of incorrect size")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
     if (var._data < 0).any():
