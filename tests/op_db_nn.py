@@ -24,32 +24,48 @@ def _pm(make, shape, dtype):
     return NoGrad(np.where(make(shape) > 0, 1.0, -1.0).astype(dtype))
 
 
+def _apart(make, shape, noncontiguous=False):
+    """Values well apart, for the input of a normalization.
+
+    Normalizing divides by the values' spread: for near-equal values the result, PyTorch's as much as
+    dxdy's, is rounding noise (and the gradient along a common shift, exactly 0, is noise times the
+    spread's inverse squared). Built from make()'s draw, the array counts as structured for the fuzzer,
+    which then only perturbs it (tests/fuzz/fuzz_ops.py).
+    """
+    a = make.noncontig(shape) if noncontiguous else make(shape)
+    return a[...]  # a view: the recording maker knows its arrays by identity
+
+
 def _layer_norm(make, dtype):
-    return [S(make((2, 3, 4)), (4,)), S(make((2, 3, 4)), (3, 4), make((3, 4)), make((3, 4)), name="affine"),
-            S(make((5,)), [5], eps=1e-3), S(make((2, 3)), (3,), weight=make((3,)), name="weight-only"),
-            S(make.noncontig((3, 4)), (4,), bias=make((4,)), name="noncontig"), S(make((0, 3)), (3,))]
+    return [S(_apart(make, (2, 3, 4)), (4,)),
+            S(_apart(make, (2, 3, 4)), (3, 4), make((3, 4)), make((3, 4)), name="affine"),
+            S(_apart(make, (5,)), [5], eps=1e-3), S(_apart(make, (2, 3)), (3,), weight=make((3,)), name="weight-only"),
+            S(_apart(make, (3, 4), noncontiguous=True), (4,), bias=make((4,)), name="noncontig"),
+            S(make((0, 3)), (3,))]
 
 
 def _batch_norm(make, dtype):
     return [
-        S(make((4, 3)), NoGrad(np.zeros(3, dtype)), NoGrad(np.ones(3, dtype)), make((3,)), make((3,)), True,
-          name="train"),
-        S(make((2, 3, 4)), NoGrad(make((3,))), NoGrad(make((3,), 0.5, 2)), training=True, momentum=0.3),
-        S(make((2, 3, 2, 2)), None, None, make((3,)), None, True, name="no-running"),
+        S(_apart(make, (4, 3)), NoGrad(np.zeros(3, dtype)), NoGrad(np.ones(3, dtype)), make((3,)), make((3,)),
+          True, name="train"),
+        S(_apart(make, (2, 3, 4)), NoGrad(make((3,))), NoGrad(make((3,), 0.5, 2)), training=True, momentum=0.3),
+        S(_apart(make, (2, 3, 2, 2)), None, None, make((3,)), None, True, name="no-running"),
         S(make((2, 3, 4)), NoGrad(make((3,))), NoGrad(make((3,), 0.5, 2)), make((3,)), make((3,)), name="eval"),
         S(make((2, 3)), NoGrad(make((3,))), NoGrad(make((3,), 0.5, 2)), training=False, eps=1e-3),
     ]
 
 
 def _instance_norm(make, dtype):
-    return [S(make((2, 3, 4))),
-            S(make((2, 3, 2, 3)), NoGrad(np.zeros(3, dtype)), NoGrad(np.ones(3, dtype)), make((3,)), make((3,))),
+    return [S(_apart(make, (2, 3, 4))),
+            S(_apart(make, (2, 3, 2, 3)), NoGrad(np.zeros(3, dtype)), NoGrad(np.ones(3, dtype)), make((3,)),
+              make((3,))),
             S(make((2, 3, 4)), NoGrad(make((3,))), NoGrad(make((3,), 0.5, 2)), use_input_stats=False)]
 
 
 def _group_norm(make, dtype):
-    return [S(make((2, 4, 3)), 2, make((4,)), make((4,))), S(make((2, 6)), 3), S(make((2, 4, 2, 2)), 1),
-            S(make((3, 4, 2)), 4, eps=1e-3), S(make((0, 4, 3)), 2, name="empty-batch")]
+    return [S(_apart(make, (2, 4, 3)), 2, make((4,)), make((4,))), S(_apart(make, (2, 6)), 3),
+            S(_apart(make, (2, 4, 2, 2)), 1), S(_apart(make, (3, 4, 2)), 4, eps=1e-3),
+            S(make((0, 4, 3)), 2, name="empty-batch")]
 
 
 def _embedding(make, dtype):

@@ -1,5 +1,6 @@
 """What the op table cannot see of the nn.functional ops in dxdy/ops/nn_layers.py: running statistics
 updated in place, errors and warnings, channel-wise dropout, the embedding's masked gradient."""
+import re
 import warnings
 
 import numpy as np
@@ -44,6 +45,24 @@ def test_instance_norm_updates_running_stats():
     TF.instance_norm(xt, rmt, rvt, momentum=0.5)
     np.testing.assert_allclose(rm.numpy(), rmt.numpy(), rtol=1e-10)
     np.testing.assert_allclose(rv.numpy(), rvt.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("norm", ["layer", "group"])
+def test_normalizing_near_equal_float32_values_is_as_exact_as_float64(norm):
+    # Rows equal to 1e-4 of their size: a mean rounded to float32 leaves a residue that 1/std magnifies
+    # (PyTorch's float32 result is off by ~1e-3 here). dxdy corrects the mean in a second pass.
+    rng = np.random.default_rng(2)
+    a = (100 + 0.01 * rng.standard_normal((3, 2, 8))).astype(np.float32)
+    def f(lib, x):
+        F_ = lib.nn.functional
+        return F_.layer_norm(x, (2, 8)) if norm == "layer" else F_.group_norm(x, 1)
+    exact = f(torch, torch.tensor(a, dtype=torch.float64)).numpy()
+    np.testing.assert_allclose(f(dxdy, dxdy.tensor(a)).numpy(), exact, atol=1e-5)
+    # the gradient along a common shift, exactly 0: small beside the derivative's size (rstd ~ 100)
+    shift = dxdy.tensor(0.0, requires_grad=True)
+    w = dxdy.tensor(rng.standard_normal(a.shape).astype(np.float32))
+    (f(dxdy, dxdy.tensor(a) + shift) * w).sum().backward()
+    assert abs(shift.grad.item()) < 1e-2
 
 
 def test_embedding_padding_row_gets_no_gradient():
@@ -118,6 +137,14 @@ def _bad_calls(lib, F_):
         lambda: F_.instance_norm(lib.ones(2, 3, 4, dtype=lib.int64)),
         lambda: F_.batch_norm(lib.ones(2, 3), lib.zeros(4), lib.ones(4)),
         lambda: F_.batch_norm(lib.ones(2, 3), lib.zeros(3), lib.ones(4), training=True),
+        lambda: F_.batch_norm(lib.ones(2, 3), None, None, lib.ones(4), training=True),
+        lambda: F_.batch_norm(lib.ones(2, 3), None, None, None, lib.ones(2), training=True),
+        lambda: F_.batch_norm(lib.ones(3), lib.zeros(3), lib.ones(3)),
+        lambda: F_.batch_norm(lib.ones(3), None, None, training=True),
+        lambda: F_.batch_norm(lib.ones(1, 5, 1), None, None, training=True),
+        lambda: F_.max_pool2d(lib.ones(1, 0, 2, 2), 1),
+        lambda: F_.avg_pool2d(lib.ones(0, 3, 3), 1),
+        lambda: F_.adaptive_avg_pool2d(lib.ones(2, 0, 3), 2),
     ]
 
 
@@ -129,6 +156,50 @@ def test_errors_match_torch(k):
         _bad_calls(dxdy, F)[k]()
     want = str(expected.value).replace("torch.", "dxdy.").replace("torch", "dxdy")
     assert str(got.value).replace("torch", "dxdy") == want
+
+
+@pytest.mark.parametrize("training", [False, True])
+@pytest.mark.parametrize("weight_shape, bias_shape, needs_grad",
+                         [((1, 3), None, "input"), ((3, 1), (3,), "weight"), (None, (1, 3), "bias")])
+def test_batch_norm_refuses_a_weight_or_bias_not_1d_at_backward(training, weight_shape, bias_shape, needs_grad):
+    # PyTorch's forward takes any shape with C elements; its backward refuses.
+    def run(lib):
+        args = [lib.linspace(-1, 1, 6).reshape(2, 3)] + [lib.ones(s) if s else None for s in (weight_shape, bias_shape)]
+        names = ["input", "weight", "bias"]
+        args[names.index(needs_grad)].requires_grad_()
+        out = lib.nn.functional.batch_norm(args[0], lib.zeros(3), lib.ones(3), args[1], args[2], training)
+        out.sum().backward()
+    with pytest.raises(RuntimeError) as expected:
+        run(torch)
+    with pytest.raises(RuntimeError) as got:
+        run(dxdy)
+    assert str(got.value).splitlines()[0] == str(expected.value).splitlines()[0]
+    assert "reshape(-1)" in str(got.value)
+
+
+@pytest.mark.parametrize("shape, size", [((1, 0, 1, 1), (3, 2)), ((2, 3, 2, 2), (0, 2)), ((0, 2, 2), (0, 1))])
+def test_adaptive_avg_pool2d_to_an_empty_output_refuses_backward(shape, size):
+    def run(lib):
+        x = lib.zeros(shape, requires_grad=True)
+        lib.nn.functional.adaptive_avg_pool2d(x, size).sum().backward()
+    with pytest.raises(RuntimeError) as expected:
+        run(torch)
+    with pytest.raises(RuntimeError, match=re.escape(str(expected.value))):
+        run(dxdy)
+
+
+@pytest.mark.parametrize("shape", [(1, 0, 2, 2), (2, 0, 3)])
+def test_adaptive_avg_pool2d_to_1x1_is_a_mean_even_when_empty(shape):
+    for lib in (torch, dxdy):
+        y = lib.nn.functional.adaptive_avg_pool2d(lib.zeros(shape, requires_grad=True), 1)
+        assert type(y.grad_fn).__name__ == "MeanBackward1" and tuple(y.shape) == shape[:-2] + (1, 1)
+
+
+def test_batch_norm_of_an_empty_input_is_scaled_by_the_weight():
+    for lib in (torch, dxdy):
+        w = lib.ones(1, 0, requires_grad=True)
+        out = lib.nn.functional.batch_norm(lib.ones(1, 0), lib.zeros(3), lib.ones(3), w, w)
+        assert out.requires_grad and type(out.grad_fn).__name__ == "AddBackward0"
 
 
 def test_warnings():

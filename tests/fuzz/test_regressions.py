@@ -177,6 +177,17 @@ def test_dropout_of_an_empty_tensor_returns_it():
     check_function(program)
 
 
+@pytest.mark.parametrize("shape", [(), (3,)])
+def test_channel_dropout_of_everything_takes_any_shape(shape):
+    # With p=1 PyTorch returns input * 0 before checking for a channel dim.
+    def program(torch):
+        x = torch.full(shape, 1.5, requires_grad=True)
+        y = torch.nn.functional.dropout2d(x, 1.0)
+        y.sum().backward()
+        return {"y": y, "x.grad": x.grad}
+    check_function(program)
+
+
 # -- linear algebra -----------------------------------------------------------------------------------------
 def test_tensordot_broadcasts_a_contracted_dim_of_size_1():
     def program(torch):
@@ -400,6 +411,22 @@ def test_std_of_equal_values_has_a_zero_gradient():
         y = x.expand(2, 3, 2).std(1)
         y.backward(torch.ones_like(y))
         return {"y": y, "x.grad": x.grad}
+    check_function(program)
+
+
+@pytest.mark.parametrize("wrt", ["vector", "both"])
+def test_second_derivative_of_a_2_norm_at_zero(wrt):
+    # PyTorch masks x / norm, so the second derivative at the zero vector is NaN for x but 0 for the
+    # incoming gradient; dxdy masked g / norm and gave NaN to the gradient (found through cosine_similarity).
+    def program(torch):
+        x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        z = torch.zeros(2, 3, requires_grad=True)
+        y = x[:0].sum() + z
+        w = torch.tensor([1.0, 2.0]) * (x.sum() if wrt == "both" else 1)
+        g1 = torch.autograd.grad((y.norm(dim=1) * w).sum(), [x, z], create_graph=True, allow_unused=True)
+        terms = sum((g * torch.ones_like(g)).sum() for g in g1 if g is not None and g.requires_grad)
+        g2 = torch.autograd.grad(terms, [x, z], allow_unused=True)
+        return {"g1": g1, "g2": g2}
     check_function(program)
 
 

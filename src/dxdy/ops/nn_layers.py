@@ -6,6 +6,7 @@ Normalization, embedding, convolution and pooling are rows with their own rules 
 compositions of differentiable dxdy ops: their gradients of every order are PyTorch's, their grad_fn
 names the composition's (the op table marks those rows check_node_name=False).
 """
+import functools
 import math
 import warnings
 
@@ -67,6 +68,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 # One row, PyTorch's node, with the rules written out (the composition would record some ten nodes).
 def _standardized(xp, x, dims, eps):
     xc = x - xp.mean(x, axis=dims, keepdims=True)
+    # The rounded mean leaves a residue in xc that 1/std magnifies (and that would make the gradient of a
+    # shift, exactly 0, rounding noise times rstd**2): subtract the residue's own mean (two-pass, corrected).
+    xc = xc - xp.mean(xc, axis=dims, keepdims=True)
     rstd = 1 / xp.sqrt(xp.mean(xc * xc, axis=dims, keepdims=True) + eps)
     return xc * rstd, rstd
 
@@ -103,40 +107,60 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     _tensors("batch_norm", ("input", input), ("running_mean", running_mean), ("running_var", running_var),
              ("weight", weight), ("bias", bias))
     xs = tuple(input.shape)
+    if training and not xs:
+        raise IndexError("tuple index out of range")
+    if training and math.prod(xs[:1] + xs[2:]) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {_size(xs)}")
     if input._data.size == 0:  # as PyTorch: nothing is checked or updated, the (empty) input is scaled
         out = input.clone()
-        if weight is not None and weight.numel():
+        if weight is not None:
             out = out * weight[0]
-        return out + bias[0] if bias is not None and bias.numel() else out
-    if len(xs) < 2:
-        raise ValueError(f"Expected 2D or more input (got {len(xs)}D input)")
-    if input._data.dtype.kind != "f":
-        raise _not_implemented("batch_norm", input._data)
-    c = xs[1]
-    dims = (0,) + tuple(range(2, len(xs)))
-    shape = (1, c) + (1,) * (len(xs) - 2)
-    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        return out + bias[0] if bias is not None else out
+    c = xs[1] if len(xs) >= 2 else 0
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+        if t is None and not training and name.startswith("running"):
+            raise RuntimeError(f"{name} must be defined in evaluation mode")
+    if len(xs) < 2:
+        _wrap_dim(1, len(xs))  # raises PyTorch's IndexError: there is no channel dim
+    if input._data.dtype.kind != "f":
+        raise _not_implemented("batch_norm", input._data)
+    dims = (0,) + tuple(range(2, len(xs)))
+    shape = (1, c) + (1,) * (len(xs) - 2)
     dt = input._data.dtype
     w = weight.reshape(shape) if weight is not None else wrap(np.ones(shape, dt))
     b = bias.reshape(shape) if bias is not None else wrap(np.zeros(shape, dt))
     if training:
-        per_channel = math.prod(xs) // c if c else 0
-        if per_channel == 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size {_size(xs)}")
-        if per_channel:
-            a = input._data
-            _update_running(running_mean, wrap(a.mean(dims)), momentum)
-            _update_running(running_var, wrap(a.var(dims, ddof=1)), momentum)
-        return _batch_norm(input, w, b, dims=dims, eps=float(eps))
-    if running_mean is None:
-        raise RuntimeError("running_mean must be defined in evaluation mode")
-    if running_var is None:
-        raise RuntimeError("running_var must be defined in evaluation mode")
-    mean = running_mean._data.astype(dt).reshape(shape)
-    rstd = (1 / np.sqrt(running_var._data.astype(np.float64) + eps)).astype(dt).reshape(shape)
-    return _batch_norm_eval(input, w, b, mean=mean, rstd=rstd)
+        a = input._data
+        _update_running(running_mean, wrap(a.mean(dims)), momentum)
+        _update_running(running_var, wrap(a.var(dims, ddof=1)), momentum)
+        out = _batch_norm(input, w, b, dims=dims, eps=float(eps))
+    else:
+        mean = running_mean._data.astype(dt).reshape(shape)
+        rstd = (1 / np.sqrt(running_var._data.astype(np.float64) + eps)).astype(dt).reshape(shape)
+        out = _batch_norm_eval(input, w, b, mean=mean, rstd=rstd)
+    # PyTorch's forward takes a weight and bias of any shape with C elements, its backward 1-D ones only.
+    if weight is not None and weight.dim() != 1:
+        _refuse_backward(out, f"TensorAccessor expected 1 dims but tensor has {weight.dim()}\n"
+                              f"batch_norm's backward needs a 1-D weight: pass weight.reshape(-1).")
+    elif bias is not None and bias.dim() > 1 and bias.requires_grad:
+        _refuse_backward(out, f"Function NativeBatchNormBackward0 returned an invalid gradient at index 2 - got "
+                              f"[{c}] but expected shape compatible with {list(bias.shape)}\n"
+                              f"batch_norm's backward needs a 1-D bias: pass bias.reshape(-1).")
+    return out
+
+
+def _refuse_backward(out, message):
+    """Make a backward pass through `out` raise RuntimeError(message): for calls that PyTorch's forward
+    takes and its backward refuses."""
+    if out.requires_grad:
+        out.register_hook(functools.partial(_raise_runtime_error, message))
+
+
+def _raise_runtime_error(message, grad):
+    raise RuntimeError(message)
 
 
 # Training: the rules of layer_norm, over the batch and spatial dims. Evaluation: an affine map per channel.
@@ -530,7 +554,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                       "This behavior will change in a future release to interpret the input as one without a batch "
                       "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
                       "switch to using dropout1d instead.", UserWarning, stacklevel=2)
-    if nd < 2 and training and p != 0 and input.numel():  # (PyTorch returns the input before this check)
+    if nd < 2 and training and p not in (0, 1) and input.numel():  # (PyTorch's result is ready before this check)
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     return _feature_dropout(input, p, training, inplace, tuple(input.shape[:2]) + (1,) * (nd - 2))
 
@@ -742,6 +766,9 @@ def _pool_setup(input, kernel_size, stride, padding, dilation, ceil_mode):
         if p[i] > (d[i] * (k[i] - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p[i]}, "
                                f"kernel_size={k[i]} and dilation={d[i]}")
+    if 0 in input.shape[-3:]:  # an empty batch (dim 0 of a 4-D input) is fine
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+                           f"got:{list(input.shape)}")
     hw = tuple(input.shape[-2:])
     out = tuple(_pool_size(hw[i], k[i], s[i], p[i], d[i], ceil_mode) for i in range(2))
     if any(o <= 0 for o in out):
@@ -861,10 +888,24 @@ def adaptive_avg_pool2d(input, output_size):
     dt = input._data.dtype
     if dt.kind != "f":
         raise _not_implemented("adaptive_avg_pool2d", input._data)
-    if (oh, ow) == (1, 1) and input.numel():  # PyTorch's shortcut: a mean over the last two dims
+    if (oh, ow) == (1, 1):  # PyTorch's shortcut: a mean over the last two dims
         from .reduce import mean
         return mean(input, (-2, -1), keepdim=True)
-    return _adaptive_avg_pool2d(input, ah=_adaptive_matrix(h, oh, dt), aw=_adaptive_matrix(w, ow, dt))
+    empty = _empty_dim_message("adaptive_avg_pool2d", "input", input.shape, input.ndim - 2)
+    if empty:
+        raise RuntimeError(empty)
+    out = _adaptive_avg_pool2d(input, ah=_adaptive_matrix(h, oh, dt), aw=_adaptive_matrix(w, ow, dt))
+    empty = _empty_dim_message("adaptive_avg_pool2d_backward", "grad_output", out.shape, 1)
+    if empty:
+        _refuse_backward(out, empty)
+    return out
+
+
+def _empty_dim_message(fn, what, shape, first):
+    """PyTorch's error message for an empty dim of `shape` from `first` on (its non-batch dims), or None."""
+    i = next((i for i in range(first, len(shape)) if shape[i] == 0), None)
+    return None if i is None else (f"{fn}(): Expected {what} to have non-zero size for non-batch dimensions, but "
+                                   f"{what} has sizes {list(shape)} with dimension {i} being empty")
 
 
 name_ops(globals())

@@ -449,8 +449,9 @@ def _norm_vjp(xp, g, x, out, ord, dim, keepdim):
     if ord == 1:
         return g * xp.sign(x)
     if ord == 2:
-        # The gradient at the zero vector is taken as zero, as in PyTorch.
-        return x * xp.where(out == 0, 0, g / out)
+        # The gradient at the zero vector is taken as zero, as in PyTorch. The mask is on x / out, as in
+        # PyTorch's rule, so that the second derivative there is NaN for x and out (0 / 0), not for g.
+        return g * xp.where(out == 0, 0, x / out)
     if ord in (math.inf, -math.inf):  # shared by the elements that attain it (and by NaNs), as in PyTorch
         a = xp.abs(x)
         hit = xp.astype((a == out) | (a != a), x.dtype)
