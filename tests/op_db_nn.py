@@ -220,8 +220,8 @@ NN_LAYERS = [
     _composite("cosine_similarity", _cosine_similarity),
     OpInfo("cosine_similarity", _cosine_similarity, check_node_name=False),
     _composite("cosine_similarity", _cosine_tiny, dtypes=("float32",)),
-    _composite("pairwise_distance", _pairwise_distance),
-    OpInfo("pairwise_distance", _pairwise_distance, check_node_name=False),
+    OpInfo(F + "pairwise_distance", _pairwise_distance),
+    OpInfo("pairwise_distance", _pairwise_distance),
     _composite("glu", lambda make, dtype: [S(make((2, 4))), S(make((4, 3)), 0), S(make((2, 6, 2)), 1)]),
     _composite("prelu", lambda make, dtype: [
         S(make((2, 3, 4)), make((3,), 0.1, 0.5)), S(make((2, 3)), make((1,), 0.1, 0.5)),

@@ -779,6 +779,47 @@ def test_big_gradients_reused_in_place_stay_visible_to_hooks_and_captures():
     np.testing.assert_allclose(g.numpy(), -1.0)
 
 
+def _relu_cases(lib, a, w):
+    """Gradients reaching relu in every way that may or may not let its rule write into them."""
+    x = lib.tensor(a, requires_grad=True)
+    out = {}
+    (x.relu() * w).sum().backward()  # the engine alone holds relu's gradient: it may be reused
+    out["alone"] = x.grad.clone()
+    x.grad = None
+    y = x * w
+    (y.relu() + (y * 2).relu()).sum().backward()  # one array reaches both relus
+    out["shared"] = x.grad.clone()
+    x.grad = None
+    r = x.relu()
+    m = r * w
+    m.retain_grad()
+    seen = []
+    m.register_hook(lambda g: seen.append(g))
+    m.relu().sum().backward()  # a hook and retain_grad keep the gradient
+    out["retained"], out["hooked"], out["x.grad"] = m.grad, seen[0], x.grad.clone()
+    x.grad = None
+    gout = w.clone()
+    x.relu().backward(gout)  # the user's gradient
+    out["user"], out["gout"] = x.grad.clone(), gout
+    (g,) = lib.autograd.grad((x.relu() * w).sum(), x, create_graph=True)
+    out["create_graph"] = g.detach()
+    return out
+
+
+def test_relu_writes_into_its_gradient_only_when_nothing_else_holds_it():
+    n = 100_000
+    a = np.linspace(-1, 1, n)
+    b = np.cos(np.arange(n))
+    got = _relu_cases(dxdy, a, dxdy.tensor(b))
+    want = _relu_cases(torch, a, torch.tensor(b))
+    for k in want:
+        np.testing.assert_array_equal(got[k].numpy(), want[k].numpy(), err_msg=k)
+    with dxdy.autograd.detect_anomaly():
+        anomalous = _relu_cases(dxdy, a, dxdy.tensor(b))
+    for k in want:
+        np.testing.assert_array_equal(anomalous[k].numpy(), want[k].numpy(), err_msg=k)
+
+
 def test_temporaries_are_reused_only_when_nothing_else_sees_them():
     # NOTE [Reusing temporaries]: `(x * w) + 1` may write into the product's array, never into
     # an array that a name, a view, a container, the user's NumPy array or a saved value holds.

@@ -20,7 +20,7 @@ import numpy as np
 
 from .mode import state as _mode, anomaly as _anomaly
 from .ops._op import saved_values
-from .ops._xp import numpy_ns, tensor_ns
+from .ops._xp import numpy_ns, tensor_ns, REFCOUNTS as _REFCOUNTS
 from .tensor import Tensor, wrap
 
 
@@ -183,11 +183,6 @@ def _leading_to(deps, edges, targets):
     return {n for n, v in leads.items() if v}
 
 
-# Where CPython's reference counts are exact, the engine can tell a buffer only it holds.
-# (From 3.14 the interpreter may borrow references, and counts only bound them from below.)
-_REFCOUNTS = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
-
-
 def _add_in_place(prev, gi):
     """prev += gi when prev is a big array that nothing but the engine's buffer refers to.
 
@@ -233,6 +228,12 @@ def _run_node(node, g, xp, create):
         return node.rule_all(xp, g, *vals)
     nxt = node.next
     if len(rules) == 1:
+        # Up to two saved values, the arguments are spelled out: a call with *vals builds a tuple that
+        # holds g, and rules that may write into g count its references (ops/_op.py _scale).
+        if not vals:
+            return (rules[0](xp, g),)
+        if len(vals) == 1:
+            return (rules[0](xp, g, vals[0]),)
         return (rules[0](xp, g, *vals),)
     if len(rules) == 2:
         return (None if nxt[0] is None else rules[0](xp, g, *vals),

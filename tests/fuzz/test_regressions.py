@@ -404,6 +404,19 @@ def test_lerp_takes_a_0d_weight_of_another_float_dtype():
     check_function(program, low_precision=True)
 
 
+@pytest.mark.parametrize("y_shape, x_shape, dim", [((3, 2), (), -1), ((2, 3), (), -1), ((3, 2), (), 0),
+                                                  ((2, 3, 4), (3, 4), 1), ((2, 3, 4), (1, 3, 4), -1)])
+def test_trapezoid_views_x_with_leading_ones(y_shape, x_shape, dim):
+    # A 0-d x has no differences: PyTorch broadcasts them (size 0) against one pair of samples (long run).
+    def program(torch):
+        y = torch.arange(float(np.prod(y_shape)), dtype=torch.float64).reshape(y_shape).requires_grad_()
+        x = (torch.arange(float(np.prod(x_shape)), dtype=torch.float64) ** 2).reshape(x_shape).requires_grad_()
+        r = torch.trapezoid(y, x, dim=dim)
+        r.sum().backward()
+        return {"r": r, "y.grad": y.grad, "x.grad": x.grad}
+    check_function(program)
+
+
 def test_std_of_equal_values_has_a_zero_gradient():
     # Two-pass variance left rounding noise (std 2.7e-16) and a gradient of 2.45 instead of PyTorch's 0.
     def program(torch):
@@ -471,6 +484,28 @@ def test_backward_after_changing_a_product_fails(dim):
         y = torch.prod(x) if dim is None else torch.prod(x, dim)
         y.add_(1)
         y.backward()
+    check_function(program, compare_messages=True)
+
+
+@pytest.mark.parametrize("op", ["cummax", "cummin"])
+def test_backward_after_changing_the_input_of_cummax_fails(op):
+    # PyTorch's CummaxBackward0 saves the input, which dxdy's rule does not read (long misuse run).
+    def program(torch):
+        x = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]], requires_grad=True)
+        v = x * 2
+        y = getattr(torch, op)(v.reshape(-1)[:5], 0)
+        v.add_(1)
+        y[0].backward(torch.ones(5))
+    check_function(program, compare_messages=True)
+
+
+def test_backward_after_changing_a_pairwise_distance_names_its_node():
+    # pairwise_distance is torch.norm(x1 - x2 + eps, p, -1) in PyTorch: the node is NormBackward1.
+    def program(torch):
+        a = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]], requires_grad=True)
+        y = torch.nn.functional.pairwise_distance(a, a.flip(0))
+        y.add_(1)
+        y.backward(torch.ones(2))
     check_function(program, compare_messages=True)
 
 

@@ -28,7 +28,7 @@ from .. import dtypes as _dt
 from ..graph import Node, SECOND_BACKWARD
 from ..mode import state as _mode, anomaly as _anomaly
 from ..tensor import Tensor, wrap, version_counter, register_view, bump_version, EPOCH
-from ._xp import numpy_ns
+from ._xp import numpy_ns, REFCOUNTS as _REFCOUNTS
 
 _new = object.__new__
 _int, _float, _bool = int, float, bool
@@ -445,8 +445,6 @@ def _unary_rule(d, needs):
 
 _ndarray = np.ndarray
 _BIG = 1 << 16  # elements: above this an allocation costs more than the checks
-# Reference counts prove sole ownership on CPython before 3.14 (see engine._add_in_place).
-_REFCOUNTS = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
 
 
 def _scale(g, c):

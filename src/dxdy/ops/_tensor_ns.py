@@ -78,7 +78,7 @@ ns.pi = math.pi
 ns.asarray = asarray
 ns.astype = astype
 ns.where = where
-ns.keep_where = lambda keep, g: where(keep, g, 0)
+ns.keep_where = lambda keep, g, last_use=False: where(keep, g, 0)
 ns.sum = lambda x, axis=None, keepdims=False: R.sum(x, _axes(axis, x.ndim), keepdims)
 ns.mean = lambda x, axis=None, keepdims=False: R.mean(x, _axes(axis, x.ndim), keepdims)
 ns.any = lambda x: R.any(x)

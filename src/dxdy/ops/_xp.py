@@ -12,6 +12,10 @@ import types
 
 import numpy as np
 
+# Where CPython's reference counts are exact, code can tell an array that only its own call chain holds,
+# and reuse its memory. (From 3.14 the interpreter may borrow references: counts only bound them from below.)
+REFCOUNTS = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+
 
 def sum_to_size(a, shape):
     """Sum `a` over the axes that broadcasting added to reach its shape from `shape`."""
@@ -119,18 +123,24 @@ def erfc(x):
 _BITS = {2: np.int16, 4: np.int32, 8: np.int64}
 
 
-def keep_where(keep, g):
+def keep_where(keep, g, last_use=False):
     """g where `keep` holds, else +0: np.where(keep, g, 0), never g * keep (0 * inf is NaN).
 
     PyTorch's rules mask gradients so (relu, maximum, ...: NOTE [Masked gradients] in elementwise.py). On a
     big array a random mask makes np.where slow (a mispredicted branch per element), so the mask is applied
     to the bits instead, with no branch: g's bits times 1 are g, times 0 are +0 (integer arithmetic: no NaN
-    from inf * 0), in one pass and one new array.
+    from inf * 0), in one pass.
+
+    last_use: the calling rule does not read g again. Then, if only the backward pass holds g (the
+    engine's variable, _run_node's, the rule's and this parameter, getrefcount's argument: five
+    references; a hook, anomaly mode or a second buffer holding g adds one), the result goes into g's
+    memory rather than a new array, as PyTorch's in-place `dh *= mask` would.
     """
     if g.__class__ is np.ndarray and g.size > 4096 and g.dtype.kind == "f" and g.dtype.itemsize in _BITS \
             and np.shape(keep) == g.shape and g.dtype.isnative:
-        bits = _BITS[g.dtype.itemsize]
-        return np.multiply(g.view(bits), np.asarray(keep, bool), dtype=bits).view(g.dtype)
+        reuse = last_use and REFCOUNTS and sys.getrefcount(g) <= 5 and g.base is None and g.flags.writeable
+        bits = g.view(_BITS[g.dtype.itemsize])
+        return np.multiply(bits, np.asarray(keep, bool), dtype=bits.dtype, out=bits if reuse else None).view(g.dtype)
     return np.where(keep, g, 0)
 
 

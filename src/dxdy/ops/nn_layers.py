@@ -319,9 +319,10 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     _two_tensors("pairwise_distance", ("x1", x1), ("x2", x2))
     nd = max(x1.ndim, x2.ndim)
     diff = x1 - x2 + eps
-    if nd == 0:
-        return diff.abs() if p != 0 else (diff != 0).to(diff.dtype)
-    return diff.norm(p, nd - 1, keepdim=keepdim)
+    if nd and (diff._data.dtype.kind != "f" or (p == -math.inf and diff._data.size == 0)):
+        return diff.norm(p, nd - 1, keepdim=keepdim)  # PyTorch's errors
+    from .reduce import _norm_backward1  # PyTorch's call, torch.norm(diff, p, -1), and its node
+    return _norm_backward1(diff, ord=float(p), dim=(nd - 1,) if nd else (), keepdim=keepdim)
 
 
 def glu(input, dim=-1):

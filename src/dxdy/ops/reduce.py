@@ -463,6 +463,7 @@ def _norm_vjp(xp, g, x, out, ord, dim, keepdim):
 
 
 _vector_norm = op(_norm_forward, vjp=_norm_vjp, node="LinalgVectorNormBackward0")
+_norm_backward1 = op(_norm_forward, vjp=_norm_vjp, node="NormBackward1")  # the node of torch.norm(x, p, dim)
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -690,8 +691,9 @@ def _running_index(x, dim, better):
 
 def _cumulative_extreme(name, node, better):
     row = op(lambda xp, x, indices, *, dim: xp.asarray(xp.take_along_axis(x, indices, axis=dim), order="C"),
-             vjp=(lambda xp, g, x_shape, indices, dim:
-                  xp.index_add_zeros(x_shape, g.dtype, _cum_positions(indices, dim), g), None), node=node)
+             vjp=(lambda xp, g, x, indices, dim:  # x is kept: PyTorch's node saves the input
+                  keep(xp.index_add_zeros(tuple(x.shape), g.dtype, _cum_positions(indices, dim), g), x), None),
+             node=node)
     row_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g: g[0], node=node, n_outputs=2,
                 differentiable_outputs=(0,))
     result_type = make_return_type(name, ("values", "indices"))
@@ -809,20 +811,16 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
         dx = 1 if dx is None else dx
         ends = (y.select(d, 0) + y.select(d, -1)) * 0.5
         return _mul_number(sum(y, d) - ends, other=dx)
-    if x._data.ndim == 0:  # PyTorch takes x's differences as empty: fine for one sample point, else a mismatch
-        if n > 1:
-            raise RuntimeError(f"The size of tensor a ({n - 1}) must match the size of tensor b (0) at "
-                               f"non-singleton dimension {nd - 1}")
-        step = x.reshape(1)[1:]
-    elif x._data.ndim == 1:
+    if x._data.ndim == 1:
         if x._data.shape[0] != n:
             raise RuntimeError("trapezoid: There must be one `x` value for each sample point")
         step = diff(x)
         step = step.reshape((1,) * d + (builtins.max(n - 1, 0),) + (1,) * (nd - d - 1)) if nd > 1 else step
-    else:
-        step = diff(x, dim=d)
+    else:  # as PyTorch: x viewed with leading 1s up to y's rank (a 0-d x then has no differences: size 0 at dim)
+        xs = tuple(x.shape)
+        step = diff(x.reshape((1,) * (nd - len(xs)) + xs) if len(xs) < nd else x, dim=d)
     pairs = y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)
-    total = sum(step * pairs, d)
+    total = sum(pairs * step, d)
     if total._data.dtype.kind != "f":
         total = total.to(_dt.get_default_dtype())
     return _div_number(total, other=2.0)
