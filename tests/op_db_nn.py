@@ -229,7 +229,7 @@ NN_LAYERS = [
     _composite("kl_div", _kl_div),
     _composite("margin_ranking_loss", _margin_ranking),
     _composite("hinge_embedding_loss", _hinge),
-    _composite("soft_margin_loss", _soft_margin),
+    OpInfo(F + "soft_margin_loss", _soft_margin),
     _composite("triplet_margin_loss", _triplet),
     _composite("poisson_nll_loss", _poisson),
     _composite("gaussian_nll_loss", _gaussian),

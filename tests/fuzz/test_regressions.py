@@ -499,6 +499,28 @@ def test_backward_after_changing_the_input_of_cummax_fails(op):
     check_function(program, compare_messages=True)
 
 
+def test_changing_the_result_of_erfinv_then_backward_works():
+    # PyTorch's ErfinvBackward0 saves the input and recomputes erfinv; dxdy's rule read the result.
+    def program(torch):
+        x = torch.tensor([0.3, -0.5], requires_grad=True)
+        y = torch.erfinv(x)
+        y.add_(1)
+        y.backward(torch.ones(2))
+        return {"y": y, "x.grad": x.grad}
+    check_function(program, compare_messages=True)
+
+
+@pytest.mark.parametrize("op", ["cummax", "cummin"])
+def test_cummax_of_an_empty_tensor_takes_any_dim(op):
+    # PyTorch wraps the dim only when there are elements (long run).
+    def program(torch):
+        x = torch.zeros((0,), requires_grad=True)
+        y = getattr(torch, op)(x, 1)
+        y[0].sum().backward()
+        return {"y": y, "x.grad": x.grad}
+    check_function(program)
+
+
 def test_backward_after_changing_a_pairwise_distance_names_its_node():
     # pairwise_distance is torch.norm(x1 - x2 + eps, p, -1) in PyTorch: the node is NormBackward1.
     def program(torch):

@@ -104,10 +104,10 @@ mul = binary(lambda xp, x, y: x * y,
 _true_divide = binary(lambda xp, x, y: x / y,
                       vjp=(lambda xp, g, x, y: g / y, lambda xp, g, x, y: -g * ((x / y) / y)),
                       node="DivBackward0", promote=_to_default_float)
-# (The rules keep x and y without using them: PyTorch's node saves both, so that a second backward
-# through it, or one after either changed in place, fails as in PyTorch.)
+# (The rules keep what PyTorch's formulas name without using it: x's formula names y, y's names x and y,
+# so that a second backward, or one after a saved operand changed in place, fails as in PyTorch.)
 _divide_rounded = op(lambda xp, x, y, *, rounding_mode: _rounded_quotient(xp, x, y, rounding_mode),
-                     vjp=(lambda xp, g, x, y: keep(g * 0, x, y), lambda xp, g, x, y: keep(g * 0, x, y)),
+                     vjp=(lambda xp, g, x, y: keep(g * 0, y), lambda xp, g, x, y: keep(g * 0, x, y)),
                      node="DivBackward2", broadcasts=True)
 _floor_divide = binary(lambda xp, x, y: _rounded_quotient(xp, x, y, "floor"),
                        vjp=(_not_differentiable("floor_divide"), _not_differentiable("floor_divide")),
@@ -133,7 +133,7 @@ _fmod_by_constant = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
 # d(x^y)/dx = y x^(y-1), zero where y == 0; d(x^y)/dy = x^y log x, zero where x == 0 and y >= 0 (PyTorch's
 # conventions, which keep 0^0 and 0^y differentiable).
 _pow = binary(lambda xp, x, y: _power(x, y),
-              vjp=(lambda xp, g, x, y, out: xp.where(y == 0, 0, g * y * x ** (y - 1)),
+              vjp=(lambda xp, g, x, y, out: keep(xp.where(y == 0, 0, g * y * x ** (y - 1)), out),  # PyTorch saves out
                    lambda xp, g, x, y, out: g * xp.where((x == 0) & (y >= 0), 0, out * xp.log(x))),
               node="PowBackward1")
 _pow_scalar = binary(lambda xp, x, y: _power(x, y),  # tensor ** number
@@ -1117,8 +1117,9 @@ def _sinc_d(xp, x):
 lgamma = unary(lambda xp, x: _np_lgamma(_floating(x)), d=lambda xp, x: xp.digamma(x), node="LgammaBackward0")
 digamma = unary(lambda xp, x: _np_polygamma(0, _floating(x)), d=lambda xp, x: xp.polygamma(1, x),
                 node="DigammaBackward0")
+# The derivative recomputes erfinv(x), as PyTorch's does: its node saves x, not the result.
 erfinv = unary(lambda xp, x: _np_erfinv(_floating(x)),
-               d=lambda xp, out: (math.sqrt(math.pi) / 2) * xp.exp(out * out), node="ErfinvBackward0")
+               d=lambda xp, x: (math.sqrt(math.pi) / 2) * xp.exp(xp.erfinv(x) ** 2), node="ErfinvBackward0")
 sinc = unary(_sinc_forward, d=_sinc_d, node="SincBackward0")
 _polygamma = op(lambda xp, x, *, n: _np_polygamma(n, x),
                 vjp=lambda xp, g, x, n: g * xp.polygamma(n + 1, x), node="PolygammaBackward0")
@@ -1128,7 +1129,9 @@ def _register_special():
     from ._xp import numpy_ns, tensor_ns
     numpy_ns.digamma = lambda x: _np_polygamma(0, x)
     numpy_ns.polygamma = _np_polygamma
+    numpy_ns.erfinv = _np_erfinv
     tensor_ns.digamma = digamma
+    tensor_ns.erfinv = erfinv
     tensor_ns.polygamma = lambda n, x: _polygamma(x, n=n)
 
 

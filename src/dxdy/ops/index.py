@@ -11,7 +11,7 @@ import numpy as np
 from ..creation import type_name
 from ..tensor import Tensor, wrap, _wrap_dim
 from ..mode import state as _grad_mode
-from ._op import op, name_ops, write_out
+from ._op import op, keep, name_ops, write_out
 from ._xp import positions
 
 
@@ -203,9 +203,11 @@ def _gather_forward(xp, x, *, dim, index):
     return xp.reshape(xp.reshape(x, shape)[_positions(idx, dim)], index.shape)
 
 
-def _gather_vjp(xp, g, x_shape, dim, index):
+def _gather_vjp(xp, g, x, dim, index):
+    x_shape = tuple(x.shape)  # (x is kept: PyTorch's node saves the input, so changing it fails backward)
     shape, idx = _as_1d(x_shape, index)
-    return xp.reshape(xp.index_add_zeros(shape, g.dtype, _positions(idx, dim), xp.reshape(g, idx.shape)), x_shape)
+    return keep(xp.reshape(xp.index_add_zeros(shape, g.dtype, _positions(idx, dim), xp.reshape(g, idx.shape)),
+                           x_shape), x)
 
 
 _gather = op(_gather_forward, vjp=_gather_vjp, node="GatherBackward0", linear=True, saves_index=True)
@@ -292,8 +294,8 @@ _index_select = op(_index_select_forward, vjp=_index_select_vjp, node="IndexSele
 
 
 _take = op(lambda xp, x, *, index: xp.reshape(x, (-1,))[index],
-           vjp=lambda xp, g, x_shape, index: xp.reshape(
-               xp.index_add_zeros((math.prod(x_shape),), g.dtype, index, g), x_shape),
+           vjp=lambda xp, g, x, index: keep(xp.reshape(  # (x kept: PyTorch's node saves it)
+               xp.index_add_zeros((math.prod(x.shape),), g.dtype, index, g), tuple(x.shape)), x),
            node="TakeBackward0", linear=True, saves_index=True)
 
 
@@ -401,7 +403,7 @@ def masked_fill(input, mask, value):
 
 
 _masked_select = op(lambda xp, x, *, mask: x[mask],
-                    vjp=lambda xp, g, x_shape, mask: xp.index_add_zeros(x_shape, g.dtype, mask, g),
+                    vjp=lambda xp, g, x, mask: keep(xp.index_add_zeros(tuple(x.shape), g.dtype, mask, g), x),
                     node="MaskedSelectBackward0", linear=True, saves_index=True)
 
 
@@ -463,13 +465,15 @@ def _index_put_zeros_along(xp, g, dim, index):
     return xp.reshape(xp.index_put_zeros(g1, _along(dim, index)), g.shape)
 
 
+# (src is kept by its own rule: PyTorch's node saves the source when it needs a gradient.)
 _index_add = op(_index_add_forward,
-                vjp=(lambda xp, g, src_shape, dim, index, alpha: g,
-                     lambda xp, g, src_shape, dim, index, alpha: _picked(xp, g, src_shape, dim, index) * alpha),
+                vjp=(lambda xp, g, src, dim, index, alpha: g,
+                     lambda xp, g, src, dim, index, alpha: keep(_picked(xp, g, tuple(src.shape), dim, index) * alpha,
+                                                                src)),
                 node="IndexAddBackward0", saves_index=True)
 _index_copy = op(_index_copy_forward,
-                 vjp=(lambda xp, g, src_shape, dim, index: _index_put_zeros_along(xp, g, dim, index),
-                      lambda xp, g, src_shape, dim, index: _picked(xp, g, src_shape, dim, index)),
+                 vjp=(lambda xp, g, src, dim, index: _index_put_zeros_along(xp, g, dim, index),
+                      lambda xp, g, src, dim, index: keep(_picked(xp, g, tuple(src.shape), dim, index), src)),
                  node="IndexCopyBackward0", saves_index=True)
 _index_fill = op(lambda xp, x, *, dim, index, value: _index_copy_forward(xp, x, np.asarray(value, x.dtype),
                                                                           dim=dim, index=index),

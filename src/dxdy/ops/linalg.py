@@ -127,9 +127,9 @@ def mm(input, mat2, *, out=None):
 
 # beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape.
 _addmm = op(lambda xp, b, x, y, *, beta, alpha: beta * b + alpha * xp.matmul(x, y),
-            vjp=(lambda xp, g, b, x, y, beta, alpha: xp.sum_to_size(g * beta, b.shape),
-                 lambda xp, g, b, x, y, beta, alpha: xp.matmul(g * alpha, xp.matrix_transpose(y)),
-                 lambda xp, g, b, x, y, beta, alpha: xp.matmul(xp.matrix_transpose(x), g * alpha)),
+            vjp=(lambda xp, g, b_shape, x, y, beta, alpha: xp.sum_to_size(g * beta, b_shape),
+                 lambda xp, g, b_shape, x, y, beta, alpha: xp.matmul(g * alpha, xp.matrix_transpose(y)),
+                 lambda xp, g, b_shape, x, y, beta, alpha: xp.matmul(xp.matrix_transpose(x), g * alpha)),
             node="AddmmBackward0")
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from ..creation import dtype_arg, type_name
 from ..mode import state as _grad_mode
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, unary, binary, name_ops, write_out
+from ._op import op, unary, binary, name_ops, write_out, keep
 from ._xp import numpy_ns
 from .elementwise import _not_implemented, _with_vjp, _floats_only, _not_differentiable as _no_derivative
 
@@ -584,11 +584,12 @@ def _nll_forward(xp, x, *, target, weight, ignore_index, reduction):
     return xp.asarray(xp.sum(loss) / xp.sum(w), x.dtype)
 
 
-def _nll_vjp(xp, g, x_shape, target, weight, ignore_index, reduction):
+def _nll_vjp(xp, g, x, target, weight, ignore_index, reduction):
     t, w = _nll_weights(target, weight, ignore_index, np.float64)
     if reduction == "mean" and w.sum():  # (every target ignored: the loss is nan, its gradient zeros)
         w = w / w.sum()
-    return xp.index_add_zeros(x_shape, g.dtype, _nll_key(t), -g * xp.astype(xp.asarray(w), g.dtype))
+    # (x is kept: PyTorch's node saves the input, so changing it in place fails backward)
+    return keep(xp.index_add_zeros(tuple(x.shape), g.dtype, _nll_key(t), -g * xp.astype(xp.asarray(w), g.dtype)), x)
 
 
 # One rule; two rows for PyTorch's names (it takes the 2-D kernel for inputs of 3 or more dims).
@@ -781,10 +782,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 # -- linear and dropout ---------------------------------------------------------------------------
+# (b's shape only: PyTorch's node does not save the bias.)
 _addmm = op(lambda xp, b, x, w: b + xp.matmul(x, xp.matrix_transpose(w)),
-            vjp=(lambda xp, g, b, x, w: xp.sum_to_size(g, b.shape),
-                 lambda xp, g, b, x, w: xp.matmul(g, w),
-                 lambda xp, g, b, x, w: xp.matmul(xp.matrix_transpose(g), x)),
+            vjp=(lambda xp, g, b_shape, x, w: xp.sum_to_size(g, b_shape),
+                 lambda xp, g, b_shape, x, w: xp.matmul(g, w),
+                 lambda xp, g, b_shape, x, w: xp.matmul(xp.matrix_transpose(g), x)),
             node="AddmmBackward0")
 
 

@@ -16,7 +16,7 @@ from ..tensor import Tensor, wrap, _wrap_dim
 from ._op import op, name_ops, keep
 from ._xp import numpy_ns
 from .nn import _reduce, _reduction, _inplace_result, _not_differentiable, logsigmoid
-from .nn import _tensors as _two_tensors, _constant_pad
+from .nn import _tensors as _two_tensors, _constant_pad, _operands, _reduced, _mean_scale
 from .elementwise import _not_implemented
 
 
@@ -86,10 +86,17 @@ def _layer_norm_vjp_x(xp, g, x, weight, dims, eps):
 
 
 # Weight and bias broadcast against x (broadcasts=True): the engine sums their gradients over the other dims.
+# The rules keep what PyTorch's nodes save whichever input needs a gradient: the input and the weight (and
+# for layer_norm the bias), so that changing one in place fails backward as in PyTorch.
 _NORM_RULES = (_layer_norm_vjp_x,
-               lambda xp, g, x, weight, dims, eps: g * _standardized(xp, x, dims, eps)[0],
-               lambda xp, g, x, weight, dims, eps: g)
-_layer_norm = op(_layer_norm_forward, vjp=_NORM_RULES, node="NativeLayerNormBackward0", broadcasts=True)
+               lambda xp, g, x, weight, dims, eps: keep(g * _standardized(xp, x, dims, eps)[0], weight),
+               lambda xp, g, x, weight, dims, eps: keep(g, x, weight))
+_layer_norm = op(
+    _layer_norm_forward,
+    vjp=(lambda xp, g, x, weight, bias, dims, eps: keep(_layer_norm_vjp_x(xp, g, x, weight, dims, eps), bias),
+         lambda xp, g, x, weight, bias, dims, eps: keep(g * _standardized(xp, x, dims, eps)[0], weight, bias),
+         lambda xp, g, x, weight, bias, dims, eps: keep(g, x, weight, bias)),
+    node="NativeLayerNormBackward0", broadcasts=True)
 
 def _update_running(running, new, momentum):
     if running is not None:
@@ -167,9 +174,9 @@ def _raise_runtime_error(message, grad):
 _batch_norm = op(_layer_norm_forward, vjp=_NORM_RULES, node="NativeBatchNormBackward0", broadcasts=True)
 _batch_norm_eval = op(
     lambda xp, x, weight, bias, *, mean, rstd: xp.asarray((x - mean) * rstd * weight + bias, x.dtype),
-    vjp=(lambda xp, g, x, weight, mean, rstd: g * weight * xp.asarray(rstd),
-         lambda xp, g, x, weight, mean, rstd: g * (x - xp.asarray(mean)) * xp.asarray(rstd),
-         lambda xp, g, x, weight, mean, rstd: g),
+    vjp=(lambda xp, g, x, weight, mean, rstd: keep(g * weight * xp.asarray(rstd), x),
+         lambda xp, g, x, weight, mean, rstd: keep(g * (x - xp.asarray(mean)) * xp.asarray(rstd), weight),
+         lambda xp, g, x, weight, mean, rstd: keep(g, x, weight)),
     node="NativeBatchNormBackward0", broadcasts=True)
 
 
@@ -235,8 +242,8 @@ def _group_norm_vjp_x(xp, g, x, weight, groups, eps):
 _group_norm = op(_group_norm_forward,
                  vjp=(_group_norm_vjp_x,
                       lambda xp, g, x, weight, groups, eps:
-                          g * xp.reshape(_standardized(xp, xp.reshape(x, groups), (2,), eps)[0], x.shape),
-                      lambda xp, g, x, weight, groups, eps: g),
+                          keep(g * xp.reshape(_standardized(xp, xp.reshape(x, groups), (2,), eps)[0], x.shape), weight),
+                      lambda xp, g, x, weight, groups, eps: keep(g, x, weight)),
                  node="NativeGroupNormBackward0", broadcasts=True)
 
 
@@ -406,7 +413,21 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _not_differentiable("soft_margin_loss", "target", target)
-    return _reduce((-target * input).exp().log1p(), reduction)
+    x, t = _operands(input, target)
+    return _soft_margin(x, t, reduction=reduction)
+
+
+# PyTorch's formulas, log1p(exp(-t x)) and its derivative, overflow included (inf and nan at large |x|).
+def _soft_margin_forward(xp, x, t, *, reduction):
+    return _reduced(xp, xp.log1p(xp.exp(-t * x)), reduction)
+
+
+def _soft_margin_vjp(xp, g, x, t, reduction):
+    z = xp.exp(-t * x)
+    return _mean_scale(x, t, reduction) * g * (-t * z / (1 + z))
+
+
+_soft_margin = op(_soft_margin_forward, vjp=(_soft_margin_vjp, None), node="SoftMarginLossBackward0", broadcasts=True)
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
@@ -463,7 +484,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if (var._data < 0).any():
         raise ValueError("var has negative entry/entries")
     # As PyTorch's clamp_ under no_grad on a clone: the values clamped, the gradient passed as is.
-    var = _clamped_min(var, eps)
+    var = _clamped_min(var.clone(), eps)
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
@@ -609,10 +630,14 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
         elif padding == "same":
             if any(s != 1 for s in stride):
                 raise RuntimeError("padding='same' is not supported for strided convolutions")
-            pads = []
+            pads, odd = [], []
             for k, d in zip(kernel, dilation):
                 total = d * (k - 1)
-                pads.append((total // 2, total - total // 2))
+                pads.append((total // 2, total // 2))
+                odd.append(total % 2)
+            if any(odd):  # as PyTorch: an odd total's extra element padded explicitly, on the right
+                from .nn import pad
+                x = pad(x, tuple(p for r in reversed(odd) for p in (0, r)))
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
@@ -788,8 +813,8 @@ def _batched(xp, a, unbatched):
 # max_pool2d: the positions of the maxima are found on the arrays; the op reads x there, and its gradient goes
 # back to them (the first maximum of a window, as PyTorch's kernel).
 _max_pool2d = op(lambda xp, x, *, key: x[key],
-                 vjp=lambda xp, g, x_shape, key: xp.index_add_zeros(x_shape, g.dtype, key, g),
-                 node="MaxPool2DWithIndicesBackward0", saves_index=True)  # PyTorch saves the indices
+                 vjp=lambda xp, g, x, key: keep(xp.index_add_zeros(tuple(x.shape), g.dtype, key, g), x),
+                 node="MaxPool2DWithIndicesBackward0", saves_index=True)  # PyTorch saves the indices and x
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):

@@ -694,14 +694,15 @@ def _cumulative_extreme(name, node, better):
              vjp=(lambda xp, g, x, indices, dim:  # x is kept: PyTorch's node saves the input
                   keep(xp.index_add_zeros(tuple(x.shape), g.dtype, _cum_positions(indices, dim), g), x), None),
              node=node)
-    row_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g: g[0], node=node, n_outputs=2,
+    row_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g, x: keep(g[0], x), node=node,
+                n_outputs=2,
                 differentiable_outputs=(0,))
     result_type = make_return_type(name, ("values", "indices"))
 
     def cumulative(input, dim, *, out=None):
         _check_tensor(name, input)
         a = input._data
-        d = _wrap_dim(dim, a.ndim)
+        d = _wrap_dim(dim, a.ndim) if a.size else 0  # (PyTorch checks dim only when there are elements)
         if a.ndim == 0:
             return write_out(result_type(row_0d(input)), out)
         indices = wrap(_running_index(a, d, better))  # NOTE [Saving only the indices] (sorting.py)

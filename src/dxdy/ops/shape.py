@@ -191,8 +191,16 @@ def unsqueeze(input, dim):
 
 
 # -- expand and repeat -------------------------------------------------------------------------
-_expand = op(lambda xp, x, *, shape: xp.broadcast_to(x, shape),
-             vjp=lambda xp, g, x_shape: xp.sum_to_size(g, x_shape), node="ExpandBackward0", view=True, linear=True)
+def _expand_forward(xp, x, *, shape):
+    b = xp.broadcast_to(x, shape)
+    if b.__class__ is not np.ndarray or (b.size and 0 in [s for s, n in zip(b.strides, b.shape) if n > 1]):
+        return b  # elements share memory: read-only, so writes are refused as in PyTorch
+    # No two elements share memory: writable, as PyTorch's expand then is.
+    return np.lib.stride_tricks.as_strided(x, b.shape, b.strides)
+
+
+_expand = op(_expand_forward, vjp=lambda xp, g, x_shape: xp.sum_to_size(g, x_shape), node="ExpandBackward0",
+             view=True, linear=True)
 
 
 def expand(input, *sizes):

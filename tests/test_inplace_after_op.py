@@ -1,0 +1,99 @@
+"""Changing an op's input or result in place before backward: dxdy refuses exactly when PyTorch does.
+
+For every sample of the op table, each float input (a non-leaf copy of a leaf) and the first
+differentiable result are changed in place in turn, then backward runs: PyTorch's node either saved
+that tensor (backward fails) or did not (it succeeds), and dxdy must do the same
+(NOTE [Unused saved tensors] in ops/_op.py; the differences kept are in docs/decisions.md).
+"""
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import dxdy
+from op_db import OP_DB, Maker
+from op_info import NoGrad
+from test_ops import resolve
+
+# Written down in docs/decisions.md ("Changing a tensor in place after an op"):
+# (op, sample name or None for all its samples) -> what is changed.
+KNOWN = {("std_mean", None): {"out"}, ("slogdet", None): {"out"}, ("linalg.slogdet", None): {"out"},
+         ("kron", None): {0, 1}, ("tensordot", None): {1},
+         ("einsum", "summed-in-one"): {0}, ("einsum", "repeated-implicit"): {0},
+         ("matmul", "(3,)@(2, 3, 4)"): {1}, ("linalg.matmul", "(3,)@(2, 3, 4)"): {1},
+         ("matmul", "(2, 1, 2, 3)@(3, 3, 2)"): {0, 1}, ("matmul", "(2, 3)@(2, 3, 4)"): {1}}
+
+
+def _known(info, sample, target):
+    return any(target in KNOWN.get((info.name, name), ()) for name in (None, sample.name))
+
+
+def _convert(lib, value, inputs):
+    if isinstance(value, NoGrad):
+        return lib.tensor(value.array.copy())
+    if isinstance(value, np.ndarray):
+        t = lib.tensor(value.copy())
+        if value.dtype.kind == "f":
+            t = t.requires_grad_(True).clone()  # a non-leaf, which may be changed in place
+            inputs.append(t)
+        return t
+    if isinstance(value, list):
+        return [_convert(lib, v, inputs) for v in value]
+    if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
+        return tuple(_convert(lib, v, inputs) for v in value)
+    return value
+
+
+def _results(r):
+    if isinstance(r, (tuple, list)):
+        return [t for x in r for t in _results(x)]
+    return [r] if hasattr(r, "requires_grad") and r.requires_grad and r.dtype.is_floating_point else []
+
+
+def _outcome(lib, info, sample, target):
+    """What happens: 'forward error', 'nothing to change', 'refused in place', 'backward fails', 'ok'."""
+    inputs = []
+    args = tuple(_convert(lib, a, inputs) for a in sample.args)
+    kwargs = {k: _convert(lib, v, inputs) for k, v in sample.kwargs.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            results = _results(resolve(lib, info.torch_path if lib is torch else info.name)(*args, **kwargs))
+        except Exception:  # noqa: BLE001  (the op table checks forward errors)
+            return "forward error"
+        changed = results[0] if target == "out" and results else \
+            (inputs[target] if target != "out" and target < len(inputs) else None)
+        if changed is None or not results:
+            return "nothing to change"
+        try:
+            changed.add_(0.5)
+        except RuntimeError:
+            return "refused in place"
+        try:
+            sum(r.sum() for r in results).backward()
+        except RuntimeError:
+            return "backward fails"
+        return "ok"
+
+
+def _cases():
+    for info in OP_DB:
+        if info.grad and not info.nondeterministic:
+            yield pytest.param(info, id=info.name)
+
+
+@pytest.mark.parametrize("info", _cases())
+def test_changing_a_tensor_in_place_after_the_op(info):
+    dtype = "float64" if "float64" in info.dtypes else info.dtypes[0]
+    differences = []
+    for sample in info.samples(Maker(np.random.default_rng(0), dtype, info.domain), dtype):
+        if info.sample_filter is not None and not info.sample_filter(sample, dtype):
+            continue
+        for target in ("out", 0, 1, 2):
+            if _known(info, sample, target):
+                continue
+            want, got = _outcome(torch, info, sample, target), _outcome(dxdy, info, sample, target)
+            if want != got:
+                differences.append(f"{sample!r}, changing {target}: PyTorch {want}, dxdy {got}")
+    assert not differences, "\n".join(differences)
