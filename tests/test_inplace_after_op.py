@@ -3,7 +3,8 @@
 For every sample of the op table, each float input (a non-leaf copy of a leaf) and the first
 differentiable result are changed in place in turn, then backward runs: PyTorch's node either saved
 that tensor (backward fails) or did not (it succeeds), and dxdy must do the same
-(NOTE [Unused saved tensors] in ops/_op.py; the differences kept are in docs/decisions.md).
+(NOTE [Unused saved tensors] in ops/_op.py; the differences kept are in docs/decisions.md). Every
+input requires grad, or only one: PyTorch saves some tensors only for some inputs' gradients.
 """
 import warnings
 
@@ -19,7 +20,8 @@ from test_ops import resolve
 # Written down in docs/decisions.md ("Changing a tensor in place after an op"):
 # (op, sample name or None for all its samples) -> what is changed.
 KNOWN = {("std_mean", None): {"out"}, ("slogdet", None): {"out"}, ("linalg.slogdet", None): {"out"},
-         ("kron", None): {0, 1}, ("tensordot", None): {1},
+         ("kron", None): {0, 1}, ("tensordot", None): {0, 1}, ("addcdiv", None): {1, 2},
+         ("nn.functional.prelu", None): {0, 1}, ("einsum", "list"): {0, 1, 2},
          ("einsum", "summed-in-one"): {0}, ("einsum", "repeated-implicit"): {0},
          ("matmul", "(3,)@(2, 3, 4)"): {1}, ("linalg.matmul", "(3,)@(2, 3, 4)"): {1},
          ("matmul", "(2, 1, 2, 3)@(3, 3, 2)"): {0, 1}, ("matmul", "(2, 3)@(2, 3, 4)"): {1}}
@@ -29,19 +31,21 @@ def _known(info, sample, target):
     return any(target in KNOWN.get((info.name, name), ()) for name in (None, sample.name))
 
 
-def _convert(lib, value, inputs):
+def _convert(lib, value, inputs, grad):
+    """`value` as a tensor; a float one is a copy of a leaf (which may be changed in place), listed in
+    `inputs`, requiring grad if `grad` is None (all do) or its position."""
     if isinstance(value, NoGrad):
         return lib.tensor(value.array.copy())
     if isinstance(value, np.ndarray):
         t = lib.tensor(value.copy())
         if value.dtype.kind == "f":
-            t = t.requires_grad_(True).clone()  # a non-leaf, which may be changed in place
+            t = t.requires_grad_(grad is None or grad == len(inputs)).clone()
             inputs.append(t)
         return t
     if isinstance(value, list):
-        return [_convert(lib, v, inputs) for v in value]
+        return [_convert(lib, v, inputs, grad) for v in value]
     if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
-        return tuple(_convert(lib, v, inputs) for v in value)
+        return tuple(_convert(lib, v, inputs, grad) for v in value)
     return value
 
 
@@ -51,11 +55,11 @@ def _results(r):
     return [r] if hasattr(r, "requires_grad") and r.requires_grad and r.dtype.is_floating_point else []
 
 
-def _outcome(lib, info, sample, target):
+def _outcome(lib, info, sample, grad, target):
     """What happens: 'forward error', 'nothing to change', 'refused in place', 'backward fails', 'ok'."""
     inputs = []
-    args = tuple(_convert(lib, a, inputs) for a in sample.args)
-    kwargs = {k: _convert(lib, v, inputs) for k, v in sample.kwargs.items()}
+    args = tuple(_convert(lib, a, inputs, grad) for a in sample.args)
+    kwargs = {k: _convert(lib, v, inputs, grad) for k, v in sample.kwargs.items()}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -90,10 +94,12 @@ def test_changing_a_tensor_in_place_after_the_op(info):
     for sample in info.samples(Maker(np.random.default_rng(0), dtype, info.domain), dtype):
         if info.sample_filter is not None and not info.sample_filter(sample, dtype):
             continue
-        for target in ("out", 0, 1, 2):
-            if _known(info, sample, target):
-                continue
-            want, got = _outcome(torch, info, sample, target), _outcome(dxdy, info, sample, target)
-            if want != got:
-                differences.append(f"{sample!r}, changing {target}: PyTorch {want}, dxdy {got}")
+        for grad in (None, 0, 1, 2):
+            for target in ("out", 0, 1, 2):
+                if _known(info, sample, target):
+                    continue
+                want, got = _outcome(torch, info, sample, grad, target), _outcome(dxdy, info, sample, grad, target)
+                if want != got:
+                    differences.append(f"{sample!r}, grad for {'all' if grad is None else grad}, changing "
+                                       f"{target}: PyTorch {want}, dxdy {got}")
     assert not differences, "\n".join(differences)

@@ -49,7 +49,7 @@ class VariadicNode(Node):
 
 
 def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jvp=None, linear=False,
-               view=False, saves_index=False):
+               view=False, saves_index=False, multilinear=False):
     """A Node subclass for one op: its rules and the plan of what to save.
 
     `rules` holds one VJP per input (None where an input is not differentiable);
@@ -85,7 +85,7 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
         "__slots__": (), "rules": None if variadic_inputs else tuple(rules),
         "rule_all": staticmethod(rules) if variadic_inputs else None, "saves": saves, "plan": tuple(plan),
         "inputs": tuple(inputs), "broadcasts": broadcasts, "jvp": staticmethod(jvp) if jvp else None,
-        "linear": linear, "view": view,
+        "linear": linear, "view": view, "multilinear": multilinear,
         # Freeing after backward concerns saved arrays only; shapes and parameters stay, except an index or
         # mask parameter (`saves_index`), which PyTorch saves as a tensor and frees with the rest.
         "frees": saves_index or any(kind in ("input", "out", "inputs") for kind, _ in plan),
@@ -166,7 +166,7 @@ def check_versions(node):
             continue
         if src.__class__ is tuple:
             for k, (s, e) in enumerate(zip(src, expected)):
-                if s is not None and not isinstance(s, (int, float)) and _current(s) != e and _needed(node, i):
+                if s is not None and not isinstance(s, (int, float)) and _current(s) != e and _needed(node, i, k):
                     raise RuntimeError(_modified_message(node, i, s, k, _current(s), e))
         elif _current(src) != expected and _needed(node, i):
             raise RuntimeError(_modified_message(node, i, src, 0, _current(src), expected))
@@ -185,10 +185,13 @@ def keep(value, *saved):
     return value
 
 
-def _needed(node, i):
+def _needed(node, i, k=None):
+    """Whether saved tensor i (operand k of a `*xs` input) is read by a rule that will run."""
     cls = type(node)
     if cls.rules is None:
-        return True
+        # A multilinear op's operand k is read only for the other operands' gradients.
+        return k is None or not getattr(cls, "multilinear", False) or \
+            any(e is not None for j, e in enumerate(node.next) if j != k)
     name = cls.saves[i]
     return any(rule is not None and edge is not None and _may_read(rule, name)
                for rule, edge in zip(cls.rules, node.next))
@@ -678,7 +681,7 @@ def check_broadcast(*arrays):
 
 
 def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, torch_names=None,
-       differentiable_outputs=None, view=False, saves_index=False):
+       differentiable_outputs=None, view=False, saves_index=False, multilinear=False):
     """A general op: `f(xp, *inputs, **params)`, one rule per input in `vjp` (None: not differentiable).
 
     Returns `call(*inputs, **params)`; the public function normalises its
@@ -686,7 +689,8 @@ def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, t
     one rule for all of them; `n_outputs=None` means as many outputs as the
     forward returns; `view=True` means the result shares memory (and so the
     version counter) with the first input; `saves_index=True` means a parameter
-    is an index or mask that PyTorch saves as a tensor (a second backward fails).
+    is an index or mask that PyTorch saves as a tensor (a second backward fails);
+    `multilinear=True` (a `*xs` forward) means operand i's gradient reads the other operands only.
     """
     names = _names(f)
     code = f.__code__
@@ -700,7 +704,7 @@ def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, t
         if len(rules) != len(inputs):
             raise TypeError(f"{node}: {len(inputs)} inputs but {len(rules)} rules")
     cls = node_class(node, rules, inputs, params, n_outputs=n_outputs, broadcasts=broadcasts, jvp=jvp,
-                     linear=linear, view=view, saves_index=saves_index)
+                     linear=linear, view=view, saves_index=saves_index, multilinear=multilinear)
     if torch_names:
         cls.torch_names = torch_names
     if differentiable_outputs is not None:

@@ -572,7 +572,7 @@ def _copysign_ratio(xp, x, out):
 # The gradient of `other` is zeros (PyTorch's), even where g is infinite or NaN.
 _copysign = binary(lambda xp, x, y: xp.copysign(x, y),
                    vjp=(lambda xp, g, x, y, out: g * _copysign_ratio(xp, x, out),
-                        lambda xp, g, x, y, out: xp.zeros_like(g)),
+                        lambda xp, g, x, y, out: keep(xp.zeros_like(g), out)),  # (PyTorch saves the result)
                    node="CopysignBackward0", promote=_to_default_float)
 _copysign_scalar = binary(lambda xp, x, y: xp.copysign(x, y),
                           vjp=(lambda xp, g, x, y, out: g * _copysign_ratio(xp, x, out), None),
@@ -782,7 +782,7 @@ def where(condition, input=None, other=None, *, out=None):
 
 _lerp = op(lambda xp, x, y, w: xp.where(xp.abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w)),
            vjp=(lambda xp, g, x, y, w: g * (1 - w), lambda xp, g, x, y, w: g * w,
-                lambda xp, g, x, y, w: g * (y - x)),
+                lambda xp, g, x, y, w: keep(g * (y - x), w)),  # (PyTorch saves the weight)
            node="LerpBackward1", broadcasts=True)
 # PyTorch's formula from the nearer end (exact at both ends, and what inf and NaN give there).
 _lerp_scalar = op(lambda xp, x, y, *, weight: x + weight * (y - x) if -0.5 < weight < 0.5 else

@@ -163,20 +163,19 @@ def bmm(input, mat2, *, out=None):
     return write_out(_bmm(input, mat2), out)
 
 
-def _matmul_vjp_x(xp, g, x, y):
-    x1 = xp.expand_dims(x, 0) if x.ndim == 1 else x
-    y1 = xp.expand_dims(y, -1) if y.ndim == 1 else y
-    g1 = _matmul_grad_shape(xp, g, x.ndim, y.ndim)
-    gx = xp.sum_to_size(xp.matmul(g1, xp.matrix_transpose(y1)), x1.shape)
-    return xp.reshape(gx, x.shape)
+# Each rule reads the other operand and only the shape of its own (PyTorch saves x only for y's gradient).
+def _matmul_vjp_x(xp, g, x, y, x_shape, y_shape):
+    y1 = xp.expand_dims(y, -1) if len(y_shape) == 1 else y
+    g1 = _matmul_grad_shape(xp, g, len(x_shape), len(y_shape))
+    gx = xp.sum_to_size(xp.matmul(g1, xp.matrix_transpose(y1)), (1,) * (len(x_shape) == 1) + tuple(x_shape))
+    return xp.reshape(gx, tuple(x_shape))
 
 
-def _matmul_vjp_y(xp, g, x, y):
-    x1 = xp.expand_dims(x, 0) if x.ndim == 1 else x
-    y1 = xp.expand_dims(y, -1) if y.ndim == 1 else y
-    g1 = _matmul_grad_shape(xp, g, x.ndim, y.ndim)
-    gy = xp.sum_to_size(xp.matmul(xp.matrix_transpose(x1), g1), y1.shape)
-    return xp.reshape(gy, y.shape)
+def _matmul_vjp_y(xp, g, x, y, x_shape, y_shape):
+    x1 = xp.expand_dims(x, 0) if len(x_shape) == 1 else x
+    g1 = _matmul_grad_shape(xp, g, len(x_shape), len(y_shape))
+    gy = xp.sum_to_size(xp.matmul(xp.matrix_transpose(x1), g1), tuple(y_shape) + (1,) * (len(y_shape) == 1))
+    return xp.reshape(gy, tuple(y_shape))
 
 
 def _matmul_grad_shape(xp, g, nx, ny):
@@ -380,7 +379,7 @@ def _einsum_row(node, order="C"):
     # (np.array: NumPy's einsum of one operand may return a view of it; the copy is laid out as PyTorch's
     # result: contiguous, except a permutation's, which keeps the permuted layout)
     return op(lambda xp, *xs, ins, rhs: np.array(xp.einsum(_eq(ins, rhs), *xs), order=order),
-              vjp=lambda xp, g, xs, ins, rhs: _einsum_vjp(xp, g, xs, ins, rhs), node=node)
+              vjp=lambda xp, g, xs, ins, rhs: _einsum_vjp(xp, g, xs, ins, rhs), node=node, multilinear=True)
 
 
 def _einsum_row1(node, order="C"):

@@ -760,7 +760,8 @@ def _conv_vjp_weight(xp, g, x, weight, cfg):
 
 _convolution = op(_conv_forward,
                   vjp=(_conv_vjp_x, _conv_vjp_weight,
-                       lambda xp, g, x, weight, cfg: xp.sum(g, axis=(0,) + tuple(range(2, g.ndim)))),
+                       # (x and weight kept: PyTorch's node saves both whichever input needs a gradient)
+                       lambda xp, g, x, weight, cfg: keep(xp.sum(g, axis=(0,) + tuple(range(2, g.ndim))), x, weight)),
                   node="ConvolutionBackward0")
 
 
