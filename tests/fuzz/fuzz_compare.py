@@ -76,7 +76,23 @@ def known_missing_error(t_error, d_error, ops=()):
     # second derivative with a bias and no weight), embedding's second derivative with no indices.
     if "Expected a proper Tensor but got None (or an undefined Tensor in C++)" in message:
         return True
-    return "nn.functional.embedding" in ops and message.startswith("cannot reshape tensor of 0 elements")
+    if "nn.functional.embedding" in ops and message.startswith("cannot reshape tensor of 0 elements"):
+        return True
+    # Results or operands PyTorch saves and dxdy's rules recompute from the input ("Changing a tensor in place
+    # after an op").
+    return _MODIFIED in message and bool(_RECOMPUTED & set(ops))
+
+
+_MODIFIED = "one of the variables needed for gradient computation has been modified by an inplace operation"
+_RECOMPUTED = {"std_mean", "slogdet", "linalg.slogdet", "nn.functional.prelu", "addcdiv"}
+_COPIED = {"kron", "tensordot", "einsum"}
+
+
+def known_extra_error(d_error, ops=()):
+    """Whether dxdy raises where PyTorch does not for a reason written down in docs/decisions.md: an operand
+    that PyTorch's kernel saved as a reshaped copy was changed in place ("Changing a tensor in place after
+    an op")."""
+    return _MODIFIED in str(d_error) and bool(_COPIED & set(ops))
 
 
 class Perturbed:
@@ -161,6 +177,8 @@ def check_function(function, compare_messages=False, low_precision=False, node_n
                 f"messages differ:\ndxdy:  {d_line}\ntorch: {t_line}"
         return
     if d_error is not None:
+        if known_extra_error(d_error, ops):
+            return
         raise AssertionError(f"dxdy raised {type(d_error).__name__} where PyTorch did not: {d_error}") from d_error
     nudged = [run(function, Perturbed(seed))[0] for seed in range(nudges)]
     nudged = [r for r in nudged if r is not None]  # a nudge may push a program over an edge: no information

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from ..mode import state as _mode
 from ..tensor import Tensor, _wrap_dim, wrap
 from ._op import op, keep, name_ops, write_out
 
@@ -164,6 +165,44 @@ def bmm(input, mat2, *, out=None):
 
 
 # Each rule reads the other operand and only the shape of its own (PyTorch saves x only for y's gradient).
+# NOTE [What matmul saves]
+# PyTorch's matmul of a batch folds it into the rows of one mm/mv, or expands both operands to the common
+# batch for a bmm; the reshapes there copy an operand when its layout cannot be viewed so (a transposed
+# batch, a broadcast batch dim). The node then saves the copy: changing the operand in place afterwards
+# does not fail backward, whose result uses the values at the product. dxdy saves a clone in those cases.
+def _saved_copies(x, y):
+    """Whether PyTorch's matmul(x, y) saves a reshaped copy of x, of y (not x or y, or a view of them)."""
+    # Of two 3-D operands, one with a batch of 1 counts as a matrix (as PyTorch 2.13 measured).
+    a, b = x._data, y._data
+    if a.ndim == b.ndim == 3:
+        a, b = (t[0] if t.shape[0] == 1 else t for t in (a, b))
+    nx, ny = a.ndim, b.ndim
+    if nx <= 2 and ny <= 2:
+        return False, False
+    t1 = a if nx >= ny else np.swapaxes(b, -1, -2)  # the operand whose batch may be folded into rows
+    if min(nx, ny) <= 2 and ((y if nx >= ny else x)._rg or
+                             (nx != 2 and (t1.size == 0 or _collapses(t1.shape, t1.strides)))):
+        copied = not (t1.size == 0 or _collapses(t1.shape[:-1], t1.strides[:-1]))
+        return (copied, False) if nx >= ny else (False, copied)
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    return _expanded_copy(a, batch), _expanded_copy(b, batch)
+
+
+def _collapses(shape, strides):
+    """Whether dims of these sizes and strides merge into one without a copy (size-1 dims do not count)."""
+    dims = [(n, s) for n, s in zip(shape, strides) if n != 1]
+    return all(s == s_next * n_next for (_, s), (n_next, s_next) in zip(dims, dims[1:]))
+
+
+def _expanded_copy(a, batch):
+    """Whether expanding `a` to `batch` + its matrix dims and merging the batch copies it (a 1-D `a` never)."""
+    if a.ndim == 1 or a.size == 0 or 0 in batch:  # (anything empty is viewed as any shape)
+        return False
+    own = (1,) * (len(batch) - (a.ndim - 2)) + a.shape[:-2]
+    strides = (0,) * (len(batch) - (a.ndim - 2)) + a.strides[:-2]
+    return not _collapses(batch, [s if n == b else 0 for n, s, b in zip(own, strides, batch)])
+
+
 def _matmul_vjp_x(xp, g, x, y, x_shape, y_shape):
     y1 = xp.expand_dims(y, -1) if len(y_shape) == 1 else y
     g1 = _matmul_grad_shape(xp, g, len(x_shape), len(y_shape))
@@ -230,6 +269,9 @@ def matmul(input, other, *, out=None):
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {k_x}] "
                                f"but got: [{batch}, {k_y}].")
     _same_dtype("matmul", input, other)
+    if _mode.grad_enabled and (input._rg or other._rg):
+        copy_x, copy_y = _saved_copies(input, other)
+        input, other = (input.clone() if copy_x else input), (other.clone() if copy_y else other)
     # One rule; three rows only so that grad_fn carries PyTorch's name for each case.
     if nx == 1 and ny == 2:
         return write_out(_matmul_squeeze(input, other), out)
