@@ -850,6 +850,36 @@ def test_temporaries_are_reused_only_when_nothing_else_sees_them():
     np.testing.assert_allclose(x.grad.numpy(), 2 + 3 * np.cos(a) - 1)
 
 
+@pytest.mark.parametrize("op", ["relu", "exp", "tanh"])
+def test_unary_ops_reuse_only_temporaries(op):
+    # relu(x * 2) may write into the product's array; never into a named tensor, a view's base, a leaf
+    # that requires grad (the graph shows it), or an array the user holds.
+    n = 100_000
+    a = np.linspace(-1, 1, n)
+    f = {"relu": lambda v: np.maximum(v, 0), "exp": np.exp, "tanh": np.tanh}[op]
+    fn = getattr(dxdy, op)
+    x = dxdy.tensor(a, requires_grad=True)
+    np.testing.assert_allclose(fn(x * 2).detach().numpy(), f(2 * a))
+    p = x * 2
+    fn(p)
+    t = x * 2
+    v = t[:5]
+    fn(t)
+    leaf = dxdy.tensor(a.copy(), requires_grad=True)
+    y = fn(leaf * 1) + fn(dxdy.tensor(a.copy(), requires_grad=True))
+    user = np.full(n, 0.5)
+    fn(dxdy.from_numpy(user))
+    np.testing.assert_allclose(p.detach().numpy(), 2 * a)
+    np.testing.assert_allclose(v.detach().numpy(), 2 * a[:5])
+    np.testing.assert_allclose(y.grad_fn.next_functions[1][0].next_functions[0][0].variable.detach().numpy(), a)
+    np.testing.assert_allclose(user, 0.5)
+    # the gradient through a reused array is the op's own
+    xt = torch.tensor(a, requires_grad=True)
+    getattr(torch, op)(xt * 2).sum().backward()
+    fn(x * 2).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-12)
+
+
 SAVED_CASES = {
     "divide by a constant": lambda lib, a, c, cg: a / c, "multiply by a constant": lambda lib, a, c, cg: a * c,
     "exp saves its result": lambda lib, a, c, cg: a.exp(), "square": lambda lib, a, c, cg: a * a,

@@ -379,13 +379,17 @@ def _broadcast_meta(arrays, out, edges):
     return None if meta is None else tuple(meta)
 
 
-def unary(f, d, *, node, jvp=None):
+def unary(f, d, *, node, jvp=None, reuse=None):
     """An element-wise op of one tensor, out = f(x), with derivative d: VJP g*d, JVP t*d.
 
     `d` names what it needs (NOTE [Rule signatures]): `lambda xp, x: xp.cos(x)`
-    saves the input, `lambda xp, out: out` the result.
+    saves the input, `lambda xp, out: out` the result. `reuse(a, out=a)`, for an
+    op whose d does not need x, computes f into a float temporary's own array
+    (NOTE [Reusing temporaries]).
     """
     needs = _names(d)[1:]
+    if reuse is not None and "x" in needs:
+        raise TypeError(f"{node}: an op that saves its input cannot write its result into it")
     cls = node_class(node, (_unary_rule(d, needs),), ("x",), jvp=jvp or _unary_jvp(d))
     save_x, save_out = "x" in needs, "out" in needs
     np_ns = numpy_ns
@@ -400,7 +404,14 @@ def unary(f, d, *, node, jvp=None):
         except AttributeError:
             raise TypeError(f"{op.__name__}(): argument 'input' (position 1) must be Tensor, "
                             f"not {type(x).__name__}") from None
-        out = f(np_ns, xa)
+        # (Called directly, a temporary tensor has two references here: the parameter and getrefcount's
+        # argument; a leaf that requires grad stays readable through the graph, so it is never reused.)
+        if reuse is not None and xa.__class__ is _ndarray and xa.size > _BIG and _REFCOUNTS \
+                and sys.getrefcount(x) <= 2 and sys.getrefcount(xa) <= 3 and xa.base is None \
+                and xa.flags.writeable and xa.dtype.kind == "f" and (x.grad_fn is not None or not x._rg):
+            out = reuse(xa, out=xa)
+        else:
+            out = f(np_ns, xa)
         if x._rg and _mode.grad_enabled:
             n = _new(cls)
             fn = x.grad_fn
@@ -515,7 +526,8 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
             xa, ya, x_is_t, y_is_t = _operands(op, x, y, promote)
         try:
             if reuse is not None and x_is_t and xa.__class__ is _ndarray and xa.size > _BIG and _REFCOUNTS \
-                    and sys.getrefcount(x) <= 3 and sys.getrefcount(xa) <= 3 and _writable_as_result(xa, ya):
+                    and sys.getrefcount(x) <= 3 and sys.getrefcount(xa) <= 3 and _writable_as_result(xa, ya) \
+                    and (x.grad_fn is not None or not x._rg):
                 out = reuse(xa, ya, out=xa)
             else:
                 out = f(np_ns, xa, ya)
@@ -580,10 +592,14 @@ def _first_operand_layout(out, xa):
 # In `a * b + c` the product is a temporary: nothing but the expression holds it. As
 # NumPy does for its own temporaries, an op whose rules need neither operand (add,
 # sub) may then write its result into the temporary's array instead of a new one.
-# References prove it: inside the op, a temporary tensor has three (the caller's
-# stack, the parameter, getrefcount's argument) and its array three (the tensor,
-# the local variable, the argument); a name, a container, a view or a node that
-# saved it adds one. CPython before 3.14 only (engine._add_in_place says why).
+# References prove it: inside a binary op (reached through an operator method), a
+# temporary tensor has three (the method's parameter, the op's, getrefcount's
+# argument), inside a unary op called directly two, and its array three (the
+# tensor, the local variable, the argument); a name, a container, a view or a
+# node that saved it adds one. A leaf that requires grad is never reused: the
+# graph shows it (next_functions). Element-wise unary ops whose rules need only
+# their result (relu, exp, tanh) reuse too. CPython before 3.14 only
+# (engine._add_in_place says why).
 
 def _writable_as_result(a, b):
     return a.base is None and a.flags.writeable and a.dtype.kind == "f" and (

@@ -380,7 +380,7 @@ def _finish(result, out):
 
 
 # -- math ----------------------------------------------------------------------------
-exp = unary(lambda xp, x: xp.exp(_floating(x)), d=lambda xp, out: out, node="ExpBackward0")
+exp = unary(lambda xp, x: xp.exp(_floating(x)), d=lambda xp, out: out, node="ExpBackward0", reuse=np.exp)
 exp2 = unary(lambda xp, x: xp.exp2(_floating(x)), d=lambda xp, out: out * _LN2, node="Exp2Backward0")
 expm1 = unary(lambda xp, x: xp.expm1(_floating(x)), d=lambda xp, out: out + 1, node="Expm1Backward0")
 log = unary(lambda xp, x: xp.log(_floating(x)), d=lambda xp, x: 1 / x, node="LogBackward0")
@@ -400,7 +400,8 @@ acos = unary(lambda xp, x: xp.arccos(_floating(x)), d=lambda xp, x: -1 / xp.sqrt
 atan = unary(lambda xp, x: xp.arctan(_floating(x)), d=lambda xp, x: 1 / (1 + x * x), node="AtanBackward0")
 sinh = unary(lambda xp, x: xp.sinh(_floating(x)), d=lambda xp, x: xp.cosh(x), node="SinhBackward0")
 cosh = unary(lambda xp, x: xp.cosh(_floating(x)), d=lambda xp, x: xp.sinh(x), node="CoshBackward0")
-tanh = unary(lambda xp, x: xp.tanh(_floating(x)), d=lambda xp, out: 1 - out * out, node="TanhBackward0")
+tanh = unary(lambda xp, x: xp.tanh(_floating(x)), d=lambda xp, out: 1 - out * out, node="TanhBackward0",
+             reuse=np.tanh)
 asinh = unary(lambda xp, x: xp.arcsinh(_floating(x)), d=lambda xp, x: 1 / xp.sqrt(x * x + 1),
               node="AsinhBackward0")
 acosh = unary(lambda xp, x: xp.arccosh(_floating(x)), d=lambda xp, x: 1 / xp.sqrt(x * x - 1),
@@ -410,7 +411,8 @@ sigmoid = unary(lambda xp, x: xp.sigmoid(_floating(x)), d=lambda xp, out: out * 
 # The gradient passes unless out <= 0, so a NaN input gets it, as in PyTorch (threshold_backward).
 # Masked, not multiplied (NOTE [Masked gradients]).
 relu = _with_vjp(unary(lambda xp, x: xp.maximum(_no_bool_relu(x), 0), d=lambda xp, out: ~(out <= 0),
-                      jvp=lambda xp, t, out: xp.where(out <= 0, 0, t), node="ReluBackward0"),
+                      jvp=lambda xp, t, out: xp.where(out <= 0, 0, t), node="ReluBackward0",
+                      reuse=lambda a, out: np.maximum(a, 0, out=out)),
                 lambda xp, g, out: xp.keep_where(~(out <= 0), g, last_use=True))
 erf = unary(lambda xp, x: xp.erf(_floating(x)), d=lambda xp, x: _TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
             node="ErfBackward0")
