@@ -12,12 +12,16 @@ import warnings
 
 import numpy as np
 
+from ..creation import _rng
+from ..mode import no_grad
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, name_ops, keep
+from ._op import op, name_ops, keep, as_operands
 from ._xp import numpy_ns
-from .nn import _reduce, _reduction, _inplace_result, _not_differentiable, logsigmoid
+from .nn import _reduce, _reduction, _inplace_result, _not_differentiable, logsigmoid, pad
 from .nn import _tensors as _two_tensors, _constant_pad, _operands, _reduced, _mean_scale
-from .elementwise import _not_implemented
+from .elementwise import _not_implemented, where, xlogy, minimum
+from .reduce import mean, _norm_backward1
+from .shape import broadcast_tensors
 
 
 def _tensors(fn, first, *rest):
@@ -100,7 +104,6 @@ _layer_norm = op(
 
 def _update_running(running, new, momentum):
     if running is not None:
-        from ..mode import no_grad
         with no_grad():
             running.copy_(running * (1 - momentum) + new.detach().to(running.dtype) * momentum)
 
@@ -301,8 +304,6 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 # -- distances and gated units ---------------------------------------------------------------------
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 * x2) / (max(||x1||, eps) max(||x2||, eps)) along dim, after broadcasting."""
-    from .shape import broadcast_tensors
-    from ._op import as_operands
     _two_tensors("cosine_similarity", ("x1", x1), ("x2", x2))
     a, b = as_operands(x1, x2)
     if a._data.dtype.kind != "f":
@@ -328,7 +329,7 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     diff = x1 - x2 + eps
     if nd and (diff._data.dtype.kind != "f" or (p == -math.inf and diff._data.size == 0)):
         return diff.norm(p, nd - 1, keepdim=keepdim)  # PyTorch's errors
-    from .reduce import _norm_backward1  # PyTorch's call, torch.norm(diff, p, -1), and its node
+    # PyTorch's call, torch.norm(diff, p, -1), and its node
     return _norm_backward1(diff, ord=float(p), dim=(nd - 1,) if nd else (), keepdim=keepdim)
 
 
@@ -348,7 +349,6 @@ def glu(input, dim=-1):
 
 def prelu(input, weight):
     """x where x > 0, else weight * x; weight has one element or one per channel (dim 1)."""
-    from .elementwise import where
     _two_tensors("prelu", ("input", input), ("weight", weight))
     k = weight.numel()
     if k != 1:
@@ -370,7 +370,6 @@ def _check_reduction(reduction, valid=("none", "mean", "sum")):
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """target * (log target - input) (input holds log-probabilities); log_target: target is log-probabilities."""
-    from .elementwise import xlogy
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction, ("none", "mean", "sum", "batchmean"))
     if reduction == "mean":
@@ -400,7 +399,6 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     """input where target is 1, max(0, margin - input) where target is -1."""
-    from .elementwise import where
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     zeros = input * 0
@@ -445,7 +443,6 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
-        from .elementwise import minimum
         d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
     return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
 
@@ -453,7 +450,6 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
                      reduction="mean"):
     """exp(input) - target * input (log_input), else input - target * log(input + eps); full adds Stirling's term."""
-    from .elementwise import where
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
@@ -493,7 +489,6 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin) where target is -1."""
-    from .elementwise import where
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     t = target.ndim
@@ -539,7 +534,6 @@ def _check_p(p):
 def _feature_dropout(input, p, training, inplace, mask_shape):
     if not training or p == 0 or input.numel() == 0:
         return input
-    from ..creation import _rng
     dt = input._data.dtype
     if p == 1:
         mask = np.zeros(mask_shape, dt)
@@ -589,7 +583,6 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     _check_p(p)
     if not training or p == 0 or input.numel() == 0:
         return input
-    from ..creation import _rng
     dt = input._data.dtype
     if p == 1:
         return _inplace_result(input, input * 0, inplace)
@@ -636,7 +629,6 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
                 pads.append((total // 2, total // 2))
                 odd.append(total % 2)
             if any(odd):  # as PyTorch: an odd total's extra element padded explicitly, on the right
-                from .nn import pad
                 x = pad(x, tuple(p for r in reversed(odd) for p in (0, r)))
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
@@ -916,7 +908,6 @@ def adaptive_avg_pool2d(input, output_size):
     if dt.kind != "f":
         raise _not_implemented("adaptive_avg_pool2d", input._data)
     if (oh, ow) == (1, 1):  # PyTorch's shortcut: a mean over the last two dims
-        from .reduce import mean
         return mean(input, (-2, -1), keepdim=True)
     empty = _empty_dim_message("adaptive_avg_pool2d", "input", input.shape, input.ndim - 2)
     if empty:
