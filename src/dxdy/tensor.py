@@ -95,6 +95,17 @@ def wrap(data, grad_fn=None):
     return t
 
 
+def _autograd_backward():
+    """dxdy.autograd.backward, imported on first use (autograd imports this module)."""
+    global _backward
+    if _backward is None:
+        from .autograd import backward as _backward
+    return _backward
+
+
+_backward = None
+
+
 def version_counter(t):
     """The shared counter of `t`, made on first use (NOTE [Version counter])."""
     vc = t._vc
@@ -427,8 +438,7 @@ class Tensor:
         A non-scalar tensor needs `gradient` (same shape): the result is then the
         vector-Jacobian product gradient^T J.
         """
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd_backward()(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """The same data as a new leaf that does not require grad (shares the version counter)."""

@@ -95,16 +95,18 @@ def normalize_key(key, shape):
                 indexed += builtins.max(i.ndim, 1)
                 continue
             size = shape[dim]
-            bad = (i >= size) | (i < -size)
-            if bad.any() and size and 0 in shape:
-                # A tensor of no elements: PyTorch checks no index into its non-empty dims (the result has no
-                # elements either); any index in range selects the same nothing.
-                items[k] = np.zeros_like(i)
-            elif bad.any():
-                if size == 0:  # PyTorch's message for an empty dim names neither the index nor the dim
+            # (Two reductions, no temporaries: the common case, every index in range, pays only these.)
+            if i.size and (np.maximum.reduce(i, axis=None) >= size or np.minimum.reduce(i, axis=None) < -size):
+                if size and 0 in shape:
+                    # A tensor of no elements: PyTorch checks no index into its non-empty dims (the result has no
+                    # elements either); any index in range selects the same nothing.
+                    items[k] = np.zeros_like(i)
+                elif size == 0:  # PyTorch's message for an empty dim names neither the index nor the dim
                     raise IndexError("index is out of bounds for dimension with size 0")
-                raise IndexError(f"index {builtins.int(i[bad].flat[0])} is out of bounds for dimension {indexed} "
-                                 f"with size {size}")
+                else:
+                    bad = (i >= size) | (i < -size)
+                    raise IndexError(f"index {builtins.int(i[bad].flat[0])} is out of bounds for dimension "
+                                     f"{indexed} with size {size}")
             indexed += 1
         dim += 1
     items = tuple(items)
