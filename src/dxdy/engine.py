@@ -21,7 +21,7 @@ import numpy as np
 from .mode import state as _mode, anomaly as _anomaly
 from .ops._op import saved_values
 from .ops._xp import numpy_ns, tensor_ns, REFCOUNTS as _REFCOUNTS
-from .tensor import Tensor, wrap
+from .tensor import Tensor, wrap, EPOCH as _EPOCH
 
 
 def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accumulate=True):
@@ -220,7 +220,10 @@ def _run_node(node, g, xp, create):
     multi = node.n_outputs > 1
     if g is None or (multi and all(x is None for x in g)):
         return (None,) * len(node.next)
-    vals = saved_values(node, create)
+    saved = node.saved
+    # (saved_values inlined for the common case: nothing saved was written in place since, no create_graph)
+    vals = saved if saved is not None and not create and (not node.tensors or node.epoch == _EPOCH[0]) \
+        else saved_values(node, create)
     if multi:
         g = tuple(g)
     rules = node.rules

@@ -320,11 +320,21 @@ def apply(cls, forward, args, params):
             check_broadcast(*arrays)
         raise
     single = cls.n_outputs == 1 and cls.__base__ is not VariadicNode
-    if _mode.grad_enabled and any(isinstance(a, Tensor) and a._rg for a in args):
+    record = False
+    if _mode.grad_enabled:
+        for a in args:  # (a loop, not any() over a generator: this runs on every op)
+            if isinstance(a, Tensor) and a._rg:
+                record = True
+                break
+    if record:
         node = _new(cls)
         rules = cls.rules
-        node.next = tuple(_edge(a) if (rules is None or rules[i] is not None) and isinstance(a, Tensor) and a._rg
-                          else None for i, a in enumerate(args))
+        if rules is None:
+            edges = [_edge(a) if isinstance(a, Tensor) and a._rg else None for a in args]
+        else:
+            edges = [_edge(a) if r is not None and isinstance(a, Tensor) and a._rg else None
+                     for a, r in zip(args, rules)]
+        node.next = tuple(edges)
         node.nrs = _output_numbers(args, node.next)
         node.hooks = None
         node.meta = _broadcast_meta(arrays, out, node.next) if cls.broadcasts else None

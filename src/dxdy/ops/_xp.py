@@ -7,6 +7,7 @@ hands the rules that one, so the rules record a graph. The vocabulary a rule may
 use is therefore exactly what tensor_ns defines (dxdy/ops/_tensor_ns.py).
 """
 import math
+import operator
 import sys
 import types
 
@@ -23,8 +24,10 @@ def sum_to_size(a, shape):
     if a.shape == shape:
         return a
     lead = a.ndim - len(shape)
+    if shape and a.shape[lead:] == shape:  # only leading axes were added (a bias): one reduction, no reshape
+        return np.add.reduce(a, axis=tuple(range(lead)))
     axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and a.shape[i + lead] != 1)
-    s = a.sum(axis=axes, keepdims=True) if axes else a
+    s = np.add.reduce(a, axis=axes, keepdims=True) if axes else a
     return s.reshape(shape)
 
 
@@ -162,5 +165,6 @@ numpy_ns.sign = sign
 numpy_ns.erf = erf
 numpy_ns.erfc = erfc
 numpy_ns.keep_where = keep_where
+numpy_ns.matrix_transpose = operator.attrgetter("mT")  # np.matrix_transpose is a Python wrapper around .mT
 
 tensor_ns = types.SimpleNamespace()  # filled by dxdy/ops/_tensor_ns.py once the ops exist
