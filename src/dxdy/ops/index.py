@@ -61,20 +61,26 @@ def normalize_key(key, shape):
     that NumPy returns a (0-d) view, never a scalar copy. As in PyTorch, an Ellipsis
     after the first stands for no dims.
     """
-    items = key if isinstance(key, tuple) else (key,)
-    items = tuple(_index_item(i) for i in items)
-    if builtins.sum(1 for i in items if i is Ellipsis) > 1:
+    items = [_index_item(i) for i in key] if isinstance(key, tuple) else [_index_item(key)]
+    ellipses = consumed = 0  # consumed: how many dims of the tensor the key indexes
+    advanced = False
+    for i in items:  # (one pass: this runs on every x[...])
+        if i is Ellipsis:
+            ellipses += 1
+        elif isinstance(i, np.ndarray):
+            advanced = True
+            consumed += builtins.max(i.ndim, 1) if i.dtype == bool else 1
+        elif isinstance(i, (builtins.bool, np.bool_)):
+            advanced = True
+        elif i is not None:
+            consumed += 1
+    if ellipses > 1:
         first = items.index(Ellipsis)
-        items = items[:first + 1] + tuple(i for i in items[first + 1:] if i is not Ellipsis)
-    advanced = builtins.any(isinstance(i, np.ndarray) or isinstance(i, (builtins.bool, np.bool_)) for i in items)
-    consumed = builtins.sum(builtins.max(i.ndim, 1) if isinstance(i, np.ndarray) and i.dtype == bool else 1
-                            for i in items if i is not None and i is not Ellipsis
-                            and not isinstance(i, (builtins.bool, np.bool_)))
+        items = items[:first + 1] + [i for i in items[first + 1:] if i is not Ellipsis]
     if consumed > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     dim = 0       # the dim of the indexed tensor that the item applies to
     indexed = 0   # how many dims advanced indices have taken so far (PyTorch's messages count those)
-    items = list(items)
     for k, i in enumerate(items):
         if i is Ellipsis:
             dim += len(shape) - consumed
