@@ -52,7 +52,8 @@ def _root_grads(outputs, grad_outputs, create_graph, who):
             if out._data.dtype.kind != "f":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{out.dtype}")
-            g = np.ones(out._data.shape, out._data.dtype)
+            shape, dtype = out._data.shape, out._data.dtype
+            g = np.array(1, dtype) if shape == () else np.ones(shape, dtype)  # (np.ones is Python code)
             grads.append(wrap(g) if create_graph else g)
             continue
         if not isinstance(g, Tensor):

@@ -131,7 +131,7 @@ def _save(node, plan, args, arrays, results, params):
             v = args[key]
             saved.append(arrays[key])
             if isinstance(v, Tensor):
-                src, version = v, _version(v)
+                src, version = v, (0 if v._vc is None else v._vc[0])
         elif kind == "inputs":
             saved.append(tuple(arrays))
             src = tuple(args)
@@ -145,7 +145,8 @@ def _save(node, plan, args, arrays, results, params):
                 src = tuple(version_counter(r) for r in results)
                 version = (0,) * len(results)
         elif kind == "shape":
-            saved.append(np.shape(arrays[key]))
+            a = arrays[key]
+            saved.append(a.shape if a.__class__ is np.ndarray else np.shape(a))
         elif kind == "dtype":
             saved.append(arrays[key].dtype)
         else:
@@ -329,13 +330,19 @@ def apply(cls, forward, args, params):
     if record:
         node = _new(cls)
         rules = cls.rules
+        # (The edge to a tensor, _edge(a), is written out: a call per input costs more than the rest.)
         if rules is None:
-            edges = [_edge(a) if isinstance(a, Tensor) and a._rg else None for a in args]
+            edges = [(a if a.grad_fn is None else a.grad_fn) if isinstance(a, Tensor) and a._rg else None
+                     for a in args]
         else:
-            edges = [_edge(a) if r is not None and isinstance(a, Tensor) and a._rg else None
-                     for a, r in zip(args, rules)]
+            edges = [(a if a.grad_fn is None else a.grad_fn) if r is not None and isinstance(a, Tensor) and a._rg
+                     else None for a, r in zip(args, rules)]
         node.next = tuple(edges)
-        node.nrs = _output_numbers(args, node.next)
+        node.nrs = None
+        for a, e in zip(args, edges):
+            if e is not None and a._nr:  # an output other than the first of a multi-output op
+                node.nrs = _output_numbers(args, node.next)
+                break
         node.hooks = None
         node.meta = _broadcast_meta(arrays, out, node.next) if cls.broadcasts else None
         if cls.__base__ is VariadicNode:

@@ -119,11 +119,16 @@ def mm(input, mat2, *, out=None):
         raise RuntimeError("self must be a matrix")
     if mat2._data.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
-    if input._data.shape[1] != mat2._data.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input._data.shape[0]}x"
-                           f"{input._data.shape[1]} and {mat2._data.shape[0]}x{mat2._data.shape[1]})")
-    _same_dtype("mm", input, mat2)
-    return write_out(_mm(input, mat2), out)
+    return write_out(_matrices(input, mat2), out)
+
+
+def _matrices(x, y):
+    """mm of two checked matrices (matmul's 2-D case comes here directly)."""
+    if x._data.shape[1] != y._data.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x._data.shape[0]}x"
+                           f"{x._data.shape[1]} and {y._data.shape[0]}x{y._data.shape[1]})")
+    _same_dtype("mm", x, y)
+    return _mm(x, y)
 
 
 # beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape.
@@ -249,7 +254,7 @@ def matmul(input, other, *, out=None):
     if nx == 2 and ny == 1:
         return write_out(mv(input, other), out)
     if nx == 2 and ny == 2:
-        return write_out(mm(input, other), out)
+        return write_out(_matrices(input, other), out)
     xs, ys = input._data.shape, other._data.shape
     k_x, k_y = xs[-1], (ys[-2] if ny > 1 else ys[0])
     if nx == 1 and ny == 2:
