@@ -87,6 +87,7 @@ ns.squeeze = squeeze
 ns.reshape = lambda x, shape: S.reshape(x, tuple(shape))
 ns.broadcast_to = lambda x, shape: S.expand(x, tuple(shape))
 ns.sum_to_size = lambda x, shape: C.sum_to_size(x, tuple(shape))
+ns.spread = ns.broadcast_to
 ns.matrix_transpose = lambda x: S.transpose(x, -2, -1)
 ns.swapaxes = S.transpose
 ns.transpose = lambda x, axes: S.permute(x, tuple(axes))

@@ -31,6 +31,16 @@ def sum_to_size(a, shape):
     return s.reshape(shape)
 
 
+def spread(g, shape):
+    """`g` broadcast to `shape` (the gradient of a sum or a mean): a read-only view, or, for a small
+    result, a new array, which is cheaper to make (np.broadcast_to is Python code around an nditer)."""
+    if g.__class__ is np.ndarray and math.prod(shape) <= 4096:
+        out = np.empty(shape, g.dtype)
+        out[...] = g
+        return out
+    return np.broadcast_to(g, shape)
+
+
 def astype(a, dtype):
     return a.astype(dtype, copy=False)
 
@@ -154,6 +164,7 @@ def keep_where(keep, g, last_use=False):
 numpy_ns = types.SimpleNamespace(**{k: v for k, v in vars(np).items() if not k.startswith("_")})
 numpy_ns.__name__ = "numpy"
 numpy_ns.sum_to_size = sum_to_size
+numpy_ns.spread = spread
 numpy_ns.astype = astype
 numpy_ns.index_add_zeros = index_add_zeros
 numpy_ns.index_put_zeros = index_put_zeros

@@ -103,7 +103,7 @@ def type_as(self, other):
 
 
 _sum_to_size = op(lambda xp, x, *, shape: xp.sum_to_size(x, shape),
-                  vjp=lambda xp, g, x_shape: xp.broadcast_to(g, x_shape), node="SumBackward1", linear=True)
+                  vjp=lambda xp, g, x_shape: xp.spread(g, x_shape), node="SumBackward1", linear=True)
 
 
 def sum_to_size(self, *size):

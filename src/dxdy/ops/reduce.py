@@ -53,10 +53,10 @@ def _check_tensor(fn, x):
 
 # -- sum, mean, prod ------------------------------------------------------------------------
 _sum = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.add.reduce(x, axis=dim, keepdims=keepdim)),
-          vjp=lambda xp, g, x_shape, dim, keepdim: xp.broadcast_to(_kept(xp, g, dim, keepdim), x_shape),
+          vjp=lambda xp, g, x_shape, dim, keepdim: xp.spread(_kept(xp, g, dim, keepdim), x_shape),
           node="SumBackward1", linear=True)
 _sum_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.add.reduce(x, axis=dim, keepdims=keepdim)),
-              vjp=lambda xp, g, x_shape, dim, keepdim: xp.broadcast_to(_kept(xp, g, dim, keepdim), x_shape),
+              vjp=lambda xp, g, x_shape, dim, keepdim: xp.spread(_kept(xp, g, dim, keepdim), x_shape),
               node="SumBackward0", linear=True)
 
 
@@ -83,7 +83,7 @@ def _for_sum(x, dtype, fn="sum"):
 
 
 _nansum = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.nansum(x, axis=dim, keepdims=keepdim)),
-             vjp=lambda xp, g, x, dim, keepdim: xp.broadcast_to(_kept(xp, g, dim, keepdim), x.shape) * (x == x),
+             vjp=lambda xp, g, x, dim, keepdim: xp.spread(_kept(xp, g, dim, keepdim), x.shape) * (x == x),
              node="NansumBackward0")
 
 
@@ -105,11 +105,11 @@ def _average(xp, x, dim, keepdim):
 
 _mean = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim),
            vjp=lambda xp, g, x_shape, dim, keepdim:
-           xp.broadcast_to(_kept(xp, g, dim, keepdim) / _count(x_shape, dim), x_shape),
+           xp.spread(_kept(xp, g, dim, keepdim) / _count(x_shape, dim), x_shape),
            node="MeanBackward1", linear=True)
 _mean_all = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim),
                vjp=lambda xp, g, x_shape, dim, keepdim:
-               xp.broadcast_to(_kept(xp, g, dim, keepdim) / _count(x_shape, dim), x_shape),
+               xp.spread(_kept(xp, g, dim, keepdim) / _count(x_shape, dim), x_shape),
                node="MeanBackward0", linear=True)
 
 
@@ -362,7 +362,7 @@ def _std_vjp(xp, g, x, out, dim, correction, keepdim, full):
 
 
 def _mean_vjp(xp, g, x, dim, keepdim):
-    return xp.broadcast_to(_kept(xp, g, dim, keepdim) / _count(x.shape, dim), x.shape)
+    return xp.spread(_kept(xp, g, dim, keepdim) / _count(x.shape, dim), x.shape)
 
 
 # var_mean and std_mean: one node, two outputs, either of which may carry no gradient. PyTorch's VarMeanBackward0
