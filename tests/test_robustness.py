@@ -146,6 +146,10 @@ def _softmax_cases():
               Case("logsumexp-cube-all", lambda lib, x: lib.logsumexp(x, (0, 1, 2)), _CUBE),
               Case("log_softmax-0d", lambda lib, x: lib.log_softmax(x, 0), INF),
               Case("log_softmax-method", lambda lib, x: x.log_softmax(-1), _ROWS)]
+    # Many short rows (224 of 3): their reductions go column by column (numpy_ns.reduce_axis).
+    for dim in (1, -1):
+        cases += [Case(f"log_softmax-many-rows-dim{dim}", lambda lib, x, d=dim: lib.log_softmax(x, d), _ROWS * 16),
+                  Case(f"softmax-many-rows-dim{dim}", lambda lib, x, d=dim: lib.softmax(x, d), _ROWS * 16)]
     return cases
 
 
@@ -177,6 +181,7 @@ def _cross_entropy_cases():
                  lambda lib, x, t, r=red: F(lib).cross_entropy(x, t, label_smoothing=0.1, reduction=r), _LOGITS, _PROBS),
         ]
     cases += [
+        Case("cross_entropy-many-rows", lambda lib, x: F(lib).cross_entropy(x, lib.tensor(_CLASSES * 24)), _LOGITS * 24),
         Case("cross_entropy-unbatched", lambda lib, x: F(lib).cross_entropy(x, lib.tensor(0)), [-INF, 0.0, 1e30]),
         Case("cross_entropy-4d", lambda lib, x: F(lib).cross_entropy(x, lib.tensor([[[1, 0]]])),
              [[[[0.0, 1e30]], [[INF, 0.0]], [[-1e4, 2.0]]]]),

@@ -20,18 +20,18 @@ _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 
 
 # -- softmax --------------------------------------------------------------------------------------
-# (The reductions are ufunc.reduce calls: np.max and np.sum are Python wrappers around them.)
+# (The reductions are ufunc.reduce calls, column by column over a short last axis: numpy_ns.reduce_axis.)
 def _softmax_forward(xp, x, *, dim):
-    e = xp.exp(x - xp.maximum.reduce(x, axis=dim, keepdims=True)) if x.size else x
-    return xp.asarray(e / xp.add.reduce(e, axis=dim, keepdims=True), order="C")  # contiguous, as PyTorch's
+    e = xp.exp(x - xp.reduce_axis(xp.maximum, x, dim, keepdims=True)) if x.size else x
+    return xp.asarray(e / xp.reduce_axis(xp.add, e, dim, keepdims=True), order="C")  # contiguous, as PyTorch's
 
 
 def _log_softmax_forward(xp, x, *, dim):
     # No guard against an infinite maximum, as in PyTorch: a slice holding +inf (or only -inf) is all NaN.
     if not x.size:
         return x
-    shifted = x - xp.maximum.reduce(x, axis=dim, keepdims=True)
-    return xp.asarray(shifted - xp.log(xp.add.reduce(xp.exp(shifted), axis=dim, keepdims=True)), order="C")
+    shifted = x - xp.reduce_axis(xp.maximum, x, dim, keepdims=True)
+    return xp.asarray(shifted - xp.log(xp.reduce_axis(xp.add, xp.exp(shifted), dim, keepdims=True)), order="C")
 
 
 _softmax = op(_softmax_forward,
