@@ -68,5 +68,8 @@ def test_spread_is_broadcast_to(shape):
         assert out.strides == (0,) * len(shape) and not out.flags.writeable  # big: a view, no memory
     else:
         assert out.base is None and out.flags.writeable  # small: an array of its own
+    scalar = spread(np.float32(0.25), shape)  # 0-d arithmetic gives NumPy scalars
+    np.testing.assert_array_equal(scalar, out)
+    assert scalar.dtype == np.float32
     row = np.arange(4.0).reshape(1, 4)
     np.testing.assert_array_equal(spread(row, (3, 4)), np.broadcast_to(row, (3, 4)))

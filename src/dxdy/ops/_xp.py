@@ -58,7 +58,7 @@ def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
 def spread(g, shape):
     """`g` broadcast to `shape` (the gradient of a sum or a mean): a read-only view, or, for a small
     result, a new array, which is cheaper to make (np.broadcast_to is Python code around an nditer)."""
-    if g.__class__ is np.ndarray and math.prod(shape) <= 4096:
+    if (g.__class__ is np.ndarray or isinstance(g, np.generic)) and math.prod(shape) <= 4096:
         out = np.empty(shape, g.dtype)
         out[...] = g
         return out
