@@ -108,12 +108,6 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
 #               of these for several inputs or outputs; None for non-tensors
 # node.versions aligned: the version each had when saved (NOTE [Version counter])
 
-def _edge(t):
-    """The graph edge to tensor `t`: its node, or `t` itself when it is a leaf."""
-    fn = t.grad_fn
-    return t if fn is None else fn
-
-
 def _version(t):
     vc = t._vc
     return 0 if vc is None else vc[0]
@@ -330,7 +324,7 @@ def apply(cls, forward, args, params):
     if record:
         node = _new(cls)
         rules = cls.rules
-        # (The edge to a tensor, _edge(a), is written out: a call per input costs more than the rest.)
+        # (An input's edge, its grad_fn or the leaf itself, is written out: this runs on every op.)
         if rules is None:
             edges = [(a if a.grad_fn is None else a.grad_fn) if isinstance(a, Tensor) and a._rg else None
                      for a in args]
@@ -338,11 +332,7 @@ def apply(cls, forward, args, params):
             edges = [(a if a.grad_fn is None else a.grad_fn) if r is not None and isinstance(a, Tensor) and a._rg
                      else None for a, r in zip(args, rules)]
         node.next = tuple(edges)
-        node.nrs = None
-        for a, e in zip(args, edges):
-            if e is not None and a._nr:  # an output other than the first of a multi-output op
-                node.nrs = _output_numbers(args, node.next)
-                break
+        node.nrs = _output_numbers(args, node.next)
         node.hooks = None
         node.meta = _broadcast_meta(arrays, out, node.next) if cls.broadcasts else None
         if cls.__base__ is VariadicNode:
