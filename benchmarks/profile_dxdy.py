@@ -3,6 +3,7 @@
     python benchmarks/profile_dxdy.py per_op            # split + cProfile top functions per phase
     python benchmarks/profile_dxdy.py chain --n 200000
     python benchmarks/profile_dxdy.py mlp --pyinstrument
+    python benchmarks/profile_dxdy.py mlp-overhead      # the step's fixed cost, hot and with cold caches
     python benchmarks/profile_dxdy.py big-memory        # which step of backward sets the peak
     python benchmarks/profile_dxdy.py import            # python -X importtime, dxdy's modules
     python benchmarks/profile_dxdy.py all
@@ -353,8 +354,44 @@ def import_profile(top):
 ITERS = {"per_op": 200, "tutorial": 2000, "mlp": 20, "chain": 1}
 
 
+def mlp_overhead(rounds=2000):
+    """The MLP step's fixed cost: the same step at batch 2, widths 4-4-2, dxdy against hand-written NumPy,
+    hot (back to back) and cold (after a 512x512 matmul and a 4 MB sum, as the full-size step's big
+    matmuls leave the caches). What the cold difference costs is roughly what dxdy's Python adds to
+    the full-size step."""
+    saved = dict(W.MLP)
+    W.MLP.update(batch=2, n_in=4, hidden=4, n_out=2)
+    try:
+        steps = {lib: W.build_mlp(lib) for lib in ("dxdy", "numpy")}
+    finally:
+        W.MLP.update(saved)
+    big, square = np.ones(1 << 20, np.float32), np.ones((512, 512), np.float32)
+    times = {f"{lib} {state}": [] for lib in steps for state in ("hot", "cold")}
+    for _ in range(rounds):
+        for lib, step in steps.items():
+            square @ square
+            big.sum()
+            t0 = time.perf_counter()
+            step()
+            t1 = time.perf_counter()
+            step()
+            t2 = time.perf_counter()
+            times[f"{lib} cold"].append(t1 - t0)
+            times[f"{lib} hot"].append(t2 - t1)
+    lines = [f"{'':12s} {'median':>9s} {'min':>9s}"]
+    for k, v in times.items():
+        lines.append(f"{k:12s} {np.median(v) * 1e6:7.1f}us {min(v) * 1e6:7.1f}us")
+    for state in ("hot", "cold"):
+        d, n = times[f"dxdy {state}"], times[f"numpy {state}"]
+        lines.append(f"dxdy - numpy, {state}: {(np.median(d) - np.median(n)) * 1e6:.1f} us (median)")
+    return "\n".join(lines)
+
+
 def run(name, args, T):
     print(f"\n=== {name} " + "=" * (70 - len(name)))
+    if name == "mlp-overhead":
+        print(mlp_overhead(500 if args.quick else 2000))
+        return
     if name == "big-memory":
         print(big_memory(T))
         return
@@ -380,7 +417,8 @@ def run(name, args, T):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("workload", choices=["per_op", "tutorial", "mlp", "chain", "big-memory", "import", "all"])
+    p.add_argument("workload", choices=["per_op", "tutorial", "mlp", "mlp-overhead", "chain", "big-memory", "import",
+                                        "all"])
     p.add_argument("--n", type=int, default=100_000, help="chain length for 'chain' (default 1e5)")
     p.add_argument("--top", type=int, default=18)
     p.add_argument("--sort", choices=("tottime", "cumtime"), default="tottime")
@@ -394,7 +432,7 @@ def main():
     if args.gc_freeze:
         gc.collect()
         gc.freeze()
-    names = ["per_op", "tutorial", "mlp", "chain", "big-memory", "import"] if args.workload == "all" \
+    names = ["per_op", "tutorial", "mlp", "mlp-overhead", "chain", "big-memory", "import"] if args.workload == "all" \
         else [args.workload]
     for name in names:
         run(name, args, T)
