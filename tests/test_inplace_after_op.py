@@ -140,3 +140,54 @@ def test_changing_an_operand_of_matmul_in_place(x_shape, y_shape):
                     differences.append(f"requires grad {grads}, transposed {layout}, changing {changed}: "
                                        f"PyTorch {outcome[0]}, dxdy {outcome[1]}")
     assert not differences, "\n".join(differences)
+
+
+# Operands of two dtypes: dxdy casts one (ops/_op.py _as_dtype) where PyTorch's kernel saves it as it is.
+_MIXED = {
+    "div-floor": lambda L, x, y: L.div(x, y, rounding_mode="floor"),
+    "div-trunc": lambda L, x, y: L.div(x, y, rounding_mode="trunc"),
+    "where": lambda L, x, y: L.where(L.tensor([True, False, True]), x, y),
+    "dist": lambda L, x, y: L.dist(x, y),
+    "mse_loss": lambda L, x, y: L.nn.functional.mse_loss(x, y),
+    "l1_loss": lambda L, x, y: L.nn.functional.l1_loss(x, y),
+    "cosine_similarity": lambda L, x, y: L.nn.functional.cosine_similarity(x, y, dim=0),
+    "mul": lambda L, x, y: x * y,
+    "atan2": lambda L, x, y: L.atan2(x, y),
+}
+
+
+@pytest.mark.parametrize("name", list(_MIXED))
+@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("float64", "float32")])
+def test_changing_an_operand_of_another_dtype_in_place(name, dtypes):
+    differences = []
+    for grads in ((True, True), (True, False), (False, True)):
+        for changed in (0, 1):
+            outcome = []
+            for lib in (torch, dxdy):
+                x, y = (lib.tensor(v, dtype=getattr(lib, d), requires_grad=g).clone()
+                        for v, d, g in zip(([0.5, -1.5, 2.5], [1.25, 2.0, -0.75]), dtypes, grads))
+                out = _MIXED[name](lib, x, y)
+                (x, y)[changed].add_(1)
+                try:
+                    out.sum().backward()
+                    outcome.append("ok")
+                except RuntimeError as e:
+                    outcome.append(str(e).split(" Hint")[0].replace("torch.", "").replace("dxdy.", ""))
+            if outcome[0] != outcome[1]:
+                differences.append(f"requires grad {grads}, changing {changed}: PyTorch {outcome[0]!r}, "
+                                   f"dxdy {outcome[1]!r}")
+    assert not differences, "\n".join(differences)
+
+
+def test_an_in_place_op_that_casts_self_keeps_its_saved_copy():
+    # A float16 self divided by float32 in place: the op computed on a float32 cast of self, which the
+    # write into self must not make look modified (ops/inplace.py _protect_saved_self).
+    grads = []
+    for lib in (torch, dxdy):
+        a = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float16, requires_grad=True)
+        y = lib.tensor([2.0, 3.0, 4.0], requires_grad=True)
+        x = a * 1
+        x.div_(y, rounding_mode="floor")
+        (x * x).sum().backward()
+        grads.append((a.grad.tolist(), y.grad.tolist()))
+    assert grads[0] == grads[1]

@@ -254,6 +254,8 @@ def _modified_message(node, i, src, k, now, expected):
         what = f"[{_type_name(a)} {list(a.shape)}]" if a is not None else "a saved result"
         which = f", which is output {k} of {_forward_name(node)},"
     else:
+        if src._extra is not None and "cast_of" in src._extra:
+            src = src._extra["cast_of"]
         a = src._data
         what = f"[{_type_name(a)} {list(a.shape)}]"
         which = f", which is output {src._nr} of {_forward_name(src.grad_fn)}," if src.grad_fn is not None else ""
@@ -768,7 +770,14 @@ def as_operands(x, y):
 
 def _as_dtype(v, d):
     if isinstance(v, Tensor):
-        return v if v._data.dtype == d.np else v.to(d)
+        if v._data.dtype == d.np:
+            return v
+        # The op saves this cast where PyTorch saves v itself: sharing v's version counter lets a later
+        # in-place change of v fail backward as it does there. (The cast never leaves the op.)
+        cast = v.to(d)
+        cast._vc = version_counter(v)
+        cast._extra = {"cast_of": v}  # for the error's text, which names v
+        return cast
     if d.np.kind in "iu" and isinstance(v, (_int, np.integer)):
         v = wrap_int(v, d.np)
     return wrap(np.asarray(v, d.np))
