@@ -688,3 +688,16 @@ def test_changing_the_base_of_unbound_views_then_backward_fails():
     y.add_(1)
     with pytest.raises(RuntimeError, match="is a view and its base or another view of its base has been modified"):
         pieces[0].sum().backward()
+
+
+@pytest.mark.parametrize("dx", [None, 0.5])
+def test_trapezoid_saves_no_tensor(dx):
+    # PyTorch's trapezoid with a spacing multiplies by numbers (MulBackward1, no tensor saved), so a second
+    # autograd.grad through it works; dxdy's `* 0.5` saved its operand and refused (found by the misuse fuzz).
+    def program(torch):
+        x = torch.tensor([0.5478, -0.9209, -1.8361, -1.9339, 1.2531], requires_grad=True)
+        v = torch.trapezoid(x) if dx is None else torch.trapezoid(x, dx=dx)
+        g1 = torch.autograd.grad([v], [x])
+        g2 = torch.autograd.grad([v], [x])
+        return {"v": v, "g1": g1, "g2": g2}
+    check_function(program)

@@ -812,7 +812,7 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
         return wrap(np.zeros(shape, y._data.dtype if y._data.dtype.kind == "f" else _dt.get_default_dtype().np))
     if x is None:
         dx = 1 if dx is None else dx
-        ends = (y.select(d, 0) + y.select(d, -1)) * 0.5
+        ends = _mul_number(y.select(d, 0) + y.select(d, -1), other=0.5)  # saves no tensor, as PyTorch's
         return _mul_number(sum(y, d) - ends, other=dx)
     if x._data.ndim == 1:
         if x._data.shape[0] != n:
