@@ -701,3 +701,12 @@ def test_trapezoid_saves_no_tensor(dx):
         g2 = torch.autograd.grad([v], [x])
         return {"v": v, "g1": g1, "g2": g2}
     check_function(program)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "float16", "float64"])
+@pytest.mark.parametrize("dx", [None, 0.5, 2])
+def test_trapezoid_of_integers_is_in_the_default_float_dtype(dtype, dx):
+    def program(torch):
+        y = torch.tensor([3, 1, 0, -2, -2], dtype=getattr(torch, dtype))
+        return {"v": torch.trapezoid(y) if dx is None else torch.trapezoid(y, dx=dx)}
+    check_function(program)

@@ -812,7 +812,10 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
         return wrap(np.zeros(shape, y._data.dtype if y._data.dtype.kind == "f" else _dt.get_default_dtype().np))
     if x is None:
         dx = 1 if dx is None else dx
-        ends = _mul_number(y.select(d, 0) + y.select(d, -1), other=0.5)  # saves no tensor, as PyTorch's
+        ends = y.select(d, 0) + y.select(d, -1)
+        if ends._data.dtype.kind != "f":  # integers times 0.5 give the default float dtype
+            ends = ends.to(_dt.get_default_dtype())
+        ends = _mul_number(ends, other=0.5)  # saves no tensor, as PyTorch's Tensor * Scalar
         return _mul_number(sum(y, d) - ends, other=dx)
     if x._data.ndim == 1:
         if x._data.shape[0] != n:
