@@ -29,6 +29,18 @@ class NoGrad:
         return f"NoGrad{self.shape}"
 
 
+def map_arrays(value, f):
+    """A sample argument with `f` applied to each array in it (a NumPy array or a NoGrad), through lists and
+    through tuples that hold arrays; anything else as it is."""
+    if isinstance(value, (np.ndarray, NoGrad)):
+        return f(value)
+    if isinstance(value, list):
+        return [map_arrays(v, f) for v in value]
+    if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
+        return tuple(map_arrays(v, f) for v in value)
+    return value
+
+
 @dataclasses.dataclass
 class OpInfo:
     name: str                              # the dxdy name, e.g. "exp", "nn.functional.softmax", "linalg.det"

@@ -14,7 +14,7 @@ import torch
 
 import dxdy
 from op_db import OP_DB, Maker
-from op_info import NoGrad
+from op_info import NoGrad, map_arrays
 from test_ops import resolve
 
 # Written down in docs/decisions.md ("Changing a tensor in place after an op"):
@@ -32,19 +32,15 @@ def _known(info, sample, target):
 def _convert(lib, value, inputs, grad):
     """`value` as a tensor; a float one is a copy of a leaf (which may be changed in place), listed in
     `inputs`, requiring grad if `grad` is None (all do) or its position."""
-    if isinstance(value, NoGrad):
-        return lib.tensor(value.array.copy())
-    if isinstance(value, np.ndarray):
-        t = lib.tensor(value.copy())
-        if value.dtype.kind == "f":
+    def tensor(a):
+        if isinstance(a, NoGrad):
+            return lib.tensor(a.array.copy())
+        t = lib.tensor(a.copy())
+        if a.dtype.kind == "f":
             t = t.requires_grad_(grad is None or grad == len(inputs)).clone()
             inputs.append(t)
         return t
-    if isinstance(value, list):
-        return [_convert(lib, v, inputs, grad) for v in value]
-    if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
-        return tuple(_convert(lib, v, inputs, grad) for v in value)
-    return value
+    return map_arrays(value, tensor)
 
 
 def _results(r):

@@ -5,7 +5,7 @@ import torch
 
 import dxdy
 from op_db import OP_DB, NOT_OPS, Maker, ops_by_name
-from op_info import NoGrad
+from op_info import NoGrad, map_arrays
 
 SEED = 1234
 
@@ -37,22 +37,18 @@ F64_GRADGRAD_CASES = [c for c in F64_GRAD_CASES if c.values[0].gradgrad]
 
 # -- converting samples ----------------------------------------------------------------------------
 def _convert(lib, value, leaves, requires_grad):
-    if isinstance(value, NoGrad):
-        return _convert(lib, value.array, leaves, False)
-    if isinstance(value, np.ndarray):
-        t = lib.tensor(value.copy()) if lib is torch else dxdy.tensor(value.copy())
-        if value.base is not None and value.ndim >= 2 and not value.flags.c_contiguous:
-            t = t.T.contiguous().T if lib is torch else t.T.contiguous().T  # keep the layout non-contiguous
+    def tensor(a):
+        grad = requires_grad and not isinstance(a, NoGrad)
+        a = a.array if isinstance(a, NoGrad) else a
+        t = lib.tensor(a.copy()) if lib is torch else dxdy.tensor(a.copy())
+        if a.base is not None and a.ndim >= 2 and not a.flags.c_contiguous:
+            t = t.T.contiguous().T  # keep the layout non-contiguous
             t = t.detach()
-        if requires_grad and value.dtype.kind == "f":
+        if grad and a.dtype.kind == "f":
             t.requires_grad_(True)
             leaves.append(t)
         return t
-    if isinstance(value, list):
-        return [_convert(lib, v, leaves, requires_grad) for v in value]
-    if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
-        return tuple(_convert(lib, v, leaves, requires_grad) for v in value)
-    return value
+    return map_arrays(value, tensor)
 
 
 def call(lib, info, sample, requires_grad=True, method=False):
