@@ -316,7 +316,11 @@ def _is_size_element(s):
 
 def _size(size, fn="size"):
     """The shape in `*size` (ints, or one sequence of them), refused as PyTorch's parser refuses it."""
-    shape = int_tuple_arg(fn, "size", size)
+    return nonnegative_shape(int_tuple_arg(fn, "size", size))
+
+
+def nonnegative_shape(shape):
+    """`shape`, or PyTorch's RuntimeError naming its first negative size."""
     for s in shape:
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")

@@ -533,9 +533,21 @@ def _rebuild(array, requires_grad):
     return t
 
 
-def _wrap_dim(dim, ndim):
-    """A dim in [-ndim, ndim) as a non-negative index; IndexError as PyTorch otherwise."""
+def _wrap_dim(dim, ndim, scalar_ok=True):
+    """A dim in [-ndim, ndim) as a non-negative index; IndexError as PyTorch otherwise.
+
+    A 0-d tensor takes dim 0 or -1 (as if it were 1-d) unless `scalar_ok` is False: ops that
+    need a real dim refuse it with PyTorch's message."""
+    if not ndim and not scalar_ok:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     return dim + n if dim < 0 else dim
+
+
+def check_nonempty(fn, shape, dims):
+    """PyTorch's IndexError for a reduction without identity (max, argmax, median...) over an empty dim."""
+    for d in dims:
+        if shape[d] == 0:
+            raise IndexError(f"{fn}: Expected reduction dim {d} to have non-zero size.")

@@ -693,9 +693,14 @@ def wrap_int(s, dtype):
 
 def check_broadcast(*arrays):
     """Raise PyTorch's RuntimeError when the shapes of `arrays` do not broadcast together."""
+    broadcast_shape(*(np.shape(a) for a in arrays))
+
+
+def broadcast_shape(*shapes):
+    """The shape `shapes` broadcast to; PyTorch's RuntimeError (naming the first mismatch) when they do not."""
     shape = ()
-    for k, a in enumerate(arrays):
-        s = tuple(np.shape(a))
+    for s in shapes:
+        s = tuple(s)
         n = max(len(shape), len(s))
         p, q = (1,) * (n - len(shape)) + shape, (1,) * (n - len(s)) + s
         for i in range(n - 1, -1, -1):
@@ -703,6 +708,7 @@ def check_broadcast(*arrays):
                 raise RuntimeError(f"The size of tensor a ({p[i]}) must match the size of tensor b ({q[i]}) "
                                    f"at non-singleton dimension {i}")
         shape = tuple(max(u, v) if u != 0 and v != 0 else 0 for u, v in zip(p, q))
+    return shape
 
 
 def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, torch_names=None,

@@ -954,12 +954,14 @@ def _same_dtype(name, input, other):
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other|, element-wise."""
     _same_dtype("isclose", input, other)
+    check_broadcast(input._data, other._data)
     return wrap(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """True when isclose holds everywhere."""
     _same_dtype("allclose", input, other)
+    check_broadcast(input._data, other._data)
     return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from ..creation import type_name
 from ..tensor import Tensor, wrap, _wrap_dim
 from ..mode import state as _grad_mode
-from ._op import op, keep, name_ops, write_out
+from ._op import op, keep, name_ops, write_out, broadcast_shape
 from ._xp import positions
 
 
@@ -360,7 +360,7 @@ def take_along_dim(input, indices, dim=None):
     d = _wrap_dim(dim, n)
     xs, ix = list(input._data.shape), list(indices._data.shape)
     xs[d] = ix[d] = 1
-    shape = broadcast_shapes_checked(tuple(xs), tuple(ix))
+    shape = broadcast_shape(tuple(xs), tuple(ix))
     x = input.expand(shape[:d] + (input._data.shape[d],) + shape[d + 1:])
     i = indices.expand(shape[:d] + (indices._data.shape[d],) + shape[d + 1:])
     return gather(x, d, i)
@@ -379,17 +379,6 @@ _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "in
             "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
-def broadcast_shapes_checked(a, b):
-    """The broadcast of shapes a and b; PyTorch's RuntimeError (naming a, then b) when they do not broadcast."""
-    n = builtins.max(len(a), len(b))
-    p, q = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
-    for i in range(n - 1, -1, -1):
-        if p[i] != q[i] and p[i] != 1 and q[i] != 1:
-            raise RuntimeError(f"The size of tensor a ({p[i]}) must match the size of tensor b ({q[i]}) at "
-                               f"non-singleton dimension {i}")
-    return tuple(u if v == 1 else v for u, v in zip(p, q))
-
-
 def masked_fill(input, mask, value):
     """A copy of input with `value` where mask (a bool tensor broadcasting with input) is True."""
     if not isinstance(mask, Tensor) or not isinstance(value, (Tensor, builtins.int, builtins.float, np.number,
@@ -400,7 +389,7 @@ def masked_fill(input, mask, value):
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                            + (_C_NAMES.get(str(mask._data.dtype), str(mask._data.dtype)) if isinstance(mask, Tensor)
                               else type(mask).__name__))
-    m = np.broadcast_to(mask._data, broadcast_shapes_checked(mask._data.shape, input._data.shape))
+    m = np.broadcast_to(mask._data, broadcast_shape(mask._data.shape, input._data.shape))
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
@@ -419,7 +408,7 @@ def masked_select(input, mask, *, out=None):
     """The elements of input where mask is True, as a 1-D tensor."""
     if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
-    shape = broadcast_shapes_checked(mask._data.shape, input._data.shape)
+    shape = broadcast_shape(mask._data.shape, input._data.shape)
     x = input.expand(shape) if input._data.shape != shape else input
     return write_out(_masked_select(x, mask=np.broadcast_to(mask._data, shape)), out)
 
@@ -701,7 +690,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         values, inverse, counts = np.unique(flat, return_inverse=True, return_counts=True, equal_nan=False)
         return _unique_result(values, np.reshape(inverse, a.shape), counts, return_inverse, return_counts,
                               (_unique_node, input, "the derivative for '_unique2' is not implemented."))
-    d = _wrap_dim(dim, a.ndim)
+    d = _wrap_dim(dim, a.ndim, scalar_ok=False)
     if a.shape[d] == 0:
         return _unique_result(a.copy(), np.zeros(0, np.int64), np.zeros(0, np.int64), return_inverse,
                               return_counts, (_unique_dim_node, input, "the derivative for 'unique_dim' is not "
@@ -720,8 +709,8 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         starts[1:] = flat[1:] != flat[:-1]
         values, shape = flat[starts], a.shape
     else:
-        d = _wrap_dim(dim, a.ndim)
-        moved = np.moveaxis(a, d, 0).reshape(a.shape[d], -1)
+        d = _wrap_dim(dim, a.ndim, scalar_ok=False)
+        moved = np.moveaxis(a, d, 0).reshape(a.shape[d], math.prod(a.shape) // a.shape[d] if a.shape[d] else 0)
         starts = np.ones(a.shape[d], bool)
         starts[1:] = (moved[1:] != moved[:-1]).any(axis=1) if moved.shape[1] else False
         values, shape = np.ascontiguousarray(np.compress(starts, a, axis=d)), (a.shape[d],)

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..mode import state as _mode
 from ..tensor import Tensor, _wrap_dim, wrap
-from ._op import op, keep, name_ops, write_out
+from ._op import op, keep, name_ops, write_out, broadcast_shape
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # einsum subscripts
 
@@ -268,8 +268,7 @@ def matmul(input, other, *, out=None):
             raise RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{k_x}), vec ({k_y})" if ny == 1 else
                                f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_x} and {ys[0]}x{ys[1]})")
     else:
-        from .index import broadcast_shapes_checked
-        batch = math.prod(broadcast_shapes_checked(xs[:-2], ys[:-2]))
+        batch = math.prod(broadcast_shape(xs[:-2], ys[:-2]))
         if k_x != k_y:
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {k_x}] "
                                f"but got: [{batch}, {k_y}].")
@@ -490,7 +489,7 @@ def tensordot(a, b, dims=2, out=None):
         if len(ax_a) != len(ax_b):
             raise RuntimeError("both dimension lists should have same length")
     for i, j in zip(ax_a, ax_b):
-        s1, s2 = a._data.shape[_wrap_dim(i, na)], b._data.shape[_wrap_dim(j, nb)]
+        s1, s2 = a._data.shape[_wrap_dim(i, na, scalar_ok=False)], b._data.shape[_wrap_dim(j, nb, scalar_ok=False)]
         # As in PyTorch, a contracted dim of size 1 broadcasts: the other operand is summed over it first.
         if s2 == 1 and s1 != 1:
             a = a.sum(i, keepdim=True)
@@ -741,8 +740,7 @@ def solve(A, B, *, left=True):
         b = f"{B._data.shape[-1]}x1" if vector else "x".join(map(str, B._data.shape[-2:]))
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B "
                            f"({A._data.shape[-2]}x{n} and {b})")
-    from .index import broadcast_shapes_checked
-    broadcast_shapes_checked(B._data.shape[:-1] if vector else B._data.shape[:-2], A._data.shape[:-2])
+    broadcast_shape(B._data.shape[:-1] if vector else B._data.shape[:-2], A._data.shape[:-2])
     if A._data.dtype != B._data.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
                            f"{_type_name(A)} and B of type {_type_name(B)} instead")
@@ -796,13 +794,12 @@ def cross(input, other, *, dim=-1, out=None):
     _check("linalg.cross", input, other)
     if input._data.ndim != other._data.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
-    from .index import broadcast_shapes_checked
     n = input._data.ndim
     d = _wrap_dim(dim, n)
     if input._data.shape[d] != 3 or other._data.shape[d] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {input._data.shape[d]} "
                            f"and {other._data.shape[d]}")
-    broadcast_shapes_checked(input._data.shape, other._data.shape)
+    broadcast_shape(input._data.shape, other._data.shape)
     _same_dtype("cross", input, other)
     return write_out(_cross_op(input, other, dim=d), out)
 
@@ -955,8 +952,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         raise RuntimeError(f"expected scalar type {_type_name(x1)} but found {_type_name(x2)}")
     if not p >= 0:
         raise RuntimeError("cdist only supports non-negative p values")
-    from .index import broadcast_shapes_checked
-    broadcast_shapes_checked(x1._data.shape[:-2], x2._data.shape[:-2])
+    broadcast_shape(x1._data.shape[:-2], x2._data.shape[:-2])
     return _cdist(x1, x2, p=float(p))
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..creation import dtype_arg, type_name
-from ..tensor import Tensor, wrap, _wrap_dim
+from ..tensor import Tensor, wrap, _wrap_dim, check_nonempty
 from ..return_types import make_return_type
 from ._op import op, keep, nondifferentiable, name_ops, write_out
 from .sorting import take_kept, scatter_kept
@@ -238,8 +238,7 @@ def _extreme(name, full, along, index, binary, result_type):
             raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
                             f"{type(dim).__name__}), but expected an int dim")
         d = dims(dim, input._data.ndim)
-        if d and input._data.shape[d[0]] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {d[0]} to have non-zero size.")
+        check_nonempty(f"{name}()", input._data.shape, d)
         i = wrap(index(input._data, d[0] if d else 0, keepdim))
         return write_out(result_type((along(input, i, dim=d[0] if d else 0, keepdim=keepdim), i)), out)
     extreme.__name__ = name
@@ -249,9 +248,11 @@ def _extreme(name, full, along, index, binary, result_type):
 def _amax_amin(name, f):
     def reduce(input, dim=(), keepdim=False, *, out=None):
         _check_tensor(name, input)
+        if input._data.size == 0 and (dim == () or dim == []):
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                               f"the reduction dim with the 'dim' argument.")
         d = dims(None if dim == () or dim == [] else dim, input._data.ndim)
-        if input._data.size == 0 and 0 in [input._data.shape[i] for i in d]:
-            raise IndexError(f"{name}(): Expected reduction dim {d[0]} to have non-zero size.")
+        check_nonempty(f"{name}()", input._data.shape, d)
         return write_out(f(input, dim=d, keepdim=keepdim), out)
     reduce.__name__ = name
     return reduce
@@ -289,9 +290,10 @@ def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over `dim` (over everything when None), as a named tuple."""
     _check_tensor("aminmax", input)
     d = dims(dim, input._data.ndim)
-    if input._data.size == 0 and (dim is None or input._data.shape[d[0]] == 0):
+    if input._data.size == 0 and dim is None:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
                            "identity.")
+    check_nonempty("aminmax", input._data.shape, d)
     return aminmax_type(_aminmax(input, dim=d, keepdim=keepdim))
 
 
@@ -313,6 +315,8 @@ def _arg_extreme(name, f):
             r = f(flat, dim=0, keepdim=False)
             return write_out(wrap(np.full((1,) * input._data.ndim, r._data)) if keepdim else r, out)
         d = dims(dim, input._data.ndim)[0] if input._data.ndim else None
+        if d is not None:
+            check_nonempty(f"{name}()", input._data.shape, (d,))
         return write_out(f(input._data, dim=d, keepdim=keepdim), out)
     arg.__name__ = name
     return arg

@@ -8,9 +8,9 @@ import math
 
 import numpy as np
 
-from ..creation import int_tuple_arg, type_name
+from ..creation import int_tuple_arg, type_name, _tensor_arg, nonnegative_shape
 from ..tensor import Tensor, wrap, _wrap_dim, version_counter
-from ._op import op, name_ops, write_out
+from ._op import op, name_ops, write_out, broadcast_shape
 
 
 def _shape_arg(shape, fn="reshape", name="shape"):
@@ -108,11 +108,11 @@ def _view_dtype(input, d):
 
 
 def view_as(input, other):
-    return view(input, other._data.shape)
+    return view(input, _tensor_arg("view_as", other, "other", 1)._data.shape)
 
 
 def reshape_as(input, other):
-    return reshape(input, other._data.shape)
+    return reshape(input, _tensor_arg("reshape_as", other, "other", 1)._data.shape)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -144,6 +144,9 @@ def ravel(input):
 def unflatten(input, dim, sizes):
     """Split dim `dim` into `sizes` (one may be -1)."""
     shape = input._data.shape
+    if not shape:  # PyTorch's message wraps the error of its dim check
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but tensor has no "
+                           f"dimensions")
     d = _wrap_dim(dim, len(shape))
     sizes = tuple(sizes)
     if not sizes:
@@ -242,7 +245,7 @@ def _legacy_type(t):
 
 
 def expand_as(input, other):
-    return expand(input, other._data.shape)
+    return expand(input, _tensor_arg("expand_as", other, "other", 1)._data.shape)
 
 
 def broadcast_to(input, size):
@@ -250,14 +253,34 @@ def broadcast_to(input, size):
 
 
 def broadcast_tensors(*tensors):
-    shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
+    for k, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {k} in argument 0, but got {type_name(t)}")
+    shape = broadcast_shape(*(t._data.shape for t in tensors))
     # As in PyTorch, a tensor that already has the shape is returned itself, not an expanded view.
     return tuple(t if t._data.shape == shape else expand(t, shape) for t in tensors)
 
 
 def broadcast_shapes(*shapes):
+    """The shape that tensors of these shapes broadcast to (an int is a 1-d shape); PyTorch's errors."""
     from ..tensor import Size
-    return Size(np.broadcast_shapes(*shapes))
+    shapes = [(s,) if isinstance(s, (builtins.int, np.integer)) else s for s in shapes]
+    for s in shapes:
+        if not hasattr(s, "__len__"):
+            raise RuntimeError(f"Input shapes should be of type ints, a tuple of ints, or a list of ints, got {s}")
+    common = [1] * builtins.max((len(s) for s in shapes), default=0)
+    for k, s in enumerate(shapes):
+        for i in range(-1, -len(s) - 1, -1):
+            if s[i] == common[i] or s[i] == 1:
+                continue
+            if common[i] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {s[i]} at {i}! Mismatching "
+                                   f"argument at index {k} had {s}; but expected shape should be broadcastable "
+                                   f"to {common}")
+            if s[i] < 0:
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
+            common[i] = s[i]
+    return Size(common)
 
 
 def _untile(xp, g, x_shape, reps):
@@ -280,13 +303,13 @@ def repeat(input, *sizes):
     if len(reps) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            "tensor")
+    nonnegative_shape([r * n for r, n in zip(reps, (1,) * (len(reps) - input._data.ndim) + input._data.shape)])
     return _repeat(input, reps=reps)
 
 
 def tile(input, dims):
-    reps = tuple(dims)
-    reps = (1,) * (input._data.ndim - len(reps)) + reps
-    return _repeat(input, reps=reps)
+    reps = (dims,) if isinstance(dims, (builtins.int, np.integer)) else tuple(dims)
+    return repeat(input, (1,) * (input._data.ndim - len(reps)) + reps)
 
 
 def _unrepeat(xp, g, x_shape, repeats, dim):
@@ -465,7 +488,7 @@ def roll(input, shifts, dims=None):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
     if input._data.size == 0:  # PyTorch rolls nothing, and checks no dims, when there are no elements
         return _roll(input, shifts=0, dims=None)
-    return _roll(input, shifts=tuple(shifts), dims=tuple(_wrap_dim(d, n) for d in dims))
+    return _roll(input, shifts=tuple(shifts), dims=tuple(_wrap_dim(d, n, scalar_ok=False) for d in dims))
 
 
 # -- joining and splitting ------------------------------------------------------------------------
@@ -631,6 +654,8 @@ _split_sizes = op(lambda xp, x, *, bounds, dim: tuple(xp.split(x, bounds, axis=d
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces of `split_size` along dim (the last may be smaller), or of the given section sizes."""
     n = tensor._data.ndim
+    if not n:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, n)
     size = tensor._data.shape[d]
     if isinstance(split_size_or_sections, (builtins.int, np.integer)):
@@ -675,6 +700,8 @@ def chunk(input, chunks, dim=0):
     """About `chunks` equal pieces along dim (fewer when the size does not divide), as PyTorch."""
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    if not input._data.ndim:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, input._data.ndim)
     size = input._data.shape[d]
     if size == 0:
@@ -697,7 +724,7 @@ _unbind = op(lambda xp, x, *, dim: tuple(xp.moveaxis(x, dim, 0)),
 
 def unbind(input, dim=0):
     """The slices along `dim`, as a tuple of views."""
-    return _unbind(input, dim=_wrap_dim(dim, input._data.ndim))
+    return _unbind(input, dim=_wrap_dim(dim, input._data.ndim, scalar_ok=False))
 
 
 def _embed(xp, g, x_shape, key):
@@ -711,12 +738,18 @@ _select = op(lambda xp, x, *, key: x[key], vjp=_embed, node="SelectBackward0", v
 def narrow(input, dim, start, length):
     """The `length` elements from `start` along `dim` (a view)."""
     n = input._data.ndim
+    if not n:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, n)
     size = input._data.shape[d]
     start = builtins.int(start)
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
     if start < 0:
         start += size
-    if not 0 <= start <= size or length < 0 or start + length > size:
+    if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     key = (slice(None),) * d + (slice(start, start + length),)
     return _slice(input, key=key)
@@ -725,6 +758,8 @@ def narrow(input, dim, start, length):
 def select(input, dim, index):
     """The slice at `index` along `dim`, with that dim removed (a view)."""
     n = input._data.ndim
+    if not n:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, n)
     size = input._data.shape[d]
     i = builtins.int(index)

@@ -6,7 +6,7 @@ positions the indices name.
 import numpy as np
 
 from ..return_types import make_return_type
-from ..tensor import wrap, _wrap_dim
+from ..tensor import wrap, _wrap_dim, check_nonempty
 from ._op import op, name_ops, write_out
 from ._xp import positions
 
@@ -148,8 +148,9 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """The k-th smallest value along dim (k counts from 1), and its index."""
     d = _dim(input, dim)
     size = input._data.shape[d] if input._data.ndim else 1
+    check_nonempty("kthvalue()", (size,), (0,))
     if not 1 <= k <= size:
-        raise IndexError(f"kthvalue(): selected number k out of range for dimension {d}")
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     indices = wrap(_kth_index(input._data, k, d, keepdim))  # NOTE [Saving only the indices]
     return write_out(kthvalue_type((_kthvalue(input, indices, dim=d, keepdim=keepdim), indices)), out)
 
@@ -161,6 +162,8 @@ def median(input, dim=None, keepdim=False, *, out=None):
             return write_out(wrap(np.asarray(np.nan, input._data.dtype)), out)
         return write_out(_median_all(input), out)
     d = _dim(input, dim)
+    if input._data.ndim:
+        check_nonempty("median()", input._data.shape, (d,))
     k = (input._data.shape[d] + 1) // 2 if input._data.ndim else 1
     indices = wrap(_median_dim_index(input._data, k, d, keepdim))  # NOTE [Saving only the indices]
     return write_out(median_type((_median_dim(input, indices, dim=d, keepdim=keepdim), indices)), out)
