@@ -177,25 +177,53 @@ def _expand_masks(items):
 _positions = positions
 
 
-def _check_index(name, x, dim, index):
+def _check_index(name, x, dim, index, src=None):
+    """(dim, index array) for gather and scatter, checked in PyTorch's order with its errors.
+
+    `src`: scatter's source, whose shape must hold the index's too (a number: nothing to check)."""
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' (position 3) must be Tensor, not {type(index).__name__}")
-    if index._data.dtype not in (np.int64, np.int32):
-        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
-    a = index._data.astype(np.int64, copy=False)
     n = x._data.ndim
-    if a.ndim != builtins.max(n, 1) and not (n <= 1 and a.ndim <= 1):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     d = _wrap_dim(dim, n)
-    size = x._data.shape[d] if n else 1
-    if a.size and (a.max() >= size or a.min() < 0):
+    a = index._data
+    if a.size == 0:  # an empty index selects nothing: PyTorch checks nothing more
+        return d, a.astype(np.int64)
+    if a.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    a = a.astype(np.int64, copy=False)
+    ishape, xshape = a.shape or (1,), x._data.shape or (1,)  # a 0-d tensor counts as 1-d here
+    if len(ishape) != len(xshape):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as "
+                           f"{'input' if name == 'gather' else 'self'} tensor")
+    larger = [k for k in range(len(ishape)) if k != d and ishape[k] > xshape[k]]
+    if src is None and larger:
+        raise RuntimeError(f"Size does not match at dimension {larger[0]} expected index {list(a.shape)} to be no "
+                           f"larger than self {list(x._data.shape)} apart from dimension {d}")
+    if src is not None:
+        src_shape = src._data.shape if isinstance(src, Tensor) else None
+        if src_shape is not None:
+            for k in range(len(ishape) if not larger else 0):
+                if ishape[k] > _size_at(src_shape, k):
+                    larger.append(k)
+                    break
+        src_dims_differ = src_shape is not None and len(src_shape or (1,)) != len(ishape)
+        if larger and not src_dims_differ:
+            raise RuntimeError(f"Expected index {list(a.shape)} to be no larger than self {list(x._data.shape)} "
+                               f"apart from dimension {d}" +
+                               (f" and to be no larger size than src {list(src_shape)}" if src_shape is not None
+                                else ""))
+        if src_dims_differ:
+            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    size = xshape[d]
+    if a.max() >= size or a.min() < 0:
         raise RuntimeError(f"index {builtins.int(a.max() if a.max() >= size else a.min())} is out of bounds for "
                            f"dimension {d} with size {size}")
-    for k in range(a.ndim if a.size else 0):  # an empty index selects nothing: PyTorch checks no sizes
-        if k != d and n and a.shape[k] > x._data.shape[k]:
-            raise RuntimeError(f"Size does not match at dimension {k} expected index {list(a.shape)} to be no "
-                               f"larger than self {list(x._data.shape)} apart from dimension {d}")
     return d, a
+
+
+def _size_at(shape, k):
+    """shape[k] as PyTorch's scatter check reads it: 1 for a 0-d tensor, its IndexError past the last dim."""
+    return shape[_wrap_dim(k, len(shape))] if shape else 1
 
 
 def _as_1d(shape, index):
@@ -203,6 +231,8 @@ def _as_1d(shape, index):
     a 0-d index into a 1-d input is taken as one of shape (1,), as in PyTorch."""
     if shape == ():
         return (1,), np.reshape(index, (-1,))
+    if index.size == 0:  # an empty index, of any number of dims, selects nothing
+        return tuple(shape), np.zeros((0,) * len(shape), np.int64)
     return tuple(shape), (np.reshape(index, (1,)) if index.ndim == 0 else index)
 
 
@@ -230,6 +260,8 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 def _scatter_forward(xp, x, src, *, dim, index, add=False):
     shape, idx = _as_1d(x.shape, index)
     out = np.array(x).reshape(shape)
+    if idx.size == 0:
+        return out.reshape(x.shape)
     pos = _positions(idx, dim)
     part = xp.reshape(src[tuple(slice(0, n) for n in idx.shape)], idx.shape) if np.ndim(src) else src
     if add:
@@ -245,6 +277,8 @@ def _scatter_add_forward(xp, x, src, *, dim, index):
 
 def _src_grad(xp, g, src_shape, dim, index):
     # src contributes only where index reaches: its gradient is g gathered there, zero elsewhere.
+    if index.size == 0:
+        return xp.zeros(src_shape, g.dtype)
     picked = _gather_forward(xp, g, dim=dim, index=index)
     return xp.index_add_zeros(src_shape, g.dtype, tuple(slice(0, n) for n in index.shape), picked)
 
@@ -271,9 +305,9 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of input with src (or value) written at index along dim (out of place)."""
     if reduce is not None:
         raise NotImplementedError("scatter(reduce=...) is not supported; use scatter_add or scatter_reduce")
-    d, a = _check_index("scatter", input, dim, index)
     if src is None:
         src = value
+    d, a = _check_index("scatter", input, dim, index, src)
     if isinstance(src, Tensor):
         if src._data.dtype != input._data.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
@@ -283,7 +317,9 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
 
 def scatter_add(input, dim, index, src):
     """A copy of input with src added at index along dim; repeated indices accumulate."""
-    d, a = _check_index("scatter_add", input, dim, index)
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add(): argument 'src' (position 4) must be Tensor, not {type_name(src)}")
+    d, a = _check_index("scatter_add", input, dim, index, src)
     if src._data.dtype != input._data.dtype:
         raise RuntimeError("scatter_add(): Expected self.dtype to be equal to src.dtype")
     return _scatter_add(input, src, dim=d, index=a)
@@ -440,6 +476,8 @@ def _along(dim, index):
 
 def _index_add_forward(xp, x, src, *, dim, index, alpha):
     out = np.array(x).reshape(x.shape or (1,))
+    if out.size == 0:  # (where PyTorch checks no index either)
+        return out
     part = src.reshape(src.shape or (1,)) if np.ndim(src) == 0 or out.ndim != np.ndim(src) else src
     np.add.at(out, _along(dim, index), part * alpha if alpha != 1 else part)
     return out.reshape(x.shape)
@@ -447,6 +485,8 @@ def _index_add_forward(xp, x, src, *, dim, index, alpha):
 
 def _index_copy_forward(xp, x, src, *, dim, index):
     out = np.array(x).reshape(x.shape or (1,))
+    if out.size == 0:  # (where PyTorch checks no index either)
+        return out
     out[_along(dim, index)] = src.reshape(src.shape or (1,)) if out.ndim != np.ndim(src) else src
     return out.reshape(x.shape)
 
@@ -485,8 +525,8 @@ _index_fill_tensor = op(lambda xp, x, value, *, dim, index: _index_copy_forward(
 
 
 def _index_arg(name, input, dim, index):
-    """dim (wrapped) and index (1-D int64, non-negative) for index_add / index_copy / index_fill, with PyTorch's
-    errors, which differ from op to op."""
+    """dim (wrapped) and index (1-D int64, negative values as they are) for index_add / index_copy / index_fill,
+    with PyTorch's errors, which differ from op to op. The values are checked last (_in_range)."""
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' (position 2) must be Tensor, not {type_name(index)}")
     a = index._data
@@ -506,23 +546,29 @@ def _index_arg(name, input, dim, index):
         if a.ndim > 1:
             raise IndexError(f"{name}_(): Index is supposed to be a vector, but got dim: {a.ndim} with type: "
                              f"{index.dtype.type_name} and size: {list(a.shape)}")
+    return _wrap_dim(dim, input._data.ndim), a.reshape(-1).astype(np.int64)
+
+
+def _in_range(name, input, d, a):
+    """The index values, negative ones (index_fill's) wrapped; PyTorch's error for one out of range."""
     n = input._data.ndim
-    d = _wrap_dim(dim, n)
     size = input._data.shape[d] if n else 1
-    a = a.reshape(-1).astype(np.int64)
-    negative_ok = name == "index_fill"
-    bad = a[((a < -size) if negative_ok else (a < 0)) | (a >= size)]
+    if input._data.size == 0 and (size if name != "index_add" else n > 1):
+        return a  # PyTorch's kernels write nothing into an empty tensor, and check nothing
+    bad = a[((a < -size) if name == "index_fill" else (a < 0)) | (a >= size)]
     if bad.size:
         if name == "index_add" and n <= 1:  # (PyTorch's kernel for vectors words it so)
             raise IndexError("index out of range in self")
         if name == "index_add":
             raise RuntimeError(f"index {builtins.int(bad[0])} is out of bounds for dimension {d} with size {size}")
         prefix = "index_copy_(): " if name == "index_copy" else ""
-        raise IndexError(f"{prefix}index {builtins.int(bad[0])} is out of bounds for dimension {d} with size {size}")
-    return d, np.where(a < 0, a + size, a)
+        # (Into a dim of size 0 PyTorch's kernel fails as it makes its view of the slice: a RuntimeError.)
+        raise (RuntimeError if size == 0 else IndexError)(f"{prefix}index {builtins.int(bad[0])} is out of bounds for dimension {d} with size {size}")
+    return np.where(a < 0, a + size, a)
 
 
 def _source_arg(name, input, d, a, source):
+    """Check index_add's or index_copy's source against input and index, in PyTorch's order (its messages)."""
     if not isinstance(source, Tensor):
         raise TypeError(f"{name}(): argument 'source' (position 3) must be Tensor, not {type_name(source)}")
     if source._data.dtype != input._data.dtype:
@@ -532,22 +578,31 @@ def _source_arg(name, input, d, a, source):
         raise RuntimeError(f"{name}_(): self ({_title(input)}) and source ({_title(source)}) must have the same "
                            f"scalar type")
     s, x = source._data.shape, input._data.shape
-    n_src = s[d] if len(s) else 1
-    if len(s) and len(x) and (len(s) != len(x) or builtins.any(p != q for k, (p, q) in enumerate(zip(s, x))
-                                                            if k != d)):
-        if name == "index_copy":
-            xs, ss = x[:d] + x[d + 1:], s[:d] + s[d + 1:]
+    if name == "index_copy":
+        if s and x and len(s) != len(x):
+            raise IndexError(f"index_copy_(): When source and destination are not scalars, their dimensionality "
+                             f"must match. Source dimensionality ({len(s)}), destination dimensionality ({len(x)})")
+        if not s and a.size != 1:
+            raise IndexError(f"index_copy_(): When source is scalar, index should have one element (got {a.size})")
+        xs, ss = x[:d] + x[d + 1:], s[:d] + s[d + 1:]
+        if xs != ss:
             raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination "
                                f"slice shape: {' '.join(map(str, xs))} at dimension {d} and source slice shape: "
                                f"{' '.join(map(str, ss))} at dimension 0.")
-        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
-                           f"Got self.shape = {list(x)} source.shape = {list(s)}")
-    if n_src != a.size:
-        if name == "index_copy":
+        if s and a.size != s[d]:
             raise IndexError(f"index_copy_(): Number of indices ({a.size}) should be equal to source.size(dim) "
-                             f"({n_src})")
+                             f"({s[d]})")
+        return
+    if d > 0 and d >= len(s):
+        raise RuntimeError(f"{name}_(): Indexing dim {d} is out of bounds of the source tensor with dim {len(s)}")
+    if a.size != (s[d] if s else 1):
+        # (PyTorch's message reads source.size(dim), which a 0-d source does not have)
+        n_src = s[_wrap_dim(d, len(s), scalar_ok=False)]
         raise RuntimeError(f"{name}_(): Number of indices ({a.size}) should be equal to source.size(dim): "
                            f"({n_src}), for dim: {d}")
+    if (x[:d] + x[d + 1:] != s[:d] + s[d + 1:]) if x and s else x != s:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(x)} source.shape = {list(s)}")
 
 
 def _title(t):
@@ -559,6 +614,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
     """A copy of input with alpha * source added at index along dim; repeated indices accumulate."""
     d, a = _index_arg("index_add", input, dim, index)
     _source_arg("index_add", input, d, a, source)
+    a = _in_range("index_add", input, d, a)
     return write_out(_index_add(input, source, dim=d, index=a, alpha=alpha), out)
 
 
@@ -566,12 +622,14 @@ def index_copy(input, dim, index, source, *, out=None):
     """A copy of input with the slices of source written at index along dim."""
     d, a = _index_arg("index_copy", input, dim, index)
     _source_arg("index_copy", input, d, a, source)
+    a = _in_range("index_copy", input, d, a)
     return write_out(_index_copy(input, source, dim=d, index=a), out)
 
 
 def index_fill(input, dim, index, value):
     """A copy of input with value written into the slices at index along dim."""
     d, a = _index_arg("index_fill", input, dim, index)
+    a = _in_range("index_fill", input, d, a)
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
