@@ -491,6 +491,8 @@ def round(input, *, decimals=0, out=None):
     """Round half to even, as PyTorch (and NumPy) do; decimals rounds to that many places."""
     if decimals == 0:
         return write_out(_round(input), out)
+    if input._data.dtype.kind != "f":  # (PyTorch's kernel with decimals has no integer version)
+        raise _not_implemented("round_cpu", input._data)
     return write_out(_round_decimals(input, decimals=decimals), out)
 
 

@@ -666,17 +666,27 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
             raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left "
                                "while right was True")
         right = side == "right"
+    if not isinstance(sorted_sequence, Tensor) or not isinstance(sorter, (Tensor, type(None))):
+        got = [_kind(sorted_sequence), _kind(input)] + ([f"sorter={_kind(sorter)}"] if sorter is not None else [])
+        raise TypeError(f"searchsorted() received an invalid combination of arguments - got ({', '.join(got)}), "
+                        f"but expected one of:")
     seq = sorted_sequence._data
     v = _array_of("searchsorted", input, "input")
     scalar = not isinstance(input, Tensor)
-    if sorter is not None:
-        if sorter._data.shape != seq.shape:
-            raise RuntimeError(f"torch.searchsorted(): boundary and sorter must have the same size, but got "
-                               f"boundary tensor {list(seq.shape)}and got sorter tensor {list(sorter._data.shape)}")
-        seq = np.take_along_axis(seq, sorter._data.astype(np.int64), axis=-1)
     if seq.ndim == 0:
         raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
                            "dimension")
+    if sorter is not None:
+        order = sorter._data
+        if order.shape != seq.shape:
+            raise RuntimeError(f"torch.searchsorted(): boundary and sorter must have the same size, but got "
+                               f"boundary tensor {list(seq.shape)}and got sorter tensor {list(order.shape)}")
+        if order.dtype != np.int64:
+            raise RuntimeError(f"torch.searchsorted(): sorter must be a tensor of long dtype but got dtype "
+                               f"{sorter.dtype.type_name}")
+        if order.size and (order.min() < 0 or order.max() >= seq.shape[-1]):
+            raise RuntimeError("torch.searchsorted(): sorter index out of range")
+        seq = np.take_along_axis(seq, order, axis=-1)
     how = "right" if right else "left"
     if seq.ndim == 1:
         r = np.searchsorted(seq, v, side=how)
@@ -689,6 +699,10 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         r = np.stack([np.searchsorted(a, b, side=how) for a, b in zip(s2, v2)]).reshape(v.shape) if s2.shape[0] \
             else np.zeros(v.shape, np.int64)
     return write_out(wrap(np.asarray(r, np.int32 if out_int32 else np.int64)), out)
+
+
+def _kind(v):
+    return "Tensor" if isinstance(v, Tensor) else type_name(v)
 
 
 def _no_derivative_vjp(xp, g, message):
@@ -721,12 +735,14 @@ def bincount(input, weights=None, minlength=0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
-    if weights is None:
+    if weights is not None and not isinstance(weights, Tensor):
+        raise TypeError(f"bincount(): argument 'weights' (position 2) must be Tensor, not {type_name(weights)}")
+    if weights is None or a.size == 0:  # (PyTorch counts nothing, and ignores the weights, for no input)
         return wrap(np.bincount(a, minlength=minlength).astype(np.int64))
     w = weights._data
     if w.ndim != 1 or w.shape[0] != a.shape[0]:
         raise RuntimeError("weights should be 1-d and have the same length as input")
-    dtype = w.dtype if w.dtype.kind == "f" else np.float64
+    dtype = w.dtype if w.dtype in (np.float32, np.float64) else np.float64
     return _attached(_bincount_node, weights, np.bincount(a, weights=w, minlength=minlength).astype(dtype),
                      "derivative for aten::bincount is not implemented")
 

@@ -634,17 +634,29 @@ def _square(name, A):
                            f"{_type_name(A)}")
 
 
+def _no_half(name, A):
+    """PyTorch's refusal of float16 by routines of LAPACK's, which has none (NumPy's would be a TypeError)."""
+    if A._data.dtype == np.float16:
+        if name in ("det", "solve"):  # PyTorch's LU kernel has no float16 version
+            if A._data.size:
+                raise NotImplementedError(""""lu_cpu" not implemented for 'Half'""")
+        else:
+            raise RuntimeError(f"{name}: Low precision dtypes not supported. Got Half")
+
+
 def _det_vjp(xp, g, x, out):
     # d det(A) / dA = adj(A)^T, which exists for singular A too. (out is kept: PyTorch's node saves it.)
     return keep(xp.expand_dims(xp.expand_dims(g, -1), -1) * xp.matrix_transpose(xp.adjugate(x)), out)
 
 
-_det = op(lambda xp, x: xp.asarray(xp.linalg.det(x)), vjp=_det_vjp, node="LinalgDetBackward0")
+_det = op(lambda xp, x: xp.asarray(xp.linalg.det(x if x.dtype != np.float16 else x.astype(np.float32)), x.dtype),
+          vjp=_det_vjp, node="LinalgDetBackward0")
 
 
 def det(A, *, out=None):
     """The determinant of a square matrix (or of each in a batch)."""
     _square("det", A)
+    _no_half("det", A)
     return write_out(_det(A), out)
 
 
@@ -697,6 +709,7 @@ _inv = op(_inv_forward,
 def inv(A, *, out=None):
     """The inverse of a square matrix; RuntimeError when it is singular."""
     _square("inv", A)
+    _no_half("linalg.inv", A)
     return write_out(_inv(A), out)
 
 
@@ -731,10 +744,16 @@ _solve = op(_solve_forward, vjp=(_solve_vjp_a, _solve_vjp_b), node="LinalgSolveE
 
 def solve(A, B, *, left=True):
     """X with A X = B. B is a vector (or batch of vectors) when it has one dim fewer than A."""
+    for name, position, t in (("A", 1, A), ("B", 2, B)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"linalg_solve(): argument '{name}' (position {position}) must be Tensor, not "
+                            f"{type(t).__name__}")
     if not left:
         return solve(A.mT, B.mT).mT
     _square("solve", A)
     vector = B._data.ndim == 1 or (B._data.ndim == A._data.ndim - 1 and B._data.shape == A._data.shape[:-1])
+    if not vector and B._data.ndim < 2:
+        raise RuntimeError("linalg.solve: The input tensor B must have at least 2 dimensions.")
     n = A._data.shape[-1]
     if (B._data.shape[-1] if vector else B._data.shape[-2]) != n:
         b = f"{B._data.shape[-1]}x1" if vector else "x".join(map(str, B._data.shape[-2:]))
@@ -744,6 +763,7 @@ def solve(A, B, *, left=True):
     if A._data.dtype != B._data.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
                            f"{_type_name(A)} and B of type {_type_name(B)} instead")
+    _no_half("solve", A)
     return _solve(A, B, vector=vector)
 
 
@@ -775,6 +795,7 @@ def slogdet(A, *, out=None):
     """(sign, log|det|) of a square matrix (or of each in a batch)."""
     from ..return_types import make_return_type
     _square("slogdet", A)
+    _no_half("linalg.slogdet", A)
     return write_out(make_return_type("linalg_slogdet", ("sign", "logabsdet"))(_slogdet(A)), out)
 
 
@@ -857,6 +878,7 @@ def logdet(input):
     if input._data.shape[-1] != input._data.shape[-2]:
         raise RuntimeError(f"logdet: A must be batches of square matrices, but they are {input._data.shape[-2]} by "
                            f"{input._data.shape[-1]} matrices")
+    _no_half("logdet", input)
     sign, logabsdet = slogdet(input)
     return where(sign < 0, math.nan, logabsdet)
 

@@ -312,6 +312,16 @@ def tile(input, dims):
     return repeat(input, (1,) * (input._data.ndim - len(reps)) + reps)
 
 
+def _repeat_counts(repeats):
+    """The array of a repeats tensor: PyTorch's errors for one that is not of integers or holds a negative."""
+    r = repeats._data
+    if r.dtype.kind not in "iu":
+        raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{repeats.dtype.type_name}'")
+    if r.size and r.min() < 0:
+        raise RuntimeError("repeats can not be negative")
+    return r
+
+
 def _unrepeat(xp, g, x_shape, repeats, dim):
     # out holds each slice of x `repeats` times in a row along dim: fold into (n, repeats) and sum.
     folded = x_shape[:dim] + (x_shape[dim], repeats) + x_shape[dim + 1:]
@@ -325,6 +335,19 @@ _repeat_interleave = op(lambda xp, x, *, repeats, dim: xp.repeat(x, repeats, axi
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Repeat each element (or each slice along dim) `repeats` times: an int, or one count per slice."""
     from .index import index_select
+    if repeats is None:  # repeat_interleave(repeats): each index i, repeats[i] times
+        if dim is not None:
+            raise TypeError("repeat_interleave() received an invalid combination of arguments - got (Tensor, "
+                            "dim=int), but expected one of:")
+        counts = _repeat_counts(input)
+        if counts.ndim != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        return wrap(np.repeat(np.arange(counts.shape[0]), counts))
+    if isinstance(repeats, Tensor):
+        _repeat_counts(repeats)
+    elif not isinstance(repeats, (builtins.int, np.integer)):
+        raise TypeError(f"repeat_interleave() received an invalid combination of arguments - got "
+                        f"({type_name(repeats)}), but expected one of:")
     if isinstance(repeats, Tensor) and repeats._data.ndim == 0:
         repeats = builtins.int(repeats._data)
     x = flatten(input) if dim is None else input
@@ -334,7 +357,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     n = x._data.shape[d]
     if isinstance(repeats, (builtins.int, np.integer)):
         if repeats < 0:
-            raise RuntimeError("repeats can not be negative")
+            raise RuntimeError("Repeats must be non-negative")
         return _repeat_interleave(x, repeats=builtins.int(repeats), dim=d)
     reps = repeats._data if isinstance(repeats, Tensor) else np.asarray(repeats)
     if reps.ndim != 1 or reps.shape[0] != n:
