@@ -629,6 +629,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes or no classes but "
                            f"got weight tensor of shape: {list(weight._data.shape)}")
     _not_differentiable("nll_loss_forward" if nd <= 2 else "nll_loss2d_forward", "weight", weight)
+    if x._data.dtype.kind != "f":
+        raise _not_implemented("nll_loss_out_frame" if nd <= 2 else "nll_loss2d_forward_out_frame", x._data)
+    if weight is not None and weight._data.dtype != x._data.dtype:
+        raise RuntimeError(f"expected scalar type {x.dtype.type_name} but found {weight.dtype.type_name}")
     ta = t._data.astype(np.int64)
     bad = (ta != ignore_index) & ((ta < 0) | (ta >= n_classes))
     if bad.any():
@@ -724,10 +728,14 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
     _not_differentiable("binary_cross_entropy", "weight", weight)
+    if target._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Found dtype {target.dtype.type_name} but expected {input.dtype.type_name}")
     a = input._data
+    if a.dtype.kind != "f":
+        raise _not_implemented("binary_cross_entropy", a)
     if a.size and not ((a >= 0) & (a <= 1)).all():  # NaN fails the check too, as in PyTorch
         raise RuntimeError("all elements of input should be between 0 and 1")
-    w = None if weight is None else np.broadcast_to(weight._data, a.shape)
+    w = None if weight is None else np.broadcast_to(weight._data, a.shape).astype(a.dtype)
     return _bce(input, target, weight=w, reduction=reduction)
 
 
@@ -776,6 +784,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
     _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    if input._data.dtype.kind != "f":
+        raise _not_implemented("log_sigmoid_cpu", input._data)
+    if target._data.dtype.kind != "f":  # (PyTorch computes the loss into a tensor of the target's dtype)
+        raise RuntimeError(f"result type {input.dtype.type_name} can't be cast to the desired output type "
+                           f"{target.dtype.type_name}")
     shape = input._data.shape
     w = None if weight is None else np.broadcast_to(weight._data, shape)
     pw = None if pos_weight is None else np.broadcast_to(pos_weight._data, shape)
@@ -800,6 +813,13 @@ def linear(input, weight, bias=None):
     from .linalg import matmul
     _tensors("linear", ("input", input), ("weight", weight), ("bias", bias))
     x, w = input._data, weight._data
+    if bias is not None and w.ndim == 2 and x.ndim == 2 and x.shape[-1] == w.shape[1] and x.dtype == w.dtype:
+        # PyTorch's addmm: the bias must have the weight's dtype and expand to the result's shape
+        if bias._data.dtype != w.dtype:
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype.type_name} and "
+                               f"{weight.dtype.type_name}")
+        from .shape import expanded_shape
+        expanded_shape(bias, (x.shape[0], w.shape[0]))
     if bias is not None and w.ndim == 2 and x.ndim >= 1 and x.shape[-1] == w.shape[1] and \
             x.dtype == w.dtype == bias._data.dtype:
         # PyTorch's fused paths (so grad_fn names match): addmm for 2-D input (a bias of up to 2 dims); for a

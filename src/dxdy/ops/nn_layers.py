@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from ..creation import _rng
+from ..creation import _rng, ones_like, type_name
 from ..mode import no_grad
 from ..tensor import Tensor, wrap, _wrap_dim
 from ._op import op, name_ops, keep, as_operands
@@ -196,7 +196,12 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     n, c = xs[:2]
     if use_input_stats and math.prod(xs[2:]) == 1:
         raise ValueError(f"Expected more than 1 spatial element when training, got input size {_size(xs)}")
-    # As PyTorch: batch_norm of the input viewed as one sample of N * C channels, viewed back.
+    # As PyTorch: batch_norm of the input viewed as one sample of N * C channels, viewed back (and so its
+    # messages count the parameters repeated N times).
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and n * c and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {n * c} elements not {t.numel() * n}")
     flat = input.reshape((1, n * c) + xs[2:])
     w, b = (None if t is None else t.repeat(n) for t in (weight, bias))
     if use_input_stats:
@@ -370,6 +375,7 @@ def _check_reduction(reduction, valid=("none", "mean", "sum")):
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """target * (log target - input) (input holds log-probabilities); log_target: target is log-probabilities."""
+    _two_tensors("kl_div", ("input", input), ("target", target))
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction, ("none", "mean", "sum", "batchmean"))
     if reduction == "mean":
@@ -399,6 +405,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     """input where target is 1, max(0, margin - input) where target is -1."""
+    _two_tensors("hinge_embedding_loss", ("input", input), ("target", target))
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     zeros = input * 0
@@ -408,6 +415,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """log(1 + exp(-target * input))."""
+    _two_tensors("soft_margin_loss", ("input", input), ("target", target))
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _not_differentiable("soft_margin_loss", "target", target)
@@ -431,6 +439,7 @@ _soft_margin = op(_soft_margin_forward, vjp=(_soft_margin_vjp, None), node="Soft
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction="mean"):
     """max(d(a, p) - d(a, n) + margin, 0) with d the pairwise p-norm distance (swap: d(a, n) may be d(p, n))."""
+    _two_tensors("triplet_margin_loss", ("anchor", anchor), ("positive", positive), ("negative", negative))
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     dims = (anchor.ndim, positive.ndim, negative.ndim)
@@ -450,6 +459,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
                      reduction="mean"):
     """exp(input) - target * input (log_input), else input - target * log(input + eps); full adds Stirling's term."""
+    _two_tensors("poisson_nll_loss", ("input", input), ("target", target))
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
@@ -461,24 +471,27 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
-    """0.5 (log var + (input - target)^2 / var), var clamped below at eps (the clamp passes gradients)."""
-    if tuple(var.shape) != tuple(input.shape):
-        if tuple(input.shape[:-1]) == tuple(var.shape):
+    """0.5 (log var + (input - target)^2 / var), var clamped below at eps (the clamp passes gradients).
+
+    var: a float, a tensor of input's shape, of input's shape without its last dim, or of input's shape with
+    one dim of size 1 (PyTorch's checks and errors, in its order)."""
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * ones_like(input)
+    elif not isinstance(var, Tensor):  # (PyTorch's any() meets the bool `var < 0`)
+        raise TypeError(f"any() received an invalid combination of arguments - got ({type_name(var < 0)}), but "
+                        f"expected one of:")
+    elif (var._data < 0).any():
+        raise ValueError("var has negative entry/entries")
+    xs, vs = tuple(input.shape), tuple(var.shape)
+    if vs != xs:
+        if xs[:-1] == vs:
             var = var.unsqueeze(-1)
-        elif tuple(input.shape[:-1]) == tuple(var.shape[:-1]) and var.shape[-1] == 1:
-            pass
-        else:
-            try:  # a var that broadcasts to the input with its last dim whole, as PyTorch accepts
-                fits = np.broadcast_shapes(tuple(var.shape), tuple(input.shape)) == tuple(input.shape) and \
-                    var.ndim and var.shape[-1] == input.shape[-1]
-            except ValueError:
-                fits = False
-            if not fits:
-                raise ValueError("var is of incorrect size")
+        elif len(xs) != len(vs) or sum(v for x, v in zip(xs, vs) if x != v) != 1:
+            raise ValueError("var is of incorrect size")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
-    if (var._data < 0).any():
-        raise ValueError("var has negative entry/entries")
     # As PyTorch's clamp_ under no_grad on a clone: the values clamped, the gradient passed as is.
     var = _clamped_min(var.clone(), eps)
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
@@ -489,6 +502,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
     """1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin) where target is -1."""
+    _two_tensors("cosine_embedding_loss", ("input1", input1), ("input2", input2), ("target", target))
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     t = target.ndim
@@ -617,6 +631,12 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
         raise RuntimeError("weight should have at least three dimensions")
     stride, dilation = _tuple(stride, nd, "stride"), _tuple(dilation, nd, "dilation")
     kernel = tuple(weight.shape[2:])
+    if not isinstance(padding, str) and min(_tuple(padding, nd, "padding")) < 0:
+        raise RuntimeError("negative padding is not supported")
+    if min(stride) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if min(dilation) < 0:
+        raise RuntimeError("dilation should be greater than zero")
     if isinstance(padding, str):
         if padding == "valid":
             pads = [(0, 0)] * nd
@@ -638,6 +658,9 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
     o = weight.shape[0]
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
+    if o < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got "
+                           f"weight of size {list(weight.shape)} instead")
     if o % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
                            f"got weight of size [{list(weight.shape)}] instead")
@@ -650,6 +673,8 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
     if any(padded[i] < eff[i] for i in range(nd)):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
                            f"size: ({' x '.join(map(str, eff))}). Kernel size can't be greater than actual input size")
+    if min(dilation) == 0:  # (PyTorch's kernel checks this last, naming the dilation of a 2-D convolution)
+        raise RuntimeError(f"dilation should be greater than zero, but got {[1] * (2 - nd) + list(dilation)}")
     out_sizes = tuple((padded[i] - eff[i]) // stride[i] + 1 for i in range(nd))
     flat = tuple(p for pair in reversed(pads) for p in pair)
     if weight._data.dtype != x._data.dtype:
@@ -781,10 +806,18 @@ def _pool_setup(input, kernel_size, stride, padding, dilation, ceil_mode):
     k = _tuple(kernel_size, 2)
     s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _tuple(stride, 2)
     p, d = _tuple(padding, 2), _tuple(dilation, 2)
-    for i in range(2):
-        if p[i] > (d[i] * (k[i] - 1) + 1) // 2:
+    for i in range(2):  # PyTorch's checks as it sizes each dim's output, H then W
+        if s[i] == 0:
+            raise RuntimeError("stride should not be zero")
+        if p[i] < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {p[i]}")
+        if p[i] > int((d[i] * (k[i] - 1) + 1) / 2):  # (C's division, truncating)
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p[i]}, "
                                f"kernel_size={k[i]} and dilation={d[i]}")
+    for what, (a, b), names in (("kernel size", k, ("kH", "kW")), ("stride", s, ("dH", "dW")),
+                                ("dilation", d, ("dilationH", "dilationW"))):
+        if a <= 0 or b <= 0:
+            raise RuntimeError(f"{what} should be greater than zero, but got {names[0]}: {a} {names[1]}: {b}")
     if 0 in input.shape[-3:]:  # an empty batch (dim 0 of a 4-D input) is fine
         raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
                            f"got:{list(input.shape)}")
@@ -895,6 +928,8 @@ _adaptive_avg_pool2d = op(
 
 def adaptive_avg_pool2d(input, output_size):
     """Average pooling to a fixed output size: window i spans [floor(i H / oh), ceil((i + 1) H / oh))."""
+    if isinstance(output_size, (tuple, list)) and input.ndim <= len(output_size):  # (PyTorch's Python check)
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     if input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
     size = _tuple(output_size, 2, "output_size") if not isinstance(output_size, (tuple, list)) else \
@@ -904,6 +939,9 @@ def adaptive_avg_pool2d(input, output_size):
     h, w = input.shape[-2:]
     oh = h if size[0] is None else int(size[0])
     ow = w if size[1] is None else int(size[1])
+    if oh < 0 or ow < 0:
+        raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but "
+                           f"received {{{oh}, {ow}}}")
     dt = input._data.dtype
     if dt.kind != "f":
         raise _not_implemented("adaptive_avg_pool2d", input._data)
