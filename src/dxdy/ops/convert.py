@@ -100,7 +100,7 @@ def type(self, dtype=None, non_blocking=False):
 
 def type_as(self, other):
     if not isinstance(other, Tensor):
-        raise TypeError(f"type_as(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        raise TypeError(f"type_as(): argument 'other' (position 1) must be Tensor, not {builtins.type(other).__name__}")
     return to(self, other.dtype)
 
 

@@ -813,13 +813,15 @@ def linear(input, weight, bias=None):
     from .linalg import matmul
     _tensors("linear", ("input", input), ("weight", weight), ("bias", bias))
     x, w = input._data, weight._data
-    if bias is not None and w.ndim == 2 and x.ndim == 2 and x.shape[-1] == w.shape[1] and x.dtype == w.dtype:
-        # PyTorch's addmm: the bias must have the weight's dtype and expand to the result's shape
+    if bias is not None and w.ndim == 2 and (x.ndim == 2 or x.ndim == 1 and bias._data.ndim <= 1) and \
+            x.shape[-1] == w.shape[1] and x.dtype == w.dtype:
+        # PyTorch's addmm (of a 1-D input as one row): the bias must have the weight's dtype and expand to the
+        # result's shape
         if bias._data.dtype != w.dtype:
             raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype.type_name} and "
                                f"{weight.dtype.type_name}")
         from .shape import expanded_shape
-        expanded_shape(bias, (x.shape[0], w.shape[0]))
+        expanded_shape(bias, (x.shape[0] if x.ndim == 2 else 1, w.shape[0]))
     if bias is not None and w.ndim == 2 and x.ndim >= 1 and x.shape[-1] == w.shape[1] and \
             x.dtype == w.dtype == bias._data.dtype:
         # PyTorch's fused paths (so grad_fn names match): addmm for 2-D input (a bias of up to 2 dims); for a

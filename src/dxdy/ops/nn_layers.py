@@ -668,6 +668,9 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
         raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
                            f"{list(x.shape)} to have {weight.shape[1] * groups} channels, but got {c} channels "
                            f"instead")
+    if bias is not None and tuple(bias.shape) != (o,):
+        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with {o} "
+                           f"elements, but got bias of size {list(bias.shape)} instead")
     padded = [x.shape[2 + i] + pads[i][0] + pads[i][1] for i in range(nd)]
     eff = [dilation[i] * (kernel[i] - 1) + 1 for i in range(nd)]
     if any(padded[i] < eff[i] for i in range(nd)):
