@@ -653,16 +653,64 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 
 def bernoulli(input, p=None, *, generator=None):
-    probs = input._data if p is None else np.full(input._data.shape, p)
-    return wrap((_rng(generator).random(input._data.shape) < probs).astype(input._data.dtype))
+    """1 with probability input (or p), else 0, element-wise, in input's dtype."""
+    _tensor_arg("bernoulli", input)
+    a = input._data
+    if p is None:
+        if a.dtype.kind != "f":
+            raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{input.dtype.type_name}'")
+        if not ((a >= 0) & (a <= 1)).all():  # (NaN fails too)
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
+                               "be improved?  If so, please report an enhancement request to PyTorch.)")
+    elif not _is_number(p):
+        raise TypeError(f"bernoulli() received an invalid combination of arguments - got (Tensor, p={type_name(p)}), "
+                        f"but expected one of:")
+    elif not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return wrap((_rng(generator).random(a.shape) < (a if p is None else p)).astype(a.dtype))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """num_samples category indices per row of input (weights, not necessarily summing to 1).
+
+    Without replacement, the categories are drawn as an exponential race (category i's key E_i / w_i, the
+    smallest first): each draw picks among the remaining categories in proportion to their weights, and
+    categories of weight 0 come last, as PyTorch gives them once the others are drawn."""
+    _tensor_arg("multinomial", input)
+    if not isinstance(num_samples, (builtins.int, np.integer)) or isinstance(num_samples, builtins.bool):
+        raise TypeError(f"multinomial(): argument 'num_samples' (position 2) must be int, not "
+                        f"{type_name(num_samples)}")
+    w = input._data
+    if w.ndim not in (1, 2):  # PyTorch's checks, in its order
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if w.dtype.kind != "f":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype.type_name}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    k = w.shape[-1]
+    if not replacement and num_samples > k:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if k > 2 ** 24:
+        raise RuntimeError("number of categories cannot exceed 2^24")
+    if k == 0:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                           "identity.")
+    rows = w.reshape(-1, k).astype(np.float64)
+    if not (np.isfinite(rows) & (rows >= 0)).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if (rows.sum(-1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     r = _rng(generator)
-    p = input._data.astype(np.float64)
-    rows = p.reshape(-1, p.shape[-1])
-    out = np.stack([r.choice(len(row), num_samples, replace=replacement, p=row / row.sum()) for row in rows])
-    return wrap(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))
+    if replacement:
+        cdf = np.cumsum(rows, -1)
+        cdf /= cdf[:, -1:]
+        u = r.random((rows.shape[0], num_samples))
+        out = np.stack([np.searchsorted(c, v, side="right") for c, v in zip(cdf, u)]) if rows.size else u
+    else:
+        with np.errstate(divide="ignore"):
+            keys = r.standard_exponential(rows.shape) / rows
+        out = np.argsort(keys, axis=-1, kind="stable")[:, :num_samples]
+    return wrap(np.minimum(out, k - 1).reshape(w.shape[:-1] + (num_samples,)).astype(np.int64))
 
 
 # -- legacy constructors ------------------------------------------------------------------------
