@@ -10,7 +10,7 @@ import sys
 import numpy as np
 
 from . import dtypes as _dt
-from .tensor import Tensor, wrap, device as _device
+from .tensor import Tensor, wrap, device as _device, allocation_error, _c_name
 
 
 def write_out(result, out):
@@ -304,8 +304,46 @@ def from_numpy(ndarray):
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
     d = dtype_arg("scalar_tensor", dtype) or _dt.get_default_dtype()
-    s = number_arg("scalar_tensor", "s", 1, s)
+    s = checked_fill(number_arg("scalar_tensor", "s", 1, s), d.np, 1)
     return _finish(wrap(np.array(s, d.np)), requires_grad, "scalar_tensor")
+
+
+# PyTorch's C++ names of dtypes in its messages about converting a value.
+_VALUE_TYPES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "int8_t",
+                "int16": "int16_t", "int32": "int", "int64": "int64_t", "uint8": "uint8_t"}
+
+
+def checked_fill(value, dtype, count=None):
+    """A fill value (a Python or NumPy number) for NumPy `dtype`, as PyTorch converts it: OverflowError for an
+    int past 64 bits; RuntimeError where the value overflows the dtype (NaN or a float out of an integer dtype's
+    range, a finite float past a float dtype's largest); a negative int wraps into an unsigned dtype.
+
+    `count`: the number of elements filled. PyTorch fills a float16 tensor of one element unchecked (the value
+    rounds, to inf past the largest)."""
+    if isinstance(value, (builtins.int, np.integer)) and not isinstance(value, (builtins.bool, np.bool_)):
+        value = builtins.int(value)
+        if value >= 2 ** 64:
+            raise OverflowError("int too big to convert")
+        if value < -2 ** 63:
+            raise OverflowError("can't convert negative int to unsigned")
+    kind = dtype.kind
+    if kind == "b":
+        return value
+    if kind == "f":
+        if dtype.itemsize == 2 and count == 1:
+            return value
+        if math.isfinite(value) and dtype.itemsize < 8 and abs(value) > builtins.float(np.finfo(dtype).max):
+            raise RuntimeError(f"value cannot be converted to type {_VALUE_TYPES[dtype.name]} without overflow")
+        return value
+    info = np.iinfo(dtype)
+    if isinstance(value, (builtins.float, np.floating)):
+        over = not builtins.float(info.min) <= value <= builtins.float(info.max)  # (NaN too)
+    else:
+        value = builtins.int(value)
+        over = value > info.max or (-value > info.max if info.min == 0 else value < info.min)
+    if over:
+        raise RuntimeError(f"value cannot be converted to type {_VALUE_TYPES[dtype.name]} without overflow")
+    return value & info.max if info.min == 0 and not isinstance(value, builtins.float) and value < 0 else value
 
 
 # -- filled -------------------------------------------------------------------------------
@@ -316,7 +354,21 @@ def _is_size_element(s):
 
 def _size(size, fn="size"):
     """The shape in `*size` (ints, or one sequence of them), refused as PyTorch's parser refuses it."""
-    return nonnegative_shape(int_tuple_arg(fn, "size", size))
+    shape = int_tuple_arg(fn, "size", size)
+    for k, s in enumerate(shape):
+        if not -2 ** 63 <= s < 2 ** 63:
+            raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {k + 1} with error "
+                            f"\"Overflow when unpacking long long\"")
+    return nonnegative_shape(shape)
+
+
+def _allocate(make, shape, dtype):
+    """make(shape, dtype): a new array, or PyTorch's RuntimeError where memory cannot hold it."""
+    try:
+        return make(shape, dtype)
+    except (MemoryError, ValueError):  # (NumPy's ValueError: "array is too big", past 2**63 bytes)
+        error = allocation_error(shape, dtype)
+    raise error
 
 
 def nonnegative_shape(shape):
@@ -354,7 +406,7 @@ def _filled(fn, fill, size, dtype, device, requires_grad, default=None):
     d = dtype_arg(fn, dtype) or default or _dt.get_default_dtype()
     shape = _size(size, fn)
     _check_device(device)
-    return _finish(wrap(fill(shape, d.np)), requires_grad, fn)
+    return _finish(wrap(_allocate(fill, shape, d.np)), requires_grad, fn)
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -377,14 +429,15 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type_name(size)}")
     value = number_arg("full", "fill_value", 2, fill_value)
-    return write_out(_filled("full", lambda s, d: np.full(s, value, d), (size,), dtype, device, requires_grad,
-                   _dt.scalar_dtype(value)), out)
+    return write_out(_filled("full", lambda s, d: np.full(s, checked_fill(value, d, math.prod(s)), d), (size,),
+                             dtype, device, requires_grad, _dt.scalar_dtype(value)), out)
 
 
 def _like(fn, fill, input, dtype, requires_grad):
     _tensor_arg(fn, input)
     d = dtype_arg(fn, dtype)
-    return _finish(wrap(fill(input._data.shape, input._data.dtype if d is None else d.np)), requires_grad, fn)
+    return _finish(wrap(_allocate(fill, input._data.shape, input._data.dtype if d is None else d.np)),
+                   requires_grad, fn)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
@@ -403,7 +456,8 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
               memory_format=None):
     _tensor_arg("full_like", input)
     value = number_arg("full_like", "fill_value", 2, fill_value)
-    return _like("full_like", lambda s, d: np.full(s, value, d), input, dtype, requires_grad)
+    return _like("full_like", lambda s, d: np.full(s, checked_fill(value, d, math.prod(s)), d), input, dtype,
+                 requires_grad)
 
 
 def _int_arg(fn, name, position, v):
@@ -420,7 +474,8 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
     n = _int_arg("eye", "n", 1, n)
     m = n if m is None else _int_arg("eye", "m", 2, m)
     _check_device(device)
-    return write_out(_finish(wrap(np.eye(n, m, dtype=d.np)), requires_grad, "eye"), out)
+    return write_out(_finish(wrap(_allocate(lambda s, t: np.eye(*s, dtype=t), (n, m), d.np)), requires_grad, "eye"),
+                     out)
 
 
 # -- ranges ---------------------------------------------------------------------------------
@@ -458,6 +513,8 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if d is _dt.bool:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     n = builtins.max(0, math.ceil((end - start) / step))
+    if n >= 2 ** 63:
+        raise RuntimeError("invalid size, possible overflow?")
     # Computed in float64 (or int64) and then cast, as PyTorch does, so float32 ranges agree.
     a = (start + np.arange(n, dtype=np.float64 if d.is_floating_point else np.int64) * step).astype(d.np)
     return write_out(_finish(wrap(a), requires_grad, "arange"), out)
@@ -572,7 +629,7 @@ def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="che
     _check_device(device)
     if not d.is_floating_point:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.type_name}'")
-    return _finish(wrap(draw(_rng(generator), shape).astype(d.np)), requires_grad, fn)
+    return _finish(wrap(_allocate(lambda s, t: draw(_rng(generator), s).astype(t), shape, d.np)), requires_grad, fn)
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -612,8 +669,15 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
             raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not {type_name(size)}")
         raise TypeError(f"randint() received an invalid combination of arguments - got "
                         f"({', '.join(type_name(x) for x in given)}), but expected one of:")
+    if not (-2 ** 63 <= low < 2 ** 63 and -2 ** 63 <= high < 2 ** 63):
+        raise ValueError("Overflow when unpacking long long")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    if not d.is_floating_point:
+        lo, hi = (0, 1) if d is _dt.bool else (np.iinfo(d.np).min, np.iinfo(d.np).max)
+        for what, bad in (("from", low < lo), ("to - 1", high - 1 > hi)):
+            if bad:
+                raise RuntimeError(f"{what} is out of bounds for {_c_name(wrap(np.zeros((), d.np)))}")
     a = _rng(generator).integers(low, high, _size((size,), "randint"))
     return write_out(_finish(wrap(a.astype(d.np)), requires_grad, "randint"), out)
 
@@ -625,31 +689,54 @@ def randint_like(input, low=0, high=None, *, dtype=None, **_):
     return randint(low, high, input._data.shape, dtype=dtype_arg("randint_like", dtype) or input.dtype)
 
 
+_RANDPERM_MOST = {_dt.float16: (2049, "2049"), _dt.float32: (2 ** 24 + 1, "2^24+1")}
+
+
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     d = dtype_arg("randperm", dtype) or _dt.int64
-    n = _int_arg("randperm", "n", 1, n)
-    return _finish(wrap(_rng(generator).permutation(n).astype(d.np)), requires_grad, "randperm")
+    if not isinstance(n, (builtins.int, np.integer)) or isinstance(n, builtins.bool):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type_name(n)}")
+    if not -2 ** 63 <= n < 2 ** 63:
+        raise ValueError("Overflow when unpacking long long")
+    (n,) = _size((n,), "randperm")
+    if d is _dt.bool:
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
+    if d in _RANDPERM_MOST and n > _RANDPERM_MOST[d][0]:  # (the integers the dtype holds exactly, and one more)
+        raise RuntimeError(f"n cannot be greater than {_RANDPERM_MOST[d][1]} for {d.type_name} type.")
+    elif not d.is_floating_point and n:
+        checked_fill(n - 1, d.np)
+    return _finish(wrap(_allocate(lambda s, t: _rng(generator).permutation(s[0]).astype(t), (n,), d.np)),
+                   requires_grad, "randperm")
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
            requires_grad=False):
     """Normal samples: tensor means/stds element-wise, or floats with a size."""
     r = _rng(generator)
-    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+    if isinstance(mean, Tensor) or isinstance(std, Tensor) or size is None:
+        if size is not None or not (isinstance(mean, Tensor) or isinstance(std, Tensor)):
+            got = ", ".join(_kind(v) for v in (mean, std) + ((size,) if size is not None else ()))
+            raise TypeError(f"normal() received an invalid combination of arguments - got ({got}), but expected "
+                            f"one of:")
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
         ref = mean if isinstance(mean, Tensor) else std
-        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        if not ref.is_floating_point():
+            raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{ref.dtype.type_name}'")
+        from .ops._op import broadcast_shape
+        shape = broadcast_shape(np.shape(m), np.shape(s))
         if builtins.min(np.min(s, initial=0), 0) < 0:
             raise RuntimeError("normal expects all elements of std >= 0.0")
         return write_out(wrap((m + s * r.standard_normal(shape)).astype(ref._data.dtype)), out)
-    if size is None:
-        raise TypeError("normal() with float mean and std needs a size")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     result = _random("normal", lambda g, s: mean + std * g.standard_normal(s), (size,), dtype, generator, device,
                      requires_grad, "normal_kernel_cpu")
     return write_out(result, out)
+
+
+def _kind(v):
+    return "Tensor" if isinstance(v, Tensor) else type_name(v)
 
 
 def bernoulli(input, p=None, *, generator=None):

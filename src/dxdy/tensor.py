@@ -12,6 +12,7 @@ PyTorch. The list also carries weak references to the live views made by view op
 (`[version, refs, limit]`), so that an in-place write that changes the history of
 their memory can give each of them the new history (ops/inplace.py).
 """
+import math
 import warnings
 import weakref
 
@@ -544,6 +545,16 @@ def _wrap_dim(dim, ndim, scalar_ok=True):
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     return dim + n if dim < 0 else dim
+
+
+def allocation_error(shape, dtype):
+    """PyTorch's RuntimeError for a tensor of `shape` and (NumPy) `dtype` that memory cannot hold, where NumPy
+    raises MemoryError (or ValueError, for a size past 2**63 bytes)."""
+    nbytes = math.prod(shape) * np.dtype(dtype).itemsize
+    if nbytes >= 2 ** 63:
+        return RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
+    return RuntimeError(f"[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: "
+                        f"you tried to allocate {nbytes} bytes. Error code 12 (Cannot allocate memory)")
 
 
 def check_nonempty(fn, shape, dims):

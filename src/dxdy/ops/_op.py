@@ -27,7 +27,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..graph import Node, SECOND_BACKWARD
 from ..mode import state as _mode, anomaly as _anomaly
-from ..tensor import Tensor, wrap, version_counter, register_view, bump_version, EPOCH
+from ..tensor import Tensor, wrap, version_counter, register_view, bump_version, EPOCH, allocation_error
 from ._xp import numpy_ns, REFCOUNTS as _REFCOUNTS
 
 _new = object.__new__
@@ -316,6 +316,8 @@ def apply(cls, forward, args, params):
         if cls.broadcasts:
             check_broadcast(*arrays)
         raise
+    except MemoryError as e:
+        raise out_of_memory(e) from None
     single = cls.n_outputs == 1 and cls.__base__ is not VariadicNode
     record = False
     if _mode.grad_enabled:
@@ -543,6 +545,8 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
         except ValueError:
             check_broadcast(xa, ya)
             raise
+        except MemoryError as e:
+            raise out_of_memory(e) from None
         if out.ndim > 1 and x_is_t and not xa.flags.c_contiguous:
             out = _first_operand_layout(out, xa)
         xg = x_is_t and x._rg
@@ -689,6 +693,13 @@ def wrap_int(s, dtype):
     if info.min <= s <= info.max:
         return s
     return int(np.asarray(s, np.int64).astype(dtype))
+
+
+def out_of_memory(e):
+    """PyTorch's RuntimeError for NumPy's MemoryError `e` (which names the array's shape and dtype)."""
+    if getattr(e, "shape", None) is None:
+        return RuntimeError(f"DefaultCPUAllocator: can't allocate memory: {e}")
+    return allocation_error(e.shape, e.dtype)
 
 
 def check_broadcast(*arrays):

@@ -292,6 +292,9 @@ def fill_(self, value):
         if _mode.grad_enabled and (self._rg or value._rg):
             return commit(self, _fill_tensor(self, value))
         value = value.item()
+    else:
+        from ..creation import checked_fill
+        value = checked_fill(value, self._data.dtype, self._data.size)  # PyTorch's errors where it overflows
     if _mode.grad_enabled and self._rg:
         return commit(self, _fill(self, value=value))
     _writable(self)[...] = value

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from ..creation import int_tuple_arg, type_name, _tensor_arg, nonnegative_shape
-from ..tensor import Tensor, wrap, _wrap_dim, version_counter
+from ..tensor import Tensor, wrap, _wrap_dim, version_counter, allocation_error
 from ._op import op, name_ops, write_out, broadcast_shape
 
 
@@ -303,7 +303,10 @@ def repeat(input, *sizes):
     if len(reps) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            "tensor")
-    nonnegative_shape([r * n for r, n in zip(reps, (1,) * (len(reps) - input._data.ndim) + input._data.shape)])
+    shape = nonnegative_shape([r * n for r, n in zip(reps, (1,) * (len(reps) - input._data.ndim) +
+                                                     input._data.shape)])
+    if math.prod(shape) * input._data.itemsize >= 2 ** 63:  # (NumPy's tile would fail on a part of it)
+        raise allocation_error(shape, input._data.dtype)
     return _repeat(input, reps=reps)
 
 
