@@ -358,7 +358,7 @@ def _size(size, fn="size"):
     for k, s in enumerate(shape):
         if not -2 ** 63 <= s < 2 ** 63:
             raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {k + 1} with error "
-                            f"\"Overflow when unpacking long long\"")
+                            f"\"Overflow when unpacking long long")  # (sic: PyTorch's message has no closing quote)
     return nonnegative_shape(shape)
 
 

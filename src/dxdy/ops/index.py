@@ -384,7 +384,9 @@ def index_select(input, dim, index, *, out=None):
 
 def take_along_dim(input, indices, dim=None):
     """Values at `indices` along dim (over the flattened input when dim is None); shapes broadcast."""
-    if not isinstance(indices, Tensor) or indices._data.dtype.kind not in "iu":
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"take_along_dim(): argument 'indices' (position 2) must be Tensor, not {type_name(indices)}")
+    if indices._data.dtype.kind not in "iu":
         got = indices.dtype.type_name if isinstance(indices, Tensor) else type(indices).__name__
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got {got}")
     if dim is None:
@@ -442,7 +444,9 @@ _masked_select = op(lambda xp, x, *, mask: x[mask],
 
 def masked_select(input, mask, *, out=None):
     """The elements of input where mask is True, as a 1-D tensor."""
-    if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"masked_select(): argument 'mask' (position 2) must be Tensor, not {type_name(mask)}")
+    if mask._data.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
     shape = broadcast_shape(mask._data.shape, input._data.shape)
     x = input.expand(shape) if input._data.shape != shape else input
@@ -549,7 +553,7 @@ def _index_arg(name, input, dim, index):
     return _wrap_dim(dim, input._data.ndim), a.reshape(-1).astype(np.int64)
 
 
-def _in_range(name, input, d, a):
+def _in_range(name, input, d, a, alpha=1):
     """The index values, negative ones (index_fill's) wrapped; PyTorch's error for one out of range."""
     n = input._data.ndim
     size = input._data.shape[d] if n else 1
@@ -557,7 +561,8 @@ def _in_range(name, input, d, a):
         return a  # PyTorch's kernels write nothing into an empty tensor, and check nothing
     bad = a[((a < -size) if name == "index_fill" else (a < 0)) | (a >= size)]
     if bad.size:
-        if name == "index_add" and n <= 1:  # (PyTorch's kernel for vectors words it so)
+        # (PyTorch's kernels word it so for a vector, along a middle dim or with an alpha)
+        if name == "index_add" and (n <= 1 or 0 < d < n - 1 or alpha != 1):
             raise IndexError("index out of range in self")
         if name == "index_add":
             raise RuntimeError(f"index {builtins.int(bad[0])} is out of bounds for dimension {d} with size {size}")
@@ -614,7 +619,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
     """A copy of input with alpha * source added at index along dim; repeated indices accumulate."""
     d, a = _index_arg("index_add", input, dim, index)
     _source_arg("index_add", input, d, a, source)
-    a = _in_range("index_add", input, d, a)
+    a = _in_range("index_add", input, d, a, alpha)
     return write_out(_index_add(input, source, dim=d, index=a, alpha=alpha), out)
 
 

@@ -102,6 +102,8 @@ _bmm = op(lambda xp, x, y: xp.matmul(x, y),
 def mv(input, vec, *, out=None):
     """Matrix (n, m) times vector (m,)."""
     _check("mv", input, vec)
+    if not input._data.ndim:  # (PyTorch's message reads the matrix's size(0) first)
+        _wrap_dim(0, 0, scalar_ok=False)
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {vec._data.ndim}, {input._data.ndim}, "
                            f"{vec._data.ndim}")
@@ -394,9 +396,21 @@ def _einsum_grads(xp, g, shapes, xs, ins, rhs):
 
 
 def _check_einsum_sizes(ins, operands):
-    """PyTorch's errors for subscripts whose sizes disagree (size 1 broadcasts)."""
-    seen = {}
+    """PyTorch's errors for subscripts, and dims an ellipsis covers, whose sizes disagree (size 1 broadcasts)."""
+    seen, ellipsis = {}, []
     for k, (s, t) in enumerate(zip(ins, operands)):
+        if "." in s:
+            start = s.index(".")
+            covered = list(t._data.shape[start:start + t._data.ndim - (len(s) - 1)])
+            m = builtins.max(len(ellipsis), len(covered))
+            a, b = [1] * (m - len(ellipsis)) + ellipsis, [1] * (m - len(covered)) + covered
+            for j, (p, q) in enumerate(zip(a, b)):
+                if p != q and p != 1 and q != 1:
+                    raise RuntimeError(f"einsum(): dimension {start + j - (m - len(covered))} covered by ellipsis in "
+                                       f"operand {k}has size {q} which "
+                                       f"does not broadcast with previously seen ellipsis with size {p} for the "
+                                       f"respective dimension")
+            ellipsis = [q if p == 1 else p for p, q in zip(a, b)]
         for c, n in _letter_sizes(s, t._data.shape, k).items():
             if c in seen and n != seen[c] and n != 1 and seen[c] != 1:
                 raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {k} which does not broadcast "
@@ -473,6 +487,9 @@ def einsum(equation, *operands):
 
 def tensordot(a, b, dims=2, out=None):
     """Contract the last `dims` dims of a with the first of b, or the given pairs of dims."""
+    for t in (a, b):  # (PyTorch's tensordot, in Python, asks a.dim() first)
+        if not isinstance(t, Tensor):
+            raise AttributeError(f"'{type(t).__name__}' object has no attribute 'dim'")
     _check("tensordot", a, b)
     na, nb = a._data.ndim, b._data.ndim
     if isinstance(dims, Tensor):

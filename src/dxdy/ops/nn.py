@@ -616,8 +616,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if nd < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {nd})")
     if nd == 1:
-        if t._data.ndim != 0:
+        if t._data.ndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if t._data.ndim == 1 and t._data.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t._data.shape[0]}")
     elif t._data.ndim == 0 or x._data.shape[0] != t._data.shape[0]:
         raise ValueError(f"Expected input batch_size ({x._data.shape[0]}) to match target batch_size "
                          f"({t._data.shape[0] if t._data.ndim else 1}).")
@@ -633,7 +635,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise _not_implemented("nll_loss_out_frame" if nd <= 2 else "nll_loss2d_forward_out_frame", x._data)
     if weight is not None and weight._data.dtype != x._data.dtype:
         raise RuntimeError(f"expected scalar type {x.dtype.type_name} but found {weight.dtype.type_name}")
-    ta = t._data.astype(np.int64)
+    ta = t._data.astype(np.int64).reshape(() if nd == 1 else t._data.shape)  # (a 1-D input takes a target of one)
     bad = (ta != ignore_index) & ((ta < 0) | (ta >= n_classes))
     if bad.any():
         raise IndexError(f"Target {int(ta[bad][0])} is out of bounds.")
@@ -735,6 +737,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise _not_implemented("binary_cross_entropy", a)
     if a.size and not ((a >= 0) & (a <= 1)).all():  # NaN fails the check too, as in PyTorch
         raise RuntimeError("all elements of input should be between 0 and 1")
+    b = target._data
+    if b.size and not ((b >= 0) & (b <= 1)).all():
+        raise RuntimeError("all elements of target should be between 0 and 1")
     w = None if weight is None else np.broadcast_to(weight._data, a.shape).astype(a.dtype)
     return _bce(input, target, weight=w, reduction=reduction)
 
@@ -813,6 +818,8 @@ def linear(input, weight, bias=None):
     from .linalg import matmul
     _tensors("linear", ("input", input), ("weight", weight), ("bias", bias))
     x, w = input._data, weight._data
+    if w.ndim > 2:  # (PyTorch transposes the weight)
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {w.ndim}D")
     if bias is not None and w.ndim == 2 and (x.ndim == 2 or x.ndim == 1 and bias._data.ndim <= 1) and \
             x.shape[-1] == w.shape[1] and x.dtype == w.dtype:
         # PyTorch's addmm (of a 1-D input as one row): the bias must have the weight's dtype and expand to the
@@ -875,10 +882,8 @@ def pad(input, pad, mode="constant", value=None):
                            f"padding length {len(pads)} and input of dimension {input._data.ndim}")
     for i in range(len(pads) // 2):
         n = input._data.shape[input._data.ndim - 1 - i]
-        if n + pads[2 * i] + pads[2 * i + 1] < 0:
-            raise RuntimeError(f"The input size {n}, plus negative padding {pads[2 * i]} and {pads[2 * i + 1]} "
-                               f"resulted in a negative output size, which is invalid. Check dimension "
-                               f"{input._data.ndim - 1 - i} of your input.")
+        if n + min(pads[2 * i], 0) + min(pads[2 * i + 1], 0) < 0:  # (PyTorch cuts first, with narrow)
+            raise RuntimeError("narrow(): length must be non-negative.")
     return _pad(input, pads=pads, value=0 if value is None else value)
 
 
@@ -905,7 +910,9 @@ def one_hot(tensor, num_classes=-1):
     a = tensor._data
     if a.size and a.min() < 0:
         raise RuntimeError("Class values must be non-negative.")
-    n = (int(a.max()) + 1 if a.size else 0) if num_classes == -1 else num_classes
+    if num_classes == -1 and not a.size:
+        raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    n = int(a.max()) + 1 if num_classes == -1 else num_classes
     if a.size and a.max() >= n:
         raise RuntimeError("Class values must be smaller than num_classes.")
     return wrap((a[..., None] == np.arange(n)).astype(np.int64))
@@ -914,6 +921,23 @@ def one_hot(tensor, num_classes=-1):
 def bilinear(input1, input2, weight, bias=None):
     """x1^T A x2 + b for each output feature: weight (out, in1, in2), inputs (..., in1) and (..., in2)."""
     from .linalg import einsum
+    _tensors("bilinear", ("input1", input1), ("input2", input2), ("weight", weight), ("bias", bias))
+    if input1.ndim != input2.ndim:  # PyTorch's checks, in its order (size(d) of a tensor without dim d: IndexError)
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.ndim} and {input2.ndim}")
+    for i in range(input1.ndim - 1):
+        if input1.shape[i] != input2.shape[i]:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {i}: got {input1.shape[i]} "
+                               f"and {input2.shape[i]}")
+    for k, x in ((1, input1), (2, input2)):
+        got, expected = x.shape[_wrap_dim(-1, x.ndim, False)], weight.shape[_wrap_dim(k, weight.ndim, False)]
+        if got != expected:
+            raise RuntimeError(f"bilinear(): input{k} size does not match weight size: got {got} but expected "
+                               f"{expected}")
+    if bias is not None and bias.shape[_wrap_dim(0, bias.ndim, False)] != weight.shape[0]:
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias.shape[0]} but expected "
+                           f"{weight.shape[0]}")
+    if weight.ndim != 3:
+        raise RuntimeError("number of dimensions must match")
     out = einsum("...i,oij,...j->...o", input1, weight, input2)
     return out if bias is None else out + bias
 

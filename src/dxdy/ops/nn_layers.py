@@ -15,7 +15,7 @@ import numpy as np
 from ..creation import _rng, ones_like, type_name
 from ..mode import no_grad
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, name_ops, keep, as_operands
+from ._op import op, name_ops, keep, as_operands, broadcast_shape
 from ._xp import numpy_ns
 from .nn import _reduce, _reduction, _inplace_result, _not_differentiable, logsigmoid, pad
 from .nn import _tensors as _two_tensors, _constant_pad, _operands, _reduced, _mean_scale
@@ -189,13 +189,13 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     _tensors("instance_norm", ("input", input), ("running_mean", running_mean), ("running_var", running_var),
              ("weight", weight), ("bias", bias))
     xs = tuple(input.shape)
-    if len(xs) < 2:  # (N, C) is accepted: no spatial dims, which only use_input_stats refuses (below)
+    if use_input_stats and math.prod(xs[2:]) == 1:  # (PyTorch's first check, in Python: any input of < 3 dims)
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size {_size(xs)}")
+    if len(xs) < 2:  # (N, C) is accepted: no spatial dims, which only use_input_stats refuses (above)
         raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     if input._data.dtype.kind != "f":
         raise _not_implemented("batch_norm", input._data)
     n, c = xs[:2]
-    if use_input_stats and math.prod(xs[2:]) == 1:
-        raise ValueError(f"Expected more than 1 spatial element when training, got input size {_size(xs)}")
     # As PyTorch: batch_norm of the input viewed as one sample of N * C channels, viewed back (and so its
     # messages count the parameters repeated N times).
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
@@ -283,6 +283,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if weight.ndim != 2:
         raise RuntimeError("'weight' must be 2-D")
     n = weight.shape[0]
+    if n == 0 and input._data.size:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if padding_idx is not None:
         if padding_idx > 0:
             assert padding_idx < n, "Padding_idx must be within num_embeddings"
@@ -419,6 +421,9 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     reduction = _reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _not_differentiable("soft_margin_loss", "target", target)
+    shape = broadcast_shape(input._data.shape, target._data.shape)
+    if shape != input._data.shape:  # (PyTorch's kernel writes the loss into a tensor of the input's shape)
+        raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast shape {list(shape)}")
     x, t = _operands(input, target)
     return _soft_margin(x, t, reduction=reduction)
 
@@ -892,6 +897,8 @@ _avg_pool2d = op(_avg_pool_forward, vjp=_avg_pool_vjp, node="AvgPool2DBackward0"
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
     """The mean of each kernel_size window (count_include_pad: zero padding counts in the divisor)."""
+    if input.ndim < 3:  # (PyTorch's avg_pool2d reads input.size(-3) first)
+        _wrap_dim(-3, input.ndim, scalar_ok=False)
     cfg, p, hw = _pool_setup(input, kernel_size, stride, padding, 1, ceil_mode)
     k, s, out = cfg[0], cfg[1], cfg[5]
     if divisor_override is not None:

@@ -314,6 +314,8 @@ def _arg_extreme(name, f):
             flat = input._data.reshape(-1)
             r = f(flat, dim=0, keepdim=False)
             return write_out(wrap(np.full((1,) * input._data.ndim, r._data)) if keepdim else r, out)
+        if not input._data.ndim:
+            _wrap_dim(dim, 0)  # (a 0-d tensor takes dim 0 or -1)
         d = dims(dim, input._data.ndim)[0] if input._data.ndim else None
         if d is not None:
             check_nonempty(f"{name}()", input._data.shape, (d,))

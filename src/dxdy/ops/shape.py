@@ -120,9 +120,9 @@ def flatten(input, start_dim=0, end_dim=-1):
     shape = input._data.shape
     _dim_arg("flatten", "start_dim", 1, start_dim)
     _dim_arg("flatten", "end_dim", 2, end_dim)
+    s, e = _wrap_dim(start_dim, len(shape)), _wrap_dim(end_dim, len(shape))
     if not shape:
         return reshape(input, (1,))
-    s, e = _wrap_dim(start_dim, len(shape)), _wrap_dim(end_dim, len(shape))
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
@@ -144,6 +144,7 @@ def ravel(input):
 def unflatten(input, dim, sizes):
     """Split dim `dim` into `sizes` (one may be -1)."""
     shape = input._data.shape
+    _wrap_dim(dim, len(shape))
     if not shape:  # PyTorch's message wraps the error of its dim check
         raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but tensor has no "
                            f"dimensions")
@@ -353,6 +354,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
                         f"({type_name(repeats)}), but expected one of:")
     if isinstance(repeats, Tensor) and repeats._data.ndim == 0:
         repeats = builtins.int(repeats._data)
+    if dim is not None and not input._data.ndim:  # (PyTorch's messages for a 0-d input along a dim)
+        if isinstance(repeats, Tensor):
+            _wrap_dim(dim, 0, scalar_ok=False)
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     x = flatten(input) if dim is None else input
     d = 0 if dim is None else _wrap_dim(dim, x._data.ndim)
     if x._data.ndim == 0:
@@ -410,11 +415,12 @@ def t(input):
 def permute(input, *dims):
     """Reorder the dims: `dxdy.permute(x, (2, 0, 1))`, `x.permute(2, 0, 1)`."""
     n = input._data.ndim
-    ds = tuple(_wrap_dim(d, n) for d in _shape_arg(dims, "permute", "dims"))
+    ds = _shape_arg(dims, "permute", "dims")
     if len(ds) != n:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
                            f"length of the desired ordering of dimensions i.e. input.dim() = {n} is not equal to "
                            f"len(dims) = {len(ds)}")
+    ds = tuple(_wrap_dim(d, n) for d in ds)
     if len(set(ds)) != n:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     return _permute(input, dims=ds)
@@ -484,10 +490,14 @@ def flip(input, *dims):
 
 
 def fliplr(input):
+    if _tensor_arg("fliplr", input)._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
     return flip(input, (1,))
 
 
 def flipud(input):
+    if _tensor_arg("flipud", input)._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
     return flip(input, (0,))
 
 
@@ -882,6 +892,8 @@ _kron = op(_kron_forward, vjp=(lambda xp, g, x, y: _kron_grad(xp, g, x, y, 0),
 def kron(input, other, *, out=None):
     """The Kronecker product: blocks input[i, j] * other, laid out as input is."""
     from ._op import as_operands
+    for name, position, t in (("input", 1, input), ("other", 2, other)):
+        _tensor_arg("kron", t, name, position)
     x, y = as_operands(input, other)
     return write_out(_kron(x, y), out)
 

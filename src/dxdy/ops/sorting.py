@@ -70,14 +70,15 @@ median_type = make_return_type("median", ("values", "indices"))
 
 
 def _dim(input, dim):
-    return _wrap_dim(dim, input._data.ndim) if input._data.ndim else 0
+    d = _wrap_dim(dim, input._data.ndim)  # (a 0-d tensor takes dim 0 or -1)
+    return d if input._data.ndim else 0
 
 
 def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     """The values along dim in order, and where each came from: (values, indices)."""
+    d = _dim(input, dim)
     if input._data.ndim == 0:
         return write_out(sort_type(_sort_0d(input)), out)
-    d = _dim(input, dim)
     indices = wrap(_order(input._data, d, descending))  # NOTE [Saving only the indices]
     return write_out(sort_type((_sort(input, indices, dim=d), indices)), out)
 
