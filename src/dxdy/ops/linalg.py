@@ -546,6 +546,8 @@ def trace(input):
     """The sum of the main diagonal of a 2-D tensor."""
     if input._data.ndim != 2:
         raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input._data.ndim))
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     return _trace(input)
 
 

@@ -81,6 +81,8 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 # -- activations ------------------------------------------------------------------------------------
 def _gelu_forward(xp, x, *, approximate):
+    if x.dtype.kind != "f":
+        raise _not_implemented("GeluKernelImpl", x)
     if approximate == "tanh":
         return 0.5 * x * (1 + xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
     return 0.5 * x * (1 + xp.erf(x * _SQRT_HALF))
@@ -117,8 +119,11 @@ def silu(input, inplace=False):
     return _inplace_result(input, _silu(input), inplace)
 
 
+_softplus_input = _floats_only("softplus_cpu")
+
+
 def _softplus_forward(xp, x, *, beta, threshold):
-    bx = beta * x
+    bx = beta * _softplus_input(x)
     return xp.where(bx > threshold, x, xp.log1p(xp.exp(xp.minimum(bx, threshold))) / beta)
 
 
@@ -132,8 +137,11 @@ def softplus(input, beta=1.0, threshold=20.0):
     return _softplus(input, beta=beta, threshold=threshold)
 
 
+_leaky_relu_input = _floats_only("leaky_relu_cpu")
+
+
 def _leaky_relu_forward(xp, x, *, negative_slope):
-    return xp.where(x > 0, x, x * negative_slope)
+    return xp.where(_leaky_relu_input(x) > 0, x, x * negative_slope)
 
 
 _leaky_relu = op(_leaky_relu_forward,
@@ -185,6 +193,7 @@ _elu_ = op(_elu_forward, vjp=_elu_result_vjp, node="EluBackward1")  # in place: 
 
 def elu(input, alpha=1.0, inplace=False):
     """x where x > 0, else alpha * (exp(x) - 1)."""
+    _elu_input(input)
     return _inplace_result(input, (_elu_ if inplace else _elu)(input, alpha=alpha), inplace)
 
 
@@ -199,6 +208,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """x clamped to [min_val, max_val]; the gradient is 1 strictly inside, 0 elsewhere."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
     return _inplace_result(input, _hardtanh(input, min_val=min_val, max_val=max_val), inplace)
 
 

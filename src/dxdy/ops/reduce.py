@@ -803,6 +803,8 @@ _div_number = op(lambda xp, x, *, other: x / other, vjp=lambda xp, g, other: g /
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """The integral of y along dim by the trapezoidal rule: at sample points x, or spaced dx apart (1)."""
     _check_tensor("trapezoid", y)
+    if y._data.dtype == np.bool_:
+        raise RuntimeError("trapezoid: received a bool input for `y`, but bool is not supported")
     if isinstance(x, Tensor) and dx is not None:
         raise TypeError("trapezoid() received an invalid combination of arguments: pass x or dx, not both")
     if x is not None and not isinstance(x, Tensor):

@@ -95,6 +95,8 @@ def msort(input):
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """The k largest (or smallest) values along dim, and their indices."""
     d = _dim(input, dim)
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     size = input._data.shape[d] if input._data.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
@@ -148,6 +150,8 @@ def _ties(xp, g, x, out):
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """The k-th smallest value along dim (k counts from 1), and its index."""
     d = _dim(input, dim)
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
     size = input._data.shape[d] if input._data.ndim else 1
     check_nonempty("kthvalue()", (size,), (0,))
     if not 1 <= k <= size:
@@ -158,6 +162,8 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
 
 def median(input, dim=None, keepdim=False, *, out=None):
     """The lower median (PyTorch's choice for an even count); with dim, also its index."""
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError(f"\"{'median_cpu' if dim is None else 'median_out'}\" not implemented for 'Bool'")
     if dim is None:
         if input._data.size == 0:
             return write_out(wrap(np.asarray(np.nan, input._data.dtype)), out)
