@@ -65,9 +65,10 @@ def wrong_calls(sample):
     for i in arrays:
         a = _array(args[i])
         if a.dtype.kind == "f":
+            finite = np.nan_to_num(a, posinf=9.0, neginf=-9.0)
             for d in ("int64", "bool", "float16"):
-                yield "dtype", _replace(args, i, (np.round(a) if d == "int64" else a > 0 if d == "bool" else a)
-                                        .astype(d)), kwargs
+                yield "dtype", _replace(args, i, (np.round(finite) if d == "int64" else finite > 0 if d == "bool"
+                                                  else a).astype(d)), kwargs
             if a.size:
                 yield "values", _replace(args, i, np.full_like(a, np.nan)), kwargs
                 yield "values", _replace(args, i, -np.abs(a) - 1), kwargs
@@ -114,25 +115,55 @@ def run(lib, fn):
 
 
 def difference(t_error, d_error):
-    """What is wrong with dxdy's outcome against PyTorch's, or None."""
+    """What is wrong with dxdy's outcome against PyTorch's, or None. A leak of NumPy's (or Python's) exception
+    is always wrong, whatever PyTorch raised; PyTorch's own AttributeErrors come from its Python code."""
+    if d_error is not None and leak(d_error) and not (t_error is not None and isinstance(t_error, AttributeError)):
+        return f"LEAK {leak(d_error)}: {str(d_error)[:120]} (PyTorch: {str(t_error)[:120] or 'no error'})"
     if t_error is None and d_error is None:
         return None
     if t_error is None:
         return f"dxdy raised {type(d_error).__name__} ({str(d_error)[:120]}) where PyTorch did not"
     if d_error is None:
         return f"PyTorch raised {type(t_error).__name__} ({str(t_error)[:120]}), dxdy did not"
-    kind = builtin_type(t_error)
-    if builtin_type(d_error) is not kind:
+    if builtin_type(d_error) is not builtin_type(t_error):
         return (f"dxdy raised {type(d_error).__name__} ({str(d_error)[:120]}) where PyTorch raised "
                 f"{type(t_error).__name__} ({str(t_error)[:120]})")
-    if kind is not AttributeError and leak(d_error):  # (PyTorch's own AttributeErrors come from its Python code)
-        return f"{leak(d_error)}: {str(d_error)[:120]} (PyTorch: {str(t_error)[:120]})"
     return None
 
 
 # -- what is not matched (yet) ---------------------------------------------------------------------------------
 # (op, kind): why dxdy differs there. Each is in docs/decisions.md or the report of issue 9.
 KNOWN = {
+    # PyTorch reads outside the tensor (no check) for an index out of range along a dim; dxdy refuses it.
+    ("take_along_dim", "index"): "PyTorch does not check the indices (undefined values)",
+    # Not matched yet: these ops compute in (or only name the mismatch of) an integer, bool or float16 dtype
+    # where PyTorch's kernel has no version for it (NotImplementedError, "result type Float can't be cast",
+    # "expected scalar type", "mixed dtype"). dxdy gives a result, or an error of another type, there.
+    ("bmm", "dtype"): "dtype support of PyTorch's kernel",
+    ("cdist", "dtype"): "dtype support of PyTorch's kernel",
+    ("cross", "dtype"): "dtype support of PyTorch's kernel",
+    ("einsum", "dtype"): "dtype support of PyTorch's kernel",
+    ("linalg.cross", "dtype"): "dtype support of PyTorch's kernel",
+    ("linalg.matmul", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.alpha_dropout", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.avg_pool2d", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.batch_norm", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.bilinear", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.conv1d", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.conv2d", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.dropout", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.dropout1d", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.dropout2d", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.gaussian_nll_loss", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.group_norm", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.hinge_embedding_loss", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.huber_loss", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.instance_norm", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.kl_div", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.layer_norm", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.max_pool2d", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.prelu", "dtype"): "dtype support of PyTorch's kernel",
+    ("nn.functional.soft_margin_loss", "dtype"): "dtype support of PyTorch's kernel",
 }
 
 
@@ -164,7 +195,7 @@ def test_wrong_arguments_raise_what_torch_raises(name):
             problem = difference(run(torch, call)[1], run(dxdy, call)[1])
             if problem is None:
                 continue
-            if (name, kind) in KNOWN:
+            if (name, kind) in KNOWN and not problem.startswith("LEAK"):
                 known_seen.add(kind)
             else:
                 found.append(f"[{kind}] {sample.name or 'sample'}: {problem}")
