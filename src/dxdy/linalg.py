@@ -7,11 +7,16 @@ from .ops._op import write_out
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     """The vector norm of a 1-D input (or over one dim), the matrix norm of a 2-D input (or over two dims)."""
-    if dim is not None and not isinstance(dim, int) and len(dim) == 2 or (dim is None and A.ndim == 2
-                                                                           and ord is not None):
+    matrix = dim is not None and not isinstance(dim, int) and len(dim) == 2
+    if matrix:  # (PyTorch checks the dims first)
+        from .tensor import _wrap_dim
+        for d in dim:
+            _wrap_dim(d, A.ndim)
+    if dim is None and ord is not None and A.ndim not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got "
+                           f"{A.ndim}D.")
+    if matrix or isinstance(ord, str) or (dim is None and A.ndim == 2 and ord is not None):
         result = matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
-    elif dim is None and ord is not None and A.ndim != 1:
-        raise RuntimeError("linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D.")
     else:
         result = vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
     return write_out(result, out, "linalg_norm")

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 import dxdy
+from error_origin import builtin_type, leak
 
 NUDGES = 2  # perturbed PyTorch runs per program
 NUDGE_ULPS = 4  # how far each input value is nudged, in units of rounding of its dtype
@@ -140,11 +141,6 @@ def run(function, lib):
         return None, e
 
 
-def builtin_type(exc):
-    """The most derived built-in exception class of `exc` (torch.linalg.LinAlgError -> RuntimeError)."""
-    return next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
-
-
 def first_line(exc):
     """An exception's first line of message, with PyTorch's names read as dxdy's (torch.Size, torch.FloatTensor)."""
     return (str(exc).splitlines() or [""])[0].replace("torch.", "dxdy.")
@@ -171,11 +167,14 @@ def check_function(function, compare_messages=False, low_precision=False, node_n
     node_names = node_names or {}
     expected, t_error = run(function, torch)
     got, d_error = run(function, dxdy)
+    if d_error is not None and leak(d_error) and not isinstance(t_error, AttributeError):
+        raise AssertionError(f"NumPy's exception reached the user: {leak(d_error)}: {d_error}\n"
+                             f"PyTorch: {t_error!r}") from d_error
     if t_error is not None:
         kind = builtin_type(t_error)
         if known_missing_error(t_error, d_error, ops):
             return
-        assert isinstance(d_error, kind), (
+        assert d_error is not None and builtin_type(d_error) is kind, (
             f"PyTorch raised {type(t_error).__name__}: {t_error}\n"
             f"dxdy {'raised ' + type(d_error).__name__ + ': ' + str(d_error) if d_error else 'did not raise'}")
         if compare_messages:

@@ -7,10 +7,14 @@ wrong shape, a second backward through a freed graph, backward of a tensor that
 does not require grad, requires_grad on an integer tensor, grad of an unused
 input, in-place on a leaf that requires grad, modifying a tensor saved for
 backward, shape errors (matmul, cat, reshape, broadcasting) and out-of-range
-indices. The allowed twins matter as much: whether a second backward fails
-depends on what each op saved, and that must be PyTorch's choice too.
+indices; and any op of the table given a wrong argument (a dim out of range, a shape
+that does not fit, a dtype its kernel lacks, an empty tensor, an index out of range),
+and the creation functions given sizes, fill values, bounds and probabilities out of
+range. The allowed twins matter as much: whether a second backward fails depends on
+what each op saved, and that must be PyTorch's choice too.
 
-dxdy must raise the exception type PyTorch raises and, where the program says
+dxdy must raise the exception type PyTorch raises, from a raise of its own (never
+NumPy's exception: fuzz_compare and error_origin.leak), and, where the program says
 PyTorch's message is stable, the same first line (torch. read as dxdy.). When
 PyTorch raises nothing, dxdy must not either, and the results must agree.
 """
@@ -18,9 +22,13 @@ import dataclasses
 
 import hypothesis.strategies as st
 import numpy as np
+from hypothesis import assume
 
 import fuzz_render as R
 from fuzz_program import Builder, Program, random_shape_strategy
+from op_db import OP_DB
+from op_info import Maker, NoGrad
+from wrong_arguments import KNOWN, wrong_calls
 
 
 @dataclasses.dataclass
@@ -275,8 +283,105 @@ def index_error(draw):
     return finish(builder, [line], f"index out of range ({kind})", kind != "slice-int", ("y",))
 
 
+# -- wrong arguments to any op, and to the creation functions -------------------------------------------------
+def _render(value, lines, requires_grad):
+    """Source for a sample argument: arrays become named tensors (made in `lines`), the rest literals."""
+    if isinstance(value, (np.ndarray, NoGrad)):
+        a = value.array if isinstance(value, NoGrad) else value
+        name = f"a{len(lines)}"
+        lines.append(f"{name} = {R.array(a, requires_grad and a.dtype.kind == 'f' and not isinstance(value, NoGrad))}")
+        return name
+    if isinstance(value, (list, tuple)) and any(isinstance(v, (np.ndarray, NoGrad)) for v in value):
+        inner = [_render(v, lines, requires_grad) for v in value]
+        return "[" + ", ".join(inner) + "]" if isinstance(value, list) else "(" + ", ".join(inner) + ",)"
+    return R.literal(value)
+
+
+def _program(lines, call, ops):
+    """A program that makes `lines` and calls `call`, returning nothing: where neither library raises, what
+    the call gives is the op table's and the program fuzzer's to compare (a wrong argument PyTorch accepts
+    is often a dtype whose results are another matter)."""
+    source = "def program(torch):\n" + "".join(f"    {line}\n" for line in lines + [f"y = {call}"]) + \
+        "    return {}\n"
+    return Program(source, {}, set(), True, ops)
+
+
+@st.composite
+def wrong_op_call(draw):
+    """An op of the table called with one argument made wrong, as users get them wrong (tests/wrong_arguments.py:
+    a dim out of range, a shape that does not fit, an integer, bool or float16 tensor, an empty or 0-d one, indices
+    out of range, a number for a tensor, NaN or negative values, a size out of range). dxdy must raise PyTorch's
+    type of error, never NumPy's (fuzz_compare), or raise nothing where PyTorch raises nothing. Differences
+    listed in wrong_arguments.KNOWN are not drawn."""
+    info = draw(st.sampled_from(OP_DB))
+    dtype = draw(st.sampled_from(info.dtypes))
+    samples = info.samples(Maker(np.random.default_rng(draw(st.integers(0, 999))), dtype, info.domain), dtype)
+    samples = [x for x in samples if info.sample_filter is None or info.sample_filter(x, dtype)]
+    calls = [c for c in wrong_calls(draw(st.sampled_from(samples))) if (info.name, c[0]) not in KNOWN]
+    assume(calls)
+    kind, args, kwargs = draw(st.sampled_from(calls))
+    lines, requires_grad = [], False  # (the arguments are under test here, not autograd)
+    try:
+        rendered = [_render(a, lines, requires_grad) for a in args] + \
+            [f"{k}={_render(v, lines, requires_grad)}" for k, v in kwargs.items()]
+    except TypeError:  # an argument without a literal (a NumPy dtype, a function): not this sample
+        assume(False)
+    program = _program(lines, f"torch.{info.torch_path}({', '.join(rendered)})", [info.name])
+    return Misuse(program, f"wrong argument ({kind}) to {info.name}", False)
+
+
+_SIZES = st.lists(st.sampled_from([2, 0, 1, -1, -3, 10 ** 20]), min_size=0, max_size=3).map(tuple)
+_FILLS = st.sampled_from([2, -1, 300, -129, 255.9, -0.5, 1e300, 7e4, 2 ** 63, 2 ** 64, float("nan"), float("inf"),
+                          True])
+_DTYPES = st.sampled_from(["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"])
+_WEIGHTS = st.sampled_from([[1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 0.0], [0.0, 0.0], [1.0, -2.0], [1.0, float("nan")],
+                            [1.0, float("inf")], [[1.0, 1.0], [0.0, 0.0]], [[0.5, 0.5], [1.0, 3.0]], [], 1.0,
+                            [[[1.0]]]])
+
+
+@st.composite
+def creation_misuse(draw):
+    """The creation and random functions with sizes, fill values, bounds and probabilities out of range."""
+    dtype = f"dtype=torch.{draw(_DTYPES)}"
+    fn = draw(st.sampled_from(["zeros", "ones", "empty", "rand", "randn", "full", "full_like", "fill_",
+                               "scalar_tensor", "randint", "randperm", "eye", "multinomial", "bernoulli",
+                               "bernoulli-p", "normal"]))
+    size = R.literal(draw(_SIZES))
+    if fn in ("zeros", "ones", "empty", "rand", "randn"):
+        call = f"torch.{fn}({size}, {dtype})"
+    elif fn == "full":
+        call = f"torch.full({size}, {R.literal(draw(_FILLS))}, {dtype})"
+    elif fn == "full_like":
+        call = f"torch.full_like(torch.ones({size.replace('-', '')}), {R.literal(draw(_FILLS))}, {dtype})"
+    elif fn == "fill_":
+        call = f"torch.zeros({draw(st.sampled_from(['(1,)', '(3,)', '()']))}, {dtype}).fill_({R.literal(draw(_FILLS))})"
+    elif fn == "scalar_tensor":
+        call = f"torch.scalar_tensor({R.literal(draw(_FILLS))}, {dtype})"
+    elif fn == "randint":
+        low, high = draw(st.sampled_from([-200, -1, 0, 1])), draw(st.sampled_from([0, 2, 5, 300, 2 ** 16, 2 ** 70]))
+        call = f"torch.randint({low}, {high}, {size}, {dtype})"
+    elif fn == "randperm":
+        call = f"torch.randperm({draw(st.sampled_from([-1, 0, 3, 300, 3000, 10 ** 20]))}, {dtype})"
+    elif fn == "eye":
+        call = f"torch.eye({draw(st.sampled_from([-1, 0, 2]))}, {draw(st.sampled_from([-1, 0, 3]))}, {dtype})"
+    elif fn == "multinomial":
+        n, replacement = draw(st.sampled_from([-1, 0, 1, 2, 5])), draw(st.booleans())
+        call = f"torch.multinomial(torch.tensor({R.literal(draw(_WEIGHTS))}, {dtype}), {n}, {replacement})"
+    elif fn == "bernoulli":
+        probs = draw(st.sampled_from([[0.5, 1.5], [0.0, 1.0], [-0.5], [float("nan")], 0.3]))
+        call = f"torch.bernoulli(torch.tensor({R.literal(probs)}, {dtype}))"
+    elif fn == "bernoulli-p":
+        call = f"torch.bernoulli(torch.zeros(3, {dtype}), {draw(st.sampled_from([0.5, 1.5, -0.5, 1]))})"
+    else:
+        mean = draw(st.sampled_from(["0.0", "torch.zeros(2)", "torch.zeros(3)", "torch.zeros(2, dtype=torch.int64)"]))
+        std = draw(st.sampled_from(["1.0", "-1.0", "torch.ones(2)", "-torch.ones(2)", "torch.ones(3, 1)"]))
+        call = f"torch.normal({mean}, {std}" + (f", {size})" if draw(st.booleans()) else ")")
+    return Misuse(_program([], call, [fn]), f"creation misuse ({fn})", False)
+
+
 KINDS = [nonscalar_backward(), wrong_gradient(), second_backward(), unused_input(), no_grad_backward(),
-         int_requires_grad(), inplace_on_leaf(), modified_saved(), shape_error(), index_error()]
+         int_requires_grad(), inplace_on_leaf(), modified_saved(), shape_error(), index_error(), wrong_op_call(),
+         creation_misuse()]
 
 
 def misuses():

@@ -276,6 +276,8 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other, broadcasting."""
+    if alpha != 1 and (_is_bool(input) or _is_bool(other)):  # (alpha * other would lose the bool first)
+        _no_bool_subtraction(input, other)
     return _finish(_sub(input, _scaled(other, alpha, input)), out)
 
 
@@ -888,6 +890,10 @@ def clamp(input, min=None, max=None, *, out=None):
     """Limit input to [min, max]; either bound may be a tensor, and when min > max the result is max."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if min is not None and max is not None and isinstance(min, Tensor) != isinstance(max, Tensor):
+        from ..creation import type_name  # (PyTorch's overloads take two tensors or two numbers)
+        kinds = ", ".join("Tensor" if isinstance(v, Tensor) else type_name(v) for v in (input, min, max))
+        raise TypeError(f"clamp() received an invalid combination of arguments - got ({kinds}), but expected one of:")
     x, lo, hi = _clamp_operands(input, (min, max))
     if isinstance(lo, Tensor) or isinstance(hi, Tensor):
         return _finish(_clamp_tensor(x, lo, hi), out)

@@ -659,6 +659,8 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None
                         "a Tensor")
     e = _array_of("isin", elements, "elements")
     t = _array_of("isin", test_elements, "test_elements")
+    if e.dtype == np.bool_ or t.dtype == np.bool_:
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
     return write_out(wrap(np.asarray(np.isin(e, t, invert=invert))), out)
 
 
@@ -761,6 +763,12 @@ def _unique_result(values, inverse, counts, return_inverse, return_counts, graph
     return out[0] if len(out) == 1 else tuple(out)
 
 
+def _selected_empty(shape, d):
+    """PyTorch's error for unique along dim d of an empty tensor whose dim d is not the empty one."""
+    if 0 in shape and shape[d]:
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct elements (or slices along dim), in order; with where each element went and how often."""
     a = input._data
@@ -770,6 +778,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
         return _unique_result(values, np.reshape(inverse, a.shape), counts, return_inverse, return_counts,
                               (_unique_node, input, "the derivative for '_unique2' is not implemented."))
     d = _wrap_dim(dim, a.ndim, scalar_ok=False)
+    _selected_empty(a.shape, d)
     if a.shape[d] == 0:
         return _unique_result(a.copy(), np.zeros(0, np.int64), np.zeros(0, np.int64), return_inverse,
                               return_counts, (_unique_dim_node, input, "the derivative for 'unique_dim' is not "
@@ -789,6 +798,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         values, shape = flat[starts], a.shape
     else:
         d = _wrap_dim(dim, a.ndim, scalar_ok=False)
+        _selected_empty(a.shape, d)
         moved = np.moveaxis(a, d, 0).reshape(a.shape[d], math.prod(a.shape) // a.shape[d] if a.shape[d] else 0)
         starts = np.ones(a.shape[d], bool)
         starts[1:] = (moved[1:] != moved[:-1]).any(axis=1) if moved.shape[1] else False

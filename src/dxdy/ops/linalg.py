@@ -487,9 +487,10 @@ def einsum(equation, *operands):
 
 def tensordot(a, b, dims=2, out=None):
     """Contract the last `dims` dims of a with the first of b, or the given pairs of dims."""
-    for t in (a, b):  # (PyTorch's tensordot, in Python, asks a.dim() first)
-        if not isinstance(t, Tensor):
-            raise AttributeError(f"'{type(t).__name__}' object has no attribute 'dim'")
+    if isinstance(dims, (builtins.int, np.integer)) and dims >= 0:  # (PyTorch's tensordot, in Python, asks
+        for t in (a, b):                                             # a.dim() and b.dim() for an int dims)
+            if not isinstance(t, Tensor):
+                raise AttributeError(f"'{type(t).__name__}' object has no attribute 'dim'")
     _check("tensordot", a, b)
     na, nb = a._data.ndim, b._data.ndim
     if isinstance(dims, Tensor):
@@ -849,6 +850,9 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     from .reduce import vector_norm
     if A._data.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if A._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{A.dtype.type_name}")
     if ord == "fro":
         return write_out(vector_norm(A, 2, dim, keepdim, dtype=dtype), out)
     if ord == "nuc":

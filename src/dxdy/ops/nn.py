@@ -56,7 +56,7 @@ def _softmax_dim(name, x, dim):
 def _float_input(name, x, dim, dtype):
     if dtype is not None:
         x = x.to(dtype_arg(name, dtype))
-    if x._data.dtype.kind != "f":
+    if x._data.dtype.kind != "f" and x._data.size:  # (nothing to do, no kernel to refuse, for no elements)
         last = dim is None or dim == x._data.ndim - 1
         raise NotImplementedError(f"\"{name}_{'lastdim_' if last else ''}kernel_impl\" not implemented for "
                                   f"'{x.dtype.type_name}'")
@@ -66,13 +66,15 @@ def _float_input(name, x, dim, dtype):
 def softmax(input, dim=None, _stacklevel=3, dtype=None, *, out=None):
     """exp(x) / sum(exp(x)) along dim, computed stably."""
     d = _softmax_dim("softmax", input, dim)
-    return write_out(_softmax(_float_input("softmax", input, d, dtype), dim=d), out)
+    x = _float_input("softmax", input, d, dtype)
+    return write_out(_softmax(x, dim=d) if x._data.dtype.kind == "f" else wrap(x._data.copy()), out)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None, *, out=None):
     """x - logsumexp(x) along dim, computed stably."""
     d = _softmax_dim("log_softmax", input, dim)
-    return write_out(_log_softmax(_float_input("log_softmax", input, d, dtype), dim=d), out)
+    x = _float_input("log_softmax", input, d, dtype)
+    return write_out(_log_softmax(x, dim=d) if x._data.dtype.kind == "f" else wrap(x._data.copy()), out)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -621,19 +623,19 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     x, t = _tensors("nll_loss_nd", ("input", input), ("target", target))
-    if t._data.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {t.dtype.type_name}")
-    nd = x._data.ndim
+    nd = x._data.ndim  # PyTorch's checks, in its order
     if nd < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {nd})")
-    if nd == 1:
-        if t._data.ndim > 1:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if t._data.ndim == 1 and t._data.shape[0] != 1:
-            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t._data.shape[0]}")
-    elif t._data.ndim == 0 or x._data.shape[0] != t._data.shape[0]:
+    if nd > 1 and (t._data.ndim == 0 or x._data.shape[0] != t._data.shape[0]):
         raise ValueError(f"Expected input batch_size ({x._data.shape[0]}) to match target batch_size "
                          f"({t._data.shape[0] if t._data.ndim else 1}).")
+    if nd == 1 and t._data.ndim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if t._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {t.dtype.type_name}")
+    if nd == 1:
+        if t._data.ndim == 1 and t._data.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t._data.shape[0]}")
     elif t._data.shape != x._data.shape[:1] + x._data.shape[2:]:
         raise RuntimeError(f"Expected target size {list(x._data.shape[:1] + x._data.shape[2:])}, got "
                            f"{list(t._data.shape)}")
@@ -672,13 +674,16 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input._data.ndim == 1 else 1
+    probabilities = target._data.shape == input._data.shape  # (else class indices: PyTorch decides by shape)
+    if probabilities and target._data.dtype.kind != "f":
+        raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                           f"{target.dtype.type_name}")
+    if not input._data.ndim:
+        _wrap_dim(class_dim, 0, scalar_ok=False)
     logp = log_softmax(input, class_dim)
     n_classes = input._data.shape[class_dim]
     w_shape = (n_classes,) + (1,) * (input._data.ndim - class_dim - 1)
-    if target._data.dtype.kind == "f":
-        if target._data.shape != input._data.shape:
-            raise RuntimeError(f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size "
-                               f"({target._data.shape[0] if target._data.ndim else 1}).")
+    if probabilities:
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes
         terms = logp * target
@@ -831,15 +836,19 @@ def linear(input, weight, bias=None):
     x, w = input._data, weight._data
     if w.ndim > 2:  # (PyTorch transposes the weight)
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {w.ndim}D")
-    if bias is not None and w.ndim == 2 and (x.ndim == 2 or x.ndim == 1 and bias._data.ndim <= 1) and \
-            x.shape[-1] == w.shape[1] and x.dtype == w.dtype:
-        # PyTorch's addmm (of a 1-D input as one row): the bias must have the weight's dtype and expand to the
-        # result's shape
+    # Where PyTorch folds the input's rows into one addmm with the bias (a 1-D input is one row)
+    folds = x.ndim == 2 or x.ndim == 1 and bias is not None and bias._data.ndim <= 1 or \
+        x.ndim > 2 and bias is not None and bias._data.ndim == 1 and input.is_contiguous() and bias.is_contiguous()
+    if w.ndim < 2 and bias is not None and folds and (x.ndim == 2 or bias._data.ndim == 1):
+        raise RuntimeError(f"mat2 must be a matrix, got {w.ndim}-D tensor")
+    if bias is not None and w.ndim == 2 and folds and x.shape[-1] == w.shape[1] and x.dtype == w.dtype:
+        # PyTorch's addmm (of the input's rows: a 1-D input is one): the bias must have the weight's dtype and
+        # expand to the result's shape
         if bias._data.dtype != w.dtype:
             raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype.type_name} and "
                                f"{weight.dtype.type_name}")
         from .shape import expanded_shape
-        expanded_shape(bias, (x.shape[0] if x.ndim == 2 else 1, w.shape[0]))
+        expanded_shape(bias, (math.prod(x.shape[:-1]), w.shape[0]))
     if bias is not None and w.ndim == 2 and x.ndim >= 1 and x.shape[-1] == w.shape[1] and \
             x.dtype == w.dtype == bias._data.dtype:
         # PyTorch's fused paths (so grad_fn names match): addmm for 2-D input (a bias of up to 2 dims); for a
@@ -921,7 +930,7 @@ def one_hot(tensor, num_classes=-1):
     a = tensor._data
     if a.size and a.min() < 0:
         raise RuntimeError("Class values must be non-negative.")
-    if num_classes == -1 and not a.size:
+    if num_classes <= 0 and not a.size:
         raise RuntimeError("Can not infer total number of classes from empty tensor.")
     n = int(a.max()) + 1 if num_classes == -1 else num_classes
     if a.size and a.max() >= n:

@@ -273,24 +273,28 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     The row at padding_idx gets no gradient; scale_grad_by_freq divides each row's gradient by how
     often its index occurs in `input`.
     """
-    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
-        raise TypeError("embedding(): argument 'indices' and 'weight' must be Tensor")
+    if padding_idx and not isinstance(weight, Tensor):  # (PyTorch's Python check asks weight.size(0) first)
+        raise AttributeError(f"'{type(weight).__name__}' object has no attribute 'size'")
+    for name, position, t in (("weight", 1, weight), ("indices", 2, input)):  # (PyTorch's order of arguments)
+        if not isinstance(t, Tensor):
+            raise TypeError(f"embedding(): argument '{name}' (position {position}) must be Tensor, not "
+                            f"{type_name(t)}")
     if max_norm is not None:
         raise NotImplementedError("embedding(max_norm=...) is not supported by dxdy (it renormalizes weight in "
                                   "place); renormalize the weight yourself")
     if sparse:
         raise NotImplementedError("embedding(sparse=True) is not supported by dxdy: sparse gradients")
+    if padding_idx:  # (PyTorch checks it first, in Python, with weight.size(0))
+        n = weight.shape[_wrap_dim(0, weight.ndim, scalar_ok=False)]
+        if padding_idx > 0 and padding_idx >= n or padding_idx < 0 and padding_idx < -n:
+            raise AssertionError("Padding_idx must be within num_embeddings")  # (PyTorch's assert, kept under -O)
+        if padding_idx < 0:
+            padding_idx = n + padding_idx
     if weight.ndim != 2:
         raise RuntimeError("'weight' must be 2-D")
     n = weight.shape[0]
     if n == 0 and input._data.size:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
-    if padding_idx is not None:
-        if padding_idx > 0:
-            assert padding_idx < n, "Padding_idx must be within num_embeddings"
-        elif padding_idx < 0:
-            assert padding_idx >= -n, "Padding_idx must be within num_embeddings"
-            padding_idx = n + padding_idx
     idx = input._data
     if idx.dtype not in (np.int64, np.int32):
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "

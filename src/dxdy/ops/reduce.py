@@ -474,6 +474,23 @@ _vector_norm = op(_norm_forward, vjp=_norm_vjp, node="LinalgVectorNormBackward0"
 _norm_backward1 = op(_norm_forward, vjp=_norm_vjp, node="NormBackward1")  # the node of torch.norm(x, p, dim)
 
 
+def _check_norm_identity(ord, shape, dim):
+    """PyTorch's error for a norm without identity (inf, or a negative order: a max or min) over nothing: over an
+    empty tensor (dim None or (): all of them), or along an empty dim of `dim` (each wrapped in turn)."""
+    if not (ord < 0 or ord == math.inf):
+        return
+    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
+        if math.prod(shape) == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {ord:g} norm on an empty tensor because the "
+                               f"operation does not have an identity")
+        return
+    for d in dim if isinstance(dim, (tuple, list)) else (dim,):
+        k = _wrap_dim(d, len(shape))
+        if shape and shape[k] == 0:  # (PyTorch's message lacks the space after the dim)
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {ord:g} norm on the dimension {k}because "
+                               f"this dimension is empty and the operation does not have an identity")
+
+
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """The `ord`-norm of x over `dim` (all elements when None): (sum |x|^ord)^(1/ord)."""
     _check_tensor("linalg_vector_norm", x)
@@ -490,16 +507,9 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{x.dtype.type_name}")
+    if x._data.size == 0:
+        _check_norm_identity(ord, x._data.shape, dim)
     d = dims(dim, x._data.ndim)
-    if ord == -math.inf and x._data.size == 0:
-        # The minimum over nothing has no value; over non-empty dims of an empty tensor, it has no elements.
-        if dim is None or (isinstance(dim, (tuple, list)) and not dim):  # over all dims
-            raise RuntimeError("linalg.vector_norm cannot compute the -inf norm on an empty tensor because the "
-                               "operation does not have an identity")
-        for k in d:
-            if x._data.shape[k] == 0:  # (PyTorch's message lacks the space after the dim)
-                raise RuntimeError(f"linalg.vector_norm cannot compute the -inf norm on the dimension {k}because "
-                                   f"this dimension is empty and the operation does not have an identity")
     return write_out(_vector_norm(x, ord=float(ord), dim=d, keepdim=keepdim), out)
 
 
@@ -554,15 +564,8 @@ def dist(input, other, p=2):
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
                            f"{x.dtype.type_name} instead.")
-    try:
-        shape = np.broadcast_shapes(x._data.shape, y._data.shape)
-    except ValueError:
-        from ._op import check_broadcast
-        check_broadcast(x._data, y._data)
-        raise
-    if math.isinf(p) and math.prod(shape) == 0:
-        raise RuntimeError(f"linalg.vector_norm cannot compute the {'-' if p < 0 else ''}inf norm on an empty tensor "
-                           f"because the operation does not have an identity")
+    from ._op import broadcast_shape
+    _check_norm_identity(p, broadcast_shape(x._data.shape, y._data.shape), None)
     return _dist(x, y, p=float(p))
 
 
@@ -803,13 +806,14 @@ _div_number = op(lambda xp, x, *, other: x / other, vjp=lambda xp, g, other: g /
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """The integral of y along dim by the trapezoidal rule: at sample points x, or spaced dx apart (1)."""
     _check_tensor("trapezoid", y)
-    if y._data.dtype == np.bool_:
-        raise RuntimeError("trapezoid: received a bool input for `y`, but bool is not supported")
     if isinstance(x, Tensor) and dx is not None:
         raise TypeError("trapezoid() received an invalid combination of arguments: pass x or dx, not both")
     if x is not None and not isinstance(x, Tensor):
         raise TypeError(f"trapezoid() received an invalid combination of arguments - got (Tensor, "
                         f"{type_name(x)}): pass the spacing as dx=")
+    if np.bool_ in (y._data.dtype, x._data.dtype if x is not None else None) and y._data.size:
+        raise RuntimeError(f"trapezoid: received a bool input for {'`y`' if x is None else '`x` or `y`'}, but bool "
+                           f"is not supported")
     nd = y._data.ndim
     if nd == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")

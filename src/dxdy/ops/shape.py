@@ -696,6 +696,8 @@ def split(tensor, split_size_or_sections, dim=0):
     size = tensor._data.shape[d]
     if isinstance(split_size_or_sections, (builtins.int, np.integer)):
         step = builtins.int(split_size_or_sections)
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
         if step <= 0 and size:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
         bounds = list(range(step, size, step)) if step else []
