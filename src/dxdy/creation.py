@@ -314,6 +314,17 @@ _VALUE_TYPES = {"float16": "c10::Half", "float32": "float", "float64": "double",
                 "int16": "int16_t", "int32": "int", "int64": "int64_t", "uint8": "uint8_t"}
 
 
+def scalar_bits(value):
+    """A number as PyTorch's argument parser reads a Scalar: an int must fit in 64 bits (OverflowError)."""
+    if isinstance(value, (builtins.int, np.integer)) and not isinstance(value, (builtins.bool, np.bool_)):
+        value = builtins.int(value)
+        if value >= 2 ** 64:
+            raise OverflowError("int too big to convert")
+        if value < -2 ** 63:
+            raise OverflowError("can't convert negative int to unsigned")
+    return value
+
+
 def checked_fill(value, dtype, count=None):
     """A fill value (a Python or NumPy number) for NumPy `dtype`, as PyTorch converts it: OverflowError for an
     int past 64 bits; RuntimeError where the value overflows the dtype (NaN or a float out of an integer dtype's
@@ -321,12 +332,7 @@ def checked_fill(value, dtype, count=None):
 
     `count`: the number of elements filled. PyTorch fills a float16 tensor of one element unchecked (the value
     rounds, to inf past the largest)."""
-    if isinstance(value, (builtins.int, np.integer)) and not isinstance(value, (builtins.bool, np.bool_)):
-        value = builtins.int(value)
-        if value >= 2 ** 64:
-            raise OverflowError("int too big to convert")
-        if value < -2 ** 63:
-            raise OverflowError("can't convert negative int to unsigned")
+    value = scalar_bits(value)
     kind = dtype.kind
     if kind == "b":
         return builtins.bool(value)
@@ -437,7 +443,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     """A tensor filled with `fill_value`; its dtype follows the value (bool, int64, or the default float)."""
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type_name(size)}")
-    value = number_arg("full", "fill_value", 2, fill_value)
+    value = scalar_bits(number_arg("full", "fill_value", 2, fill_value))
     return write_out(_filled("full", lambda s, d: np.full(s, checked_fill(value, d, math.prod(s)), d), (size,),
                              dtype, device, requires_grad, _dt.scalar_dtype(value)), out)
 
@@ -464,7 +470,7 @@ def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     _tensor_arg("full_like", input)
-    value = number_arg("full_like", "fill_value", 2, fill_value)
+    value = scalar_bits(number_arg("full_like", "fill_value", 2, fill_value))
     return _like("full_like", lambda s, d: np.full(s, checked_fill(value, d, math.prod(s)), d), input, dtype,
                  requires_grad)
 

@@ -834,33 +834,36 @@ def linear(input, weight, bias=None):
     from .linalg import matmul
     _tensors("linear", ("input", input), ("weight", weight), ("bias", bias))
     x, w = input._data, weight._data
+    if not x.ndim or not w.ndim:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {x.ndim}D and {w.ndim}D")
     if w.ndim > 2:  # (PyTorch transposes the weight)
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {w.ndim}D")
-    # Where PyTorch folds the input's rows into one addmm with the bias (a 1-D input is one row)
-    folds = x.ndim == 2 or x.ndim == 1 and bias is not None and bias._data.ndim <= 1 or \
-        x.ndim > 2 and bias is not None and bias._data.ndim == 1 and input.is_contiguous() and bias.is_contiguous()
-    if w.ndim < 2 and bias is not None and folds and (x.ndim == 2 or bias._data.ndim == 1):
-        raise RuntimeError(f"mat2 must be a matrix, got {w.ndim}-D tensor")
-    if bias is not None and w.ndim == 2 and folds and x.shape[-1] == w.shape[1] and x.dtype == w.dtype:
-        # PyTorch's addmm (of the input's rows: a 1-D input is one): the bias must have the weight's dtype and
-        # expand to the result's shape
-        if bias._data.dtype != w.dtype:
-            raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype.type_name} and "
-                               f"{weight.dtype.type_name}")
-        from .shape import expanded_shape
-        expanded_shape(bias, (math.prod(x.shape[:-1]), w.shape[0]))
-    if bias is not None and w.ndim == 2 and x.ndim >= 1 and x.shape[-1] == w.shape[1] and \
-            x.dtype == w.dtype == bias._data.dtype:
-        # PyTorch's fused paths (so grad_fn names match): addmm for 2-D input (a bias of up to 2 dims); for a
-        # contiguous input of other dims with a contiguous 1-D bias, addmm on the flattened input, viewed back.
-        if x.ndim == 2 and bias._data.ndim <= 2:
-            return _addmm(bias, input, weight)
-        if input.is_contiguous() and bias._data.ndim == 1 and bias.is_contiguous():
+    # PyTorch's paths, whose grad_fn names and errors dxdy gives: addmm for a 2-D input with a bias; for a
+    # contiguous input with a contiguous bias of one dim (size-1 dims aside), addmm on the input's rows (a 1-D
+    # input is one row), viewed back; else matmul, then the bias added in place (it may not grow the result).
+    folds = bias is not None and x.ndim and (x.ndim == 2 or input.is_contiguous() and bias.is_contiguous() and (
+        bias._data.ndim == 1 or len([n for n in bias._data.shape if n != 1]) == 1))
+    if folds:
+        if w.ndim < 2:
+            raise RuntimeError(f"mat2 must be a matrix, got {w.ndim}-D tensor")
+        if x.shape[-1] == w.shape[1] and x.dtype == w.dtype:
+            if bias._data.dtype != w.dtype:
+                raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype.type_name} and "
+                                   f"{weight.dtype.type_name}")
+            from .shape import expanded_shape
             lead = x.shape[:-1]
-            out = _addmm(bias, input.reshape(math.prod(lead), x.shape[-1]), weight)
-            return out.view(lead + (w.shape[0],))
+            expanded_shape(bias, (math.prod(lead), w.shape[0]))
+            if x.ndim == 2:
+                return _addmm(bias, input, weight)
+            return _addmm(bias, input.reshape(math.prod(lead), x.shape[-1]), weight).view(lead + (w.shape[0],))
     out = matmul(input, weight.t() if w.ndim == 2 else weight)
-    return out if bias is None else out + bias
+    if bias is None:
+        return out
+    from ._op import broadcast_shape
+    shape = broadcast_shape(out._data.shape, bias._data.shape)
+    if shape != out._data.shape:
+        raise RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}")
+    return out + bias
 
 
 def _constant_pad(xp, x, pads, value):
