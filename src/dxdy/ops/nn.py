@@ -850,11 +850,12 @@ def linear(input, weight, bias=None):
             if bias._data.dtype != w.dtype:
                 raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype.type_name} and "
                                    f"{weight.dtype.type_name}")
-            from .shape import expanded_shape
-            lead = x.shape[:-1]
-            expanded_shape(bias, (math.prod(lead), w.shape[0]))
+            if bias._data.shape != (w.shape[0],):  # (the common bias needs no check)
+                from .shape import expanded_shape
+                expanded_shape(bias, (math.prod(x.shape[:-1]), w.shape[0]))
             if x.ndim == 2:
                 return _addmm(bias, input, weight)
+            lead = x.shape[:-1]
             return _addmm(bias, input.reshape(math.prod(lead), x.shape[-1]), weight).view(lead + (w.shape[0],))
     out = matmul(input, weight.t() if w.ndim == 2 else weight)
     if bias is None:
