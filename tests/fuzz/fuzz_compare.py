@@ -3,7 +3,9 @@
 Compared: the structure of results, and for every tensor its dtype, shape,
 requires_grad, grad_fn name (for op results) and values. A leaf's `.grad` is
 compared the same way, None included. When PyTorch raises, dxdy must raise an
-exception of the same built-in type.
+exception of the same built-in type; and whatever PyTorch does, an exception dxdy
+raises must come from a raise of its own, never from NumPy or Python's internals
+(tests/error_origin.py).
 
 Values are compared element by element with a tolerance made of three parts:
 
