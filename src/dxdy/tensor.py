@@ -18,6 +18,7 @@ import weakref
 import numpy as np
 
 from . import dtypes as _dt
+from .mode import state as _mode
 
 _new = object.__new__
 
@@ -242,14 +243,20 @@ class Tensor:
         return self._data.tolist()
 
     def numpy(self, *, force=False):
-        """The array itself (shared memory). Refused when the tensor requires grad, as in PyTorch."""
-        if self._rg and not force:
+        """The array itself (shared memory).
+
+        As in PyTorch, refused for a tensor that requires grad while grad mode is on (writes to the
+        array would bypass autograd); under no_grad and inside a custom Function's forward it is given.
+        """
+        if self._rg and _mode.grad_enabled and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         if not isinstance(self._data, np.ndarray):
             self._data = np.asarray(self._data)
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self._rg and _mode.grad_enabled:  # np.asarray(t) is t.numpy() in PyTorch, refusals included
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         a = self._data if isinstance(self._data, np.ndarray) else np.asarray(self._data)
         if dtype is not None and a.dtype != dtype:
             return a.astype(dtype)
