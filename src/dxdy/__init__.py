@@ -63,7 +63,8 @@ half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64
 
 # NumPy reports overflow, 0/0 and friends with RuntimeWarnings; PyTorch is silent about
-# them. Silence them where dxdy's own code computes, and nowhere else.
+# them. Silence them where dxdy's own code computes, and nowhere else. (Under pytest, which
+# drops filters added during collection, dxdy/_pytest_plugin.py adds the same filter.)
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"dxdy(\.|$)")
 
 __version__ = "0.1.0"

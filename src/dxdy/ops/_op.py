@@ -790,6 +790,18 @@ def name_ops(namespace):
             fn.__name__ = fn.__qualname__ = name.lstrip("_")
 
 
+# -- warnings --------------------------------------------------------------------------
+
+_WARNED = set()
+
+
+def warn_once(message, stacklevel=2):
+    """A UserWarning that PyTorch gives once per process (TORCH_WARN_ONCE), whatever the warnings filters say."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+
+
 # -- out= ------------------------------------------------------------------------------
 
 def write_out(result, out, name=None):

@@ -55,6 +55,16 @@ def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     return np.add.reduce(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
 
 
+def mean(a, axis=None, keepdims=False):
+    """np.mean's result, without the warning NumPy's Python code gives for an empty slice: PyTorch's mean of
+    nothing is NaN, silently (the 0/0 here happens in dxdy's module, where NumPy's RuntimeWarnings are off)."""
+    half = a.dtype == np.float16  # summed in float32, as np.mean does
+    total = np.add.reduce(a, axis=axis, dtype=np.float32 if half else None, keepdims=keepdims)
+    count = a.size // total.size if total.size else 1
+    m = total / count
+    return m.astype(np.float16) if half else m
+
+
 def spread(g, shape):
     """`g` broadcast to `shape` (the gradient of a sum or a mean): a read-only view, or, for a small
     result, a new array, which is cheaper to make (np.broadcast_to is Python code around an nditer)."""
@@ -206,6 +216,7 @@ numpy_ns.keep_where = keep_where
 # (a ufunc's reduce defaults to axis 0) they give the same results, for one Python call less in every rule
 # (and a sum along a short last axis goes through reduce_axis).
 numpy_ns.sum = _sum
+numpy_ns.mean = mean
 numpy_ns.reduce_axis = reduce_axis
 numpy_ns.max = numpy_ns.amax = lambda a, axis=None, out=None, keepdims=False, **kw: \
     np.maximum.reduce(a, axis=axis, out=out, keepdims=keepdims, **kw)

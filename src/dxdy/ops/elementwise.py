@@ -16,7 +16,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor, wrap
-from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, keep, write_out, _operands, _names
+from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, keep, write_out, _operands, _names, \
+    warn_once
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -666,15 +667,14 @@ _ADDCDIV_INTEGERS = (
 
 def _addc_operands(name, input, tensor1, tensor2, deprecated, value):
     """The three tensors in their common dtype and `value` as PyTorch takes it."""
-    import warnings
     from ..creation import type_name
     if deprecated:  # the old overload (input, value, tensor1, tensor2), which PyTorch still takes with a warning
         if len(deprecated) != 1 or isinstance(tensor1, Tensor):
             raise TypeError(f"{name}() takes 3 positional arguments but {3 + len(deprecated)} were given")
-        warnings.warn(f"This overload of {name} is deprecated:\n\t{name}(Tensor input, Number value, Tensor tensor1, "
-                      f"Tensor tensor2, *, Tensor out = None)\nConsider using one of the following signatures "
-                      f"instead:\n\t{name}(Tensor input, Tensor tensor1, Tensor tensor2, *, Number value = 1, Tensor "
-                      f"out = None)", UserWarning, stacklevel=3)
+        warn_once(f"This overload of {name} is deprecated:\n\t{name}(Tensor input, Number value, Tensor tensor1, "
+                  f"Tensor tensor2, *, Tensor out = None)\nConsider using one of the following signatures "
+                  f"instead:\n\t{name}(Tensor input, Tensor tensor1, Tensor tensor2, *, Number value = 1, Tensor "
+                  f"out = None)", stacklevel=3)
         value, tensor1, tensor2 = tensor1, tensor2, deprecated[0]
     for arg, pos, v in (("input", 1, input), ("tensor1", 2, tensor1), ("tensor2", 3, tensor2)):
         if not isinstance(v, Tensor):

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..mode import state as _mode
 from ..tensor import Tensor, _wrap_dim, wrap
-from ._op import op, keep, name_ops, write_out
+from ._op import op, keep, name_ops, write_out, warn_once
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # einsum subscripts
 
@@ -837,10 +837,9 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
 def torch_cross(input, other, dim=None, *, out=None):
     """torch.cross: linalg.cross, except that with no dim it takes the first dim of size 3 (deprecated)."""
     if dim is None:
-        import warnings
-        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
-                      "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
-                      "with that of linalg.cross in a future release.", UserWarning, stacklevel=2)
+        warn_once("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
+                  "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
+                  "with that of linalg.cross in a future release.")
         _check("cross", input, other)
         dim = next((k for k, n in enumerate(input._data.shape) if n == 3), None)
         if dim is None:

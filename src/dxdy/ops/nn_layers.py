@@ -15,7 +15,7 @@ import numpy as np
 from ..creation import _rng
 from ..mode import no_grad
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, name_ops, keep, as_operands
+from ._op import op, name_ops, keep, as_operands, warn_once
 from ._xp import numpy_ns
 from .nn import _reduce, _reduction, _inplace_result, _not_differentiable, logsigmoid, pad
 from .nn import _tensors as _two_tensors, _constant_pad, _operands, _reduced, _mean_scale
@@ -629,6 +629,8 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
                 pads.append((total // 2, total // 2))
                 odd.append(total % 2)
             if any(odd):  # as PyTorch: an odd total's extra element padded explicitly, on the right
+                warn_once("Using padding='same' with even kernel lengths and odd dilation may require a "
+                          "zero-padded copy of the input be created", stacklevel=3)
                 x = pad(x, tuple(p for r in reversed(odd) for p in (0, r)))
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")

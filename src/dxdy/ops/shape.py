@@ -10,7 +10,7 @@ import numpy as np
 
 from ..creation import int_tuple_arg, type_name
 from ..tensor import Tensor, wrap, _wrap_dim, version_counter
-from ._op import op, name_ops, write_out
+from ._op import op, name_ops, write_out, warn_once
 
 
 def _shape_arg(shape, fn="reshape", name="shape"):
@@ -402,11 +402,10 @@ moveaxis = movedim
 def _T(self):
     n = self._data.ndim
     if n != 2 and n != 0:
-        import warnings
-        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
-                      "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
-                      "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
-                      "dimensions of a tensor.", UserWarning, stacklevel=2)
+        warn_once("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                  "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+                  "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+                  "dimensions of a tensor.")
     return _permute(self, dims=tuple(range(n - 1, -1, -1)))
 
 
@@ -747,13 +746,11 @@ def _grid_inputs(name, tensors):
 
 def meshgrid(*tensors, indexing=None):
     """Coordinate grids from 1-D tensors: output i varies along dim i ('ij') or swaps the first two ('xy')."""
-    import warnings
     tensors = _grid_inputs("meshgrid", tensors)
     if not tensors:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
     if indexing is None:
-        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
-                      UserWarning, stacklevel=2)
+        warn_once("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.")
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
