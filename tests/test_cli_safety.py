@@ -65,6 +65,11 @@ HOSTILE = [
     ("x.detach().numpy().tofile('{marker}')", "'tofile' is not public API of a ndarray"),
     ("(x * 2).grad_fn.rules", "'rules' is not public API of a MulBackward0"),
     ("torch.Tensor.mro()", "'mro' is not public API"),
+    # dxdy's own functions that change the process's settings or would touch files
+    ("torch.manual_seed(0) + x.sum()", "may not touch files or change the process's settings"),
+    ("torch.set_default_dtype(torch.float64)", "may not touch files or change the process's settings"),
+    ("torch.set_printoptions(precision=1)", "may not touch files or change the process's settings"),
+    ("torch.autograd.set_detect_anomaly(True)", "may not touch files or change the process's settings"),
     # private names and dunders
     ("x.__class__", "double underscores"),
     ("x.grad_fn.__class__", "double underscores"),

@@ -15,7 +15,9 @@ nothing is compiled or handed to `eval`. An expression may use
   (`x.dtype.is_floating_point`, `x.shape.numel`, `torch.max(x, 0).values`);
   of a grad_fn, PyTorch's public Node API (`name`, `next_functions`,
   `metadata`, `register_hook`, `register_prehook`, and `variable`);
-- calls with positional and keyword arguments (no `*args` or `**kwargs`);
+- calls with positional and keyword arguments (no `*args` or `**kwargs`), but
+  not of the functions that touch files or change the process's settings
+  (`save`, `load`, `manual_seed`, `set_default_dtype`, ...: SIDE_EFFECTS);
 - operators: arithmetic and bitwise (`+ - * / // % ** @ << >> & | ^ ~`),
   comparisons, `and`, `or` and `not`;
 - subscripts and slices (`x[0]`, `x[:, None]`, `x[..., 1:]`), tuples and lists;
@@ -72,6 +74,12 @@ MAX_ELEMENTS = 10 ** 7
 MEMORY = 2 * 2 ** 30 + 64 * 2 ** 20 * (os.cpu_count() or 1)
 
 TYPE_NAMES = {"float": float, "int": int, "bool": bool}
+# An expression computes: it does not touch files or change the process's settings (a caller of
+# evaluate() keeps running after it), whatever dxdy's namespace offers now or later.
+SIDE_EFFECTS = frozenset({"save", "load", "manual_seed", "seed", "initial_seed", "set_rng_state", "get_rng_state",
+                          "fork_rng", "use_deterministic_algorithms", "set_num_threads", "set_default_dtype",
+                          "set_default_tensor_type", "set_printoptions", "set_grad_enabled",
+                          "set_detect_anomaly", "set_anomaly_enabled"})
 GRAPH_NODE_NAMES = frozenset({"name", "next_functions", "metadata", "register_hook", "register_prehook",
                               "variable"})
 
@@ -299,6 +307,9 @@ class _Evaluator:
         if name.startswith("_"):
             raise NotAllowed(f"attribute {name!r} is not allowed: names that start with an underscore "
                              "(single or double underscores) are private")
+        if name in SIDE_EFFECTS and isinstance(obj, types.ModuleType):
+            raise NotAllowed(f"{ast.unparse(node)} is not allowed: an expression may not touch files or change "
+                             "the process's settings")
         if not _attribute_allowed(obj, name):
             owner = obj.__name__ if isinstance(obj, types.ModuleType) else f"a {type(obj).__name__}"
             raise NotAllowed(f"{ast.unparse(node)} is not allowed: {name!r} is not public API of {owner}")
