@@ -10,7 +10,7 @@ import sys
 import numpy as np
 
 from . import dtypes as _dt
-from .tensor import Tensor, wrap, device as _device
+from .tensor import Tensor, wrap, check_on_cpu
 
 
 def write_out(result, out):
@@ -82,8 +82,7 @@ def _tensor_arg(fn, v, name="input", position=1):
 
 
 def _check_device(device):
-    if device is not None:
-        _device(device)
+    check_on_cpu(device)  # dxdy computes on the CPU only
 
 
 def _np_dtype(dtype):
@@ -304,6 +303,7 @@ def from_numpy(ndarray):
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
     d = dtype_arg("scalar_tensor", dtype) or _dt.get_default_dtype()
+    _check_device(device)
     s = number_arg("scalar_tensor", "s", 1, s)
     return _finish(wrap(np.array(s, d.np)), requires_grad, "scalar_tensor")
 
@@ -377,29 +377,30 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
                    _dt.scalar_dtype(value)), out)
 
 
-def _like(fn, fill, input, dtype, requires_grad):
+def _like(fn, fill, input, dtype, requires_grad, device=None):
     _tensor_arg(fn, input)
+    _check_device(device)
     d = dtype_arg(fn, dtype)
     return _finish(wrap(fill(input._data.shape, input._data.dtype if d is None else d.np)), requires_grad, fn)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like("zeros_like", np.zeros, input, dtype, requires_grad)
+    return _like("zeros_like", np.zeros, input, dtype, requires_grad, device)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like("ones_like", np.ones, input, dtype, requires_grad)
+    return _like("ones_like", np.ones, input, dtype, requires_grad, device)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like("empty_like", np.zeros, input, dtype, requires_grad)
+    return _like("empty_like", np.zeros, input, dtype, requires_grad, device)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     _tensor_arg("full_like", input)
     value = number_arg("full_like", "fill_value", 2, fill_value)
-    return _like("full_like", lambda s, d: np.full(s, value, d), input, dtype, requires_grad)
+    return _like("full_like", lambda s, d: np.full(s, value, d), input, dtype, requires_grad, device)
 
 
 def _int_arg(fn, name, position, v):
@@ -492,6 +493,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     d = dtype_arg("logspace", dtype) or _dt.get_default_dtype()
     start, end, steps = _steps("logspace", start, end, steps)
+    _check_device(device)
     return _finish(wrap((base ** np.linspace(start, end, steps)).astype(d.np)), requires_grad, "logspace")
 
 
@@ -582,13 +584,15 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
                    "normal_kernel_cpu"), out)
 
 
-def rand_like(input, *, dtype=None, requires_grad=False, **_):
+def rand_like(input, *, dtype=None, requires_grad=False, device=None, **_):
     _tensor_arg("rand_like", input)
+    _check_device(device)
     return rand(input._data.shape, dtype=dtype_arg("rand_like", dtype) or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input, *, dtype=None, requires_grad=False, **_):
+def randn_like(input, *, dtype=None, requires_grad=False, device=None, **_):
     _tensor_arg("randn_like", input)
+    _check_device(device)
     return randn(input._data.shape, dtype=dtype_arg("randn_like", dtype) or input.dtype, requires_grad=requires_grad)
 
 
@@ -600,6 +604,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     if high is None:
         raise TypeError("randint() missing required argument 'high'")
     d = dtype_arg("randint", dtype) or _dt.int64
+    _check_device(device)
     given = (low, high, size)
     low, high = (v.item() if isinstance(v, Tensor) and v._data.ndim == 0 else v for v in (low, high))
     if not all(isinstance(v, (builtins.int, np.integer)) and not isinstance(v, builtins.bool) for v in (low, high)) \
@@ -614,8 +619,9 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     return write_out(_finish(wrap(a.astype(d.np)), requires_grad, "randint"), out)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, **_):
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, **_):
     _tensor_arg("randint_like", input)
+    _check_device(device)
     if high is None:
         low, high = 0, low
     return randint(low, high, input._data.shape, dtype=dtype_arg("randint_like", dtype) or input.dtype)
@@ -623,6 +629,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, **_):
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     d = dtype_arg("randperm", dtype) or _dt.int64
+    _check_device(device)
     n = _int_arg("randperm", "n", 1, n)
     return _finish(wrap(_rng(generator).permutation(n).astype(d.np)), requires_grad, "randperm")
 
