@@ -17,7 +17,7 @@ from .tensor import Tensor, Size, device
 from .mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                    is_inference_mode_enabled)
 from .creation import (tensor, as_tensor, asarray, from_numpy, scalar_tensor, zeros, ones, empty, full, zeros_like,
-                       ones_like, empty_like, full_like, eye, arange, linspace, logspace, rand, randn, rand_like,
+                       ones_like, empty_like, full_like, eye, arange, range, linspace, logspace, rand, randn, rand_like,
                        randn_like, randint, randint_like, randperm, normal, bernoulli, multinomial, manual_seed, seed,
                        initial_seed, get_rng_state, set_rng_state, Generator, default_generator,
                        FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor,

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..creation import dtype_arg
-from ..tensor import Tensor, wrap, device as _device
+from ..tensor import Tensor, wrap, device as _device, check_on_cpu
 from ._op import op, name_ops
 
 def _layout(x):
@@ -35,13 +35,12 @@ def contiguous(input, memory_format=None):
 
 def to(input, *args, dtype=None, non_blocking=False, copy=False, memory_format=None, device=None):
     """Convert to a dtype (`x.to(dxdy.float64)`, `x.to(other)`, `x.to('cpu', dxdy.float64)`); self if unchanged."""
+    check_on_cpu(device, making=False)
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, (str, _device)):
-            _device(a)
-        elif isinstance(a, (builtins.int, np.integer)) and not isinstance(a, builtins.bool):
-            _device(f"cuda:{a}")  # an int is a device index, as in PyTorch: an accelerator dxdy does not have
+        elif isinstance(a, (str, _device)) or isinstance(a, builtins.int) and not isinstance(a, builtins.bool):
+            check_on_cpu(a, making=False)  # an int is the index of an accelerator, as in PyTorch
         elif a is not None and not isinstance(a, builtins.bool):
             dtype = a
     if dtype is None:

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..mode import state as _mode
-from ..tensor import Tensor, _wrap_dim, wrap
+from ..tensor import Tensor, _wrap_dim, wrap, check_on_cpu
 from ._op import op, keep, name_ops, write_out, warn_once
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # einsum subscripts
@@ -884,11 +884,13 @@ def _indices_of(name, row, col, offset, dtype, upper):
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     """The (row, col) indices of the lower triangle of a row x col matrix (at and below `offset`), in a 2 x N
     tensor, row by row."""
+    check_on_cpu(device)
     return _indices_of("tril_indices", row, col, offset, dtype, False)
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     """The (row, col) indices of the upper triangle of a row x col matrix (at and above `offset`)."""
+    check_on_cpu(device)
     return _indices_of("triu_indices", row, col, offset, dtype, True)
 
 
