@@ -413,7 +413,7 @@ sigmoid = unary(lambda xp, x: xp.sigmoid(_floating(x)), d=lambda xp, out: out * 
 relu = _with_vjp(unary(lambda xp, x: xp.maximum(_no_bool_relu(x), 0), d=lambda xp, out: ~(out <= 0),
                       jvp=lambda xp, t, out: xp.where(out <= 0, 0, t), node="ReluBackward0",
                       reuse=lambda a, out: np.maximum(a, 0, out=out)),
-                lambda xp, g, out: xp.keep_where(~(out <= 0), g, last_use=True))
+                lambda xp, g, out: xp.fused("threshold_backward", xp.keep_where(~(out <= 0), g, last_use=True), out))
 erf = unary(lambda xp, x: xp.erf(_floating(x)), d=lambda xp, x: _TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
             node="ErfBackward0")
 erfc = unary(lambda xp, x: xp.erfc(_floating(x)), d=lambda xp, x: -_TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
