@@ -370,7 +370,19 @@ def prelu(input, weight):
         w = weight.reshape((c,) + (1,) * (input.ndim - 2)) if input.ndim >= 2 else weight.reshape(c)
     else:
         w = weight.reshape(())
-    return where(input > 0, input, w * input)
+    return _prelu(input, w)
+
+
+# One row, as PyTorch's _prelu_kernel: its gradients are one kernel of the input and the weight, so under
+# create_graph both depend on both (NOTE [Fused backward kernels]); the weight's is summed to its shape.
+def _prelu_kernel(xp, value, x, weight):
+    return xp.fused("_prelu_kernel_backward", value, x, weight)
+
+
+_prelu = op(lambda xp, x, weight: xp.where(x > 0, x, weight * x),
+            vjp=(lambda xp, g, x, weight: _prelu_kernel(xp, xp.where(x > 0, g, g * weight), x, weight),
+                 lambda xp, g, x, weight: _prelu_kernel(xp, xp.where(x > 0, 0, g * x), x, weight)),
+            node="PreluKernelBackward0", broadcasts=True)
 
 
 # -- losses ----------------------------------------------------------------------------------------
