@@ -788,8 +788,7 @@ def _conv_vjp_bias(xp, g, x, weight, cfg):
 
 
 _convolution = op(_conv_forward,
-                  vjp=(_conv_rule(_conv_vjp_x), _conv_rule(_conv_vjp_weight),
-                       _conv_rule(_conv_vjp_bias)),
+                  vjp=(_conv_rule(_conv_vjp_x), _conv_rule(_conv_vjp_weight), _conv_rule(_conv_vjp_bias)),
                   node="ConvolutionBackward0")
 
 
