@@ -193,6 +193,23 @@ def keep_where(keep, g, last_use=False):
     return np.where(keep, g, 0)
 
 
+# NOTE [Fused backward kernels]
+# Many of PyTorch's formulas hand the gradient to one backward kernel that takes the forward's input or result
+# too: relu's is threshold_backward(grad, result, 0), max_pool2d's max_pool2d_with_indices_backward(grad, self,
+# ...), conv2d's convolution_backward(grad, input, weight, ...). Under create_graph such a kernel is an op of
+# its own (ThresholdBackwardBackward0, ...) with an edge to each of those tensors, so the gradient requires grad
+# when any of them does, even where it depends on them only through a mask. Other formulas are compositions
+# (maximum's is a `where` on a mask of self and other): their gradient requires grad only through the ops they
+# use. A rule whose PyTorch formula is such a kernel says so: xp.fused(kernel, value, *inputs), which is
+# `value` in a plain backward pass. Its derivative in the inputs is zeros (zeros=True: a second autograd.grad
+# gives zeros, not None), as PyTorch's for the masking kernels (threshold_backward's `self: zeros_like(grad)`);
+# the normalization and convolution kernels have derivatives of their own, which the rule's value already is
+# made of (zeros=False: the edges only; None where the value does not depend on an input, as in PyTorch).
+def fused(kernel, value, *inputs, zeros=True):
+    """`value`, which PyTorch computes with its backward kernel `kernel` from the gradient and `inputs`."""
+    return value
+
+
 # vars(np), not getattr over np.__all__: the latter would import NumPy's lazy submodules
 # (testing, f2py, ...), which triples the import time of dxdy.
 numpy_ns = types.SimpleNamespace(**{k: v for k, v in vars(np).items() if not k.startswith("_")})
@@ -212,6 +229,7 @@ numpy_ns.sign = sign
 numpy_ns.erf = erf
 numpy_ns.erfc = erfc
 numpy_ns.keep_where = keep_where
+numpy_ns.fused = fused
 # np.sum, np.max and np.min are Python wrappers around these ufunc reductions; with axis=None by default
 # (a ufunc's reduce defaults to axis 0) they give the same results, for one Python call less in every rule
 # (and a sum along a short last axis goes through reduce_axis).

@@ -105,10 +105,12 @@ mul = binary(lambda xp, x, y: x * y,
 _true_divide = binary(lambda xp, x, y: x / y,
                       vjp=(lambda xp, g, x, y: g / y, lambda xp, g, x, y: -g * ((x / y) / y)),
                       node="DivBackward0", promote=_to_default_float)
-# (The rules keep what PyTorch's formulas name without using it: x's formula names y, y's names x and y,
-# so that a second backward, or one after a saved operand changed in place, fails as in PyTorch.)
+# (Zeros, as PyTorch's, even where g is infinite. The rules keep what PyTorch's formulas name without using it:
+# x's formula names y, y's names x and y, so that a second backward, or one after a saved operand changed in
+# place, fails as in PyTorch.)
 _divide_rounded = op(lambda xp, x, y, *, rounding_mode: _rounded_quotient(xp, x, y, rounding_mode),
-                     vjp=(lambda xp, g, x, y: keep(g * 0, y), lambda xp, g, x, y: keep(g * 0, x, y)),
+                     vjp=(lambda xp, g, x, y: keep(xp.zeros_like(g), y),
+                          lambda xp, g, x, y: keep(xp.zeros_like(g), x, y)),
                      node="DivBackward2", broadcasts=True)
 _floor_divide = binary(lambda xp, x, y: _rounded_quotient(xp, x, y, "floor"),
                        vjp=(_not_differentiable("floor_divide"), _not_differentiable("floor_divide")),
@@ -414,7 +416,7 @@ sigmoid = unary(lambda xp, x: xp.sigmoid(_floating(x)), d=lambda xp, out: out * 
 relu = _with_vjp(unary(lambda xp, x: xp.maximum(_no_bool_relu(x), 0), d=lambda xp, out: ~(out <= 0),
                       jvp=lambda xp, t, out: xp.where(out <= 0, 0, t), node="ReluBackward0",
                       reuse=lambda a, out: np.maximum(a, 0, out=out)),
-                lambda xp, g, out: xp.keep_where(~(out <= 0), g, last_use=True))
+                lambda xp, g, out: xp.fused("threshold_backward", xp.keep_where(~(out <= 0), g, last_use=True), out))
 erf = unary(lambda xp, x: xp.erf(_floating(x)), d=lambda xp, x: _TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
             node="ErfBackward0")
 erfc = unary(lambda xp, x: xp.erfc(_floating(x)), d=lambda xp, x: -_TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
@@ -464,7 +466,7 @@ ceil = _with_vjp(unary(_rounding(lambda xp, x: xp.ceil(x), "ceil_vml_cpu"), d=la
 trunc = _with_vjp(unary(_rounding(lambda xp, x: xp.trunc(x), "trunc_vml_cpu"), d=lambda xp: 0, jvp=_zeros_jvp,
                      node="TruncBackward0"), _zeros_vjp)
 fix = trunc
-frac = unary(_fractional_part, d=lambda xp: 1, node="FracBackward0")
+frac = _with_vjp(unary(_fractional_part, d=lambda xp: 1, node="FracBackward0"), lambda xp, g: g)  # (g itself)
 _round = _with_vjp(unary(_rounding(lambda xp, x: xp.round(x), "round_vml_cpu"), d=lambda xp: 0, jvp=_zeros_jvp,
                       node="RoundBackward0"), _zeros_vjp)
 _round_decimals = op(lambda xp, x, *, decimals: xp.round(x, decimals),

@@ -131,9 +131,10 @@ def _matrices(x, y):
     return _mm(x, y)
 
 
-# beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape.
+# beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape. (g itself where beta is 1, as
+# PyTorch's maybe_multiply.)
 _addmm = op(lambda xp, b, x, y, *, beta, alpha: beta * b + alpha * xp.matmul(x, y),
-            vjp=(lambda xp, g, b_shape, x, y, beta, alpha: xp.sum_to_size(g * beta, b_shape),
+            vjp=(lambda xp, g, b_shape, x, y, beta, alpha: xp.sum_to_size(g if beta == 1 else g * beta, b_shape),
                  lambda xp, g, b_shape, x, y, beta, alpha: xp.matmul(g * alpha, xp.matrix_transpose(y)),
                  lambda xp, g, b_shape, x, y, beta, alpha: xp.matmul(xp.matrix_transpose(x), g * alpha)),
             node="AddmmBackward0")
@@ -637,6 +638,8 @@ def _square(name, A):
 
 def _det_vjp(xp, g, x, out):
     # d det(A) / dA = adj(A)^T, which exists for singular A too. (out is kept: PyTorch's node saves it.)
+    if 0 in x.shape:
+        return keep(xp.zeros_like(x), out)  # (no matrices: zeros that depend on nothing, as PyTorch's)
     return keep(xp.expand_dims(xp.expand_dims(g, -1), -1) * xp.matrix_transpose(xp.adjugate(x)), out)
 
 

@@ -103,13 +103,17 @@ def _average(xp, x, dim, keepdim):
     return xp.asarray(xp.true_divide(s, n), dtype=x.dtype)
 
 
-_mean = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim),
-           vjp=lambda xp, g, x_shape, dim, keepdim:
-           xp.spread(_kept(xp, g, dim, keepdim) / _count(x_shape, dim), x_shape),
-           node="MeanBackward1", linear=True)
-_mean_all = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim),
-               vjp=lambda xp, g, x_shape, dim, keepdim:
-               xp.spread(_kept(xp, g, dim, keepdim) / _count(x_shape, dim), x_shape),
+def _mean_gradient(xp, g, x_shape, dim, keepdim):
+    # g / n over the n elements. Of no elements, PyTorch's order (spread, then divide): the gradient is empty
+    # either way, and a second derivative in g is then 0, not 0 / 0.
+    n = _count(x_shape, dim)
+    g = _kept(xp, g, dim, keepdim)
+    return xp.spread(g / n, x_shape) if n else xp.spread(g, x_shape) / n
+
+
+_mean = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim), vjp=_mean_gradient, node="MeanBackward1",
+           linear=True)
+_mean_all = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim), vjp=_mean_gradient,
                node="MeanBackward0", linear=True)
 
 
@@ -148,7 +152,7 @@ def _exclusive_products(xp, x, axis):
 def _prod_vjp(xp, g, x, out, dim, keepdim):
     keep(None, out)  # PyTorch's node saves the result: changing it in place makes backward fail
     if x.ndim == 0:
-        return g * xp.ones_like(x)
+        return g
     if len(dim) != 1:  # the full product: over the flattened tensor
         flat = xp.reshape(x, (-1,))
         others = xp.reshape(_exclusive_products(xp, flat, 0), x.shape) if flat.shape[0] else xp.zeros_like(x)
@@ -362,7 +366,7 @@ def _std_vjp(xp, g, x, out, dim, correction, keepdim, full):
 
 
 def _mean_vjp(xp, g, x, dim, keepdim):
-    return xp.spread(_kept(xp, g, dim, keepdim) / _count(x.shape, dim), x.shape)
+    return _mean_gradient(xp, g, tuple(x.shape), dim, keepdim)
 
 
 # var_mean and std_mean: one node, two outputs, either of which may carry no gradient. PyTorch's VarMeanBackward0
@@ -509,7 +513,9 @@ def _dist_gradient(xp, g, x, y, out, p):
     if p == 0:
         return None  # no gradient at all, as in PyTorch
     if math.prod(d.shape) == 0:
-        return d * 0  # (empty: no elements, and no 0 * inf from the zero norm in a second derivative)
+        # empty: no elements, and no 0 * inf from the zero norm in a second derivative (which in g is 0, as
+        # PyTorch's)
+        return g * (d * 0)
     return _norm_vjp(xp, g, d, out, p, tuple(range(d.ndim)), False)
 
 
@@ -598,7 +604,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 
 # -- cumulative ---------------------------------------------------------------------------------
 def _reverse_cumsum(xp, g, axis):
-    if g.ndim == 0:
+    if g.ndim == 0 or g.shape[axis] == 1 or 0 in g.shape:  # g itself, as PyTorch's cumsum_backward
         return g
     return xp.flip(xp.cumsum(xp.flip(g, axis=axis), axis=axis), axis=axis)
 
@@ -696,7 +702,7 @@ def _cumulative_extreme(name, node, better):
              vjp=(lambda xp, g, x, indices, dim:  # x is kept: PyTorch's node saves the input
                   keep(xp.index_add_zeros(tuple(x.shape), g.dtype, _cum_positions(indices, dim), g), x), None),
              node=node)
-    row_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g, x: keep(g[0], x), node=node,
+    row_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g, x: keep(g[0][...], x), node=node,
                 n_outputs=2,
                 differentiable_outputs=(0,))
     result_type = make_return_type(name, ("values", "indices"))
@@ -724,9 +730,7 @@ cummin = _cumulative_extreme("cummin", "CumminBackward0", np.less_equal)
 
 def _logcumsumexp_vjp(xp, g, x, out, dim):
     # d out_j / d x_k = exp(x_k - out_j) for k <= j; scaled by the last (largest) out to stay in range.
-    if x.ndim == 0:
-        return g
-    if x.shape[dim] == 0:
+    if x.ndim == 0 or 0 in x.shape:
         return g
     c = xp.take(out, [x.shape[dim] - 1], axis=dim)
     return xp.exp(x - c) * _reverse_cumsum(xp, g * xp.exp(c - out), dim)

@@ -53,6 +53,11 @@ def _unreshape(xp, g, x_shape):
     return xp.reshape(g, x_shape)
 
 
+def _unsqueeze_to(xp, g, x_shape):
+    # g itself when nothing was squeezed, as PyTorch's unsqueeze_to
+    return g if tuple(g.shape) == tuple(x_shape) else xp.reshape(g, x_shape)
+
+
 _reshape = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="ViewBackward0", view=True,
               linear=True)
 _reshape_alias = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="ReshapeAliasBackward0",
@@ -156,11 +161,11 @@ def unflatten(input, dim, sizes):
     return _view(input, shape=shape[:d] + sizes + shape[d + 1:])  # splitting a dim is always a view
 
 
-_squeeze_all = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="SqueezeBackward0", view=True,
+_squeeze_all = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unsqueeze_to, node="SqueezeBackward0", view=True,
                   linear=True)
-_squeeze_dim = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="SqueezeBackward1",
+_squeeze_dim = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unsqueeze_to, node="SqueezeBackward1",
                   view=True, linear=True)
-_squeeze_dims = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="SqueezeBackward2",
+_squeeze_dims = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unsqueeze_to, node="SqueezeBackward2",
                    view=True, linear=True)
 _unsqueeze = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="UnsqueezeBackward0",
                 view=True, linear=True)
@@ -262,7 +267,11 @@ def broadcast_shapes(*shapes):
 
 def _untile(xp, g, x_shape, reps):
     # out has shape reps * x_shape (x padded with leading 1s): fold each dim into
-    # (rep, size) and sum over the rep axes.
+    # (rep, size) and sum over the rep axes. As PyTorch's: zeros for a zero repeat, g itself for none.
+    if 0 in reps:
+        return xp.zeros(tuple(x_shape), g.dtype)
+    if len(reps) == len(x_shape) and all(r == 1 for r in reps):
+        return g
     shape = (1,) * (len(reps) - len(x_shape)) + tuple(x_shape)
     folded = []
     for r, s in zip(reps, shape):
@@ -325,7 +334,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 # -- transposes ------------------------------------------------------------------------------------
 def _swap(xp, x, dim0, dim1):
-    return xp.swapaxes(x, dim0, dim1) if dim0 != dim1 else x  # (a 0-d tensor has only dim 0 to swap with itself)
+    # (a 0-d tensor has only dim 0 to swap with itself; a view all the same, as PyTorch's: so under create_graph
+    # the gradient has a node)
+    return xp.swapaxes(x, dim0, dim1) if dim0 != dim1 else x[...]
 
 
 _transpose = op(lambda xp, x, *, dim0, dim1: _swap(xp, x, dim0, dim1)[...],
@@ -830,7 +841,7 @@ def _rot(xp, x, k, a, b):
         return xp.flip(xp.flip(x, axis=a), axis=b)
     if k == 3:
         return xp.flip(xp.swapaxes(x, a, b), axis=b)
-    return x
+    return x[...]  # (a view: the gradient of rot90 by 0 has a node under create_graph, as PyTorch's)
 
 
 _rot90 = op(lambda xp, x, *, k, a, b: np.array(_rot(xp, x, k, a, b)),
