@@ -14,6 +14,7 @@ from ..graph import Node, SECOND_BACKWARD
 from ..mode import state as _mode
 from ..tensor import Tensor, wrap, version_counter, bump_version
 from ..ops._op import _modified_message
+from ..saved_tensors import SavedTensor, pack_tensor
 
 
 class FunctionCtx:
@@ -39,6 +40,9 @@ class FunctionCtx:
         for entry in self.saved:
             if entry is None:
                 out.append(None)
+                continue
+            if entry.__class__ is SavedTensor:  # saved under saved_tensors_hooks
+                out.append(entry.value(self, True, _mode.grad_enabled))
                 continue
             t, vc, version, is_output = entry
             if vc[0] != version:
@@ -205,6 +209,8 @@ def _save_entry(t, results):
     if t is None:
         return None
     is_output = any(t is r for r in results)
+    if _mode.saved_hooks:  # NOTE [Saved tensor hooks]
+        return pack_tensor(t, next(k for k, r in enumerate(results) if r is t) if is_output else None)
     vc = version_counter(t)
     if is_output:
         # Holding the output itself would make a cycle output -> node -> output.
