@@ -64,11 +64,11 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                 continue
             node = e
             if node.hooks is not None:
-                g = _pre_hooks(node, g, foreign)
+                g = _pre_hooks(node, g, foreign, targets is None or _executes(node, runs, targets, accumulate))
             if targets is not None:
                 if node in targets:
                     _capture(node, g, targets[node], captured, accumulate, create_graph)
-                if node not in runs:
+                if not _executes(node, runs, targets, accumulate):
                     continue
             # A node with hooks shows them its gradient after the rules ran: hold a second reference so
             # that no rule reuses its memory (ops/_op.py _scale).
@@ -114,6 +114,11 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
     finally:
         _mode.grad_enabled, _mode.consuming, _mode.task = saved_mode
     return captured
+
+
+def _executes(node, runs, targets, accumulate):
+    # As in PyTorch, backward(inputs=...) runs the nodes of its inputs too; grad() only captures there.
+    return node in runs or (accumulate and node in targets)
 
 
 def _edge_of(t):
@@ -325,14 +330,15 @@ def _run_tensor_hooks(hooks, g, foreign):
     return t._data
 
 
-def _pre_hooks(node, g, foreign):
+def _pre_hooks(node, g, foreign, executes):
+    """The tensor hooks of the node's outputs, retain_grad, and (when the node will run) its pre-hooks."""
     hooks = node.hooks
     if node.n_outputs == 1:
         if 0 in hooks.tensor:
             g = _run_tensor_hooks(hooks.tensor[0], g, foreign)
         if 0 in hooks.retain and g is not None:
             hooks.retain[0](_as_tensor(g))
-        if hooks.pre:
+        if hooks.pre and executes:
             g = _run_node_prehooks(hooks.pre, (g,), foreign)[0]
         return g
     g = list(g) if g is not None else [None] * node.n_outputs
@@ -341,7 +347,7 @@ def _pre_hooks(node, g, foreign):
     for nr, keep in hooks.retain.items():
         if g[nr] is not None:
             keep(_as_tensor(g[nr]))
-    if hooks.pre:
+    if hooks.pre and executes:
         g = list(_run_node_prehooks(hooks.pre, tuple(g), foreign))
     return g
 
