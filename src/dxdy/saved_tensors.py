@@ -19,8 +19,6 @@ own the saved value, as in PyTorch. An op tests one flag for all this
 """
 import weakref
 
-import numpy as np
-
 from .graph import SECOND_BACKWARD
 from .mode import state as _mode, rewatch
 from .tensor import Tensor, wrap, version_counter
@@ -279,8 +277,9 @@ def pack_order(cls):
         for rule in rules:
             code = getattr(rule, "__code__", None)
             for ins in dis.get_instructions(code) if code is not None else ():
-                if ins.opname.startswith("LOAD") and ins.argval in names and ins.argval not in first:
-                    first.append(ins.argval)
+                name = ins.argval
+                if ins.opname.startswith("LOAD") and isinstance(name, str) and name in names and name not in first:
+                    first.append(name)
         order = _orders[cls] = [names.index(n) for n in first] + [i for i, n in enumerate(names) if n not in first]
     return order
 

@@ -46,8 +46,6 @@ def get_gradient_edge(tensor):
 
 
 def _node_of(t):
-    if isinstance(t, GradientEdge):
-        return t.node
     node = t.grad_fn if t.grad_fn is not None else (_edge_function(t) if t._rg else None)
     if node is None:
         raise AssertionError("Expected gradient function to be set")
