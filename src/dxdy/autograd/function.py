@@ -14,6 +14,7 @@ from ..graph import Node, SECOND_BACKWARD
 from ..mode import state as _mode
 from ..tensor import Tensor, wrap, version_counter, bump_version
 from ..ops._op import _modified_message
+from ..saved_tensors import SavedTensor, pack_tensor
 
 
 class FunctionCtx:
@@ -39,6 +40,9 @@ class FunctionCtx:
         for entry in self.saved:
             if entry is None:
                 out.append(None)
+                continue
+            if entry.__class__ is SavedTensor:  # saved under saved_tensors_hooks
+                out.append(entry.value(self, True, _mode.grad_enabled))
                 continue
             t, vc, version, output_nr = entry
             if vc[0] != version:
@@ -214,10 +218,12 @@ def _save_entry(t, results, node):
     """
     if t is None:
         return None
+    output_nr = next((r._nr for r in results if t is r and r.grad_fn is node), None)
+    if _mode.saved_hooks:  # NOTE [Saved tensor hooks]
+        return pack_tensor(t, output_nr)
     vc = version_counter(t)
-    for r in results:
-        if t is r and r.grad_fn is node:
-            return (wrap(t._data), vc, vc[0], r._nr)
+    if output_nr is not None:
+        return (wrap(t._data), vc, vc[0], output_nr)
     return (t, vc, vc[0], None)
 
 
