@@ -314,17 +314,24 @@ def _is_size_element(s):
             isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu")
 
 
-def _size(size, fn="size"):
-    """The shape in `*size` (ints, or one sequence of them), refused as PyTorch's parser refuses it."""
-    shape = int_tuple_arg(fn, "size", size)
+def _size(size, fn="size", keyword=None):
+    """The shape in `*size` (ints, or one sequence of them) or `size=`, refused as PyTorch's parser refuses it."""
+    shape = int_tuple_arg(fn, "size", size, keyword)
     for s in shape:
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
     return shape
 
 
-def int_tuple_arg(fn, name, size):
-    """The ints in `*size` (ints, or one tuple or list of them), or the TypeError PyTorch's parser gives."""
+def int_tuple_arg(fn, name, size, keyword=None):
+    """The ints in `*size` (ints, or one tuple or list of them), or in `keyword`, the same sequence given by
+    its name (`zeros(size=(2, 3))`, `x.view(size=(2, 3))`); else the TypeError PyTorch's parser gives."""
+    if keyword is not None:
+        if size:
+            raise TypeError(f"{fn}() got multiple values for argument '{name}'")
+        if not hasattr(keyword, "__len__") or isinstance(keyword, (str, Tensor)):
+            raise TypeError(f"{fn}(): argument '{name}' must be tuple of ints, not {type_name(keyword)}")
+        size = (tuple(keyword),)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         elements, whole = tuple(size[0]), True
     elif len(size) > 1 and isinstance(size[0], (tuple, list)):
@@ -346,26 +353,27 @@ def int_tuple_arg(fn, name, size):
     return tuple(builtins.int(s) for s in elements)
 
 
-def _filled(fn, fill, size, dtype, device, requires_grad, default=None):
+def _filled(fn, fill, size, dtype, device, requires_grad, default=None, size_keyword=None):
     d = dtype_arg(fn, dtype) or default or _dt.get_default_dtype()
-    shape = _size(size, fn)
+    shape = _size(size, fn, size_keyword)
     _check_device(device)
     return _finish(wrap(fill(shape, d.np)), requires_grad, fn)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """A tensor of zeros; `dxdy.zeros(2, 3)` or `dxdy.zeros((2, 3))`."""
-    return write_out(_filled("zeros", np.zeros, size, dtype, device, requires_grad), out)
+def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    """A tensor of zeros; `dxdy.zeros(2, 3)`, `dxdy.zeros((2, 3))` or `dxdy.zeros(size=(2, 3))`."""
+    return write_out(_filled("zeros", np.zeros, sizes, dtype, device, requires_grad, size_keyword=size), out)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """A tensor of ones."""
-    return write_out(_filled("ones", np.ones, size, dtype, device, requires_grad), out)
+    return write_out(_filled("ones", np.ones, sizes, dtype, device, requires_grad, size_keyword=size), out)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+          memory_format=None):
     """An uninitialised tensor (dxdy fills it with zeros, so results never depend on garbage)."""
-    return write_out(_filled("empty", np.zeros, size, dtype, device, requires_grad), out)
+    return write_out(_filled("empty", np.zeros, sizes, dtype, device, requires_grad, size_keyword=size), out)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -562,24 +570,28 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
-def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="check_uniform_bounds"):
+def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="check_uniform_bounds",
+            size_keyword=None):
     d = dtype_arg(fn, dtype) or _dt.get_default_dtype()
-    shape = _size(size, fn)
+    shape = _size(size, fn, size_keyword)
     _check_device(device)
     if not d.is_floating_point:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.type_name}'")
     return _finish(wrap(draw(_rng(generator), shape).astype(d.np)), requires_grad, fn)
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+         requires_grad=False):
     """Uniform samples in [0, 1)."""
-    return write_out(_random("rand", lambda r, s: r.random(s), size, dtype, generator, device, requires_grad), out)
+    return write_out(_random("rand", lambda r, s: r.random(s), sizes, dtype, generator, device, requires_grad,
+                             size_keyword=size), out)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+          requires_grad=False):
     """Standard normal samples."""
-    return write_out(_random("randn", lambda r, s: r.standard_normal(s), size, dtype, generator, device, requires_grad,
-                   "normal_kernel_cpu"), out)
+    return write_out(_random("randn", lambda r, s: r.standard_normal(s), sizes, dtype, generator, device,
+                             requires_grad, "normal_kernel_cpu", size_keyword=size), out)
 
 
 def rand_like(input, *, dtype=None, requires_grad=False, **_):

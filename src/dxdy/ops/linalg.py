@@ -807,9 +807,10 @@ def cross(input, other, *, dim=-1, out=None):
     return write_out(_cross_op(input, other, dim=d), out)
 
 
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """The Frobenius norm ('fro', default) or the nuclear norm ('nuc') over two dims."""
     from .reduce import vector_norm
+    A = input
     if A._data.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     if ord == "fro":
@@ -848,6 +849,19 @@ def torch_cross(input, other, dim=None, *, out=None):
     if isinstance(input, Tensor) and isinstance(other, Tensor) and input._data.dtype != other._data.dtype:
         raise RuntimeError(f"expected scalar type {_type_name(input)} but found {_type_name(other)}")
     return write_out(cross(input, other, dim=dim), out)
+
+
+# torch.det, torch.inverse and torch.slogdet are linalg's, with PyTorch's name `input` for the matrix (not A)
+def torch_det(input):
+    return det(input)
+
+
+def torch_inverse(input, *, out=None):
+    return inv(input, out=out)
+
+
+def torch_slogdet(input, *, out=None):
+    return slogdet(input, out=out)
 
 
 def logdet(input):

@@ -911,4 +911,9 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return _inplace_result(input, out, inplace)
 
 
+def torch_dropout(input, p, train):
+    """torch.dropout: F.dropout under the names PyTorch gives the top-level function (`train`)."""
+    return dropout(input, p, train)
+
+
 name_ops(globals())
