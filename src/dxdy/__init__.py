@@ -83,11 +83,11 @@ def numel(input):
     return input.numel()
 
 
-def result_type(tensor1, tensor2):
-    """The dtype an op of tensor1 and tensor2 (tensors or numbers) gives, by PyTorch's promotion."""
+def result_type(tensor, other):
+    """The dtype an op of tensor and other (tensors or numbers) gives, by PyTorch's promotion."""
     from .dtypes import result_type_of, scalar_dtype
     dims, zero_dims, scalars = [], [], []
-    for v in (tensor1, tensor2):
+    for v in (tensor, other):
         if isinstance(v, Tensor):
             (dims if v.ndim else zero_dims).append(v.dtype)
         else:

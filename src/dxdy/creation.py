@@ -291,7 +291,12 @@ def as_tensor(data, dtype=None, device=None):
     return wrap(_to_array(data, d))
 
 
-asarray = as_tensor
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """A tensor over `obj` (as_tensor); `copy=True` copies even where memory could be shared."""
+    t = as_tensor(obj, dtype, device)
+    if copy and (t is obj or isinstance(obj, np.ndarray) and np.shares_memory(t._data, obj)):
+        t = t.clone()
+    return _finish(t, requires_grad, "asarray")
 
 
 def from_numpy(ndarray):
@@ -302,7 +307,7 @@ def from_numpy(ndarray):
     return wrap(ndarray)
 
 
-def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     d = dtype_arg("scalar_tensor", dtype) or _dt.get_default_dtype()
     s = number_arg("scalar_tensor", "s", 1, s)
     return _finish(wrap(np.array(s, d.np)), requires_grad, "scalar_tensor")
@@ -376,7 +381,7 @@ def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin
     return write_out(_filled("empty", np.zeros, sizes, dtype, device, requires_grad, size_keyword=size), out)
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """A tensor filled with `fill_value`; its dtype follows the value (bool, int64, or the default float)."""
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type_name(size)}")
@@ -391,19 +396,22 @@ def _like(fn, fill, input, dtype, requires_grad):
     return _finish(wrap(fill(input._data.shape, input._data.dtype if d is None else d.np)), requires_grad, fn)
 
 
-def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def zeros_like(input, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+               memory_format=None):
     return _like("zeros_like", np.zeros, input, dtype, requires_grad)
 
 
-def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def ones_like(input, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+              memory_format=None):
     return _like("ones_like", np.ones, input, dtype, requires_grad)
 
 
-def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def empty_like(input, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+               memory_format=None):
     return _like("empty_like", np.zeros, input, dtype, requires_grad)
 
 
-def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
               memory_format=None):
     _tensor_arg("full_like", input)
     value = number_arg("full_like", "fill_value", 2, fill_value)
@@ -418,7 +426,7 @@ def _int_arg(fn, name, position, v):
     return builtins.int(v)
 
 
-def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """The identity matrix, n x m."""
     d = dtype_arg("eye", dtype) or _dt.get_default_dtype()
     n = _int_arg("eye", "n", 1, n)
@@ -442,7 +450,8 @@ def _numbers(fn, names, values):
     return out
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+           requires_grad=False):
     """Values from start up to (not including) end by step: int64 when all are integers, else the default float."""
     d = dtype_arg("arange", dtype)
     _check_device(device)
@@ -489,7 +498,8 @@ def _steps(fn, start, end, steps):
     return start, end, steps
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+             requires_grad=False):
     """`steps` evenly spaced values from start to end, both included."""
     d = dtype_arg("linspace", dtype) or _dt.get_default_dtype()
     start, end, steps = _steps("linspace", start, end, steps)
@@ -497,7 +507,8 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     return write_out(_finish(wrap(np.linspace(start, end, steps).astype(d.np)), requires_grad, "linspace"), out)
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+def logspace(start, end, steps, base=10.0, *, dtype=None, layout=None, device=None, pin_memory=False,
+             requires_grad=False):
     d = dtype_arg("logspace", dtype) or _dt.get_default_dtype()
     start, end, steps = _steps("logspace", start, end, steps)
     return _finish(wrap((base ** np.linspace(start, end, steps)).astype(d.np)), requires_grad, "logspace")
@@ -562,8 +573,8 @@ def get_rng_state():
     return default_generator.get_state()
 
 
-def set_rng_state(state):
-    default_generator.set_state(state)
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
 
 
 def _rng(generator):
@@ -594,18 +605,22 @@ def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, 
                              requires_grad, "normal_kernel_cpu", size_keyword=size), out)
 
 
-def rand_like(input, *, dtype=None, requires_grad=False, **_):
+def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+              memory_format=None):
     _tensor_arg("rand_like", input)
-    return rand(input._data.shape, dtype=dtype_arg("rand_like", dtype) or input.dtype, requires_grad=requires_grad)
+    return rand(input._data.shape, generator=generator, dtype=dtype_arg("rand_like", dtype) or input.dtype,
+                requires_grad=requires_grad)
 
 
-def randn_like(input, *, dtype=None, requires_grad=False, **_):
+def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
+               requires_grad=False, memory_format=None):
     _tensor_arg("randn_like", input)
-    return randn(input._data.shape, dtype=dtype_arg("randn_like", dtype) or input.dtype, requires_grad=requires_grad)
+    return randn(input._data.shape, generator=generator, dtype=dtype_arg("randn_like", dtype) or input.dtype,
+                 requires_grad=requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
-            requires_grad=False):
+            pin_memory=False, requires_grad=False):
     """Integers drawn uniformly from [low, high); `randint(10, (3,))` or `randint(2, 10, (3,))`."""
     if size is None:
         low, high, size = 0, low, high
@@ -626,21 +641,24 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     return write_out(_finish(wrap(a.astype(d.np)), requires_grad, "randint"), out)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, **_):
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
+                 requires_grad=False, memory_format=None):
     _tensor_arg("randint_like", input)
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype_arg("randint_like", dtype) or input.dtype)
+    return randint(low, high, input._data.shape, generator=generator,
+                   dtype=dtype_arg("randint_like", dtype) or input.dtype, requires_grad=requires_grad)
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+             requires_grad=False):
     d = dtype_arg("randperm", dtype) or _dt.int64
     n = _int_arg("randperm", "n", 1, n)
-    return _finish(wrap(_rng(generator).permutation(n).astype(d.np)), requires_grad, "randperm")
+    return write_out(_finish(wrap(_rng(generator).permutation(n).astype(d.np)), requires_grad, "randperm"), out)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
-           requires_grad=False):
+           pin_memory=False, requires_grad=False):
     """Normal samples: tensor means/stds element-wise, or floats with a size."""
     r = _rng(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):

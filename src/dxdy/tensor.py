@@ -474,7 +474,7 @@ class Tensor:
         return None if self._extra is None else self._extra.get("name")
 
     # -- factories that take dtype from self (new_zeros, ...) ---------------------------------
-    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
         from .creation import tensor
         return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
@@ -523,7 +523,7 @@ class Tensor:
         bump_version(self)
         return self
 
-    def cpu(self):
+    def cpu(self, memory_format=None):
         return self
 
     def cuda(self, *args, **kwargs):

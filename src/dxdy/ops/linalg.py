@@ -896,15 +896,17 @@ def _indices_of(name, row, col, offset, dtype, upper):
     return wrap(np.stack([r, c]).astype(d.np).reshape(2, -1))
 
 
-def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False, requires_grad=False):
     """The (row, col) indices of the lower triangle of a row x col matrix (at and below `offset`), in a 2 x N
     tensor, row by row."""
-    return _indices_of("tril_indices", row, col, offset, dtype, False)
+    from ..creation import _finish
+    return _finish(_indices_of("tril_indices", row, col, offset, dtype, False), requires_grad, "tril_indices")
 
 
-def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False, requires_grad=False):
     """The (row, col) indices of the upper triangle of a row x col matrix (at and above `offset`)."""
-    return _indices_of("triu_indices", row, col, offset, dtype, True)
+    from ..creation import _finish
+    return _finish(_indices_of("triu_indices", row, col, offset, dtype, True), requires_grad, "triu_indices")
 
 
 def _cdist_forward(xp, x, y, *, p):
