@@ -10,11 +10,12 @@ Where PyTorch's names come from:
 
 The calls: every sample of the op table, re-called in both libraries with its arguments passed by
 keyword under PyTorch's names (as many as PyTorch accepts, for each overload the sample fits), as a
-function, as a method, and as the in-place method (`x.add_`); plus hand-written calls for what the op
+function, as a method, and as the in-place method (`x.add_`), and a sequence also as the varargs a
+method takes instead (`x.tile(2, 2)` for `x.tile((2, 2))`); plus hand-written calls for what the op
 table does not hold (creation and random functions, in-place methods, `new_*`, ...). Wherever PyTorch
-accepts a call, dxdy must accept it and give the same result. A last test checks that every argument
-name PyTorch gives a public dxdy function or method was passed by keyword in some call, or is listed
-in NOT_CALLED with the reason.
+accepts a call, dxdy must accept it and give the same result; the reductions also under NumPy's
+spellings (`axis=`, `keepdims=`). A last test checks that every argument name PyTorch gives a public
+dxdy function or method was passed by keyword in some call, or is listed in NOT_CALLED with the reason.
 """
 import ast
 import functools
@@ -118,10 +119,11 @@ def torch_overloads(path, method):
 
 # -- calls by keyword from the op table ----------------------------------------------------------
 # A call: the op's samples[index], called as `form` ("function", "method" or "inplace": the method
-# name + "_"), its first `n_positional` arguments (after the tensor, for methods) passed by position
-# and the rest by the names in `keywords`; `packed` when the sample's varargs (`x.view(3, 2)`) are
-# passed as one sequence (`x.view(size=(3, 2))`).
-Call = namedtuple("Call", "info index form path torch_path packed n_positional keywords")
+# name + "_") of `path` in dxdy and `torch_path` in PyTorch, its first `n_positional` arguments (after
+# the tensor, for methods) passed by position and the rest by the names in `keywords`; `packed` when the
+# sample's varargs (`x.view(3, 2)`) are passed as one sequence (`x.view(size=(3, 2))`), `spread` when
+# its one sequence is passed as varargs (`x.tile((2, 2))` as `x.tile(2, 2)`, PyTorch's other way).
+Call = namedtuple("Call", "info index form path torch_path packed n_positional keywords spread", defaults=[False])
 
 
 def _samples(info):
@@ -168,6 +170,8 @@ def _by_keyword(args, kwargs, call):
     values = args[first:]
     if call.packed:
         values = (tuple(values),)
+    if call.spread:
+        values = tuple(values[0])
     k = call.n_positional
     return args[:first] + values[:k], {**dict(zip(call.keywords[k:], values[k:])), **kwargs}
 
@@ -199,9 +203,8 @@ def _accepted(form, path, args, kwargs):
         out = _invoke(torch, form, path, args, kwargs)
     except Exception:
         return False
-    # An in-place op that changes the tensor's shape (`transpose_`, `t_` of a non-square tensor): dxdy's
-    # in-place ops keep the shape (a gap of its own, not of keyword names; tests/test_keyword_names.py
-    # leaves it to the in-place tests).
+    # Not an in-place op that changes the tensor's shape (`transpose_`, `t_` of a non-square tensor): dxdy's
+    # in-place ops keep the shape, a gap of their own, not of keyword names.
     return form != "inplace" or out.shape == shape
 
 
@@ -216,6 +219,12 @@ def keyword_calls(info_index):
             if first and not (sample.args and isinstance(sample.args[0], np.ndarray)):
                 continue
             overloads = torch_overloads(torch_path, form != "function")
+            values = sample.args[first:]
+            if any(p.kind == "var" for o in overloads for p in o) and len(values) == 1 and not sample.kwargs \
+                    and isinstance(values[0], (tuple, list)) and values[0]:
+                call = Call(info, index, form, path, torch_path, False, len(values[0]), (), spread=True)
+                if _accepted(form, torch_path, *_by_keyword(*_tensors_of(torch, sample), call)):
+                    calls.append(call)
             tried = set()
             for overload in overloads:
                 fit = _fits(overload, sample.args[first:], sample.kwargs)
@@ -240,29 +249,55 @@ def _describe(call, args, kwargs):
 OPS = sorted({info.name for info in OP_DB})
 
 
+def _check(call):
+    """A call PyTorch accepts: dxdy accepts it too and gives the same result."""
+    info = call.info
+    sample = _samples(info)[call.index]
+    t_out = _invoke(torch, call.form, call.torch_path, *_by_keyword(*_tensors_of(torch, sample), call))
+    d_args, d_kwargs = _by_keyword(*_tensors_of(dxdy, sample), call)
+    try:
+        d_out = _invoke(dxdy, call.form, call.path, d_args, d_kwargs)
+    except Exception as e:
+        pytest.fail(f"{_describe(call, d_args, d_kwargs)}: PyTorch accepts it, dxdy raises {type(e).__name__}: {e}")
+    assert_same(d_out, t_out, info, info.dtypes[0], what=_describe(call, d_args, d_kwargs))
+
+
 @pytest.mark.parametrize("name", OPS)
 def test_op_table_by_keyword(name):
     """Each sample, called with its arguments by PyTorch's names: dxdy accepts what PyTorch accepts, same result."""
     for i, info in enumerate(OP_DB):
-        if info.name != name:
-            continue
-        for call in keyword_calls(i):
+        if info.name == name:
+            for call in keyword_calls(i):
+                _check(call)
+
+
+# NumPy's spellings, which PyTorch's parser takes for four names in every function it writes in C++; dxdy
+# takes them in its reductions (docs/decisions.md, "Keyword names are PyTorch's").
+NUMPY_SPELLINGS = {"dim": "axis", "keepdim": "keepdims", "input": "x", "other": "x2"}
+REDUCTIONS = """sum nansum mean prod max min amax amin aminmax argmax argmin var std var_mean std_mean logsumexp cumsum
+cumprod all any count_nonzero nanmean cummax cummin logcumsumexp linalg.vector_norm""".split()
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+def test_reductions_take_numpy_spellings(name):
+    """`x.sum(axis=0, keepdims=True)`, `torch.amax(x=t, axis=1)`: as PyTorch, for every keyword call above."""
+    tried = 0
+    for i, info in enumerate(OP_DB):
+        for call in keyword_calls(i) if info.name == name else ():
+            if not set(call.keywords[call.n_positional:]) & NUMPY_SPELLINGS.keys():
+                continue
+            spelled = call._replace(keywords=tuple(NUMPY_SPELLINGS.get(k, k) for k in call.keywords))
             sample = _samples(info)[call.index]
-            t_out = _invoke(torch, call.form, call.torch_path, *_by_keyword(*_tensors_of(torch, sample), call))
-            d_args, d_kwargs = _by_keyword(*_tensors_of(dxdy, sample), call)
-            try:
-                d_out = _invoke(dxdy, call.form, call.path, d_args, d_kwargs)
-            except Exception as e:
-                pytest.fail(f"{_describe(call, d_args, d_kwargs)}: PyTorch accepts it, dxdy raises "
-                            f"{type(e).__name__}: {e}")
-            assert_same(d_out, t_out, info, info.dtypes[0], what=_describe(call, d_args, d_kwargs))
+            if _accepted(call.form, call.torch_path, *_by_keyword(*_tensors_of(torch, sample), spelled)):
+                _check(spelled)
+                tried += 1
+    assert tried, f"no call of {name} by NumPy's spellings that PyTorch accepts"
 
 
 # -- hand-written calls: what the op table does not hold ------------------------------------------
 # Each is evaluated in both libraries, with `torch` the library, `F` its nn.functional, and fresh tensors:
 # x, y (2 x 3 floats), p (2 x 3 probabilities), m (3 x 3, invertible), v (3 floats), i (2 x 3 ints in
-# [0, 3)), c (ints [0, 1, 1, 3]) and a (a 2 x 3 NumPy array). VALUES compares values; SHAPES, for
-# random results, shapes and dtypes.
+# [0, 3)) and c (ints [0, 1, 1, 3]). VALUES compares values; SHAPES, for random results, shapes and dtypes.
 CREATION = dict(dtype="torch.float64", layout=None, device="'cpu'", pin_memory=False, requires_grad=False)
 _creation = ", ".join(f"{k}={v}" for k, v in CREATION.items())
 _like = _creation + ", memory_format=None"
@@ -273,7 +308,7 @@ VALUES = [
     f"torch.empty(size=(0, 2), memory_format=None, {_creation})", "torch.zeros(2, 3, dtype=torch.int32)",
     f"torch.full(size=(2, 3), fill_value=1.5, {_creation})",
     f"torch.zeros_like(input=x, {_like})", f"torch.ones_like(input=x, {_like})",
-f"torch.full_like(input=x, fill_value=2.0, {_like})",
+    f"torch.full_like(input=x, fill_value=2.0, {_like})",
     f"torch.eye(n=2, m=3, {_creation})", f"torch.arange(start=1, end=7, step=2, {_creation})",
     "torch.arange(end=4)", f"torch.linspace(start=0.0, end=1.0, steps=5, {_creation})",
     f"torch.logspace(start=0.0, end=2.0, steps=3, base=2.0, {_creation})",
@@ -403,7 +438,7 @@ def _context(lib):
                   m=m, v=rng.uniform(-2, 2, (3,)))
     context = {k: lib.tensor(a.astype(np.float32)) for k, a in arrays.items()}
     context.update(torch=lib, F=lib.nn.functional, i=lib.tensor(rng.integers(0, 3, (2, 3))),
-                   c=lib.tensor([0, 1, 1, 3]), a=arrays["x"].astype(np.float32))
+                   c=lib.tensor([0, 1, 1, 3]))
     return context
 
 

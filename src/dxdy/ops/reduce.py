@@ -667,7 +667,10 @@ all = _logical_reduce("all", np.all)
 any = _logical_reduce("any", np.any)
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input, *axes, dim=None):
+    """The number of nonzero elements along dim (all when None); `x.count_nonzero(0, 1)` as `dim=(0, 1)`."""
+    if axes:
+        dim = axes[0] if len(axes) == 1 else axes
     return wrap(np.asarray(np.count_nonzero(input._data, axis=None if dim is None else dims(dim, input.ndim)),
                            dtype=np.int64))
 

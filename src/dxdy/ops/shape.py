@@ -172,8 +172,12 @@ _unsqueeze = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, no
                 view=True, linear=True)
 
 
-def squeeze(input, dim=None):
-    """Drop size-1 dims (all of them, or those in `dim` that have size 1)."""
+def squeeze(input, *axes, dim=None):
+    """Drop size-1 dims (all of them, or those in `dim` that have size 1); `x.squeeze(0, 1)` as `dim=(0, 1)`."""
+    if axes:
+        if dim is not None:
+            raise TypeError("squeeze() got multiple values for argument 'dim'")
+        dim = axes[0] if len(axes) == 1 else axes
     shape = input._data.shape
     if dim is None:
         return _squeeze_all(input, shape=tuple(s for s in shape if s != 1))
@@ -251,8 +255,8 @@ def expand_as(input, other):
     return expand(input, other._data.shape)
 
 
-def broadcast_to(input, size):
-    return expand(input, tuple(size))
+def broadcast_to(input, *sizes, size=None):
+    return expand(input, *sizes, size=size)
 
 
 def broadcast_tensors(*tensors):
@@ -289,8 +293,9 @@ def repeat(input, *sizes, repeats=None):
     return _repeat(input, reps=reps)
 
 
-def tile(input, dims):
-    reps = tuple(dims)
+def tile(input, *sizes, dims=None):
+    """Repeat the tensor `dims` times along each dim (leading 1s added to the shorter of dims and the shape)."""
+    reps = _shape_arg(sizes, "tile", "dims", dims)
     reps = (1,) * (input._data.ndim - len(reps)) + reps
     return _repeat(input, reps=reps)
 
