@@ -290,7 +290,12 @@ def as_tensor(data, dtype=None, device=None):
     return wrap(_to_array(data, d))
 
 
-asarray = as_tensor
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """A tensor over `obj` (as_tensor); `copy=True` copies even where memory could be shared."""
+    t = as_tensor(obj, dtype, device)
+    if copy and (t is obj or isinstance(obj, np.ndarray) and np.shares_memory(t._data, obj)):
+        t = t.clone()
+    return _finish(t, requires_grad, "asarray")
 
 
 def from_numpy(ndarray):
@@ -301,7 +306,7 @@ def from_numpy(ndarray):
     return wrap(ndarray)
 
 
-def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     d = dtype_arg("scalar_tensor", dtype) or _dt.get_default_dtype()
     _check_device(device)
     s = number_arg("scalar_tensor", "s", 1, s)
@@ -314,17 +319,24 @@ def _is_size_element(s):
             isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu")
 
 
-def _size(size, fn="size"):
-    """The shape in `*size` (ints, or one sequence of them), refused as PyTorch's parser refuses it."""
-    shape = int_tuple_arg(fn, "size", size)
+def _size(size, fn="size", keyword=None):
+    """The shape in `*size` (ints, or one sequence of them) or `size=`, refused as PyTorch's parser refuses it."""
+    shape = int_tuple_arg(fn, "size", size, keyword)
     for s in shape:
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
     return shape
 
 
-def int_tuple_arg(fn, name, size):
-    """The ints in `*size` (ints, or one tuple or list of them), or the TypeError PyTorch's parser gives."""
+def int_tuple_arg(fn, name, size, keyword=None):
+    """The ints in `*size` (ints, or one tuple or list of them), or in `keyword`, the same sequence given by
+    its name (`zeros(size=(2, 3))`, `x.view(size=(2, 3))`); else the TypeError PyTorch's parser gives."""
+    if keyword is not None:
+        if size:
+            raise TypeError(f"{fn}() got multiple values for argument '{name}'")
+        if not hasattr(keyword, "__len__") or isinstance(keyword, (str, Tensor)):
+            raise TypeError(f"{fn}(): argument '{name}' must be tuple of ints, not {type_name(keyword)}")
+        size = (tuple(keyword),)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         elements, whole = tuple(size[0]), True
     elif len(size) > 1 and isinstance(size[0], (tuple, list)):
@@ -346,29 +358,30 @@ def int_tuple_arg(fn, name, size):
     return tuple(builtins.int(s) for s in elements)
 
 
-def _filled(fn, fill, size, dtype, device, requires_grad, default=None):
+def _filled(fn, fill, size, dtype, device, requires_grad, default=None, size_keyword=None):
     d = dtype_arg(fn, dtype) or default or _dt.get_default_dtype()
-    shape = _size(size, fn)
+    shape = _size(size, fn, size_keyword)
     _check_device(device)
     return _finish(wrap(fill(shape, d.np)), requires_grad, fn)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """A tensor of zeros; `dxdy.zeros(2, 3)` or `dxdy.zeros((2, 3))`."""
-    return write_out(_filled("zeros", np.zeros, size, dtype, device, requires_grad), out)
+def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    """A tensor of zeros; `dxdy.zeros(2, 3)`, `dxdy.zeros((2, 3))` or `dxdy.zeros(size=(2, 3))`."""
+    return write_out(_filled("zeros", np.zeros, sizes, dtype, device, requires_grad, size_keyword=size), out)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """A tensor of ones."""
-    return write_out(_filled("ones", np.ones, size, dtype, device, requires_grad), out)
+    return write_out(_filled("ones", np.ones, sizes, dtype, device, requires_grad, size_keyword=size), out)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+          memory_format=None):
     """An uninitialised tensor (dxdy fills it with zeros, so results never depend on garbage)."""
-    return write_out(_filled("empty", np.zeros, size, dtype, device, requires_grad), out)
+    return write_out(_filled("empty", np.zeros, sizes, dtype, device, requires_grad, size_keyword=size), out)
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """A tensor filled with `fill_value`; its dtype follows the value (bool, int64, or the default float)."""
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type_name(size)}")
@@ -384,19 +397,22 @@ def _like(fn, fill, input, dtype, requires_grad, device=None):
     return _finish(wrap(fill(input._data.shape, input._data.dtype if d is None else d.np)), requires_grad, fn)
 
 
-def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def zeros_like(input, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+               memory_format=None):
     return _like("zeros_like", np.zeros, input, dtype, requires_grad, device)
 
 
-def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def ones_like(input, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+              memory_format=None):
     return _like("ones_like", np.ones, input, dtype, requires_grad, device)
 
 
-def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def empty_like(input, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+               memory_format=None):
     return _like("empty_like", np.zeros, input, dtype, requires_grad, device)
 
 
-def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
               memory_format=None):
     _tensor_arg("full_like", input)
     value = number_arg("full_like", "fill_value", 2, fill_value)
@@ -411,7 +427,7 @@ def _int_arg(fn, name, position, v):
     return builtins.int(v)
 
 
-def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """The identity matrix, n x m."""
     d = dtype_arg("eye", dtype) or _dt.get_default_dtype()
     n = _int_arg("eye", "n", 1, n)
@@ -623,7 +639,8 @@ def _arange_values(start, step, n, d):
         return np.where(lane == 0, base, _fma(lane.astype(acc), step, base.astype(acc), acc).astype(d.np))
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+           requires_grad=False):
     """Values from start up to (not including) end by step: int64 when all are integers, else the default float."""
     d = dtype_arg("arange", dtype)
     _check_device(device)
@@ -725,7 +742,8 @@ def _linspace_values(start, end, steps, d):
     return out if d.is_floating_point else _to_c_int(out, d.np.type)
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+             requires_grad=False):
     """`steps` evenly spaced values from start to end, both included."""
     d = dtype_arg("linspace", dtype) or _dt.get_default_dtype()
     start, end, steps = _steps("linspace", start, end, steps)
@@ -755,7 +773,7 @@ def _logspace_values(start, end, steps, base, d):
     return _to_c_int(out, d.np.type)
 
 
-def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
              requires_grad=False):
     """`steps` values from base ** start to base ** end, evenly spaced in the exponent."""
     d = dtype_arg("logspace", dtype) or _dt.get_default_dtype()
@@ -832,48 +850,56 @@ def get_rng_state():
     return default_generator.get_state()
 
 
-def set_rng_state(state):
-    default_generator.set_state(state)
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
 
 
 def _rng(generator):
     return (generator or default_generator)._rng
 
 
-def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="check_uniform_bounds"):
+def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="check_uniform_bounds",
+            size_keyword=None):
     d = dtype_arg(fn, dtype) or _dt.get_default_dtype()
-    shape = _size(size, fn)
+    shape = _size(size, fn, size_keyword)
     _check_device(device)
     if not d.is_floating_point:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.type_name}'")
     return _finish(wrap(draw(_rng(generator), shape).astype(d.np)), requires_grad, fn)
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+         requires_grad=False):
     """Uniform samples in [0, 1)."""
-    return write_out(_random("rand", lambda r, s: r.random(s), size, dtype, generator, device, requires_grad), out)
+    return write_out(_random("rand", lambda r, s: r.random(s), sizes, dtype, generator, device, requires_grad,
+                             size_keyword=size), out)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+          requires_grad=False):
     """Standard normal samples."""
-    return write_out(_random("randn", lambda r, s: r.standard_normal(s), size, dtype, generator, device, requires_grad,
-                   "normal_kernel_cpu"), out)
+    return write_out(_random("randn", lambda r, s: r.standard_normal(s), sizes, dtype, generator, device,
+                             requires_grad, "normal_kernel_cpu", size_keyword=size), out)
 
 
-def rand_like(input, *, dtype=None, requires_grad=False, device=None, **_):
+def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+              memory_format=None):
     _tensor_arg("rand_like", input)
     _check_device(device)
-    return rand(input._data.shape, dtype=dtype_arg("rand_like", dtype) or input.dtype, requires_grad=requires_grad)
+    return rand(input._data.shape, generator=generator, dtype=dtype_arg("rand_like", dtype) or input.dtype,
+                requires_grad=requires_grad)
 
 
-def randn_like(input, *, dtype=None, requires_grad=False, device=None, **_):
+def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
+               requires_grad=False, memory_format=None):
     _tensor_arg("randn_like", input)
     _check_device(device)
-    return randn(input._data.shape, dtype=dtype_arg("randn_like", dtype) or input.dtype, requires_grad=requires_grad)
+    return randn(input._data.shape, generator=generator, dtype=dtype_arg("randn_like", dtype) or input.dtype,
+                 requires_grad=requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
-            requires_grad=False):
+            pin_memory=False, requires_grad=False):
     """Integers drawn uniformly from [low, high); `randint(10, (3,))` or `randint(2, 10, (3,))`."""
     if size is None:
         low, high, size = 0, low, high
@@ -895,23 +921,26 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     return write_out(_finish(wrap(a.astype(d.np)), requires_grad, "randint"), out)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, device=None, **_):
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
+                 requires_grad=False, memory_format=None):
     _tensor_arg("randint_like", input)
     _check_device(device)
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype_arg("randint_like", dtype) or input.dtype)
+    return randint(low, high, input._data.shape, generator=generator,
+                   dtype=dtype_arg("randint_like", dtype) or input.dtype, requires_grad=requires_grad)
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+             requires_grad=False):
     d = dtype_arg("randperm", dtype) or _dt.int64
     _check_device(device)
     n = _int_arg("randperm", "n", 1, n)
-    return _finish(wrap(_rng(generator).permutation(n).astype(d.np)), requires_grad, "randperm")
+    return write_out(_finish(wrap(_rng(generator).permutation(n).astype(d.np)), requires_grad, "randperm"), out)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
-           requires_grad=False):
+           pin_memory=False, requires_grad=False):
     """Normal samples: tensor means/stds element-wise, or floats with a size."""
     r = _rng(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):

@@ -558,30 +558,42 @@ class Tensor:
         return None if self._extra is None else self._extra.get("name")
 
     # -- factories that take dtype from self (new_zeros, ...) ---------------------------------
-    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
         from .creation import tensor
         return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    def new_zeros(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False,
+                  requires_grad=False):
         from .creation import zeros
-        return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+        return zeros(*sizes, size=size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    def new_ones(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False,
+                 requires_grad=False):
         from .creation import ones
-        return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+        return ones(*sizes, size=size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    def new_empty(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False,
+                  requires_grad=False):
         from .creation import empty
-        return empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+        return empty(*sizes, size=size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
-    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    def new_full(self, size, fill_value, dtype=None, layout=None, device=None, pin_memory=False,
+                 requires_grad=False):
         from .creation import full
         return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
-    def uniform_(self, a=0.0, b=1.0, *, generator=None):
-        """Fill with uniform samples from [a, b) (in place; records nothing)."""
+    def uniform_(self, low=0.0, to=1.0, *, generator=None, **from_):
+        """Fill with uniform samples from [low, to) (in place; records nothing).
+
+        PyTorch names `low` from, a word Python keeps for itself: `x.uniform_(**{"from": -1}, to=1)`.
+        """
         from .creation import _rng
-        return self._fill_random(_rng(generator).uniform(a, b, self._data.shape))
+        if from_:
+            unknown = [k for k in from_ if k != "from"]
+            if unknown:
+                raise TypeError(f"uniform_() got an unexpected keyword argument '{unknown[0]}'")
+            low = from_["from"]
+        return self._fill_random(_rng(generator).uniform(low, to, self._data.shape))
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Fill with normal samples (in place; records nothing)."""
@@ -595,7 +607,7 @@ class Tensor:
         bump_version(self)
         return self
 
-    def cpu(self):
+    def cpu(self, memory_format=None):
         return self
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):

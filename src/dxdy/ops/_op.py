@@ -419,7 +419,8 @@ def unary(f, d, *, node, jvp=None, reuse=None):
 
     # The hot path of every element-wise op: written out by hand, with no generic
     # helper calls, because its cost is paid on every op of every program.
-    def op(x, *, out=None):
+    def op(input, *, out=None):  # (PyTorch's keyword name; the rules call it x)
+        x = input
         if out is not None:
             return write_out(op(x), out, op.__name__)
         try:
@@ -427,10 +428,10 @@ def unary(f, d, *, node, jvp=None, reuse=None):
         except AttributeError:
             raise TypeError(f"{op.__name__}(): argument 'input' (position 1) must be Tensor, "
                             f"not {type(x).__name__}") from None
-        # (Called directly, a temporary tensor has two references here: the parameter and getrefcount's
+        # (Called directly, a temporary tensor has three references here: the parameter, x and getrefcount's
         # argument; a leaf that requires grad stays readable through the graph, so it is never reused.)
         if reuse is not None and xa.__class__ is _ndarray and xa.size > _BIG and _REFCOUNTS \
-                and sys.getrefcount(x) <= 2 and sys.getrefcount(xa) <= 3 and xa.base is None \
+                and sys.getrefcount(x) <= 3 and sys.getrefcount(xa) <= 3 and xa.base is None \
                 and xa.flags.writeable and xa.dtype.kind == "f" and (x.grad_fn is not None or not x._rg):
             out = reuse(xa, out=xa)
         else:
@@ -533,7 +534,8 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
     save_xy, save_out = "x" in saves, "out" in saves
     np_ns = numpy_ns
 
-    def op(x, y, *, out=None):  # the hot path of arithmetic: see unary's op
+    def op(input, other, *, out=None):  # the hot path of arithmetic: see unary's op
+        x, y = input, other
         if out is not None:
             return write_out(op(x, y), out, op.__name__)
         x_is_t = isinstance(x, Tensor)
@@ -549,7 +551,7 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
             xa, ya, x_is_t, y_is_t = _operands(op, x, y, promote)
         try:
             if reuse is not None and x_is_t and xa.__class__ is _ndarray and xa.size > _BIG and _REFCOUNTS \
-                    and sys.getrefcount(x) <= 3 and sys.getrefcount(xa) <= 3 and _writable_as_result(xa, ya) \
+                    and sys.getrefcount(x) <= 4 and sys.getrefcount(xa) <= 3 and _writable_as_result(xa, ya) \
                     and (x.grad_fn is not None or not x._rg):
                 out = reuse(xa, ya, out=xa)
             else:

@@ -4,7 +4,7 @@ import builtins
 import numpy as np
 
 from .. import dtypes as _dt
-from ..creation import dtype_arg
+from ..creation import dtype_arg, int_tuple_arg
 from ..tensor import Tensor, wrap, device as _device, check_on_cpu
 from ._op import op, name_ops
 
@@ -105,9 +105,12 @@ _sum_to_size = op(lambda xp, x, *, shape: xp.sum_to_size(x, shape),
                   vjp=lambda xp, g, x_shape: xp.spread(g, x_shape), node="SumBackward1", linear=True)
 
 
-def sum_to_size(self, *size):
+def sum_to_size(self, *sizes, size=None):
     """Sum the dims that broadcasting would have expanded, to get back to `size`."""
-    shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], (builtins.int, np.integer)) else tuple(size)
+    if size is not None:
+        sizes = int_tuple_arg("sum_to_size", "size", sizes, size)
+    shape = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], (builtins.int, np.integer)) \
+        else tuple(sizes)
     if self._data.shape == shape:
         return self
     try:

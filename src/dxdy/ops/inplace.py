@@ -266,8 +266,9 @@ _fill_tensor = op(lambda xp, x, value: xp.full(x.shape, value, x.dtype),
 _zero = op(lambda xp, x: xp.zeros_like(x), vjp=lambda xp, g: g * 0, node="ZeroBackward0")
 
 
-def copy_(self, src, non_blocking=False):
-    """Copy src (broadcast, cast to self's dtype) into self."""
+def copy_(self, other, non_blocking=False):
+    """Copy other (broadcast, cast to self's dtype) into self."""
+    src = other
     if not isinstance(src, Tensor):
         from ..creation import type_name
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type_name(src)}")

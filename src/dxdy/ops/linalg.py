@@ -810,9 +810,10 @@ def cross(input, other, *, dim=-1, out=None):
     return write_out(_cross_op(input, other, dim=d), out)
 
 
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """The Frobenius norm ('fro', default) or the nuclear norm ('nuc') over two dims."""
     from .reduce import vector_norm
+    A = input
     if A._data.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     if ord == "fro":
@@ -852,6 +853,19 @@ def torch_cross(input, other, dim=None, *, out=None):
     return write_out(cross(input, other, dim=dim), out)
 
 
+# torch.det, torch.inverse and torch.slogdet are linalg's, with PyTorch's name `input` for the matrix (not A)
+def torch_det(input):
+    return det(input)
+
+
+def torch_inverse(input, *, out=None):
+    return inv(input, out=out)
+
+
+def torch_slogdet(input, *, out=None):
+    return slogdet(input, out=out)
+
+
 def logdet(input):
     """log(det(input)): NaN where the determinant is negative, -inf where it is 0."""
     from .elementwise import where
@@ -884,17 +898,19 @@ def _indices_of(name, row, col, offset, dtype, upper):
     return wrap(np.stack([r, c]).astype(d.np).reshape(2, -1))
 
 
-def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False, requires_grad=False):
     """The (row, col) indices of the lower triangle of a row x col matrix (at and below `offset`), in a 2 x N
     tensor, row by row."""
     check_on_cpu(device)
-    return _indices_of("tril_indices", row, col, offset, dtype, False)
+    from ..creation import _finish
+    return _finish(_indices_of("tril_indices", row, col, offset, dtype, False), requires_grad, "tril_indices")
 
 
-def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False, requires_grad=False):
     """The (row, col) indices of the upper triangle of a row x col matrix (at and above `offset`)."""
     check_on_cpu(device)
-    return _indices_of("triu_indices", row, col, offset, dtype, True)
+    from ..creation import _finish
+    return _finish(_indices_of("triu_indices", row, col, offset, dtype, True), requires_grad, "triu_indices")
 
 
 def _cdist_forward(xp, x, y, *, p):

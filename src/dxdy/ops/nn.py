@@ -493,7 +493,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     _check_target_size("mse_loss", input, target)
     x, t = _operands(input, target)
     if weight is not None:
-        return _reduce(weight * (x - t) ** 2, reduction)
+        return _weighted(weight * (x - t) ** 2, weight, input, reduction)
     return _mse(x, t, reduction=reduction)
 
 
@@ -502,7 +502,14 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     reduction = _reduction(size_average, reduce, reduction)
     _check_target_size("l1_loss", input, target)
     loss = (input - target).abs()
-    return _reduce(loss if weight is None else weight * loss, reduction)
+    return _reduce(loss, reduction) if weight is None else _weighted(weight * loss, weight, input, reduction)
+
+
+def _weighted(loss, weight, input, reduction):
+    """A weighted loss of l1_loss or mse_loss, reduced as PyTorch does: its mean divides by the weights' sum."""
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
 
 
 def _mean_scale(x, t, reduction):
@@ -884,11 +891,11 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     return write_out(input / norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input), out)
 
 
-def one_hot(tensor, num_classes=-1):
+def one_hot(input, num_classes=-1):
     """An int64 tensor with a trailing dim of num_classes: 1 at each class index, 0 elsewhere."""
-    if tensor._data.dtype != np.int64:
+    if input._data.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
-    a = tensor._data
+    a = input._data
     if a.size and a.min() < 0:
         raise RuntimeError("Class values must be non-negative.")
     n = (int(a.max()) + 1 if a.size else 0) if num_classes == -1 else num_classes
@@ -917,6 +924,11 @@ def dropout(input, p=0.5, training=True, inplace=False):
         mask = (_rng(None).random(input._data.shape) >= p).astype(input._data.dtype) / (1 - p)
     out = input * wrap(mask)
     return _inplace_result(input, out, inplace)
+
+
+def torch_dropout(input, p, train):
+    """torch.dropout: F.dropout under the names PyTorch gives the top-level function (`train`)."""
+    return dropout(input, p, train)
 
 
 name_ops(globals())

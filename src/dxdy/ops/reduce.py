@@ -226,8 +226,10 @@ _ALL = object()  # max() / min() with no dim (an explicit dim=None is refused, a
 
 
 def _extreme(name, full, along, index, binary, result_type):
-    def extreme(input, dim=_ALL, keepdim=False, *, out=None):
+    def extreme(input, dim=_ALL, keepdim=False, *, other=None, out=None):
         _check_tensor(name, input)
+        if other is not None and dim is _ALL:  # max(input, other=...): the element-wise overload by its name
+            dim = other
         if isinstance(dim, Tensor):
             return write_out(binary(input, dim), out)
         if dim is None:
@@ -472,8 +474,9 @@ _vector_norm = op(_norm_forward, vjp=_norm_vjp, node="LinalgVectorNormBackward0"
 _norm_backward1 = op(_norm_forward, vjp=_norm_vjp, node="NormBackward1")  # the node of torch.norm(x, p, dim)
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """The `ord`-norm of x over `dim` (all elements when None): (sum |x|^ord)^(1/ord)."""
+    x = input
     _check_tensor("linalg_vector_norm", x)
     if dtype is not None:
         d = dtype_arg("linalg_vector_norm", dtype)
@@ -670,7 +673,10 @@ all = _logical_reduce("all", np.all)
 any = _logical_reduce("any", np.any)
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input, *axes, dim=None):
+    """The number of nonzero elements along dim (all when None); `x.count_nonzero(0, 1)` as `dim=(0, 1)`."""
+    if axes:
+        dim = axes[0] if len(axes) == 1 else axes
     return wrap(np.asarray(np.count_nonzero(input._data, axis=None if dim is None else dims(dim, input.ndim)),
                            dtype=np.int64))
 
@@ -842,21 +848,23 @@ def trapz(y, x=None, *, dx=None, dim=-1):
 
 
 
+# PyTorch's argument parser takes NumPy's spellings of four names, wherever they occur.
+_NUMPY_SPELLINGS = {"axis": "dim", "keepdims": "keepdim", "x": "input", "a": "input", "x1": "input", "x2": "other"}
+
+
 def _numpy_names(f):
-    """f, also taking NumPy's spellings of its arguments as PyTorch does: axis for dim, keepdims for keepdim."""
+    """f, also taking NumPy's spellings of its arguments as PyTorch does (axis for dim, keepdims for keepdim, ...)."""
     def call(*args, **kwargs):
         if kwargs:
-            if "axis" in kwargs:
-                kwargs["dim"] = kwargs.pop("axis")
-            if "keepdims" in kwargs:
-                kwargs["keepdim"] = kwargs.pop("keepdims")
+            for name in [k for k in kwargs if k in _NUMPY_SPELLINGS]:
+                kwargs[_NUMPY_SPELLINGS[name]] = kwargs.pop(name)
         return f(*args, **kwargs)
     return functools.update_wrapper(call, f)
 
 
 for _name in ("sum", "nansum", "mean", "prod", "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "var",
               "std", "var_mean", "std_mean", "logsumexp", "cumsum", "cumprod", "all", "any", "count_nonzero",
-              "nanmean", "cummax", "cummin", "logcumsumexp"):
+              "nanmean", "cummax", "cummin", "logcumsumexp", "vector_norm"):
     globals()[_name] = _numpy_names(globals()[_name])
 
 name_ops(globals())
