@@ -93,6 +93,14 @@ def _check(info, dtype, sample, t_outs, t_leaves, d_outs, d_leaves, v_requires_g
         # (docs/decisions.md)
         assert np.isnan(t_gg[0].numpy()).all() and (d_gg[0].numpy() == 0).all()
         return
+    if info.name == "sinc" and sample.name == "zero":
+        # sinc''(0) = -pi^2/3: PyTorch's second derivatives are NaN at 0 (in x, and in v through sinc'(0)),
+        # dxdy's the true values (test_gradgradcheck checks them with finite differences; docs/decisions.md).
+        # Elsewhere they agree.
+        for i, (dg, tg) in enumerate(zip(d_gg, t_gg)):
+            nan = torch.isnan(tg)
+            assert nan[0] and np.isfinite(dg.numpy()).all()
+            t_gg[i] = torch.where(nan, torch.tensor(dg.numpy()), tg)
     for i, (dg, tg) in enumerate(zip(d_gg, t_gg)):
         assert_same(dg, tg, info, dtype, grad=True, what=f"v requires grad: {v_requires_grad}; second derivative in "
                                                          f"input {i}")

@@ -1115,7 +1115,10 @@ def _sinc_forward(xp, x):
 def _sinc_d(xp, x):
     safe = xp.where(x == 0, 1.0, x)  # (a safe denominator: where's other branch still gets a gradient)
     pix = safe * math.pi
-    return xp.where(x == 0, 0.0, (xp.cos(pix) * pix - xp.sin(pix)) / (pix * safe))
+    # At 0 the derivative is 0, written as its Taylor series there, so that its own derivatives are right
+    # too (sinc''(0) = -pi^2/3, where PyTorch's is NaN); `0.0 +` keeps the zero positive.
+    at_zero = 0.0 + x * ((math.pi ** 4 / 30) * x * x - math.pi ** 2 / 3)
+    return xp.where(x == 0, at_zero, (xp.cos(pix) * pix - xp.sin(pix)) / (pix * safe))
 
 
 lgamma = unary(lambda xp, x: _np_lgamma(_floating(x)), d=lambda xp, x: xp.digamma(x), node="LgammaBackward0")
