@@ -135,13 +135,14 @@ LIBS = ("dxdy", "torch", "numpy")
 class Row:
     """One line of the table: a value per library, and optionally a target on dxdy's ratio."""
 
-    def __init__(self, key, label, unit, values, *, target=None, note=None, lower_is_better=True):
+    def __init__(self, key, label, unit, values, *, target=None, note=None, lower_is_better=True, detail=None):
         self.key = key            # workload name (for --only and the JSON)
         self.label = label
         self.unit = unit          # 'us', 'ms', 's', 'MB': how values (seconds or bytes) are shown
         self.values = values      # {lib: float | Exception | None}
         self.target = target      # (base lib, max ratio) or None
         self.note = note
+        self.detail = detail      # extra results for the JSON only (the ops row: every op's times)
 
     def ratio(self, a, b):
         va, vb = self.values.get(a), self.values.get(b)
@@ -171,7 +172,8 @@ class Row:
                 "ratios": {"dxdy/torch": self.ratio("dxdy", "torch"), "dxdy/numpy": self.ratio("dxdy", "numpy"),
                            "torch/numpy": self.ratio("torch", "numpy")},
                 "target": None if self.target is None else {"vs": self.target[0], "max_ratio": self.target[1]},
-                "verdict": self.verdict(), "note": self.note}
+                "verdict": self.verdict(), "note": self.note,
+                **({"detail": self.detail} if self.detail is not None else {})}
 
 
 _SCALE = {"us": 1e6, "ms": 1e3, "s": 1.0, "MB": 1 / 2 ** 20, "count": 1.0}

@@ -1,8 +1,9 @@
 """dxdy against PyTorch (CPU) and hand-written NumPy, side by side, one thread each.
 
-    python benchmarks/run.py              # everything (about 2.5 minutes)
-    python benchmarks/run.py --quick      # fewer repeats (about 75 seconds)
+    python benchmarks/run.py              # everything (about 3 minutes)
+    python benchmarks/run.py --quick      # fewer repeats (about 85 seconds)
     python benchmarks/run.py --only per_op,mlp
+    python benchmarks/run.py --only ops   # about 50 common ops, every op's ratio in a footnote
     python benchmarks/run.py --list
 
 Prints the machine and versions, then one table of times, the ratios
@@ -23,6 +24,7 @@ pin_threads()
 import argparse  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import platform  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
@@ -34,7 +36,7 @@ import numpy as np  # noqa: E402
 
 import _harness  # noqa: E402
 import workloads as W  # noqa: E402
-from _harness import (LIBS, REPO, Row, footnotes, measure, python_env, render,  # noqa: E402
+from _harness import (LIBS, REPO, Row, fmt_ratio, footnotes, measure, python_env, render,  # noqa: E402
                       run_python, run_script)
 
 
@@ -62,11 +64,11 @@ def build_steps(builder, libs, mods):
     return steps, errors
 
 
-def check_agree(outputs, values, rtol=1e-4, atol=1e-6):
+def check_agree(outputs, values, rtol=1e-4, atol=1e-6, same_dtype=False):
     """Compare what each library's first step returned with NumPy's (or PyTorch's) result.
 
     A library whose answer disagrees gets its value replaced by the error, so a
-    fast wrong answer never scores.
+    fast wrong answer never scores. With same_dtype, the dtypes must match too.
     """
     results = {}
     for lib, out in outputs.items():
@@ -85,6 +87,7 @@ def check_agree(outputs, values, rtol=1e-4, atol=1e-6):
             continue
         ok = len(got) == len(ref) and all(
             g is not None and np.shape(g) == np.shape(r) and np.allclose(g, r, rtol=rtol, atol=atol)
+            and (not same_dtype or np.asarray(g).dtype == np.asarray(r).dtype)
             for g, r in zip(got, ref))
         if not ok:
             values[lib] = AssertionError(f"result differs from {ref_lib}'s")
@@ -296,6 +299,66 @@ def bench_hessian(mods, cfg):
                        mods, cfg, warmup=1, tol=dict(rtol=1e-6, atol=1e-9))]
 
 
+def bench_ops(mods, cfg):
+    """Each of W.OPS timed on its own, dxdy against torch; a geometric-mean row and a slowest-op row.
+
+    Blocks are shorter than elsewhere (a call takes microseconds) so that about 50 ops
+    fit in seconds; each op's libraries still alternate block by block.
+    """
+    libs = ("dxdy", "torch")
+    times, failed, broken = {}, {}, {}  # {op: {lib: s}}, {op: dxdy's error}, {op: torch's error}
+    for op in W.OPS:
+        if _harness.VERBOSE:
+            print(f"  {op.name}", file=sys.stderr)
+        steps, errors = build_steps(lambda lib: W.build_op(lib, op), libs, mods)
+        values, outputs = measure(steps, repeats=cfg.repeats, warmup=2, block_s=cfg.ops_block_s,
+                                  budget_s=cfg.ops_budget_s, stat=cfg.stat)
+        values.update(errors)
+        check_agree(outputs, values, rtol=1e-4, atol=1e-5, same_dtype=True)
+        steps.clear()
+        outputs.clear()
+        if not isinstance(values.get("torch"), float):
+            broken[op.name] = values.get("torch")
+        elif not isinstance(values.get("dxdy"), float):
+            failed[op.name] = values.get("dxdy")
+        else:
+            times[op.name] = values
+    gc.collect()
+    ratios = {name: t["dxdy"] / t["torch"] for name, t in times.items()}
+    slowest = sorted(ratios, key=ratios.get, reverse=True)
+
+    def geomean(xs):
+        return math.exp(statistics.fmean(math.log(x) for x in xs)) if xs else None
+
+    # The ratio of the geometric means of the times is the geometric mean of the ratios.
+    mean = {lib: geomean([t[lib] for t in times.values()]) for lib in libs}
+    worst = dict(times[slowest[0]]) if slowest else {lib: None for lib in libs}
+    if failed:
+        names = ", ".join(failed)
+        err = AssertionError(f"{len(failed)} op(s) failed or differ from torch's result ({names}); the geometric "
+                             f"mean of the other {len(times)} is {fmt_ratio(geomean(list(ratios.values())))}")
+        mean["dxdy"] = worst["dxdy"] = err
+    n = len(W.OPS)
+    top5 = ", ".join(f"{name} {ratios[name]:.1f}x" for name in slowest[:5])
+    cells = [f"{name:18s} {ratios[name]:5.2f}x {times[name]['dxdy'] * 1e6:6.1f}/{times[name]['torch'] * 1e6:<6.1f}"
+             for name in slowest]
+    every = "\n      ".join("   ".join(cells[i:i + 3]).rstrip() for i in range(0, len(cells), 3))
+    notes = [f"ops: {n} ops on tiny float32 tensors, one at a time; forward + sum + backward per call (creation and "
+             f"no-grad rows: the call alone); both rows in us, {cfg.stat} over blocks; slowest five: {top5}"]
+    if every:
+        notes.append(f"ops: every op, slowest first: dxdy/torch ratio, dxdy/torch us per call\n      {every}")
+    for name, e in failed.items():
+        notes.append(f"[ops] {name}: dxdy: {type(e).__name__}: {e}")  # footnotes() prefixes only the first line
+    for name, e in broken.items():
+        notes.append(f"[ops] {name}: torch: {type(e).__name__}: {e} (left out of both columns)")
+    detail = {name: {"dxdy": t["dxdy"], "torch": t["torch"], "ratio": ratios[name]} for name, t in times.items()}
+    detail.update({name: {"dxdy": f"{type(e).__name__}: {e}"} for name, e in failed.items()})
+    return [Row("ops", f"7 {n} common ops, tiny: geometric mean", "us", mean, target=("torch", 0.9),
+                note=notes[0], detail=detail),
+            Row("ops", f"7b ... slowest op: {slowest[0] if slowest else '-'}", "us", worst, target=("torch", 1.5),
+                note="\n  ".join(notes[1:]) or None)]
+
+
 DESCRIPTIONS = {
     "per_op": "1. 200-op element-wise chain on a 4-element f64 vector + backward (us per op); <= 1.0x torch",
     "tutorial": "2. the tutorial's first listing as a loop body; <= 1.0x torch (2b: with tensor creation, info)",
@@ -305,6 +368,8 @@ DESCRIPTIONS = {
     "import": "6. `import dxdy` vs `import numpy` in fresh interpreters; <= 1.3x numpy",
     "jacobian": "256x256 Jacobian via autograd.functional.jacobian (info)",
     "hessian": "256x256 Hessian via autograd.functional.hessian (info)",
+    "ops": "7. about 50 common ops one by one on tiny tensors (us per call): geometric mean <= 0.9x torch, "
+           "each op <= 1.5x",
 }
 
 BENCHES = {
@@ -316,6 +381,7 @@ BENCHES = {
     "import": bench_import,
     "jacobian": bench_jacobian,
     "hessian": bench_hessian,
+    "ops": bench_ops,
 }
 
 
@@ -330,6 +396,8 @@ class Config:
         self.chain_repeats = 1 if quick else 2
         self.chain_budget_s = 0.0 if quick else 60.0  # a second round only when the first took < 60 s
         self.import_repeats = 5 if quick else 11
+        self.ops_block_s = 0.01
+        self.ops_budget_s = 0.4 if quick else 1.2  # per op; about 50 ops
 
 
 # -- the header ---------------------------------------------------------------------------
@@ -391,7 +459,7 @@ def header(mods, cfg, args):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true",
-                   help="fewer repeats (about 75 seconds; the full run takes about 2.5 minutes)")
+                   help="fewer repeats (about 85 seconds; the full run takes about 3 minutes)")
     p.add_argument("--only", default=None, help="comma-separated workloads: " + ",".join(BENCHES))
     p.add_argument("--list", action="store_true", help="list the workloads and exit")
     p.add_argument("--stat", choices=("min", "median"), default="min",

@@ -11,6 +11,7 @@ returns the gradient(s) it computed (so run.py can check that the three agree).
 The caller imports numpy/torch/dxdy only after pinning thread counts.
 """
 import importlib
+from collections import namedtuple
 
 import numpy as np
 
@@ -345,4 +346,145 @@ def build_hessian(lib):
 
     def step(check=False):
         return hessian(lambda v: T.tanh(Wt @ v).sum(), xt)
+    return step
+
+
+# -- 7. ops: about 50 common ops, one at a time, on tiny tensors ------------------------------
+# dxdy and PyTorch only: the target is PyTorch's per-call cost, which NumPy has no counterpart for.
+
+# How a row is timed. GRAD: forward + sum + backward, then the leaves' grads are reset.
+# CALL: the call alone, on inputs without grad (creation, indexing without grad, argmax, dot).
+# RANDOM: a CALL whose values are not compared (dxdy's generator is not PyTorch's stream);
+# its shape and dtype are.
+GRAD, CALL, RANDOM = "grad", "call", "random"
+
+# `args` names the inputs from ops_inputs the function takes after T, in order.
+Op = namedtuple("Op", "name kind args fn")
+
+
+def _nn_functional(T):
+    return T.nn.functional
+
+
+OPS = [
+    # creation
+    Op("tensor(list)", CALL, "", lambda T: T.tensor([1.0, 2.0, 3.0, 4.0])),
+    Op("zeros", CALL, "", lambda T: T.zeros(2, 3)),
+    Op("ones", CALL, "", lambda T: T.ones(2, 3)),
+    Op("full", CALL, "", lambda T: T.full((2, 3), 1.5)),
+    Op("arange", CALL, "", lambda T: T.arange(5)),
+    Op("linspace", CALL, "", lambda T: T.linspace(0, 1, 5)),
+    Op("eye", CALL, "", lambda T: T.eye(3)),
+    Op("zeros_like", CALL, "x", lambda T, x: T.zeros_like(x)),
+    Op("rand", RANDOM, "", lambda T: T.rand(2, 3)),
+    Op("randn", RANDOM, "", lambda T: T.randn(2, 3)),
+    # indexing
+    Op("x[1] no grad", CALL, "x", lambda T, x: x[1]),
+    Op("x[1:3]", GRAD, "x", lambda T, x: x[1:3]),
+    Op("x[int tensor]", GRAD, "x idx", lambda T, x, idx: x[idx]),
+    Op("x[bool mask]", GRAD, "x mask", lambda T, x, mask: x[mask]),
+    Op("gather", GRAD, "A gidx", lambda T, A, gidx: T.gather(A, 1, gidx)),
+    Op("index_select", GRAD, "A idx", lambda T, A, idx: T.index_select(A, 1, idx)),
+    # reductions
+    Op("sum(dim)", GRAD, "A", lambda T, A: A.sum(dim=1)),
+    Op("mean", GRAD, "A", lambda T, A: A.mean()),
+    Op("max(dim)", GRAD, "A", lambda T, A: A.max(dim=1).values),
+    Op("argmax no grad", CALL, "A", lambda T, A: A.argmax(dim=1)),
+    Op("softmax", GRAD, "A", lambda T, A: T.softmax(A, dim=1)),
+    Op("log_softmax", GRAD, "A", lambda T, A: T.log_softmax(A, dim=1)),
+    Op("logsumexp", GRAD, "A", lambda T, A: T.logsumexp(A, dim=1)),
+    Op("var", GRAD, "A", lambda T, A: A.var(dim=1)),
+    # shape
+    Op("reshape", GRAD, "A", lambda T, A: A.reshape(3, 2)),
+    Op("view", GRAD, "A", lambda T, A: A.view(6)),
+    Op("transpose", GRAD, "A", lambda T, A: A.transpose(0, 1)),
+    Op("permute", GRAD, "S", lambda T, S: S.permute(2, 0, 1)),
+    Op("cat", GRAD, "x y", lambda T, x, y: T.cat([x, y])),
+    Op("stack", GRAD, "x y", lambda T, x, y: T.stack([x, y])),
+    Op("split", GRAD, "x", lambda T, x: T.split(x, 2)[1]),
+    Op("unsqueeze", GRAD, "x", lambda T, x: x.unsqueeze(0)),
+    Op("expand", GRAD, "x", lambda T, x: x.expand(3, 4)),
+    Op("flatten", GRAD, "S", lambda T, S: S.flatten()),
+    # linear algebra
+    Op("dot no grad", CALL, "x y", lambda T, x, y: T.dot(x, y)),
+    Op("mv", GRAD, "A v", lambda T, A, v: T.mv(A, v)),
+    Op("mm", GRAD, "A B", lambda T, A, B: T.mm(A, B)),
+    Op("matmul (broadcast)", GRAD, "S B", lambda T, S, B: T.matmul(S, B)),
+    Op("bmm", GRAD, "S S2", lambda T, S, S2: T.bmm(S, S2)),
+    Op("einsum ij,jk", GRAD, "A B", lambda T, A, B: T.einsum("ij,jk->ik", A, B)),
+    # losses
+    Op("cross_entropy", GRAD, "logits labels",
+       lambda T, logits, labels: _nn_functional(T).cross_entropy(logits, labels)),
+    Op("mse_loss", GRAD, "x y", lambda T, x, y: _nn_functional(T).mse_loss(x, y)),
+    Op("nll_loss", GRAD, "logp labels", lambda T, logp, labels: _nn_functional(T).nll_loss(logp, labels)),
+    Op("bce_with_logits", GRAD, "logits probs",
+       lambda T, logits, probs: _nn_functional(T).binary_cross_entropy_with_logits(logits, probs)),
+    # element-wise
+    Op("add x + y", GRAD, "x y", lambda T, x, y: x + y),
+    Op("mul x * y", GRAD, "x y", lambda T, x, y: x * y),
+    Op("exp", GRAD, "x", lambda T, x: T.exp(x)),
+    Op("where", GRAD, "mask x y", lambda T, mask, x, y: T.where(mask, x, y)),
+    Op("clamp", GRAD, "x", lambda T, x: T.clamp(x, -0.5, 0.5)),
+    Op("relu", GRAD, "x", lambda T, x: T.relu(x)),
+    Op("sigmoid", GRAD, "x", lambda T, x: T.sigmoid(x)),
+    Op("tanh", GRAD, "x", lambda T, x: T.tanh(x)),
+    Op("pow x ** 2", GRAD, "x", lambda T, x: x ** 2),
+]
+
+
+def ops_inputs(T, requires_grad):
+    """The tiny inputs the op rows draw from: the same numbers for every library; float32, torch's default."""
+    rng = np.random.default_rng(7)
+
+    def floats(*shape):
+        return T.tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=requires_grad)
+
+    def log_probs(*shape):  # what nll_loss expects: each row's exp sums to 1
+        z = rng.standard_normal(shape)
+        z -= np.log(np.exp(z).sum(axis=-1, keepdims=True))
+        return T.tensor(z.astype(np.float32), requires_grad=requires_grad)
+
+    return dict(
+        x=floats(4), y=floats(4), v=floats(3), A=floats(2, 3), B=floats(3, 4), S=floats(2, 2, 3),
+        S2=floats(2, 3, 2), logits=floats(3, 5),
+        probs=T.tensor(rng.uniform(size=(3, 5)).astype(np.float32)),  # a target: never requires grad
+        labels=T.tensor([0, 4, 2]), idx=T.tensor([0, 2]), gidx=T.tensor([[0, 2], [1, 0]]),
+        mask=T.tensor([True, False, True, True]), logp=log_probs(3, 5))
+
+
+def build_op(lib, op):
+    """One op's step. Its check output is the result (and for GRAD rows the gradients, twice:
+    from the sum the step times, and from a weighted sum, since the gradient of sum(softmax)
+    is zero and would let a wrong backward pass)."""
+    T = load(lib)
+    inputs = ops_inputs(T, requires_grad=op.kind == GRAD)
+    args = [inputs[name] for name in op.args.split()]
+    fn = op.fn
+    if op.kind != GRAD:
+        def step(check=False):
+            out = fn(T, *args)
+            if check and op.kind == RANDOM:
+                return np.zeros_like(to_numpy(out))
+            return out
+        return step
+
+    leaves = [a for a in args if a.requires_grad]
+
+    def step(check=False):
+        out = fn(T, *args)
+        out.sum().backward()
+        if not check:
+            for a in leaves:
+                a.grad = None
+            return None
+        result = [to_numpy(out)] + [to_numpy(a.grad) for a in leaves]
+        for a in leaves:
+            a.grad = None
+        shape = tuple(out.shape)
+        weights = T.tensor(np.linspace(0.5, 2.0, max(out.numel(), 1)).reshape(shape).astype(to_numpy(out).dtype))
+        fn(T, *args).mul(weights).sum().backward()
+        result += [to_numpy(a.grad) for a in leaves]
+        for a in leaves:
+            a.grad = None
+        return result
     return step

@@ -19,7 +19,7 @@ OP_DB = ELEMENTWISE + REDUCE + CONVERT + SHAPE + INDEX + LINALG + NN + SORTING +
 # dtypes and classes, and utilities. Each is tested in its own test module.
 NOT_OPS = set("""
 tensor as_tensor asarray from_numpy scalar_tensor zeros ones empty full zeros_like ones_like empty_like full_like
-eye arange linspace logspace rand randn rand_like randn_like randint randint_like randperm normal bernoulli
+eye arange range linspace logspace rand randn rand_like randn_like randint randint_like randperm normal bernoulli
 multinomial manual_seed seed initial_seed get_rng_state set_rng_state Generator
 FloatTensor DoubleTensor HalfTensor LongTensor IntTensor ShortTensor CharTensor ByteTensor BoolTensor
 Tensor Size device dtype no_grad enable_grad set_grad_enabled inference_mode is_grad_enabled

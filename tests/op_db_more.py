@@ -104,7 +104,7 @@ MORE = [
                                            S(make((4,), 8.0, 30.0), name="large")]),
     OpInfo("erfinv", unary(lo=-0.9, hi=0.9, ints=False)),
     OpInfo("sinc", unary()),
-    OpInfo("sinc", lambda make, dtype: [S(np.array([0.0, 0.5, -1.0], dtype=dtype), name="zero")], gradgrad=False),
+    OpInfo("sinc", lambda make, dtype: [S(np.array([0.0, 0.5, -1.0], dtype=dtype), name="zero")]),
     OpInfo("diagflat", lambda make, dtype: [S(make((3,))), S(make((2, 2)), 1), S(make(()), name="0-d"),
                                             S(make((0,)), -1, name="empty")]),
     OpInfo("diff", _diff),

@@ -223,9 +223,10 @@ NN_LAYERS = [
     OpInfo(F + "pairwise_distance", _pairwise_distance),
     OpInfo("pairwise_distance", _pairwise_distance),
     _composite("glu", lambda make, dtype: [S(make((2, 4))), S(make((4, 3)), 0), S(make((2, 6, 2)), 1)]),
-    _composite("prelu", lambda make, dtype: [
+    OpInfo(F + "prelu", lambda make, dtype: [
         S(make((2, 3, 4)), make((3,), 0.1, 0.5)), S(make((2, 3)), make((1,), 0.1, 0.5)),
-        S(make((4,)), make((1,), 0.1, 0.5)), S(make((2, 3, 2, 2)), make((3,), -0.5, 0.5))]),
+        S(make((4,)), make((1,), 0.1, 0.5)), S(make((2, 3, 2, 2)), make((3,), -0.5, 0.5)),
+        S(make((2, 3)), NoGrad(make((3,), 0.1, 0.5)), name="constant-weight")]),
     _composite("kl_div", _kl_div),
     _composite("margin_ranking_loss", _margin_ranking),
     _composite("hinge_embedding_loss", _hinge),

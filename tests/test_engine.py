@@ -814,7 +814,7 @@ def test_relu_writes_into_its_gradient_only_when_nothing_else_holds_it():
     want = _relu_cases(torch, a, torch.tensor(b))
     for k in want:
         np.testing.assert_array_equal(got[k].numpy(), want[k].numpy(), err_msg=k)
-    with dxdy.autograd.detect_anomaly():
+    with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"), dxdy.autograd.detect_anomaly():
         anomalous = _relu_cases(dxdy, a, dxdy.tensor(b))
     for k in want:
         np.testing.assert_array_equal(anomalous[k].numpy(), want[k].numpy(), err_msg=k)

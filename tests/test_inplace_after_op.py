@@ -20,8 +20,7 @@ from test_ops import resolve
 # Written down in docs/decisions.md ("Changing a tensor in place after an op"):
 # (op, sample name or None for all its samples) -> what is changed.
 KNOWN = {("std_mean", None): {"out"}, ("slogdet", None): {"out"}, ("linalg.slogdet", None): {"out"},
-         ("kron", None): {0, 1}, ("tensordot", None): {0, 1}, ("addcdiv", None): {1, 2},
-         ("nn.functional.prelu", None): {0, 1}, ("einsum", "list"): {0, 1, 2},
+         ("kron", None): {0, 1}, ("tensordot", None): {0, 1}, ("addcdiv", None): {1, 2}, ("einsum", "list"): {0, 1, 2},
          ("einsum", "summed-in-one"): {0}, ("einsum", "repeated-implicit"): {0}}
 
 

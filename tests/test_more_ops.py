@@ -153,10 +153,16 @@ def test_special_in_place(name):
     np.testing.assert_allclose(d.numpy(), t.numpy(), rtol=1e-12)
 
 
-def test_cross_default_dim_warns_and_takes_the_first_dim_of_size_3():
+def test_cross_default_dim_warns_once_and_takes_the_first_dim_of_size_3():
+    from dxdy.ops._op import _WARNED
+    _WARNED.clear()  # as PyTorch, warned once per process: forget earlier tests' calls
     a, b = np.random.default_rng(0).standard_normal((2, 3, 3))
     with pytest.warns(UserWarning, match="without specifying the dim"):
         d = dxdy.cross(dxdy.tensor(a), dxdy.tensor(b))
+    with warnings.catch_warnings(record=True) as again:
+        warnings.simplefilter("always")
+        dxdy.cross(dxdy.tensor(a), dxdy.tensor(b))
+    assert not again
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t = torch.cross(torch.tensor(a), torch.tensor(b))
@@ -166,6 +172,8 @@ def test_cross_default_dim_warns_and_takes_the_first_dim_of_size_3():
 
 
 def test_meshgrid_without_indexing_warns_and_is_ij():
+    from dxdy.ops._op import _WARNED
+    _WARNED.clear()
     with pytest.warns(UserWarning, match="indexing argument"):
         g = dxdy.meshgrid(dxdy.arange(2), dxdy.arange(3))
     assert [tuple(t.shape) for t in g] == [(2, 3), (2, 3)]

@@ -76,7 +76,18 @@ def test_numpy_shares_memory_and_array_protocol():
     a[0] = 5
     assert x[0].item() == 5
     assert np.asarray(x).tolist() == [5.0, 0.0, 0.0]
-    assert np.asarray(dxdy.ones(2, requires_grad=True)).tolist() == [1.0, 1.0]
+    for lib in (dxdy, torch):  # as numpy(): refused for a tensor that requires grad, unless grad mode is off
+        with pytest.raises(RuntimeError, match="Can't call numpy"):
+            np.asarray(lib.ones(2, requires_grad=True))
+        with lib.no_grad():
+            assert np.asarray(lib.ones(2, requires_grad=True)).tolist() == [1.0, 1.0]
+        w = lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="Can't call numpy"):
+            w.numpy()
+        for mode in (lib.no_grad, lib.inference_mode):
+            with mode():
+                w.numpy()[0] = 3  # the shared array itself
+        assert w.tolist() == [3.0, 1.0]
     b = np.arange(3.0)
     t = dxdy.from_numpy(b)
     b[1] = 9

@@ -1,4 +1,6 @@
 """The NumPy namespace the rules run against (ops/_xp.py): its faster spellings must equal NumPy's own."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -73,3 +75,21 @@ def test_spread_is_broadcast_to(shape):
     assert scalar.dtype == np.float32
     row = np.arange(4.0).reshape(1, 4)
     np.testing.assert_array_equal(spread(row, (3, 4)), np.broadcast_to(row, (3, 4)))
+
+
+def test_mean_is_numpys_mean_without_its_empty_slice_warning():
+    from dxdy.ops._xp import mean
+    rng = np.random.default_rng(0)
+    for dtype in (np.float16, np.float32, np.float64):
+        for shape, axis in [((5, 7), None), ((5, 7), 0), ((5, 7), (0, 1)), ((0, 3), 0), ((0, 3), 1), ((3, 0), None),
+                            ((), None), ((4, 1000), 1)]:
+            a = rng.standard_normal(shape).astype(dtype)
+            for keepdims in (False, True):
+                with warnings.catch_warnings(record=True) as log:
+                    ours = mean(a, axis, keepdims)
+                assert not log
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    numpys = np.mean(a, axis=axis, keepdims=keepdims)
+                assert np.asarray(ours).dtype == np.asarray(numpys).dtype and np.shape(ours) == np.shape(numpys)
+                assert np.array_equal(ours, numpys, equal_nan=True)

@@ -17,7 +17,7 @@ from .tensor import Tensor, Size, device
 from .mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                    is_inference_mode_enabled)
 from .creation import (tensor, as_tensor, asarray, from_numpy, scalar_tensor, zeros, ones, empty, full, zeros_like,
-                       ones_like, empty_like, full_like, eye, arange, linspace, logspace, rand, randn, rand_like,
+                       ones_like, empty_like, full_like, eye, arange, range, linspace, logspace, rand, randn, rand_like,
                        randn_like, randint, randint_like, randperm, normal, bernoulli, multinomial, manual_seed, seed,
                        initial_seed, get_rng_state, set_rng_state, Generator, default_generator,
                        FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor,
@@ -43,7 +43,7 @@ from .ops.shape import (reshape, flatten, ravel, unflatten, squeeze, unsqueeze, 
 from .ops.index import (gather, scatter, scatter_add, index_select, take, take_along_dim, masked_fill, masked_select,
                         nonzero, argwhere)
 from .ops.linalg import (dot, vdot, mv, mm, bmm, matmul, addmm, outer, ger, inner, tensordot, einsum, trace, diagonal,
-                         diag, diag_embed, tril, triu, det, inv as inverse)
+                         diag, diag_embed, tril, triu, torch_det as det, torch_inverse as inverse)
 from .ops.convert import clone
 from .ops.sorting import sort, argsort, msort, topk, kthvalue, median
 from .ops.elementwise import deg2rad, rad2deg, lgamma, digamma, erfinv, sinc
@@ -51,9 +51,10 @@ from .ops.reduce import cummax, cummin, logcumsumexp, nanmean, diff, trapezoid, 
 from .ops.shape import meshgrid, cartesian_prod, kron, rot90
 from .ops.index import (index_add, index_copy, index_fill, isin, searchsorted, bincount, unique,
                         unique_consecutive)
-from .ops.linalg import (torch_cross as cross, logdet, slogdet, diagflat, tril_indices, triu_indices, cdist)
+from .ops.linalg import (torch_cross as cross, logdet, torch_slogdet as slogdet, diagflat, tril_indices,
+                         triu_indices, cdist)
 from .dtypes import finfo, iinfo
-from .ops.nn import softmax, log_softmax, dropout, threshold, celu, selu, hardshrink
+from .ops.nn import softmax, log_softmax, torch_dropout as dropout, threshold, celu, selu, hardshrink
 from . import autograd, nn, linalg, return_types
 from .autograd import grad as _grad_fn  # noqa: F401  (dxdy.autograd.grad; `dxdy.grad` is not PyTorch's)
 from .printing import set_printoptions, get_printoptions
@@ -63,7 +64,8 @@ half, float, double = float16, float32, float64
 short, int, long = int16, int32, int64
 
 # NumPy reports overflow, 0/0 and friends with RuntimeWarnings; PyTorch is silent about
-# them. Silence them where dxdy's own code computes, and nowhere else.
+# them. Silence them where dxdy's own code computes, and nowhere else. (Under pytest, which
+# drops filters added during collection, dxdy/_pytest_plugin.py adds the same filter.)
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"dxdy(\.|$)")
 
 __version__ = "0.1.0"
@@ -82,11 +84,11 @@ def numel(input):
     return input.numel()
 
 
-def result_type(tensor1, tensor2):
-    """The dtype an op of tensor1 and tensor2 (tensors or numbers) gives, by PyTorch's promotion."""
+def result_type(tensor, other):
+    """The dtype an op of tensor and other (tensors or numbers) gives, by PyTorch's promotion."""
     from .dtypes import result_type_of, scalar_dtype
     dims, zero_dims, scalars = [], [], []
-    for v in (tensor1, tensor2):
+    for v in (tensor, other):
         if isinstance(v, Tensor):
             (dims if v.ndim else zero_dims).append(v.dtype)
         else:

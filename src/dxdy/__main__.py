@@ -5,16 +5,19 @@
     python -m dxdy jacobian "x * x.sum()" --at 1,2
     python -m dxdy graph "torch.sin(x).sum() * x[0]" --at 1,2
 
-An expression sees only `x`, `torch` and `dxdy` (both names for dxdy), and no
-Python builtins.
+An expression is evaluated by dxdy._safe_eval, not by Python's eval: it sees `x`,
+`torch` and `dxdy` (both names for dxdy), the public API of dxdy and of tensors,
+and nothing else; its size is limited (see that module).
 """
 import argparse
 import sys
 
 import dxdy
+from dxdy import _safe_eval
 from dxdy import tour as _tour
 
 _DTYPES = {"float32": dxdy.float32, "float64": dxdy.float64}
+_JACOBIAN_ROWS = 10_000  # jacobian runs one backward pass per element of y
 
 
 class UsageError(Exception):
@@ -48,26 +51,24 @@ def parse_point(text, dtype=dxdy.float32):
 
 
 def evaluate(expr, x):
-    """Evaluate `expr` with nothing in scope but `x`, `torch` and `dxdy` (no builtins); return a tensor.
-
-    This keeps honest typos from touching anything else; it is no sandbox for hostile input.
+    """Evaluate `expr` with `x` in scope, by the rules of dxdy._safe_eval; return a tensor.
 
     >>> evaluate("(x ** 2).sum()", dxdy.tensor([1.0, 2.0], requires_grad=True))
     tensor(5., grad_fn=<SumBackward0>)
     """
-    if "__" in expr:
-        raise UsageError("names with double underscores are not allowed in expressions")
     try:
-        code = compile(expr, "<expression>", "eval")
-    except SyntaxError as e:
-        raise UsageError(f"{expr!r} is not an expression: {e.msg}") from None
-    try:
-        out = eval(code, {"__builtins__": {}, "torch": dxdy, "dxdy": dxdy, "x": x})
+        out = _safe_eval.evaluate(expr, {"x": x})
+    except _safe_eval.NotAllowed as e:
+        raise UsageError(str(e)) from None
     except Exception as e:
-        raise UsageError(f"{expr!r} failed: {type(e).__name__}: {e}") from None
+        raise UsageError(_one_line(f"{expr!r} failed: {type(e).__name__}: {e}")) from None
     if not isinstance(out, dxdy.Tensor):
         raise UsageError(f"{expr!r} gives a {type(out).__name__}, not a tensor")
     return out
+
+
+def _one_line(text):
+    return " ".join(text.split())
 
 
 # ── the commands ─────────────────────────────────────────────────────────────
@@ -95,6 +96,10 @@ def cmd_jacobian(args, out):
     """The Jacobian of an expression, in numerator layout (or PyTorch's)."""
     x = parse_point(args.at, _DTYPES[args.dtype])
     y = evaluate(args.expr, x)
+    if y.numel() > _JACOBIAN_ROWS or y.numel() * x.numel() > _safe_eval.MAX_ELEMENTS:
+        raise UsageError(f"the Jacobian of {args.expr!r} would take {y.numel():,} backward passes and have "
+                         f"{y.numel() * x.numel():,} elements; jacobian allows at most {_JACOBIAN_ROWS:,} "
+                         f"and {_safe_eval.MAX_ELEMENTS:,}")
     j = _tour.jacobian(y, x)
     if args.layout == "numerator":
         try:
@@ -145,7 +150,8 @@ def build_parser():
                         ("jacobian", "Jacobian of an expression in x (numerator layout by default)"),
                         ("graph", "backward graph of an expression in x, as a tree of grad_fn nodes")):
         sub = commands.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".",
-                                  epilog="The expression sees x, torch and dxdy (both dxdy), and no builtins.")
+                                  epilog="The expression sees x, torch and dxdy (both dxdy): their public API, calls, "
+                                         "operators, indexing and literals; nothing else.")
         sub.add_argument("expr", help='an expression in x, e.g. "(x**2).sum()"')
         sub.add_argument("--at", required=True, metavar="POINT",
                          help="the value of x: 2 (scalar), 1,2,3 (vector) or '1,2;3,4' (matrix)")

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 
 from . import dtypes as _dt
-from .tensor import Tensor, wrap, device as _device, allocation_error, _c_name
+from .tensor import Tensor, wrap, check_on_cpu, allocation_error, _c_name
 
 
 def write_out(result, out):
@@ -82,8 +82,7 @@ def _tensor_arg(fn, v, name="input", position=1):
 
 
 def _check_device(device):
-    if device is not None:
-        _device(device)
+    check_on_cpu(device)  # dxdy computes on the CPU only
 
 
 def _np_dtype(dtype):
@@ -292,7 +291,12 @@ def as_tensor(data, dtype=None, device=None):
     return wrap(_to_array(data, d))
 
 
-asarray = as_tensor
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """A tensor over `obj` (as_tensor); `copy=True` copies even where memory could be shared."""
+    t = as_tensor(obj, dtype, device)
+    if copy and (t is obj or isinstance(obj, np.ndarray) and np.shares_memory(t._data, obj)):
+        t = t.clone()
+    return _finish(t, requires_grad, "asarray")
 
 
 def from_numpy(ndarray):
@@ -303,8 +307,9 @@ def from_numpy(ndarray):
     return wrap(ndarray)
 
 
-def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     d = dtype_arg("scalar_tensor", dtype) or _dt.get_default_dtype()
+    _check_device(device)
     s = checked_fill(number_arg("scalar_tensor", "s", 1, s), d.np, 1)
     return _finish(wrap(np.array(s, d.np)), requires_grad, "scalar_tensor")
 
@@ -359,17 +364,17 @@ def _is_size_element(s):
             isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu")
 
 
-def _size(size, fn="size"):
-    """The shape in `*size` (ints, or one sequence of them), refused as PyTorch's parser refuses it."""
-    shape = _size_ints(size, fn)
+def _size(size, fn="size", keyword=None):
+    """The shape in `*size` (ints, or one sequence of them) or `size=`, refused as PyTorch's parser refuses it."""
+    shape = _size_ints(size, fn, keyword)
     if fn == "zeros" and builtins.min(shape, default=0) < 0:  # (PyTorch's zeros words it its own way)
         raise RuntimeError("zeros: Dimension size must be non-negative.")
     return nonnegative_shape(shape)
 
 
-def _size_ints(size, fn):
-    """The ints of `*size` as PyTorch's parser reads them (64 bits each), before any check of their signs."""
-    shape = int_tuple_arg(fn, "size", size)
+def _size_ints(size, fn, keyword=None):
+    """The ints of `*size` (or `size=`) as PyTorch's parser reads them (64 bits each), before any check of signs."""
+    shape = int_tuple_arg(fn, "size", size, keyword)
     for k, s in enumerate(shape):
         if not -2 ** 63 <= s < 2 ** 63:
             raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {k + 1} with error "
@@ -394,8 +399,15 @@ def nonnegative_shape(shape):
     return shape
 
 
-def int_tuple_arg(fn, name, size):
-    """The ints in `*size` (ints, or one tuple or list of them), or the TypeError PyTorch's parser gives."""
+def int_tuple_arg(fn, name, size, keyword=None):
+    """The ints in `*size` (ints, or one tuple or list of them), or in `keyword`, the same sequence given by
+    its name (`zeros(size=(2, 3))`, `x.view(size=(2, 3))`); else the TypeError PyTorch's parser gives."""
+    if keyword is not None:
+        if size:
+            raise TypeError(f"{fn}() got multiple values for argument '{name}'")
+        if not hasattr(keyword, "__len__") or isinstance(keyword, (str, Tensor)):
+            raise TypeError(f"{fn}(): argument '{name}' must be tuple of ints, not {type_name(keyword)}")
+        size = (tuple(keyword),)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         elements, whole = tuple(size[0]), True
     elif len(size) > 1 and isinstance(size[0], (tuple, list)):
@@ -417,29 +429,30 @@ def int_tuple_arg(fn, name, size):
     return tuple(builtins.int(s) for s in elements)
 
 
-def _filled(fn, fill, size, dtype, device, requires_grad, default=None):
+def _filled(fn, fill, size, dtype, device, requires_grad, default=None, size_keyword=None):
     d = dtype_arg(fn, dtype) or default or _dt.get_default_dtype()
-    shape = _size(size, fn)
+    shape = _size(size, fn, size_keyword)
     _check_device(device)
     return _finish(wrap(_allocate(fill, shape, d.np)), requires_grad, fn)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    """A tensor of zeros; `dxdy.zeros(2, 3)` or `dxdy.zeros((2, 3))`."""
-    return write_out(_filled("zeros", np.zeros, size, dtype, device, requires_grad), out)
+def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    """A tensor of zeros; `dxdy.zeros(2, 3)`, `dxdy.zeros((2, 3))` or `dxdy.zeros(size=(2, 3))`."""
+    return write_out(_filled("zeros", np.zeros, sizes, dtype, device, requires_grad, size_keyword=size), out)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """A tensor of ones."""
-    return write_out(_filled("ones", np.ones, size, dtype, device, requires_grad), out)
+    return write_out(_filled("ones", np.ones, sizes, dtype, device, requires_grad, size_keyword=size), out)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+          memory_format=None):
     """An uninitialised tensor (dxdy fills it with zeros, so results never depend on garbage)."""
-    return write_out(_filled("empty", np.zeros, size, dtype, device, requires_grad), out)
+    return write_out(_filled("empty", np.zeros, sizes, dtype, device, requires_grad, size_keyword=size), out)
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """A tensor filled with `fill_value`; its dtype follows the value (bool, int64, or the default float)."""
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type_name(size)}")
@@ -448,31 +461,35 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
                              dtype, device, requires_grad, _dt.scalar_dtype(value)), out)
 
 
-def _like(fn, fill, input, dtype, requires_grad):
+def _like(fn, fill, input, dtype, requires_grad, device=None):
     _tensor_arg(fn, input)
+    _check_device(device)
     d = dtype_arg(fn, dtype)
     return _finish(wrap(_allocate(fill, input._data.shape, input._data.dtype if d is None else d.np)),
                    requires_grad, fn)
 
 
-def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like("zeros_like", np.zeros, input, dtype, requires_grad)
+def zeros_like(input, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+               memory_format=None):
+    return _like("zeros_like", np.zeros, input, dtype, requires_grad, device)
 
 
-def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like("ones_like", np.ones, input, dtype, requires_grad)
+def ones_like(input, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+              memory_format=None):
+    return _like("ones_like", np.ones, input, dtype, requires_grad, device)
 
 
-def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
-    return _like("empty_like", np.zeros, input, dtype, requires_grad)
+def empty_like(input, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+               memory_format=None):
+    return _like("empty_like", np.zeros, input, dtype, requires_grad, device)
 
 
-def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
               memory_format=None):
     _tensor_arg("full_like", input)
     value = scalar_bits(number_arg("full_like", "fill_value", 2, fill_value))
     return _like("full_like", lambda s, d: np.full(s, checked_fill(value, d, math.prod(s)), d), input, dtype,
-                 requires_grad)
+                 requires_grad, device)
 
 
 def _int_arg(fn, name, position, v):
@@ -483,7 +500,7 @@ def _int_arg(fn, name, position, v):
     return builtins.int(v)
 
 
-def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """The identity matrix, n x m."""
     d = dtype_arg("eye", dtype) or _dt.get_default_dtype()
     n = _int_arg("eye", "n", 1, n)
@@ -494,21 +511,210 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 
 
 # -- ranges ---------------------------------------------------------------------------------
+#
+# NOTE [Range values]
+# arange, linspace, logspace and range give PyTorch's CPU values bit for bit, rounding where its kernels round
+# (ATen's RangeFactories.cpp, and cpu/RangeFactoriesKernel.cpp for arange and linspace). That kernel file is
+# built once per CPU capability: dxdy follows the AVX2 and AVX-512 builds, which PyTorch runs on every x86 CPU
+# since 2013 and whose compiler fuses `a * b + c` into one rounding (an FMA); PyTorch's plain build and its ARM
+# builds differ from them in the last bit of some elements.
+# - arange computes in double (float for float16, int64 for integer dtypes) and fills 32-byte vectors, two at a
+#   time: lane k of the vector that starts at element i is `base + k * step` with `base = start + step * i`
+#   rounded to the dtype; the elements after the last pair of vectors are `start + step * i` each. Its length is
+#   ceil((end - start) / step) in double (for int64, in integers after truncating start, end and step).
+# - linspace computes in the dtype itself (double for integer dtypes; each float16 operation is rounded to
+#   float16): step = (end - start) / (steps - 1), the first half start + step * i, the second half
+#   end - step * (steps - 1 - i).
+# - logspace is base ** (the same two halves), in double with C's pow; range is start + i * step in double
+#   (float for float16), both without FMA.
+# PyTorch splits a range of more than 32768 elements among its threads, and each thread starts its vectors at
+# its own first element; dxdy gives PyTorch's values on one thread there.
+
+_VECTOR_BYTES = 32  # an AVX2 register: PyTorch's x86 builds fill arange 32 bytes at a time
+# Each type as PyTorch's messages name it (C++), with its range and the bits of its significand (0 for integers).
+_C_TYPES = {t: (name, lo, hi, bits) for t, name, lo, hi, bits in [
+    (np.int8, "int8_t", -2 ** 7, 2 ** 7 - 1, 0), (np.uint8, "uint8_t", 0, 2 ** 8 - 1, 0),
+    (np.int16, "int16_t", -2 ** 15, 2 ** 15 - 1, 0), (np.int32, "int", -2 ** 31, 2 ** 31 - 1, 0),
+    (np.int64, "int64_t", -2 ** 63, 2 ** 63 - 1, 0), (np.float16, "c10::Half", -65504.0, 65504.0, 11),
+    (np.float32, "float", -3.4028234663852886e38, 3.4028234663852886e38, 24),
+    (np.float64, "double", -1.7976931348623157e308, 1.7976931348623157e308, 53)]}
+
+
+def _scalar_to(v, t):
+    """The number v as NumPy type t, converted as PyTorch's Scalar.to<T>() converts it.
+
+    A float truncates into an integer type, a negative int wraps into an unsigned one, a float goes to float16
+    through float32; a value beyond the type's range (NaN for integers) is refused.
+    """
+    name, lo, hi, bits = _C_TYPES[t]
+    if bits and isinstance(v, builtins.float):  # a float type takes inf and NaN
+        over = math.isfinite(v) and (v < lo or v > hi)
+    elif bits:
+        over = v < lo or v > hi
+    elif isinstance(v, builtins.float):  # C compares in double; NaN and inf do not fit
+        over = not math.isfinite(v) or v < builtins.float(lo) or v > builtins.float(hi)
+    elif lo == 0:  # C++ lets a negative int into an unsigned type, modulo 2**bits
+        over = v > hi or (v < 0 and -v > hi)
+    else:
+        over = v < lo or v > hi
+    if over:
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    if not bits:
+        size = hi - lo + 1
+        v = math.trunc(v) % size  # two's complement, as C's casts wrap
+        return t(v - size if lo and v > hi else v)
+    if isinstance(v, builtins.float):
+        return t(np.float32(v)) if t is np.float16 else t(v)
+    return np.array(v, np.int64 if v < 2 ** 63 else np.uint64).astype(t)[()]  # one rounding, as C's cast
+
+
+def _to_c_int(x, t):
+    """Float64 values cast to integer type t as x86 does (C's cast): truncated, INT_MIN where out of range."""
+    wide = np.int64 if t is np.int64 else np.int32  # C converts through int (cvttsd2si) for the narrower types
+    info = np.iinfo(wide)
+    inside = (x > -2.0 ** (info.bits - 1) - 1) & (x < 2.0 ** (info.bits - 1))
+    return np.where(inside, np.trunc(np.where(inside, x, 0)), info.min).astype(wide).astype(t)
+
+
+def _two_sum(a, b):
+    """(s, e): s = a + b rounded, and s + e == a + b exactly (Knuth)."""
+    s = a + b
+    b_part = s - a
+    return s, (a - (s - b_part)) + (b - b_part)
+
+
+def _split(a):
+    c = 134217729.0 * a  # 2**27 + 1: Veltkamp's split into two 26-bit halves
+    high = c - (c - a)
+    return high, a - high
+
+
+def _two_product(a, b):
+    """(p, e): p = a * b rounded, and p + e == a * b exactly (Dekker)."""
+    p = a * b
+    (ah, al), (bh, bl) = _split(a), _split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _add_round_to_odd(a, b):
+    """a + b in float64, rounded to odd: rounding it again to a narrower format then rounds a + b only once."""
+    s, e = _two_sum(a, b)
+    even = (s.view(np.int64) & 1) == 0
+    return np.where((e != 0) & even, np.nextafter(s, np.copysign(np.inf, e)), s)
+
+
+def _fma(a, b, c, t):
+    """a * b + c rounded once to float type t (float32 or float64), as an FMA instruction rounds it.
+
+    NumPy has no FMA: float32 operands multiply exactly in float64; for float64 the product's error
+    is carried and added rounded to odd (Boldo and Melquiond's emulation, exact barring overflow).
+    """
+    a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
+    with np.errstate(all="ignore"):
+        if t is np.float32:
+            return _add_round_to_odd(a * b, c).astype(np.float32)
+        p, e = _two_product(a, b)
+        s, s_err = _two_sum(c, p)
+        out = s + _add_round_to_odd(s_err, e)
+        return np.where(np.isfinite(out), out, a * b + c)  # inf or NaN: the split overflowed, or was given them
+
+
+def _c_pow(base, x):
+    """C's pow(base, x) for each float64 x, as PyTorch calls it.
+
+    NumPy's own power may be a SIMD approximation that differs in the last bit, so each result of
+    normal size comes from Python's float power, which is C's; the others (inf, 0, NaN) from NumPy.
+    """
+    with np.errstate(all="ignore"):
+        rough = np.power(base, x)
+    # Python's power raises where C's overflows or underflows, and refuses a negative base's fractional power
+    exact = (1e-300 < np.abs(rough)) & (np.abs(rough) < 1e300) & ((base > 0) | (x == np.trunc(x)))
+    out = rough.astype(object)
+    out[exact] = np.power(builtins.float(base), x[exact].astype(object))
+    return out.astype(np.float64)
+
+
+def _range_number(fn, name, position, v):
+    """A start, end or step: a Python number (a 0-d tensor gives its item), or PyTorch's TypeError."""
+    if isinstance(v, Tensor) and v._data.ndim == 0 or isinstance(v, np.generic):
+        v = v.item()
+    if not _is_number(v):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Number, not {type_name(v)}")
+    if isinstance(v, builtins.int) and not -2 ** 63 <= v < 2 ** 64:
+        raise OverflowError("int too big to convert")
+    return v
+
+
 def _numbers(fn, names, values):
     """Python numbers from Number arguments (0-d tensors give their item), or PyTorch's TypeError."""
-    out = [v.item() if isinstance(v, Tensor) and v._data.ndim == 0 else v.item() if isinstance(v, np.generic)
-           else v for v in values]
-    for name, position, v in zip(names, builtins.range(1, len(values) + 1), out):
-        if not _is_number(v):
-            if len(values) == 1:
-                raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Number, not "
-                                f"{type_name(v)}")
-            raise TypeError(f"{fn}() received an invalid combination of arguments - got "
-                            f"({', '.join(type_name(x) for x in values)}), but expected one of:")
-    return out
+    if len(values) == 1:
+        return [_range_number(fn, names[0], 1, values[0])]
+    try:
+        return [_range_number(fn, name, i + 1, v) for i, (name, v) in enumerate(zip(names, values))]
+    except TypeError:
+        raise TypeError(f"{fn}() received an invalid combination of arguments - got "
+                        f"({', '.join(type_name(x) for x in values)}), but expected one of:") from None
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def _check_range(start, end, step):
+    """PyTorch's checks of a range's bounds, made in double."""
+    start, end, step = builtins.float(start), builtins.float(end), builtins.float(step)
+    if not (step > 0 or step < 0):  # NaN too
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
+    if not (step > 0 and end >= start or step < 0 and end <= start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+
+
+def _c_quotient(a, b):
+    return abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)  # C's integer division truncates
+
+
+def _arange_size(start, end, step, d):
+    _check_range(start, end, step)
+    if d is _dt.int64:  # counted in integers, after each bound is truncated
+        start, end, step = (builtins.int(_scalar_to(v, np.int64)) for v in (start, end, step))
+        if step == 0:
+            raise ValueError("step must be nonzero")
+        return _c_quotient(end - start + step - (1 if step > 0 else -1), step)
+    size = (builtins.float(end) - builtins.float(start)) / builtins.float(step)
+    if not size <= 2.0 ** 63:  # inf too
+        raise RuntimeError("invalid size, possible overflow?")
+    return math.ceil(size)
+
+
+def _exact_range(start, step, n, d):
+    """Whether start + step * i for every i < n, and so each partial result of the kernel, is exact in d.
+
+    Then nothing rounds anywhere (arange(5.0), arange(-1, 1, 0.25)), and there is no rounding to emulate.
+    """
+    start, step = builtins.float(start), builtins.float(step)
+    if not math.isfinite(step):
+        return False
+    scale = builtins.max(start.as_integer_ratio()[1], step.as_integer_ratio()[1])  # every value is k / scale
+    return scale <= 2 ** 24 and (abs(start) + abs(step) * n) * scale < 2 ** (_C_TYPES[d.np.type][3] - 1)
+
+
+def _arange_values(start, step, n, d):
+    """PyTorch's arange kernel: see NOTE [Range values]."""
+    if not d.is_floating_point:  # exact in int64, and wrapping into a narrower type as C's cast does
+        start, step = _scalar_to(start, np.int64), _scalar_to(step, np.int64)
+        return (start + step * np.arange(n, dtype=np.int64)).astype(d.np)
+    acc = np.float32 if d is _dt.float16 else np.float64
+    start, step = _scalar_to(start, acc), _scalar_to(step, acc)
+    if _exact_range(start, step, n, d):
+        return (np.float64(start) + np.float64(step) * np.arange(n)).astype(d.np)
+    lanes = _VECTOR_BYTES // d.itemsize
+    i = np.arange(n)
+    lane = np.where(i < n - n % (2 * lanes), i % lanes, 0)  # 0 after the last pair of vectors
+    with np.errstate(over="ignore"):  # float16 overflows to inf, as in PyTorch
+        base = _fma(step, (i - lane).astype(acc), start, acc).astype(d.np)
+        return np.where(lane == 0, base, _fma(lane.astype(acc), step, base.astype(acc), acc).astype(d.np))
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+           requires_grad=False):
     """Values from start up to (not including) end by step: int64 when all are integers, else the default float."""
     d = dtype_arg("arange", dtype)
     _check_device(device)
@@ -517,36 +723,52 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         (step,) = _numbers("arange", ("step",), (step,))
     else:
         start, end, step = _numbers("arange", ("start", "end", "step"), (start, end, step))
-    if not (step > 0 or step < 0):  # NaN too
-        raise RuntimeError("step must be nonzero")
-    if not (math.isfinite(start) and math.isfinite(end)):
-        raise RuntimeError(f"unsupported range: {start} -> {end}")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if d is None:
         d = _dt.int64 if all(isinstance(v, builtins.int) for v in (start, end, step)) else _dt.get_default_dtype()
     if d is _dt.bool:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
-    n = builtins.max(0, math.ceil((end - start) / step))
-    if n >= 2 ** 63:
-        raise RuntimeError("invalid size, possible overflow?")
-    # Computed in float64 (or int64) and then cast, as PyTorch does, so float32 ranges agree.
-    a = (start + np.arange(n, dtype=np.float64 if d.is_floating_point else np.int64) * step).astype(d.np)
+    a = _arange_values(start, step, _arange_size(start, end, step, d), d)
     return write_out(_finish(wrap(a), requires_grad, "arange"), out)
 
 
-def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
-    """Deprecated in PyTorch: like arange but including `end`; float by default."""
+_RANGE_DEPRECATED = ("torch.range is deprecated and will be removed in a future release because its behavior is "
+                     "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                     "[start, end).")
+
+
+def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """Deprecated in PyTorch: like arange but including `end`; the default float dtype."""
+    import warnings
+    warnings.warn(_RANGE_DEPRECATED.replace("torch.", "dxdy."), UserWarning, stacklevel=2)
     d = dtype_arg("range", dtype) or _dt.get_default_dtype()
-    if end is None:
-        start, end = 0, start
+    _check_device(device)
     start, end, step = _numbers("range", ("start", "end", "step"), (start, end, step))
-    n = builtins.int(math.floor((end - start) / step)) + 1
-    return _finish(wrap((start + np.arange(n) * step).astype(d.np)), requires_grad, "range")
+    if d is _dt.bool:
+        raise NotImplementedError("\"range_cpu\" not implemented for 'Bool'")
+    acc = np.float32 if d is _dt.float16 else np.float64 if d.is_floating_point else np.int64
+    first, last, by = (_scalar_to(v, acc) for v in (start, end, step))
+    _check_range(start, end, step)
+    if acc is np.int64:
+        if by == 0:  # PyTorch divides by zero here (the process dies); dxdy gives the check's error
+            raise RuntimeError("step must be nonzero")
+        n = _c_quotient(builtins.int(last) - builtins.int(first), builtins.int(by)) + 1
+        a = first + by * np.arange(n, dtype=np.int64)
+    else:
+        with np.errstate(all="ignore"):
+            n = builtins.int(_to_c_int(np.float64((last - first) / by + 1), np.int64))
+            if n == -2 ** 63:  # NaN (0 / 0 in float) or beyond int64
+                raise RuntimeError(f"IntArrayRef contains an int that cannot be represented as a SymInt: {n}")
+            a = first + np.arange(n, dtype=acc) * by
+    with np.errstate(over="ignore"):
+        return write_out(_finish(wrap(a.astype(d.np)), requires_grad, "range"), out)
 
 
 def _steps(fn, start, end, steps):
     values = (start, end, steps)
+    if isinstance(start, Tensor) and start.ndim or isinstance(end, Tensor) and end.ndim:
+        raise RuntimeError(f"{fn} only supports 0-dimensional start and end tensors, but got start with "
+                           f"{start.ndim if isinstance(start, Tensor) else 0} dimension(s) and end with "
+                           f"{end.ndim if isinstance(end, Tensor) else 0} dimension(s).")
     start, end, steps = (v.item() if isinstance(v, Tensor) and v._data.ndim == 0 else v for v in values)
     if not (_is_number(start) and _is_number(end) and isinstance(steps, (builtins.int, np.integer))
             and not isinstance(steps, builtins.bool)):
@@ -554,21 +776,93 @@ def _steps(fn, start, end, steps):
                         f"({', '.join(type_name(x) for x in values)}), but expected one of:")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    return start, end, steps
+    start, end = (v.item() if isinstance(v, np.generic) else v for v in (start, end))
+    return start, end, builtins.int(steps)
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def _fill_value(v, d):
+    """v as fill_ converts it into dtype d: as Scalar.to does, except that float16 takes any float (via float32)."""
+    if d is _dt.float16:
+        with np.errstate(over="ignore"):
+            return np.float16(np.float32(v))
+    return _scalar_to(v, d.np.type)
+
+
+def _halves_of(steps):
+    """For linspace and logspace: (i, lower) over `steps` elements; lower marks the first half."""
+    i = np.arange(steps)
+    return i, i < steps // 2
+
+
+def _linspace_values(start, end, steps, d):
+    """PyTorch's linspace kernel: see NOTE [Range values]."""
+    if steps <= 1:  # fill_(start): end is not even converted
+        return np.full(steps, _fill_value(start, d) if steps else 0, d.np)
+    i, lower = _halves_of(steps)
+    start, end = _scalar_to(start, d.np.type), _scalar_to(end, d.np.type)
+    if d is _dt.float16:  # c10::Half rounds each operation to float16 (computing in float32)
+        def half(x):
+            return np.asarray(x, np.float32).astype(np.float16).astype(np.float32)
+        start, end = np.float32(start), np.float32(end)
+        step = half(half(end - start) / half(steps - 1))
+        far = half(np.where(lower, i, steps - 1 - i))
+        with np.errstate(over="ignore"):
+            return half(np.where(lower, start + half(step * far), end - half(step * far))).astype(np.float16)
+    t = d.np.type if d.is_floating_point else np.float64  # integers step in double
+    step = (t(end) - t(start)) / t(steps - 1)
+    far = np.where(lower, i, steps - 1 - i).astype(t)
+    with np.errstate(all="ignore"):  # the first half steps up from start, the second down from end
+        out = _fma(np.where(lower, step, -step), far, np.where(lower, t(start), t(end)), t)
+    return out if d.is_floating_point else _to_c_int(out, d.np.type)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+             requires_grad=False):
     """`steps` evenly spaced values from start to end, both included."""
     d = dtype_arg("linspace", dtype) or _dt.get_default_dtype()
     start, end, steps = _steps("linspace", start, end, steps)
     _check_device(device)
-    return write_out(_finish(wrap(np.linspace(start, end, steps).astype(d.np)), requires_grad, "linspace"), out)
+    if d is _dt.bool:
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
+    return write_out(_finish(wrap(_linspace_values(start, end, steps, d)), requires_grad, "linspace"), out)
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+def _logspace_values(start, end, steps, base, d):
+    """PyTorch's logspace kernel: see NOTE [Range values]."""
+    if steps <= 1:  # fill_(base ** start), the power in double
+        return np.full(steps, _fill_value(_c_pow(base, np.array([builtins.float(start)]))[0].item(), d)
+                       if steps else 0, d.np)
+    i, lower = _halves_of(steps)
+    start, end = _scalar_to(start, d.np.type), _scalar_to(end, d.np.type)
+    with np.errstate(all="ignore"):
+        if d.is_floating_point:  # end - start in the dtype (float16 rounds it; NumPy does too)
+            span = np.float64(end - start)
+        else:  # C promotes the narrow integers to int; int64 wraps
+            span = np.float64(np.int64(end) - np.int64(start))
+        step = span / (steps - 1)
+        exponent = np.where(lower, np.float64(start) + step * i, np.float64(end) - step * (steps - 1 - i))
+        out = _c_pow(base, exponent)
+        if d.is_floating_point:
+            return out.astype(np.float32).astype(np.float16) if d is _dt.float16 else out.astype(d.np.type)
+    return _to_c_int(out, d.np.type)
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+             requires_grad=False):
+    """`steps` values from base ** start to base ** end, evenly spaced in the exponent."""
     d = dtype_arg("logspace", dtype) or _dt.get_default_dtype()
     start, end, steps = _steps("logspace", start, end, steps)
-    return _finish(wrap((base ** np.linspace(start, end, steps)).astype(d.np)), requires_grad, "logspace")
+    if isinstance(base, Tensor) and base._data.ndim == 0 or isinstance(base, np.generic):
+        base = base.item()
+    if not _is_number(base):
+        raise TypeError(f"logspace() received an invalid combination of arguments - got "
+                        f"({', '.join(type_name(x) for x in (start, end, steps))}, base={type_name(base)}), but "
+                        f"expected one of:")
+    _check_device(device)
+    if d is _dt.bool:
+        raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
+    a = _logspace_values(start, end, steps, builtins.float(base), d)
+    return write_out(_finish(wrap(a), requires_grad, "logspace"), out)
 
 
 # -- random ---------------------------------------------------------------------------------
@@ -630,17 +924,18 @@ def get_rng_state():
     return default_generator.get_state()
 
 
-def set_rng_state(state):
-    default_generator.set_state(state)
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
 
 
 def _rng(generator):
     return (generator or default_generator)._rng
 
 
-def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="check_uniform_bounds"):
+def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="check_uniform_bounds",
+            size_keyword=None):
     d = dtype_arg(fn, dtype) or _dt.get_default_dtype()
-    shape = _size(size, fn)
+    shape = _size(size, fn, size_keyword)
     _check_device(device)
     # (PyTorch's normal kernel does not run for no elements; its uniform one checks the dtype all the same)
     if not d.is_floating_point and (kernel != "normal_kernel_cpu" or math.prod(shape)):
@@ -648,35 +943,45 @@ def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="che
     return _finish(wrap(_allocate(lambda s, t: draw(_rng(generator), s).astype(t), shape, d.np)), requires_grad, fn)
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+         requires_grad=False):
     """Uniform samples in [0, 1)."""
-    return write_out(_random("rand", lambda r, s: r.random(s), size, dtype, generator, device, requires_grad), out)
+    return write_out(_random("rand", lambda r, s: r.random(s), sizes, dtype, generator, device, requires_grad,
+                             size_keyword=size), out)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+          requires_grad=False):
     """Standard normal samples."""
-    return write_out(_random("randn", lambda r, s: r.standard_normal(s), size, dtype, generator, device, requires_grad,
-                   "normal_kernel_cpu"), out)
+    return write_out(_random("randn", lambda r, s: r.standard_normal(s), sizes, dtype, generator, device,
+                             requires_grad, "normal_kernel_cpu", size_keyword=size), out)
 
 
-def rand_like(input, *, dtype=None, requires_grad=False, **_):
+def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+              memory_format=None):
     _tensor_arg("rand_like", input)
-    return rand(input._data.shape, dtype=dtype_arg("rand_like", dtype) or input.dtype, requires_grad=requires_grad)
+    _check_device(device)
+    return rand(input._data.shape, generator=generator, dtype=dtype_arg("rand_like", dtype) or input.dtype,
+                requires_grad=requires_grad)
 
 
-def randn_like(input, *, dtype=None, requires_grad=False, **_):
+def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
+               requires_grad=False, memory_format=None):
     _tensor_arg("randn_like", input)
-    return randn(input._data.shape, dtype=dtype_arg("randn_like", dtype) or input.dtype, requires_grad=requires_grad)
+    _check_device(device)
+    return randn(input._data.shape, generator=generator, dtype=dtype_arg("randn_like", dtype) or input.dtype,
+                 requires_grad=requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
-            requires_grad=False):
+            pin_memory=False, requires_grad=False):
     """Integers drawn uniformly from [low, high); `randint(10, (3,))` or `randint(2, 10, (3,))`."""
     if size is None:
         low, high, size = 0, low, high
     if high is None:
         raise TypeError("randint() missing required argument 'high'")
     d = dtype_arg("randint", dtype) or _dt.int64
+    _check_device(device)
     given = (low, high, size)
     low, high = (v.item() if isinstance(v, Tensor) and v._data.ndim == 0 else v for v in (low, high))
     if not all(isinstance(v, (builtins.int, np.integer)) and not isinstance(v, builtins.bool) for v in (low, high)) \
@@ -701,18 +1006,23 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     return write_out(_finish(wrap(a.astype(d.np)), requires_grad, "randint"), out)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, **_):
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
+                 requires_grad=False, memory_format=None):
     _tensor_arg("randint_like", input)
+    _check_device(device)
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype_arg("randint_like", dtype) or input.dtype)
+    return randint(low, high, input._data.shape, generator=generator,
+                   dtype=dtype_arg("randint_like", dtype) or input.dtype, requires_grad=requires_grad)
 
 
 _RANDPERM_MOST = {_dt.float16: (2049, "2049"), _dt.float32: (2 ** 24 + 1, "2^24+1")}
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+             requires_grad=False):
     d = dtype_arg("randperm", dtype) or _dt.int64
+    _check_device(device)
     if not isinstance(n, (builtins.int, np.integer)) or isinstance(n, builtins.bool):
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type_name(n)}")
     if not -2 ** 63 <= n < 2 ** 63:
@@ -724,12 +1034,12 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
         raise RuntimeError(f"n cannot be greater than {_RANDPERM_MOST[d][1]} for {d.type_name} type.")
     elif not d.is_floating_point and n:
         checked_fill(n - 1, d.np)
-    return _finish(wrap(_allocate(lambda s, t: _rng(generator).permutation(s[0]).astype(t), (n,), d.np)),
-                   requires_grad, "randperm")
+    return write_out(_finish(wrap(_allocate(lambda s, t: _rng(generator).permutation(s[0]).astype(t), (n,), d.np)),
+                             requires_grad, "randperm"), out)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
-           requires_grad=False):
+           pin_memory=False, requires_grad=False):
     """Normal samples: tensor means/stds element-wise, or floats with a size."""
     r = _rng(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor) or size is None:

@@ -117,13 +117,13 @@ def to_dtype(d):
     raise TypeError(f"dtype must be a dxdy.dtype (got {type(d).__name__})")
 
 
-def promote_types(a, b):
-    """The smallest dtype both `a` and `b` can be cast to, by PyTorch's table.
+def promote_types(type1, type2):
+    """The smallest dtype both type1 and type2 can be cast to, by PyTorch's table.
 
     It matches NumPy's except that a floating type always wins over an integer one
     (int64 with float16 gives float16, where NumPy gives float64).
     """
-    a, b = to_dtype(a), to_dtype(b)
+    a, b = to_dtype(type1), to_dtype(type2)
     if a is b:
         return a
     if a.category != b.category and _CATEGORY_FLOAT in (a.category, b.category):

@@ -14,6 +14,7 @@ there must belong to it alone: the engine copies one that came from the user (a
 root gradient, a hook's result), that is a view, or that another leaf already
 holds; anything else is a fresh result of a rule and is kept as it is.
 """
+import itertools
 import sys
 
 import numpy as np
@@ -22,6 +23,8 @@ from .mode import state as _mode, anomaly as _anomaly
 from .ops._op import saved_values
 from .ops._xp import numpy_ns, tensor_ns, REFCOUNTS as _REFCOUNTS
 from .tensor import Tensor, wrap, EPOCH as _EPOCH
+
+_task_ids = itertools.count(1)
 
 
 def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accumulate=True):
@@ -48,9 +51,10 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
 
     anomaly = _anomaly.enabled
     senders = {}  # under anomaly mode: which nodes sent each node its gradient
-    saved_mode = _mode.grad_enabled, _mode.consuming
+    saved_mode = _mode.grad_enabled, _mode.consuming, _mode.task
     _mode.grad_enabled = create_graph
     _mode.consuming = not retain_graph and not create_graph
+    _mode.task = (next(_task_ids), deps)  # for hooks that ask what this pass reaches (register_multi_grad_hook)
     try:
         while ready:
             e = ready.pop()
@@ -60,11 +64,11 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                 continue
             node = e
             if node.hooks is not None:
-                g = _pre_hooks(node, g, foreign)
+                g = _pre_hooks(node, g, foreign, targets is None or _executes(node, runs, targets, accumulate))
             if targets is not None:
                 if node in targets:
                     _capture(node, g, targets[node], captured, accumulate, create_graph)
-                if node not in runs:
+                if not _executes(node, runs, targets, accumulate):
                     continue
             # A node with hooks shows them its gradient after the rules ran: hold a second reference so
             # that no rule reuses its memory (ops/_op.py _scale).
@@ -108,8 +112,13 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
             # are the peak memory of the backward pass.
             g = grads_in = gi = prev = None
     finally:
-        _mode.grad_enabled, _mode.consuming = saved_mode
+        _mode.grad_enabled, _mode.consuming, _mode.task = saved_mode
     return captured
+
+
+def _executes(node, runs, targets, accumulate):
+    # As in PyTorch, backward(inputs=...) runs the nodes of its inputs too; grad() only captures there.
+    return node in runs or (accumulate and node in targets)
 
 
 def _edge_of(t):
@@ -297,8 +306,14 @@ def _as_tensor(g):
 
 
 def _run_tensor_hooks(hooks, g, foreign):
-    """Apply a dict of hooks to one gradient; a hook's non-None result replaces it."""
+    """Apply a dict of hooks to one gradient; a hook's non-None result replaces it.
+
+    Where no gradient came (None: maybe a zero), only hooks that ask for it (`sees_none`) run.
+    """
     if g is None or not hooks:
+        for fn in list(hooks.values()) if hooks else ():
+            if getattr(fn, "sees_none", False):
+                fn(None)
         return g
     create = isinstance(g, Tensor)
     t = _as_tensor(g)
@@ -306,9 +321,8 @@ def _run_tensor_hooks(hooks, g, foreign):
         r = fn(t)
         if r is not None:
             if not isinstance(r, Tensor):
-                raise TypeError(f"hook returned {type(r).__name__}; a hook may return a Tensor or None")
-            if r._data.shape != t._data.shape:
-                raise RuntimeError("hook 'hook' has changed the size of value")
+                raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+            _check_hook_value(fn, t, r)
             t = r
     if create:
         return t
@@ -316,14 +330,15 @@ def _run_tensor_hooks(hooks, g, foreign):
     return t._data
 
 
-def _pre_hooks(node, g, foreign):
+def _pre_hooks(node, g, foreign, executes):
+    """The tensor hooks of the node's outputs, retain_grad, and (when the node will run) its pre-hooks."""
     hooks = node.hooks
     if node.n_outputs == 1:
         if 0 in hooks.tensor:
             g = _run_tensor_hooks(hooks.tensor[0], g, foreign)
         if 0 in hooks.retain and g is not None:
             hooks.retain[0](_as_tensor(g))
-        if hooks.pre:
+        if hooks.pre and executes:
             g = _run_node_prehooks(hooks.pre, (g,), foreign)[0]
         return g
     g = list(g) if g is not None else [None] * node.n_outputs
@@ -332,7 +347,7 @@ def _pre_hooks(node, g, foreign):
     for nr, keep in hooks.retain.items():
         if g[nr] is not None:
             keep(_as_tensor(g[nr]))
-    if hooks.pre:
+    if hooks.pre and executes:
         g = list(_run_node_prehooks(hooks.pre, tuple(g), foreign))
     return g
 
@@ -341,9 +356,7 @@ def _run_node_prehooks(hooks, gs, foreign):
     create = any(isinstance(x, Tensor) for x in gs)
     ts = tuple(None if x is None else _as_tensor(x) for x in gs)
     for fn in list(hooks.values()):
-        r = fn(ts)
-        if r is not None:
-            ts = tuple(r)
+        ts = _hook_result(fn, ts, fn(ts))
     if create:
         return ts
     out = tuple(None if t is None else t._data for t in ts)
@@ -352,18 +365,53 @@ def _run_node_prehooks(hooks, gs, foreign):
 
 
 def _post_hooks(node, grads_in, g, foreign):
-    gi = tuple(None if x is None else _as_tensor(x) for x in grads_in)
+    # As next_functions, grad_inputs leaves out inputs that can never have a gradient (a condition, an index).
+    rules = node.rules
+    shown = range(len(grads_in)) if rules is None else [i for i, r in enumerate(rules) if r is not None]
+    gi = tuple(None if grads_in[i] is None else _as_tensor(grads_in[i]) for i in shown)
     go = tuple(None if x is None else _as_tensor(x) for x in (g if node.n_outputs > 1 else (g,)))
     create = any(isinstance(x, Tensor) for x in grads_in)
     for fn in list(node.hooks.post.values()):
-        r = fn(gi, go)
-        if r is not None:
-            gi = tuple(r)
-    if create:
-        return list(gi)
-    out = [None if t is None else t._data for t in gi]
-    foreign.update(id(a) for a in out if a is not None)
+        gi = _hook_result(fn, gi, fn(gi, go))
+    out = list(grads_in)
+    for i, t in zip(shown, gi):
+        out[i] = t if create or t is None else t._data
+    if not create:
+        foreign.update(id(a) for a in out if a is not None)
     return out
+
+
+def _hook_name(fn):
+    return getattr(fn, "__name__", repr(fn))
+
+
+def _hook_result(fn, values, result):
+    """A node hook's result checked as PyTorch checks it: None (keep `values`) or a tuple like them."""
+    if result is None:
+        return values
+    if not isinstance(result, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(result).__name__}'")
+    if len(result) != len(values):
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has returned an incorrect number of values (got {len(result)}, "
+                           f"but expected {len(values)})")
+    for v, r in zip(values, result):
+        if v is None:
+            if r is not None:
+                raise RuntimeError("can't replace a None gradient with a non-None value")
+        elif r is not None:
+            if not isinstance(r, Tensor):
+                raise TypeError(f"expected Variable (got '{type(r).__name__}') for return value")
+            _check_hook_value(fn, v, r)
+    return result
+
+
+def _check_hook_value(fn, old, new):
+    if new._data.shape != old._data.shape:
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the size of value")
+    if new._data.dtype != old._data.dtype:
+        from .ops._op import _type_name
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the type of value (was {_type_name(old._data)} got "
+                           f"{_type_name(new._data)})")
 
 
 def _capture(node, g, wanted, captured, accumulate, create):
@@ -393,10 +441,18 @@ def _reach_leaf(leaf, g, targets, captured, accumulate, create, foreign):
             return
     if g is None:
         return
+    if extra is not None and extra.get("acc_pre"):  # AccumulateGrad.register_prehook
+        g = _run_node_prehooks(extra["acc_pre"], (g,), foreign)[0]
+        if g is None:
+            return
     _store_grad(leaf, g, create, foreign)
     if extra is not None and extra.get("post_acc_hooks"):
         for fn in list(extra["post_acc_hooks"].values()):
             fn(leaf)
+    if extra is not None and extra.get("acc_post"):  # AccumulateGrad.register_hook: it has no grad_inputs
+        go = (_as_tensor(g),)
+        for fn in list(extra["acc_post"].values()):
+            _hook_result(fn, (), fn((), go))
 
 
 def _store_grad(t, g, create, foreign):

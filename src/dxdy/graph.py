@@ -108,53 +108,64 @@ class Node:
         return self.hooks
 
     def register_prehook(self, fn):
-        """Call `fn(grad_outputs)` before this node runs; a non-None result replaces the gradients."""
+        """Call `fn(grad_outputs)` before this node runs; a tuple it returns replaces grad_outputs.
+
+        >>> b = dxdy.zeros(3, requires_grad=True).clone()
+        >>> h = b.grad_fn.register_prehook(lambda grad_outputs: (grad_outputs[0] * 2,))
+        """
         return Handle(self._hooks().pre, fn)
 
     def register_hook(self, fn):
-        """Call `fn(grad_inputs, grad_outputs)` after this node runs; a non-None result replaces grad_inputs."""
+        """Call `fn(grad_inputs, grad_outputs)` after this node runs; a tuple it returns replaces grad_inputs.
+
+        grad_inputs has one entry per input of the op (None where no gradient goes), as next_functions.
+        """
         return Handle(self._hooks().post, fn)
 
     def __getattr__(self, attr):
-        # PyTorch's `_saved_self`, `_saved_other`, `_saved_result`, `_saved_dim`, ...
-        if attr.startswith("_saved_"):
+        # PyTorch's `_saved_self`, `_saved_other`, `_saved_result`, `_saved_dim`, ..., and `_raw_saved_self`
+        # (a SavedTensor, for register_hooks: dxdy/saved_tensors.py)
+        if attr.startswith("_saved_") or attr.startswith("_raw_saved_"):
             from .ops._op import saved_attribute
-            return saved_attribute(self, attr[len("_saved_"):])
+            raw = attr.startswith("_raw_saved_")
+            return saved_attribute(self, attr[len("_raw_saved_" if raw else "_saved_"):], raw=raw)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
     def __reduce__(self):
         raise TypeError(f"cannot pickle '{type(self).__name__}' object")
 
-    def _raw_saved_attribute(self, attr):
-        return self.__getattr__(attr)
-
 
 _metadata = weakref.WeakKeyDictionary()
 
 
-class AccumulateGrad:
-    """What `next_functions` shows for a leaf: the node that accumulates into `variable.grad`."""
+class AccumulateGrad(Node):
+    """What `next_functions` shows for a leaf: the node that accumulates into `variable.grad`.
 
-    __slots__ = ("variable", "__weakref__")
+    The engine never meets it (a leaf is its own edge): its hooks and metadata live on the leaf,
+    and the engine runs them where it stores into .grad (engine._reach_leaf), not under grad().
+    """
+
+    __slots__ = ("variable",)
+    namespace = "dxdy::autograd::"
 
     def __init__(self, variable):
         self.variable = variable
-
-    def name(self):
-        return "struct dxdy::autograd::AccumulateGrad"
-
-    def __repr__(self):
-        return f"<AccumulateGrad object at {id(self):#x}>"
 
     @property
     def next_functions(self):
         return ()
 
-    def register_hook(self, fn):
-        return self.variable.register_post_accumulate_grad_hook(lambda t: fn((t.grad,), (t.grad,)))
+    @property
+    def metadata(self):
+        return self.variable._extras().setdefault("acc_metadata", {})
 
     def register_prehook(self, fn):
-        return self.variable.register_hook(lambda g: (fn((g,)) or (None,))[0])
+        """Call `fn((grad,))` before the gradient is added to .grad; a tuple it returns replaces it."""
+        return Handle(self.variable._extras().setdefault("acc_pre", _HookDict()), fn)
+
+    def register_hook(self, fn):
+        """Call `fn((), (grad,))` after the gradient was added to .grad."""
+        return Handle(self.variable._extras().setdefault("acc_post", _HookDict()), fn)
 
 
 def _edge_function(edge):

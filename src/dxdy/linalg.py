@@ -5,8 +5,9 @@ from .ops.reduce import vector_norm
 from .ops._op import write_out
 
 
-def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     """The vector norm of a 1-D input (or over one dim), the matrix norm of a 2-D input (or over two dims)."""
+    A = input
     matrix = dim is not None and not isinstance(dim, int) and len(dim) == 2
     if matrix:  # (PyTorch checks the dims first)
         from .tensor import _wrap_dim

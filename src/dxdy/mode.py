@@ -11,6 +11,14 @@ class _State(threading.local):
     grad_enabled = True
     inference = False
     consuming = False  # inside a backward pass that frees saved arrays after each node (no retain_graph)
+    task = None  # the backward pass this thread runs: (id, the nodes it will reach) (engine.run_backward)
+    # Saved-tensor hooks (dxdy/saved_tensors.py): the (pack, unpack) pairs in force, innermost last; the
+    # message of disable_saved_tensors_hooks while it holds; the tensor an in-place op is about to write;
+    # the allow_mutation_on_saved_tensors context open in this thread.
+    saved_hooks = ()
+    hooks_disabled = None
+    writing = None
+    mutation_context = None
 
 
 state = _State()
@@ -23,6 +31,26 @@ class _Anomaly:
 
 
 anomaly = _Anomaly()
+
+
+class _Watch:
+    """NOTE [Watching new nodes]
+    Whether something must see each node as an op records it: anomaly mode (the forward stack) or
+    saved-tensor hooks open in some thread (to pack what the node saved). The op paths test this one
+    flag, so neither costs an ordinary op more than that test (ops/_op.py `_record`)."""
+    on = False
+    hook_contexts = 0  # saved_tensors_hooks contexts open, in all threads
+
+
+watch = _Watch()
+_watch_lock = threading.Lock()
+
+
+def rewatch(hook_contexts=0):
+    """Recompute watch.on after anomaly mode changed or a hooks context opened (+1) or closed (-1)."""
+    with _watch_lock:
+        watch.hook_contexts += hook_contexts
+        watch.on = anomaly.enabled or watch.hook_contexts > 0
 
 
 def is_grad_enabled():

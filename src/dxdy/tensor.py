@@ -13,12 +13,14 @@ PyTorch. The list also carries weak references to the live views made by view op
 their memory can give each of them the new history (ops/inplace.py).
 """
 import math
+import re
 import warnings
 import weakref
 
 import numpy as np
 
 from . import dtypes as _dt
+from .mode import state as _mode
 
 _new = object.__new__
 
@@ -44,34 +46,110 @@ class Size(tuple):
         return Size(r) if isinstance(i, slice) else r
 
 
+# PyTorch's device types, numbered as its DeviceType enum (a device hashes to number << 16 | index), and the
+# order in which its message lists them.
+_DEVICE_NUMBERS = {"cpu": 0, "cuda": 1, "mkldnn": 2, "opengl": 3, "opencl": 4, "ideep": 5, "hip": 6, "fpga": 7,
+                   "maia": 8, "xla": 9, "vulkan": 10, "xpu": 12, "mps": 13, "meta": 14, "hpu": 15, "ve": 16,
+                   "lazy": 17, "ipu": 18, "mtia": 19, "privateuseone": 20}
+_DEVICE_LIST = ("cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, vulkan, mps, "
+                "meta, hpu, mtia, privateuseone")
+_DEVICE_STRING = re.compile(r"([a-zA-Z_]+)(?::([1-9][0-9]*|0))?")
+_NO_INDEX = object()  # device("cuda:1", None) is refused: an index was given twice
+
+
+
+
 class device:
-    """Where a tensor lives. dxdy computes on the CPU through NumPy."""
+    """Where a tensor lives: `device("cpu")`, `device("cuda", 1)`, `device("mps")`, as PyTorch names them.
+
+    Any of PyTorch's device types can be named and compared, but dxdy computes on the CPU only: placing
+    data anywhere else raises what PyTorch's CPU-only build raises there (`check_on_cpu`).
+    """
 
     __slots__ = ("type", "index")
 
-    def __init__(self, type="cpu", index=None):
+    def __init__(self, type, index=_NO_INDEX):
         if isinstance(type, device):
-            type, index = type.type, type.index
-        if ":" in type:
-            type, _, idx = type.partition(":")
-            index = int(idx)
-        if type != "cpu":
-            raise RuntimeError(f"dxdy runs on the CPU only; device '{type}' is not available")
-        self.type, self.index = type, index
+            self.type, self.index = type.type, type.index
+            return
+        if isinstance(type, int) and not isinstance(type, bool):  # an index alone: of the current accelerator
+            raise RuntimeError("Device index must not be negative" if type < 0 else
+                               "Cannot access accelerator device when none is available.")
+        if not isinstance(type, str):
+            raise TypeError(f"device() received an invalid combination of arguments - got "
+                            f"({type.__class__.__name__}), but expected one of:")
+        given, index = index is not _NO_INDEX, None if index is _NO_INDEX else index
+        if index is not None:
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise TypeError(f"device(): argument 'index' (position 2) must be int, not "
+                                f"{index.__class__.__name__}")
+            if index < 0:
+                raise RuntimeError("Device index must not be negative")
+        if not type:
+            raise RuntimeError("Device string must not be empty")
+        parsed = _DEVICE_STRING.fullmatch(type)
+        if parsed is None:
+            raise RuntimeError(f"Invalid device string: '{type}'")
+        name, number = parsed.groups()
+        if number is not None and int(number) >= 2 ** 31:
+            raise RuntimeError(f"Could not parse device index '{number}' in device string '{type}'")
+        if name not in _DEVICE_NUMBERS:
+            raise RuntimeError(f"Expected one of {_DEVICE_LIST} device type at start of device string: {name}")
+        if number is not None and given:
+            raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: "
+                               f"{type}")
+        index = int(number if number is not None else index if index is not None else -1)
+        index = (index + 128) % 256 - 128  # PyTorch keeps an index in 8 bits, -1 for none
+        self.type, self.index = name, None if index == -1 else index
 
     def __repr__(self):
-        return f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index % 65536})"  # PyTorch shows it as 16 bits here
 
     def __str__(self):
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and self.type == other.type
+        if not isinstance(other, device):
+            return NotImplemented  # as in PyTorch, a device never equals its string
+        return self.type == other.type and self.index == other.index
 
     def __hash__(self):
-        return hash(self.type)
+        return _DEVICE_NUMBERS[self.type] << 16 | (255 if self.index is None else self.index & 255)
+
+    def __reduce__(self):
+        return device, (self.type,) if self.index is None else (self.type, self.index)
+
+
+_as_device = device  # for methods whose argument `device` hides the class
+
+_NOT_COMPILED = {"cuda": "CUDA", "xpu": "XPU", "mtia": "MTIA"}
+_BACKEND_NAMES = {"lazy": "Lazy", "vulkan": "Vulkan", "privateuseone": "PrivateUse1"}
+
+
+def check_on_cpu(where, making=True):
+    """Refuse to place data on `where` (a device, its string or index; None is the CPU) unless it is the CPU.
+
+    dxdy computes on the CPU only. Elsewhere it raises what PyTorch's CPU-only build raises: an
+    AssertionError for CUDA (and XPU, MTIA); for the others a NotImplementedError when making a tensor
+    there and a RuntimeError when moving one there (`making=False`). PyTorch has meta tensors; dxdy does not.
+    """
+    if where is None or where is CPU:
+        return
+    where = device(where)
+    if where.type == "cpu":
+        return
+    if where.type in _NOT_COMPILED:
+        raise AssertionError(f"dxdy not compiled with {_NOT_COMPILED[where.type]} enabled")
+    if where.type == "meta":
+        raise NotImplementedError("dxdy has no meta tensors: it computes on the CPU only")
+    if making:
+        raise NotImplementedError(f"Could not run 'aten::empty.memory_format' with arguments from the "
+                                  f"'{_BACKEND_NAMES.get(where.type, where.type.upper())}' backend. This could be "
+                                  f"because the operator doesn't exist for this backend, or was omitted during the "
+                                  f"selective/custom build process (if using custom build).")
+    raise RuntimeError(f"dxdy is not linked with support for {where.type} devices")
 
 
 CPU = device("cpu")
@@ -243,14 +321,20 @@ class Tensor:
         return self._data.tolist()
 
     def numpy(self, *, force=False):
-        """The array itself (shared memory). Refused when the tensor requires grad, as in PyTorch."""
-        if self._rg and not force:
+        """The array itself (shared memory).
+
+        As in PyTorch, refused for a tensor that requires grad while grad mode is on (writes to the
+        array would bypass autograd); under no_grad and inside a custom Function's forward it is given.
+        """
+        if self._rg and _mode.grad_enabled and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         if not isinstance(self._data, np.ndarray):
             self._data = np.asarray(self._data)
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self._rg and _mode.grad_enabled:  # np.asarray(t) is t.numpy() in PyTorch, refusals included
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         a = self._data if isinstance(self._data, np.ndarray) else np.asarray(self._data)
         if dtype is not None and a.dtype != dtype:
             return a.astype(dtype)
@@ -475,30 +559,42 @@ class Tensor:
         return None if self._extra is None else self._extra.get("name")
 
     # -- factories that take dtype from self (new_zeros, ...) ---------------------------------
-    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
         from .creation import tensor
-        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    def new_zeros(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False,
+                  requires_grad=False):
         from .creation import zeros
-        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return zeros(*sizes, size=size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    def new_ones(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False,
+                 requires_grad=False):
         from .creation import ones
-        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return ones(*sizes, size=size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    def new_empty(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False,
+                  requires_grad=False):
         from .creation import empty
-        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return empty(*sizes, size=size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
-    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    def new_full(self, size, fill_value, dtype=None, layout=None, device=None, pin_memory=False,
+                 requires_grad=False):
         from .creation import full
-        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
-    def uniform_(self, a=0.0, b=1.0, *, generator=None):
-        """Fill with uniform samples from [a, b) (in place; records nothing)."""
+    def uniform_(self, low=0.0, to=1.0, *, generator=None, **from_):
+        """Fill with uniform samples from [low, to) (in place; records nothing).
+
+        PyTorch names `low` from, a word Python keeps for itself: `x.uniform_(**{"from": -1}, to=1)`.
+        """
         from .creation import _rng
-        return self._fill_random(_rng(generator).uniform(a, b, self._data.shape))
+        if from_:
+            unknown = [k for k in from_ if k != "from"]
+            if unknown:
+                raise TypeError(f"uniform_() got an unexpected keyword argument '{unknown[0]}'")
+            low = from_["from"]
+        return self._fill_random(_rng(generator).uniform(low, to, self._data.shape))
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Fill with normal samples (in place; records nothing)."""
@@ -512,11 +608,13 @@ class Tensor:
         bump_version(self)
         return self
 
-    def cpu(self):
+    def cpu(self, memory_format=None):
         return self
 
-    def cuda(self, *args, **kwargs):
-        raise RuntimeError("dxdy runs on the CPU only (Torch not compiled with CUDA enabled)")
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        if device is not None and _as_device(device).type != "cuda":
+            raise RuntimeError("Invalid device, must be cuda device")
+        check_on_cpu("cuda")
 
     def get_device(self):
         return -1

@@ -87,7 +87,7 @@ def known_missing_error(t_error, d_error, ops=()):
 
 
 _MODIFIED = "one of the variables needed for gradient computation has been modified by an inplace operation"
-_RECOMPUTED = {"std_mean", "slogdet", "linalg.slogdet", "nn.functional.prelu", "addcdiv"}
+_RECOMPUTED = {"std_mean", "slogdet", "linalg.slogdet", "addcdiv"}
 _COPIED = {"kron", "tensordot", "einsum"}
 
 

@@ -11,6 +11,7 @@ from ..mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_g
 from ..tensor import Tensor, wrap
 from ..graph import Node
 from . import graph
+from ..saved_tensors import SavedTensor  # noqa: F401
 from .function import Function, FunctionCtx, once_differentiable, InplaceFunction, NestedIOFunction
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled, is_anomaly_check_nan_enabled
@@ -19,9 +20,14 @@ from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled
 def _as_tuple(x):
     if x is None:
         return None
-    if isinstance(x, Tensor):
+    if isinstance(x, (Tensor, graph.GradientEdge)):
         return (x,)
     return tuple(x)  # a number here raises PyTorch's TypeError: 'float' object is not iterable
+
+
+def _inputs(inputs):
+    """The inputs for the engine: a GradientEdge becomes a tensor the engine captures by (graph.edge_input)."""
+    return tuple(graph.edge_input(t) if isinstance(t, graph.GradientEdge) else t for t in inputs)
 
 
 def _check_gradient_types(grads):
@@ -93,6 +99,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if inputs is not None:
         if len(inputs) == 0:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        inputs = _inputs(inputs)
         for t in inputs:
             if not t._rg:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
@@ -126,6 +133,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     outputs = _as_tuple(outputs)
     single = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
+    edges = [isinstance(t, graph.GradientEdge) for t in inputs]
+    inputs = _inputs(inputs)
     for t in inputs:
         if not isinstance(t, Tensor):
             raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
@@ -145,6 +154,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, (g, t) in enumerate(zip(result, inputs)):
         if g is None:
             if materialize_grads:
+                if edges[i]:
+                    raise RuntimeError("materialize_grads cannot be used when the given input is a GradientEdge")
                 g = wrap(np.zeros(t._data.shape, t._data.dtype))
             elif not allow_unused:
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "

@@ -8,7 +8,7 @@ one flag test per recorded op.
 import warnings
 import weakref
 
-from ..mode import anomaly as _state
+from ..mode import anomaly as _state, rewatch
 
 _traces = weakref.WeakKeyDictionary()
 _HERE = __file__.rsplit("autograd", 1)[0]  # dxdy's own directory: its frames are left out
@@ -56,9 +56,11 @@ class detect_anomaly:
     def __enter__(self):
         self._saved = (_state.enabled, _state.check_nan)
         _state.enabled, _state.check_nan = True, self.check_nan
+        rewatch()
 
     def __exit__(self, *exc):
         _state.enabled, _state.check_nan = self._saved
+        rewatch()
 
     def __call__(self, func):
         def wrapper(*args, **kwargs):
@@ -74,9 +76,11 @@ class set_detect_anomaly:
     def __init__(self, mode, check_nan=True):
         self._saved = (_state.enabled, _state.check_nan)
         _state.enabled, _state.check_nan = bool(mode), check_nan
+        rewatch()
 
     def __enter__(self):
         pass
 
     def __exit__(self, *exc):
         _state.enabled, _state.check_nan = self._saved
+        rewatch()

@@ -14,6 +14,7 @@ from ..graph import Node, SECOND_BACKWARD
 from ..mode import state as _mode
 from ..tensor import Tensor, wrap, version_counter, bump_version
 from ..ops._op import _modified_message
+from ..saved_tensors import SavedTensor, pack_tensor
 
 
 class FunctionCtx:
@@ -40,10 +41,16 @@ class FunctionCtx:
             if entry is None:
                 out.append(None)
                 continue
-            t, vc, version, is_output = entry
+            if entry.__class__ is SavedTensor:  # saved under saved_tensors_hooks
+                out.append(entry.value(self, True, _mode.grad_enabled))
+                continue
+            t, vc, version, output_nr = entry
             if vc[0] != version:
-                raise RuntimeError(_modified_message(self, 0, vc if is_output else t, 0, vc[0], version))
-            out.append(wrap(t._data, self) if is_output and _mode.grad_enabled else t)
+                raise RuntimeError(_modified_message(self, 0, t if output_nr is None else vc, 0, vc[0], version))
+            if output_nr is not None:  # an output of this node comes back as one, so it differentiates again
+                t = wrap(t._data, self)
+                t._nr, t._vc = output_nr, vc
+            out.append(t)
         return tuple(out)
 
     def mark_dirty(self, *tensors):
@@ -193,23 +200,31 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             node.hooks = None
             node.versions = None
             node.tensors = ()
-            node.saved = tuple(_save_entry(t, results) for t in node.to_save)
+            node.saved = tuple(_save_entry(t, results, node) for t in node.to_save)
         else:
-            node.saved = tuple((t, version_counter(t), version_counter(t)[0], False) if t is not None else None
-                               for t in node.to_save)
+            node.saved = tuple(_save_entry(t, (), node) for t in node.to_save)
         node.to_save = ()
         return results[0] if single else tuple(results)
 
 
-def _save_entry(t, results):
+def _save_entry(t, results, node):
+    """(tensor, version counter, version now, output number or None) for one tensor given to save_for_backward.
+
+    An output of the node (a dirty input included) is saved as that output, as PyTorch saves it:
+    saved_tensors gives it back with this node as its grad_fn, so that a second derivative flows
+    through the Function again. Holding the output itself would make a cycle (output -> node ->
+    output), so the entry holds its data and its version counter. Inputs and intermediates are
+    held as they are, with their own history (or none).
+    """
     if t is None:
         return None
-    is_output = any(t is r for r in results)
+    output_nr = next((r._nr for r in results if t is r and r.grad_fn is node), None)
+    if _mode.saved_hooks:  # NOTE [Saved tensor hooks]
+        return pack_tensor(t, output_nr)
     vc = version_counter(t)
-    if is_output:
-        # Holding the output itself would make a cycle output -> node -> output.
-        return (wrap(t._data), vc, vc[0], True)
-    return (t, vc, vc[0], False)
+    if output_nr is not None:
+        return (wrap(t._data), vc, vc[0], output_nr)
+    return (t, vc, vc[0], None)
 
 
 def _run_backward(node, xp, g):

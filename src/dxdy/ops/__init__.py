@@ -25,7 +25,7 @@ bitwise_and bitwise_or bitwise_xor bitwise_not
 sum nansum mean prod max min amax amin aminmax argmax argmin var std norm logsumexp cumsum cumprod all any
 count_nonzero
 reshape view view_as reshape_as flatten ravel unflatten squeeze unsqueeze expand expand_as broadcast_to repeat tile
-repeat_interleave transpose swapaxes swapdims t permute movedim moveaxis flip fliplr flipud roll split tensor_split
+repeat_interleave transpose swapaxes swapdims t permute movedim moveaxis flip fliplr flipud roll tensor_split
 chunk unbind narrow select
 gather scatter scatter_add index_select take take_along_dim masked_fill masked_select nonzero argwhere
 dot vdot mv mm bmm matmul addmm outer ger inner trace diagonal diag diag_embed tril triu det
@@ -72,6 +72,7 @@ def _bind():
     Tensor.inverse = lambda self: linalg.inv(self)
     Tensor.cross = linalg.torch_cross
     Tensor.hardshrink = lambda self, lambd=0.5: nn.hardshrink(self, lambd)
+    Tensor.split = shape.split_method
     Tensor.T = property(shape._T)
     Tensor.mT = property(shape._mT)
     Tensor.H = property(shape._T)

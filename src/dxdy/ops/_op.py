@@ -26,8 +26,9 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..graph import Node, SECOND_BACKWARD
-from ..mode import state as _mode, anomaly as _anomaly
+from ..mode import state as _mode, anomaly as _anomaly, watch as _watch
 from ..tensor import Tensor, wrap, version_counter, register_view, bump_version, EPOCH, allocation_error
+from ..saved_tensors import PACKED
 from ._xp import numpy_ns, REFCOUNTS as _REFCOUNTS
 
 _new = object.__new__
@@ -224,6 +225,9 @@ def saved_values(node, create):
     if saved is None:
         raise RuntimeError(SECOND_BACKWARD)
     if node.tensors and node.epoch != EPOCH[0]:
+        if node.epoch == PACKED:  # NOTE [Saved tensor hooks]
+            from ..saved_tensors import unpack_values
+            return unpack_values(node, create)
         check_versions(node)
     if not create:
         return saved
@@ -282,16 +286,26 @@ def _type_name(a):
     return "dxdy." + names.get(str(a.dtype), "Tensor")
 
 
-def saved_attribute(node, name):
-    """`grad_fn._saved_<name>` with PyTorch's names: self, other, result, self_sym_sizes, parameters."""
+def saved_attribute(node, name, raw=False):
+    """`grad_fn._saved_<name>` with PyTorch's names: self, other, result, self_sym_sizes, parameters.
+
+    With `raw`, `grad_fn._raw_saved_<name>`: the SavedTensor record (dxdy/saved_tensors.py)."""
     names = {"self": "x", "other": "y", "result": "out"}
     names.update({v: k for k, v in getattr(node, "torch_names", {}).items()})
     base, suffix = (name[:-len("_sym_sizes")], "_shape") if name.endswith("_sym_sizes") else (name, "")
     ours = names.get(base, base) + suffix
     if ours not in node.saves:
-        raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{name}'")
-    vals = saved_values(node, create=True)
-    v = vals[node.saves.index(ours)]
+        raise AttributeError(f"'{type(node).__name__}' object has no attribute '{'_raw' if raw else ''}_saved_{name}'")
+    i = node.saves.index(ours)
+    if raw or node.epoch == PACKED:  # NOTE [Saved tensor hooks]
+        from ..saved_tensors import raw_saved, unpack_one
+        if raw:
+            return raw_saved(node, i, name)
+        v = unpack_one(node, i)  # this one only: each unpack calls the user's hook
+    else:
+        v = saved_values(node, create=True)[i]
+        if node.plan[i][0] in ("input", "out") and node.tensors[i] is not None and not _needed(node, i):
+            return None  # no gradient to be computed reads it: PyTorch does not save it
     if isinstance(v, Tensor) and v.grad_fn is node:
         v = wrap(v._data, node)  # a fresh tensor each time, as PyTorch's unpacked saved result
     elif isinstance(v, _SCALARS):
@@ -343,8 +357,8 @@ def apply(cls, forward, args, params):
             node.n_outputs = len(out)
         results = (wrap(out, node),) if single else tuple(_output(o, node, k, cls) for k, o in enumerate(out))
         _save(node, cls.plan, args, arrays, results, params)
-        if _anomaly.enabled:
-            _record(node)
+        if _watch.on:
+            _record(node, results)
     else:
         results = (wrap(out),) if single else tuple(wrap(o) for o in out)
     if cls.view:
@@ -407,7 +421,8 @@ def unary(f, d, *, node, jvp=None, reuse=None):
 
     # The hot path of every element-wise op: written out by hand, with no generic
     # helper calls, because its cost is paid on every op of every program.
-    def op(x, *, out=None):
+    def op(input, *, out=None):  # (PyTorch's keyword name; the rules call it x)
+        x = input
         if out is not None:
             return write_out(op(x), out, op.__name__)
         try:
@@ -415,10 +430,10 @@ def unary(f, d, *, node, jvp=None, reuse=None):
         except AttributeError:
             raise TypeError(f"{op.__name__}(): argument 'input' (position 1) must be Tensor, "
                             f"not {type(x).__name__}") from None
-        # (Called directly, a temporary tensor has two references here: the parameter and getrefcount's
+        # (Called directly, a temporary tensor has three references here: the parameter, x and getrefcount's
         # argument; a leaf that requires grad stays readable through the graph, so it is never reused.)
         if reuse is not None and xa.__class__ is _ndarray and xa.size > _BIG and _REFCOUNTS \
-                and sys.getrefcount(x) <= 2 and sys.getrefcount(xa) <= 3 and xa.base is None \
+                and sys.getrefcount(x) <= 3 and sys.getrefcount(xa) <= 3 and xa.base is None \
                 and xa.flags.writeable and xa.dtype.kind == "f" and (x.grad_fn is not None or not x._rg):
             out = reuse(xa, out=xa)
         else:
@@ -446,8 +461,8 @@ def unary(f, d, *, node, jvp=None, reuse=None):
                 n.epoch = EPOCH[0]
             else:
                 n.saved = n.tensors = n.versions = ()
-            if _anomaly.enabled:
-                _record(n)
+            if _watch.on:
+                _record(n, (t,))
             return t
         return wrap(out)
 
@@ -521,7 +536,8 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
     save_xy, save_out = "x" in saves, "out" in saves
     np_ns = numpy_ns
 
-    def op(x, y, *, out=None):  # the hot path of arithmetic: see unary's op
+    def op(input, other, *, out=None):  # the hot path of arithmetic: see unary's op
+        x, y = input, other
         if out is not None:
             return write_out(op(x, y), out, op.__name__)
         x_is_t = isinstance(x, Tensor)
@@ -537,7 +553,7 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
             xa, ya, x_is_t, y_is_t = _operands(op, x, y, promote)
         try:
             if reuse is not None and x_is_t and xa.__class__ is _ndarray and xa.size > _BIG and _REFCOUNTS \
-                    and sys.getrefcount(x) <= 3 and sys.getrefcount(xa) <= 3 and _writable_as_result(xa, ya) \
+                    and sys.getrefcount(x) <= 4 and sys.getrefcount(xa) <= 3 and _writable_as_result(xa, ya) \
                     and (x.grad_fn is not None or not x._rg):
                 out = reuse(xa, ya, out=xa)
             else:
@@ -580,8 +596,8 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
                 n.epoch = EPOCH[0]
             else:
                 n.saved = n.tensors = n.versions = ()
-            if _anomaly.enabled:
-                _record(n)
+            if _watch.on:
+                _record(n, (t,))
             return t
         return wrap(out)
 
@@ -620,9 +636,14 @@ def _writable_as_result(a, b):
                                           np.broadcast_shapes(a.shape, b.shape) == a.shape))
 
 
-def _record(node):
-    from ..autograd.anomaly_mode import record
-    record(node)
+def _record(node, results):
+    # NOTE [Watching new nodes] (dxdy/mode.py): anomaly mode, saved-tensor hooks, or both.
+    if _anomaly.enabled:
+        from ..autograd.anomaly_mode import record
+        record(node)
+    if _mode.saved_hooks and node.tensors:
+        from ..saved_tensors import pack_node
+        pack_node(node, results)
 
 
 def _meta(shape, dtype, oshape, odtype):
@@ -807,6 +828,18 @@ def name_ops(namespace):
             fn.__name__ = fn.__qualname__ = name.lstrip("_")
 
 
+# -- warnings --------------------------------------------------------------------------
+
+_WARNED = set()
+
+
+def warn_once(message, stacklevel=2):
+    """A UserWarning that PyTorch gives once per process (TORCH_WARN_ONCE), whatever the warnings filters say."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+
+
 # -- out= ------------------------------------------------------------------------------
 
 def write_out(result, out, name=None):
@@ -840,6 +873,9 @@ def write_out(result, out, name=None):
                           stacklevel=3)
         out._data = np.array(r, dtype=a.dtype)
     else:
+        if _watch.on:
+            from ..saved_tensors import before_write
+            before_write(out)
         np.copyto(writable(out), r, casting="unsafe")
     bump_version(out)
     return out

@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..tensor import Tensor, wrap
 from . import elementwise as E, reduce as R, shape as S, index as I, linalg as L, convert as C
+from ._op import op
 from ._xp import tensor_ns as ns
 
 
@@ -73,12 +74,37 @@ def adjugate(x):
     return S.transpose(S.stack(cofactors, -2), -1, -2)
 
 
+# NOTE [Fused backward kernels] (ops/_xp.py): the kernel's result as a node with an edge to `value` and to each
+# input tensor. Its derivative passes on to `value`'s own graph, which holds the value's dependence on the inputs
+# (the rule computed it from them); through the other edges it is zeros or nothing. The node has PyTorch's
+# name: threshold_backward -> ThresholdBackwardBackward0.
+_fused_ops = {}
+
+
+def fused(kernel, value, *inputs, zeros=True):
+    call = _fused_ops.get((kernel, zeros))
+    if call is None:
+        name = "".join(w.capitalize() for w in kernel.split("_")).replace("2d", "2D") + "Backward0"
+        call = _fused_ops[kernel, zeros] = op(lambda xp, *xs: xs[0], vjp=_zeros_vjp if zeros else _edges_vjp,
+                                              node=name)
+    return call(value, *[x for x in inputs if isinstance(x, Tensor)])
+
+
+def _zeros_vjp(xp, g, xs):
+    return (g,) + tuple(xp.zeros_like(x) for x in xs[1:])
+
+
+def _edges_vjp(xp, g, xs):
+    return (g,) + (None,) * (len(xs) - 1)
+
+
 ns.__name__ = "dxdy.ops.tensor_ns"
 ns.pi = math.pi
 ns.asarray = asarray
 ns.astype = astype
 ns.where = where
 ns.keep_where = lambda keep, g, last_use=False: where(keep, g, 0)
+ns.fused = fused
 ns.sum = lambda x, axis=None, keepdims=False: R.sum(x, _axes(axis, x.ndim), keepdims)
 ns.mean = lambda x, axis=None, keepdims=False: R.mean(x, _axes(axis, x.ndim), keepdims)
 ns.any = lambda x: R.any(x)
@@ -86,7 +112,7 @@ ns.expand_dims = expand_dims
 ns.squeeze = squeeze
 ns.reshape = lambda x, shape: S.reshape(x, tuple(shape))
 ns.broadcast_to = lambda x, shape: S.expand(x, tuple(shape))
-ns.sum_to_size = lambda x, shape: C.sum_to_size(x, tuple(shape))
+ns.sum_to_size = lambda x, shape: C.sum_to_size(x, tuple(shape)) if len(shape) else R.sum(x)  # (PyTorch's sum_to)
 ns.spread = ns.broadcast_to
 ns.matrix_transpose = lambda x: S.transpose(x, -2, -1)
 ns.swapaxes = S.transpose

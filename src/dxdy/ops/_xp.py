@@ -55,6 +55,16 @@ def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     return np.add.reduce(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)
 
 
+def mean(a, axis=None, keepdims=False):
+    """np.mean's result, without the warning NumPy's Python code gives for an empty slice: PyTorch's mean of
+    nothing is NaN, silently (the 0/0 here happens in dxdy's module, where NumPy's RuntimeWarnings are off)."""
+    half = a.dtype == np.float16  # summed in float32, as np.mean does
+    total = np.add.reduce(a, axis=axis, dtype=np.float32 if half else None, keepdims=keepdims)
+    count = a.size // total.size if total.size else 1
+    m = total / count
+    return m.astype(np.float16) if half else m
+
+
 def spread(g, shape):
     """`g` broadcast to `shape` (the gradient of a sum or a mean): a read-only view, or, for a small
     result, a new array, which is cheaper to make (np.broadcast_to is Python code around an nditer)."""
@@ -183,6 +193,23 @@ def keep_where(keep, g, last_use=False):
     return np.where(keep, g, 0)
 
 
+# NOTE [Fused backward kernels]
+# Many of PyTorch's formulas hand the gradient to one backward kernel that takes the forward's input or result
+# too: relu's is threshold_backward(grad, result, 0), max_pool2d's max_pool2d_with_indices_backward(grad, self,
+# ...), conv2d's convolution_backward(grad, input, weight, ...). Under create_graph such a kernel is an op of
+# its own (ThresholdBackwardBackward0, ...) with an edge to each of those tensors, so the gradient requires grad
+# when any of them does, even where it depends on them only through a mask. Other formulas are compositions
+# (maximum's is a `where` on a mask of self and other): their gradient requires grad only through the ops they
+# use. A rule whose PyTorch formula is such a kernel says so: xp.fused(kernel, value, *inputs), which is
+# `value` in a plain backward pass. Its derivative in the inputs is zeros (zeros=True: a second autograd.grad
+# gives zeros, not None), as PyTorch's for the masking kernels (threshold_backward's `self: zeros_like(grad)`);
+# the normalization and convolution kernels have derivatives of their own, which the rule's value already is
+# made of (zeros=False: the edges only; None where the value does not depend on an input, as in PyTorch).
+def fused(kernel, value, *inputs, zeros=True):
+    """`value`, which PyTorch computes with its backward kernel `kernel` from the gradient and `inputs`."""
+    return value
+
+
 # vars(np), not getattr over np.__all__: the latter would import NumPy's lazy submodules
 # (testing, f2py, ...), which triples the import time of dxdy.
 numpy_ns = types.SimpleNamespace(**{k: v for k, v in vars(np).items() if not k.startswith("_")})
@@ -202,10 +229,12 @@ numpy_ns.sign = sign
 numpy_ns.erf = erf
 numpy_ns.erfc = erfc
 numpy_ns.keep_where = keep_where
+numpy_ns.fused = fused
 # np.sum, np.max and np.min are Python wrappers around these ufunc reductions; with axis=None by default
 # (a ufunc's reduce defaults to axis 0) they give the same results, for one Python call less in every rule
 # (and a sum along a short last axis goes through reduce_axis).
 numpy_ns.sum = _sum
+numpy_ns.mean = mean
 numpy_ns.reduce_axis = reduce_axis
 numpy_ns.max = numpy_ns.amax = lambda a, axis=None, out=None, keepdims=False, **kw: \
     np.maximum.reduce(a, axis=axis, out=out, keepdims=keepdims, **kw)

@@ -4,8 +4,8 @@ import builtins
 import numpy as np
 
 from .. import dtypes as _dt
-from ..creation import dtype_arg
-from ..tensor import Tensor, wrap, device as _device
+from ..creation import dtype_arg, int_tuple_arg
+from ..tensor import Tensor, wrap, device as _device, check_on_cpu
 from ._op import op, name_ops
 
 def _layout(x):
@@ -35,13 +35,12 @@ def contiguous(input, memory_format=None):
 
 def to(input, *args, dtype=None, non_blocking=False, copy=False, memory_format=None, device=None):
     """Convert to a dtype (`x.to(dxdy.float64)`, `x.to(other)`, `x.to('cpu', dxdy.float64)`); self if unchanged."""
+    check_on_cpu(device, making=False)
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, (str, _device)):
-            _device(a)
-        elif isinstance(a, (builtins.int, np.integer)) and not isinstance(a, builtins.bool):
-            _device(f"cuda:{a}")  # an int is a device index, as in PyTorch: an accelerator dxdy does not have
+        elif isinstance(a, (str, _device)) or isinstance(a, builtins.int) and not isinstance(a, builtins.bool):
+            check_on_cpu(a, making=False)  # an int is the index of an accelerator, as in PyTorch
         elif a is not None and not isinstance(a, builtins.bool):
             dtype = a
     if dtype is None:
@@ -108,9 +107,12 @@ _sum_to_size = op(lambda xp, x, *, shape: xp.sum_to_size(x, shape),
                   vjp=lambda xp, g, x_shape: xp.spread(g, x_shape), node="SumBackward1", linear=True)
 
 
-def sum_to_size(self, *size):
+def sum_to_size(self, *sizes, size=None):
     """Sum the dims that broadcasting would have expanded, to get back to `size`."""
-    shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], (builtins.int, np.integer)) else tuple(size)
+    if size is not None:
+        sizes = int_tuple_arg("sum_to_size", "size", sizes, size)
+    shape = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], (builtins.int, np.integer)) \
+        else tuple(sizes)
     if self._data.shape == shape:
         return self
     try:

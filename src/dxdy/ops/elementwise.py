@@ -16,7 +16,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor, wrap
-from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, keep, write_out, _operands, _names
+from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, keep, write_out, _operands, _names, \
+    warn_once
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -104,10 +105,12 @@ mul = binary(lambda xp, x, y: x * y,
 _true_divide = binary(lambda xp, x, y: x / y,
                       vjp=(lambda xp, g, x, y: g / y, lambda xp, g, x, y: -g * ((x / y) / y)),
                       node="DivBackward0", promote=_to_default_float)
-# (The rules keep what PyTorch's formulas name without using it: x's formula names y, y's names x and y,
-# so that a second backward, or one after a saved operand changed in place, fails as in PyTorch.)
+# (Zeros, as PyTorch's, even where g is infinite. The rules keep what PyTorch's formulas name without using it:
+# x's formula names y, y's names x and y, so that a second backward, or one after a saved operand changed in
+# place, fails as in PyTorch.)
 _divide_rounded = op(lambda xp, x, y, *, rounding_mode: _rounded_quotient(xp, x, y, rounding_mode),
-                     vjp=(lambda xp, g, x, y: keep(g * 0, y), lambda xp, g, x, y: keep(g * 0, x, y)),
+                     vjp=(lambda xp, g, x, y: keep(xp.zeros_like(g), y),
+                          lambda xp, g, x, y: keep(xp.zeros_like(g), x, y)),
                      node="DivBackward2", broadcasts=True)
 _floor_divide = binary(lambda xp, x, y: _rounded_quotient(xp, x, y, "floor"),
                        vjp=(_not_differentiable("floor_divide"), _not_differentiable("floor_divide")),
@@ -415,7 +418,7 @@ sigmoid = unary(lambda xp, x: xp.sigmoid(_floating(x)), d=lambda xp, out: out * 
 relu = _with_vjp(unary(lambda xp, x: xp.maximum(_no_bool_relu(x), 0), d=lambda xp, out: ~(out <= 0),
                       jvp=lambda xp, t, out: xp.where(out <= 0, 0, t), node="ReluBackward0",
                       reuse=lambda a, out: np.maximum(a, 0, out=out)),
-                lambda xp, g, out: xp.keep_where(~(out <= 0), g, last_use=True))
+                lambda xp, g, out: xp.fused("threshold_backward", xp.keep_where(~(out <= 0), g, last_use=True), out))
 erf = unary(lambda xp, x: xp.erf(_floating(x)), d=lambda xp, x: _TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
             node="ErfBackward0")
 erfc = unary(lambda xp, x: xp.erfc(_floating(x)), d=lambda xp, x: -_TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
@@ -465,7 +468,7 @@ ceil = _with_vjp(unary(_rounding(lambda xp, x: xp.ceil(x), "ceil_vml_cpu"), d=la
 trunc = _with_vjp(unary(_rounding(lambda xp, x: xp.trunc(x), "trunc_vml_cpu"), d=lambda xp: 0, jvp=_zeros_jvp,
                      node="TruncBackward0"), _zeros_vjp)
 fix = trunc
-frac = unary(_fractional_part, d=lambda xp: 1, node="FracBackward0")
+frac = _with_vjp(unary(_fractional_part, d=lambda xp: 1, node="FracBackward0"), lambda xp, g: g)  # (g itself)
 _round = _with_vjp(unary(_rounding(lambda xp, x: xp.round(x), "round_vml_cpu"), d=lambda xp: 0, jvp=_zeros_jvp,
                       node="RoundBackward0"), _zeros_vjp)
 _round_decimals = op(lambda xp, x, *, decimals: xp.round(x, decimals),
@@ -670,15 +673,14 @@ _ADDCDIV_INTEGERS = (
 
 def _addc_operands(name, input, tensor1, tensor2, deprecated, value):
     """The three tensors in their common dtype and `value` as PyTorch takes it."""
-    import warnings
     from ..creation import type_name
     if deprecated:  # the old overload (input, value, tensor1, tensor2), which PyTorch still takes with a warning
         if len(deprecated) != 1 or isinstance(tensor1, Tensor):
             raise TypeError(f"{name}() takes 3 positional arguments but {3 + len(deprecated)} were given")
-        warnings.warn(f"This overload of {name} is deprecated:\n\t{name}(Tensor input, Number value, Tensor tensor1, "
-                      f"Tensor tensor2, *, Tensor out = None)\nConsider using one of the following signatures "
-                      f"instead:\n\t{name}(Tensor input, Tensor tensor1, Tensor tensor2, *, Number value = 1, Tensor "
-                      f"out = None)", UserWarning, stacklevel=3)
+        warn_once(f"This overload of {name} is deprecated:\n\t{name}(Tensor input, Number value, Tensor tensor1, "
+                  f"Tensor tensor2, *, Tensor out = None)\nConsider using one of the following signatures "
+                  f"instead:\n\t{name}(Tensor input, Tensor tensor1, Tensor tensor2, *, Number value = 1, Tensor "
+                  f"out = None)", stacklevel=3)
         value, tensor1, tensor2 = tensor1, tensor2, deprecated[0]
     for arg, pos, v in (("input", 1, input), ("tensor1", 2, tensor1), ("tensor2", 3, tensor2)):
         if not isinstance(v, Tensor):
@@ -1123,7 +1125,10 @@ def _sinc_forward(xp, x):
 def _sinc_d(xp, x):
     safe = xp.where(x == 0, 1.0, x)  # (a safe denominator: where's other branch still gets a gradient)
     pix = safe * math.pi
-    return xp.where(x == 0, 0.0, (xp.cos(pix) * pix - xp.sin(pix)) / (pix * safe))
+    # At 0 the derivative is 0, written as its Taylor series there, so that its own derivatives are right
+    # too (sinc''(0) = -pi^2/3, where PyTorch's is NaN); `0.0 +` keeps the zero positive.
+    at_zero = 0.0 + x * ((math.pi ** 4 / 30) * x * x - math.pi ** 2 / 3)
+    return xp.where(x == 0, at_zero, (xp.cos(pix) * pix - xp.sin(pix)) / (pix * safe))
 
 
 lgamma = unary(lambda xp, x: _np_lgamma(_floating(x)), d=lambda xp, x: xp.digamma(x), node="LgammaBackward0")

@@ -330,7 +330,7 @@ def _index_select_forward(xp, x, *, dim, index):
 
 
 def _index_select_vjp(xp, g, x_shape, dim, index):
-    return xp.index_add_zeros(x_shape, g.dtype, (slice(None),) * dim + (index,), g) if x_shape else g
+    return xp.index_add_zeros(x_shape, g.dtype, (slice(None),) * dim + (index,), g) if x_shape else g[...]
 
 
 _index_select = op(_index_select_forward, vjp=_index_select_vjp, node="IndexSelectBackward0", linear=True,

@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from .. import dtypes as _dt
-from ..mode import state as _mode
+from ..mode import state as _mode, watch as _watch
 from ..tensor import Tensor, wrap, version_counter, bump_version, live_views
 from ._op import op, writable as _writable, type_title as _type
 from .index import normalize_key, _expand_masks
@@ -25,7 +25,13 @@ LEAF_INPLACE = ("a leaf Variable that requires grad is being used in an in-place
 
 
 def check_inplace(t):
-    """Refuse in-place changes to a leaf that requires grad (or a view of one) while grad mode is on."""
+    """Refuse in-place changes to a leaf that requires grad (or a view of one) while grad mode is on.
+
+    Every in-place op calls this before it writes into t (and so tells saved-tensor hooks about the write).
+    """
+    if _watch.on:
+        from ..saved_tensors import before_write
+        before_write(t)
     if not _mode.grad_enabled:
         return
     if t._rg and t.grad_fn is None:
@@ -238,6 +244,9 @@ def _direct(ufunc, self, other):
     b = other._data if other_t else other
     if not other_t and not isinstance(b, (int, float)):
         return False
+    if _watch.on:
+        from ..saved_tensors import before_write
+        before_write(self)
     try:
         ufunc(a, b, out=a, casting="same_kind")
     except (ValueError, TypeError):
@@ -257,8 +266,9 @@ _fill_tensor = op(lambda xp, x, value: xp.full(x.shape, value, x.dtype),
 _zero = op(lambda xp, x: xp.zeros_like(x), vjp=lambda xp, g: g * 0, node="ZeroBackward0")
 
 
-def copy_(self, src, non_blocking=False):
-    """Copy src (broadcast, cast to self's dtype) into self."""
+def copy_(self, other, non_blocking=False):
+    """Copy other (broadcast, cast to self's dtype) into self."""
+    src = other
     if not isinstance(src, Tensor):
         from ..creation import type_name
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type_name(src)}")

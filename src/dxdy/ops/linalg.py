@@ -10,8 +10,8 @@ import math
 import numpy as np
 
 from ..mode import state as _mode
-from ..tensor import Tensor, _wrap_dim, wrap
-from ._op import op, keep, name_ops, write_out, broadcast_shape
+from ..tensor import Tensor, _wrap_dim, wrap, check_on_cpu
+from ._op import op, keep, name_ops, write_out, warn_once, broadcast_shape
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # einsum subscripts
 
@@ -133,9 +133,10 @@ def _matrices(x, y):
     return _mm(x, y)
 
 
-# beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape.
+# beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape. (g itself where beta is 1, as
+# PyTorch's maybe_multiply.)
 _addmm = op(lambda xp, b, x, y, *, beta, alpha: beta * b + alpha * xp.matmul(x, y),
-            vjp=(lambda xp, g, b_shape, x, y, beta, alpha: xp.sum_to_size(g * beta, b_shape),
+            vjp=(lambda xp, g, b_shape, x, y, beta, alpha: xp.sum_to_size(g if beta == 1 else g * beta, b_shape),
                  lambda xp, g, b_shape, x, y, beta, alpha: xp.matmul(g * alpha, xp.matrix_transpose(y)),
                  lambda xp, g, b_shape, x, y, beta, alpha: xp.matmul(xp.matrix_transpose(x), g * alpha)),
             node="AddmmBackward0")
@@ -666,6 +667,8 @@ def _no_half(name, A):
 
 def _det_vjp(xp, g, x, out):
     # d det(A) / dA = adj(A)^T, which exists for singular A too. (out is kept: PyTorch's node saves it.)
+    if 0 in x.shape:
+        return keep(xp.zeros_like(x), out)  # (no matrices: zeros that depend on nothing, as PyTorch's)
     return keep(xp.expand_dims(xp.expand_dims(g, -1), -1) * xp.matrix_transpose(xp.adjugate(x)), out)
 
 
@@ -845,9 +848,10 @@ def cross(input, other, *, dim=-1, out=None):
     return write_out(_cross_op(input, other, dim=d), out)
 
 
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """The Frobenius norm ('fro', default) or the nuclear norm ('nuc') over two dims."""
     from .reduce import vector_norm
+    A = input
     if A._data.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     if A._data.dtype.kind != "f":
@@ -878,10 +882,9 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
 def torch_cross(input, other, dim=None, *, out=None):
     """torch.cross: linalg.cross, except that with no dim it takes the first dim of size 3 (deprecated)."""
     if dim is None:
-        import warnings
-        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
-                      "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
-                      "with that of linalg.cross in a future release.", UserWarning, stacklevel=2)
+        warn_once("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
+                  "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
+                  "with that of linalg.cross in a future release.")
         _check("cross", input, other)
         dim = next((k for k, n in enumerate(input._data.shape) if n == 3), None)
         if dim is None:
@@ -889,6 +892,19 @@ def torch_cross(input, other, dim=None, *, out=None):
     if isinstance(input, Tensor) and isinstance(other, Tensor) and input._data.dtype != other._data.dtype:
         raise RuntimeError(f"expected scalar type {_type_name(input)} but found {_type_name(other)}")
     return write_out(cross(input, other, dim=dim), out)
+
+
+# torch.det, torch.inverse and torch.slogdet are linalg's, with PyTorch's name `input` for the matrix (not A)
+def torch_det(input):
+    return det(input)
+
+
+def torch_inverse(input, *, out=None):
+    return inv(input, out=out)
+
+
+def torch_slogdet(input, *, out=None):
+    return slogdet(input, out=out)
 
 
 def logdet(input):
@@ -924,15 +940,19 @@ def _indices_of(name, row, col, offset, dtype, upper):
     return wrap(np.stack([r, c]).astype(d.np).reshape(2, -1))
 
 
-def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False, requires_grad=False):
     """The (row, col) indices of the lower triangle of a row x col matrix (at and below `offset`), in a 2 x N
     tensor, row by row."""
-    return _indices_of("tril_indices", row, col, offset, dtype, False)
+    check_on_cpu(device)
+    from ..creation import _finish
+    return _finish(_indices_of("tril_indices", row, col, offset, dtype, False), requires_grad, "tril_indices")
 
 
-def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False, requires_grad=False):
     """The (row, col) indices of the upper triangle of a row x col matrix (at and above `offset`)."""
-    return _indices_of("triu_indices", row, col, offset, dtype, True)
+    check_on_cpu(device)
+    from ..creation import _finish
+    return _finish(_indices_of("triu_indices", row, col, offset, dtype, True), requires_grad, "triu_indices")
 
 
 def _cdist_forward(xp, x, y, *, p):

@@ -10,7 +10,7 @@ import numpy as np
 from ..creation import dtype_arg, type_name
 from ..mode import state as _grad_mode
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, unary, binary, name_ops, write_out, keep
+from ._op import op, unary, binary, name_ops, write_out
 from ._xp import numpy_ns
 from .elementwise import _not_implemented, _with_vjp, _floats_only, _not_differentiable as _no_derivative
 
@@ -147,7 +147,8 @@ def _leaky_relu_forward(xp, x, *, negative_slope):
 
 
 _leaky_relu = op(_leaky_relu_forward,
-                 vjp=lambda xp, g, x, negative_slope: xp.where(x > 0, g, g * negative_slope),
+                 vjp=lambda xp, g, x, negative_slope:
+                     xp.fused("leaky_relu_backward", xp.where(x > 0, g, g * negative_slope), x),
                  node="LeakyReluBackward0")
 
 
@@ -157,7 +158,7 @@ def _leaky_relu_result_vjp(xp, g, out, negative_slope):
             "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. "
             "This is caused by calling in-place forward function with a negative slope, please call out-of-place "
             "version instead.")
-    return xp.where(out > 0, g, g * negative_slope)
+    return xp.fused("leaky_relu_backward", xp.where(out > 0, g, g * negative_slope), out)
 
 
 # In place, x is gone: the gradient comes from the result (whose sign is x's for a slope >= 0), as in PyTorch.
@@ -202,7 +203,8 @@ def elu(input, alpha=1.0, inplace=False):
 _hardtanh = op(lambda xp, x, *, min_val, max_val: xp.clip(x, min_val, max_val),
                # Masked where x <= min_val or x >= max_val: a NaN input gets the gradient, and an infinite or
                # NaN gradient gives 0 outside (PyTorch's hardtanh_backward).
-               vjp=lambda xp, g, x, min_val, max_val: xp.keep_where(~((x <= min_val) | (x >= max_val)), g),
+               vjp=lambda xp, g, x, min_val, max_val:
+                   xp.fused("hardtanh_backward", xp.keep_where(~((x <= min_val) | (x >= max_val)), g), x),
                node="HardtanhBackward0")
 
 
@@ -265,12 +267,14 @@ def _threshold_forward(xp, x, *, threshold, value):
 
 # Masked (NOTE [Masked gradients] in elementwise.py): the gradient passes unless x <= threshold, so a NaN input
 # gets it, and an infinite g gives 0 where it is cut.
-_threshold = op(_threshold_forward, vjp=lambda xp, g, x, threshold: xp.keep_where(~(x <= threshold), g),
-                node="ThresholdBackward0")
+def _threshold_vjp(xp, g, x, threshold):
+    return xp.fused("threshold_backward", xp.keep_where(~(x <= threshold), g), x)
+
+
+_threshold = op(_threshold_forward, vjp=_threshold_vjp, node="ThresholdBackward0")
 # In place, PyTorch's node has another name but the same rule, on the input as it was (not on the result: a
 # value above the threshold still stops the gradient).
-_threshold_ = op(_threshold_forward, vjp=lambda xp, g, x, threshold: xp.keep_where(~(x <= threshold), g),
-                 node="ThresholdBackward1")
+_threshold_ = op(_threshold_forward, vjp=_threshold_vjp, node="ThresholdBackward1")
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -363,9 +367,11 @@ def _softshrink_forward(xp, x, *, lambd):
 
 
 # Masked: 0 where |x| <= lambd, even for an infinite g; a NaN input gets g (PyTorch's shrink backward).
-_hardshrink = op(_hardshrink_forward, vjp=lambda xp, g, x, lambd: xp.keep_where(~_shrunk(x, lambd), g),
+_hardshrink = op(_hardshrink_forward,
+                 vjp=lambda xp, g, x, lambd: xp.fused("hardshrink_backward", xp.keep_where(~_shrunk(x, lambd), g), x),
                  node="HardshrinkBackward0")
-_softshrink = op(_softshrink_forward, vjp=lambda xp, g, x, lambd: xp.keep_where(~_shrunk(x, lambd), g),
+_softshrink = op(_softshrink_forward,
+                 vjp=lambda xp, g, x, lambd: xp.fused("softshrink_backward", xp.keep_where(~_shrunk(x, lambd), g), x),
                  node="SoftshrinkBackward0")
 
 
@@ -500,7 +506,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     _check_target_size("mse_loss", input, target)
     x, t = _operands(input, target)
     if weight is not None:
-        return _reduce(weight * (x - t) ** 2, reduction)
+        return _weighted(weight * (x - t) ** 2, weight, input, reduction)
     return _mse(x, t, reduction=reduction)
 
 
@@ -509,7 +515,14 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     reduction = _reduction(size_average, reduce, reduction)
     _check_target_size("l1_loss", input, target)
     loss = (input - target).abs()
-    return _reduce(loss if weight is None else weight * loss, reduction)
+    return _reduce(loss, reduction) if weight is None else _weighted(weight * loss, weight, input, reduction)
+
+
+def _weighted(loss, weight, input, reduction):
+    """A weighted loss of l1_loss or mse_loss, reduced as PyTorch does: its mean divides by the weights' sum."""
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    return loss.sum() / weight.sum() if reduction == "mean" else _reduce(loss, reduction)
 
 
 def _mean_scale(x, t, reduction):
@@ -598,17 +611,19 @@ def _nll_forward(xp, x, *, target, weight, ignore_index, reduction):
     return xp.asarray(xp.sum(loss) / xp.sum(w), x.dtype)
 
 
-def _nll_vjp(xp, g, x, target, weight, ignore_index, reduction):
-    t, w = _nll_weights(target, weight, ignore_index, np.float64)
-    if reduction == "mean" and w.sum():  # (every target ignored: the loss is nan, its gradient zeros)
-        w = w / w.sum()
-    # (x is kept: PyTorch's node saves the input, so changing it in place fails backward)
-    return keep(xp.index_add_zeros(tuple(x.shape), g.dtype, _nll_key(t), -g * xp.astype(xp.asarray(w), g.dtype)), x)
+def _nll_vjp(kernel):
+    def rule(xp, g, x, target, weight, ignore_index, reduction):
+        t, w = _nll_weights(target, weight, ignore_index, np.float64)
+        if reduction == "mean" and w.sum():  # (every target ignored: the loss is nan, its gradient zeros)
+            w = w / w.sum()
+        picked = xp.index_add_zeros(tuple(x.shape), g.dtype, _nll_key(t), -g * xp.astype(xp.asarray(w), g.dtype))
+        return xp.fused(kernel, picked, x)  # (NOTE [Fused backward kernels])
+    return rule
 
 
 # One rule; two rows for PyTorch's names (it takes the 2-D kernel for inputs of 3 or more dims).
-_nll = op(_nll_forward, vjp=_nll_vjp, node="NllLossBackward0")
-_nll2d = op(_nll_forward, vjp=_nll_vjp, node="NllLoss2DBackward0")
+_nll = op(_nll_forward, vjp=_nll_vjp("nll_loss_backward"), node="NllLossBackward0")
+_nll2d = op(_nll_forward, vjp=_nll_vjp("nll_loss2d_backward"), node="NllLoss2DBackward0")
 
 
 def _not_differentiable(fn, name, t):
@@ -927,11 +942,11 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     return write_out(input / norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input), out)
 
 
-def one_hot(tensor, num_classes=-1):
+def one_hot(input, num_classes=-1):
     """An int64 tensor with a trailing dim of num_classes: 1 at each class index, 0 elsewhere."""
-    if tensor._data.dtype != np.int64:
+    if input._data.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
-    a = tensor._data
+    a = input._data
     if a.size and a.min() < 0:
         raise RuntimeError("Class values must be non-negative.")
     if num_classes <= 0 and not a.size:
@@ -979,6 +994,11 @@ def dropout(input, p=0.5, training=True, inplace=False):
         mask = (_rng(None).random(input._data.shape) >= p).astype(input._data.dtype) / (1 - p)
     out = input * wrap(mask)
     return _inplace_result(input, out, inplace)
+
+
+def torch_dropout(input, p, train):
+    """torch.dropout: F.dropout under the names PyTorch gives the top-level function (`train`)."""
+    return dropout(input, p, train)
 
 
 name_ops(globals())

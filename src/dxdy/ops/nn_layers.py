@@ -15,7 +15,7 @@ import numpy as np
 from ..creation import _rng, ones_like, type_name
 from ..mode import no_grad
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, name_ops, keep, as_operands, broadcast_shape
+from ._op import op, name_ops, keep, as_operands, warn_once, broadcast_shape
 from ._xp import numpy_ns
 from .nn import _reduce, _reduction, _inplace_result, _not_differentiable, logsigmoid, pad
 from .nn import _tensors as _two_tensors, _constant_pad, _operands, _reduced, _mean_scale
@@ -90,17 +90,28 @@ def _layer_norm_vjp_x(xp, g, x, weight, dims, eps):
 
 
 # Weight and bias broadcast against x (broadcasts=True): the engine sums their gradients over the other dims.
-# The rules keep what PyTorch's nodes save whichever input needs a gradient: the input and the weight (and
-# for layer_norm the bias), so that changing one in place fails backward as in PyTorch.
-_NORM_RULES = (_layer_norm_vjp_x,
-               lambda xp, g, x, weight, dims, eps: keep(g * _standardized(xp, x, dims, eps)[0], weight),
-               lambda xp, g, x, weight, dims, eps: keep(g, x, weight))
+# All three gradients are one PyTorch kernel of the input and the weight (and for layer_norm the bias): its
+# node saves them whichever input needs a gradient, so that changing one in place fails backward, and under
+# create_graph each gradient depends on them (NOTE [Fused backward kernels]).
+def _bn(xp, value, x, weight):
+    return xp.fused("native_batch_norm_backward", value, x, weight, zeros=False)
+
+
+def _ln(xp, value, x, weight, bias):
+    return xp.fused("native_layer_norm_backward", value, x, weight, bias, zeros=False)
+
+
+_NORM_RULES = (lambda xp, g, x, weight, dims, eps: _bn(xp, _layer_norm_vjp_x(xp, g, x, weight, dims, eps), x, weight),
+               lambda xp, g, x, weight, dims, eps: _bn(xp, g * _standardized(xp, x, dims, eps)[0], x, weight),
+               lambda xp, g, x, weight, dims, eps: _bn(xp, g, x, weight))
 _layer_norm = op(
     _layer_norm_forward,
-    vjp=(lambda xp, g, x, weight, bias, dims, eps: keep(_layer_norm_vjp_x(xp, g, x, weight, dims, eps), bias),
-         lambda xp, g, x, weight, bias, dims, eps: keep(g * _standardized(xp, x, dims, eps)[0], weight, bias),
-         lambda xp, g, x, weight, bias, dims, eps: keep(g, x, weight, bias)),
+    vjp=(lambda xp, g, x, weight, bias, dims, eps: _ln(xp, _layer_norm_vjp_x(xp, g, x, weight, dims, eps), x, weight,
+                                                       bias),
+         lambda xp, g, x, weight, bias, dims, eps: _ln(xp, g * _standardized(xp, x, dims, eps)[0], x, weight, bias),
+         lambda xp, g, x, weight, bias, dims, eps: _ln(xp, g, x, weight, bias)),
     node="NativeLayerNormBackward0", broadcasts=True)
+
 
 def _update_running(running, new, momentum):
     if running is not None:
@@ -177,9 +188,9 @@ def _raise_runtime_error(message, grad):
 _batch_norm = op(_layer_norm_forward, vjp=_NORM_RULES, node="NativeBatchNormBackward0", broadcasts=True)
 _batch_norm_eval = op(
     lambda xp, x, weight, bias, *, mean, rstd: xp.asarray((x - mean) * rstd * weight + bias, x.dtype),
-    vjp=(lambda xp, g, x, weight, mean, rstd: keep(g * weight * xp.asarray(rstd), x),
-         lambda xp, g, x, weight, mean, rstd: keep(g * (x - xp.asarray(mean)) * xp.asarray(rstd), weight),
-         lambda xp, g, x, weight, mean, rstd: keep(g, x, weight)),
+    vjp=(lambda xp, g, x, weight, mean, rstd: _bn(xp, g * weight * xp.asarray(rstd), x, weight),
+         lambda xp, g, x, weight, mean, rstd: _bn(xp, g * (x - xp.asarray(mean)) * xp.asarray(rstd), x, weight),
+         lambda xp, g, x, weight, mean, rstd: _bn(xp, g, x, weight)),
     node="NativeBatchNormBackward0", broadcasts=True)
 
 
@@ -363,14 +374,28 @@ def prelu(input, weight):
     _two_tensors("prelu", ("input", input), ("weight", weight))
     k = weight.numel()
     if k != 1:
-        c = input.shape[1] if input.ndim >= 2 else (input.shape[0] if input.ndim == 1 else 1)
-        if input.ndim == 0 or k != c:
+        if input.ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        c = input.shape[1] if input.ndim >= 2 else 1  # (PyTorch's channel dim; a 1-D input has one)
+        if k != c:
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                                f"{k} and channel size = {c}.")
-        w = weight.reshape((c,) + (1,) * (input.ndim - 2)) if input.ndim >= 2 else weight.reshape(c)
+        w = weight.reshape((c,) + (1,) * (input.ndim - 2))
     else:
         w = weight.reshape(())
-    return where(input > 0, input, w * input)
+    return _prelu(input, w)
+
+
+# One row, as PyTorch's _prelu_kernel: its gradients are one kernel of the input and the weight, so under
+# create_graph both depend on both (NOTE [Fused backward kernels]); the weight's is summed to its shape.
+def _prelu_kernel(xp, value, x, weight):
+    return xp.fused("_prelu_kernel_backward", value, x, weight)
+
+
+_prelu = op(lambda xp, x, weight: xp.where(x > 0, x, weight * x),
+            vjp=(lambda xp, g, x, weight: _prelu_kernel(xp, xp.where(x > 0, g, g * weight), x, weight),
+                 lambda xp, g, x, weight: _prelu_kernel(xp, xp.where(x > 0, 0, g * x), x, weight)),
+            node="PreluKernelBackward0", broadcasts=True)
 
 
 # -- losses ----------------------------------------------------------------------------------------
@@ -658,6 +683,8 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
                 pads.append((total // 2, total // 2))
                 odd.append(total % 2)
             if any(odd):  # as PyTorch: an odd total's extra element padded explicitly, on the right
+                warn_once("Using padding='same' with even kernel lengths and odd dilation may require a "
+                          "zero-padded copy of the input be created", stacklevel=3)
                 x = pad(x, tuple(p for r in reversed(odd) for p in (0, r)))
         else:
             raise RuntimeError(f"Invalid padding string: '{padding}'")
@@ -749,6 +776,8 @@ def _conv_forward(xp, x, weight, bias, *, cfg):
 
 
 def _conv_vjp_x(xp, g, x, weight, cfg):
+    if x.shape[0] == 0:  # an empty batch: zeros that depend on nothing, as PyTorch's kernel's (and the weight's)
+        return xp.zeros(tuple(x.shape), g.dtype)
     kernel, stride, dilation, flat, groups, out_sizes = cfg
     nd = len(kernel)
     win, w, out = _conv_subscripts(nd)
@@ -780,6 +809,8 @@ def _add_windows(xp, gwin, shape, cfg):
 
 
 def _conv_vjp_weight(xp, g, x, weight, cfg):
+    if x.shape[0] == 0:
+        return xp.zeros(tuple(weight.shape), g.dtype)
     nd, groups, out_sizes = len(cfg[0]), cfg[4], cfg[5]
     win, w, out = _conv_subscripts(nd)
     gg = xp.reshape(g, (x.shape[0], groups, weight.shape[0] // groups) + out_sizes)
@@ -787,10 +818,18 @@ def _conv_vjp_weight(xp, g, x, weight, cfg):
     return xp.reshape(gw, weight.shape)
 
 
+# All three gradients are PyTorch's convolution_backward of (grad, input, weight) (NOTE [Fused backward kernels]).
+def _conv_rule(gradient):
+    return lambda xp, g, x, weight, cfg: xp.fused("convolution_backward", gradient(xp, g, x, weight, cfg), x, weight,
+                                                  zeros=False)
+
+
+def _conv_vjp_bias(xp, g, x, weight, cfg):
+    return xp.sum(g, axis=(0,) + tuple(range(2, g.ndim)))
+
+
 _convolution = op(_conv_forward,
-                  vjp=(_conv_vjp_x, _conv_vjp_weight,
-                       # (x and weight kept: PyTorch's node saves both whichever input needs a gradient)
-                       lambda xp, g, x, weight, cfg: keep(xp.sum(g, axis=(0,) + tuple(range(2, g.ndim))), x, weight)),
+                  vjp=(_conv_rule(_conv_vjp_x), _conv_rule(_conv_vjp_weight), _conv_rule(_conv_vjp_bias)),
                   node="ConvolutionBackward0")
 
 
@@ -851,7 +890,8 @@ def _batched(xp, a, unbatched):
 # max_pool2d: the positions of the maxima are found on the arrays; the op reads x there, and its gradient goes
 # back to them (the first maximum of a window, as PyTorch's kernel).
 _max_pool2d = op(lambda xp, x, *, key: x[key],
-                 vjp=lambda xp, g, x, key: keep(xp.index_add_zeros(tuple(x.shape), g.dtype, key, g), x),
+                 vjp=lambda xp, g, x, key: xp.fused("max_pool2d_with_indices_backward",
+                                                    xp.index_add_zeros(tuple(x.shape), g.dtype, key, g), x),
                  node="MaxPool2DWithIndicesBackward0", saves_index=True)  # PyTorch saves the indices and x
 
 
@@ -887,12 +927,12 @@ def _avg_pool_forward(xp, x, *, cfg, divisor, unbatched):
 
 
 def _avg_pool_vjp(xp, g, x_shape, x, cfg, divisor, unbatched):
-    (kh, kw), out = keep(cfg[0], x), cfg[5]  # (x is kept: PyTorch's node saves the input)
+    (kh, kw), out = cfg[0], cfg[5]
     g4 = _batched(xp, g, unbatched) / xp.asarray(divisor)
     n, c = g4.shape[:2]
     gwin = xp.broadcast_to(xp.reshape(g4, (n, c, out[0], 1, out[1], 1)), (n, c, out[0], kh, out[1], kw))
     gx = _add_windows(xp, gwin, (n, c) + tuple(x_shape[-2:]), cfg)
-    return xp.reshape(gx, x_shape) if unbatched else gx
+    return xp.fused("avg_pool2d_backward", xp.reshape(gx, x_shape) if unbatched else gx, x)
 
 
 _avg_pool2d = op(_avg_pool_forward, vjp=_avg_pool_vjp, node="AvgPool2DBackward0")
@@ -935,8 +975,8 @@ def _adaptive_matrix(n, o, dtype):
 # Adaptive average pooling is linear: out = A_h x A_w^T, with A averaging rows [floor(i H / oh), ceil((i+1) H / oh)).
 _adaptive_avg_pool2d = op(
     lambda xp, x, *, ah, aw: xp.asarray(xp.einsum("...hw,ih,jw->...ij", x, ah, aw), x.dtype),
-    # (x is kept: PyTorch's node saves the input, so a second backward fails there too)
-    vjp=lambda xp, g, x, ah, aw: keep(xp.einsum("...ij,ih,jw->...hw", g, xp.asarray(ah), xp.asarray(aw)), x),
+    vjp=lambda xp, g, x, ah, aw: xp.fused("_adaptive_avg_pool2d_backward",
+                                          xp.einsum("...ij,ih,jw->...hw", g, xp.asarray(ah), xp.asarray(aw)), x),
     node="AdaptiveAvgPool2DBackward0", linear=True)
 
 

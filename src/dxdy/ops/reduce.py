@@ -103,13 +103,17 @@ def _average(xp, x, dim, keepdim):
     return xp.asarray(xp.true_divide(s, n), dtype=x.dtype)
 
 
-_mean = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim),
-           vjp=lambda xp, g, x_shape, dim, keepdim:
-           xp.spread(_kept(xp, g, dim, keepdim) / _count(x_shape, dim), x_shape),
-           node="MeanBackward1", linear=True)
-_mean_all = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim),
-               vjp=lambda xp, g, x_shape, dim, keepdim:
-               xp.spread(_kept(xp, g, dim, keepdim) / _count(x_shape, dim), x_shape),
+def _mean_gradient(xp, g, x_shape, dim, keepdim):
+    # g / n over the n elements. Of no elements, PyTorch's order (spread, then divide): the gradient is empty
+    # either way, and a second derivative in g is then 0, not 0 / 0.
+    n = _count(x_shape, dim)
+    g = _kept(xp, g, dim, keepdim)
+    return xp.spread(g / n, x_shape) if n else xp.spread(g, x_shape) / n
+
+
+_mean = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim), vjp=_mean_gradient, node="MeanBackward1",
+           linear=True)
+_mean_all = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim), vjp=_mean_gradient,
                node="MeanBackward0", linear=True)
 
 
@@ -148,7 +152,7 @@ def _exclusive_products(xp, x, axis):
 def _prod_vjp(xp, g, x, out, dim, keepdim):
     keep(None, out)  # PyTorch's node saves the result: changing it in place makes backward fail
     if x.ndim == 0:
-        return g * xp.ones_like(x)
+        return g
     if len(dim) != 1:  # the full product: over the flattened tensor
         flat = xp.reshape(x, (-1,))
         others = xp.reshape(_exclusive_products(xp, flat, 0), x.shape) if flat.shape[0] else xp.zeros_like(x)
@@ -222,8 +226,10 @@ _ALL = object()  # max() / min() with no dim (an explicit dim=None is refused, a
 
 
 def _extreme(name, full, along, index, binary, result_type):
-    def extreme(input, dim=_ALL, keepdim=False, *, out=None):
+    def extreme(input, dim=_ALL, keepdim=False, *, other=None, out=None):
         _check_tensor(name, input)
+        if other is not None and dim is _ALL:  # max(input, other=...): the element-wise overload by its name
+            dim = other
         if isinstance(dim, Tensor):
             return write_out(binary(input, dim), out)
         if dim is None:
@@ -368,7 +374,7 @@ def _std_vjp(xp, g, x, out, dim, correction, keepdim, full):
 
 
 def _mean_vjp(xp, g, x, dim, keepdim):
-    return xp.spread(_kept(xp, g, dim, keepdim) / _count(x.shape, dim), x.shape)
+    return _mean_gradient(xp, g, tuple(x.shape), dim, keepdim)
 
 
 # var_mean and std_mean: one node, two outputs, either of which may carry no gradient. PyTorch's VarMeanBackward0
@@ -491,8 +497,9 @@ def _check_norm_identity(ord, shape, dim):
                                f"this dimension is empty and the operation does not have an identity")
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+def vector_norm(input, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """The `ord`-norm of x over `dim` (all elements when None): (sum |x|^ord)^(1/ord)."""
+    x = input
     _check_tensor("linalg_vector_norm", x)
     if dtype is not None:
         d = dtype_arg("linalg_vector_norm", dtype)
@@ -525,7 +532,9 @@ def _dist_gradient(xp, g, x, y, out, p):
     if p == 0:
         return None  # no gradient at all, as in PyTorch
     if math.prod(d.shape) == 0:
-        return d * 0  # (empty: no elements, and no 0 * inf from the zero norm in a second derivative)
+        # empty: no elements, and no 0 * inf from the zero norm in a second derivative (which in g is 0, as
+        # PyTorch's)
+        return g * (d * 0)
     return _norm_vjp(xp, g, d, out, p, tuple(range(d.ndim)), False)
 
 
@@ -607,7 +616,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 
 # -- cumulative ---------------------------------------------------------------------------------
 def _reverse_cumsum(xp, g, axis):
-    if g.ndim == 0:
+    if g.ndim == 0 or g.shape[axis] == 1 or 0 in g.shape:  # g itself, as PyTorch's cumsum_backward
         return g
     return xp.flip(xp.cumsum(xp.flip(g, axis=axis), axis=axis), axis=axis)
 
@@ -673,7 +682,10 @@ all = _logical_reduce("all", np.all)
 any = _logical_reduce("any", np.any)
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input, *axes, dim=None):
+    """The number of nonzero elements along dim (all when None); `x.count_nonzero(0, 1)` as `dim=(0, 1)`."""
+    if axes:
+        dim = axes[0] if len(axes) == 1 else axes
     return wrap(np.asarray(np.count_nonzero(input._data, axis=None if dim is None else dims(dim, input.ndim)),
                            dtype=np.int64))
 
@@ -705,7 +717,7 @@ def _cumulative_extreme(name, node, better):
              vjp=(lambda xp, g, x, indices, dim:  # x is kept: PyTorch's node saves the input
                   keep(xp.index_add_zeros(tuple(x.shape), g.dtype, _cum_positions(indices, dim), g), x), None),
              node=node)
-    row_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g, x: keep(g[0], x), node=node,
+    row_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g, x: keep(g[0][...], x), node=node,
                 n_outputs=2,
                 differentiable_outputs=(0,))
     result_type = make_return_type(name, ("values", "indices"))
@@ -733,9 +745,7 @@ cummin = _cumulative_extreme("cummin", "CumminBackward0", np.less_equal)
 
 def _logcumsumexp_vjp(xp, g, x, out, dim):
     # d out_j / d x_k = exp(x_k - out_j) for k <= j; scaled by the last (largest) out to stay in range.
-    if x.ndim == 0:
-        return g
-    if x.shape[dim] == 0:
+    if x.ndim == 0 or 0 in x.shape:
         return g
     c = xp.take(out, [x.shape[dim] - 1], axis=dim)
     return xp.exp(x - c) * _reverse_cumsum(xp, g * xp.exp(c - out), dim)
@@ -850,21 +860,23 @@ def trapz(y, x=None, *, dx=None, dim=-1):
 
 
 
+# PyTorch's argument parser takes NumPy's spellings of four names, wherever they occur.
+_NUMPY_SPELLINGS = {"axis": "dim", "keepdims": "keepdim", "x": "input", "a": "input", "x1": "input", "x2": "other"}
+
+
 def _numpy_names(f):
-    """f, also taking NumPy's spellings of its arguments as PyTorch does: axis for dim, keepdims for keepdim."""
+    """f, also taking NumPy's spellings of its arguments as PyTorch does (axis for dim, keepdims for keepdim, ...)."""
     def call(*args, **kwargs):
         if kwargs:
-            if "axis" in kwargs:
-                kwargs["dim"] = kwargs.pop("axis")
-            if "keepdims" in kwargs:
-                kwargs["keepdim"] = kwargs.pop("keepdims")
+            for name in [k for k in kwargs if k in _NUMPY_SPELLINGS]:
+                kwargs[_NUMPY_SPELLINGS[name]] = kwargs.pop(name)
         return f(*args, **kwargs)
     return functools.update_wrapper(call, f)
 
 
 for _name in ("sum", "nansum", "mean", "prod", "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "var",
               "std", "var_mean", "std_mean", "logsumexp", "cumsum", "cumprod", "all", "any", "count_nonzero",
-              "nanmean", "cummax", "cummin", "logcumsumexp"):
+              "nanmean", "cummax", "cummin", "logcumsumexp", "vector_norm"):
     globals()[_name] = _numpy_names(globals()[_name])
 
 name_ops(globals())

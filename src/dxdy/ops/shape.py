@@ -10,15 +10,16 @@ import numpy as np
 
 from ..creation import int_tuple_arg, type_name, _tensor_arg, nonnegative_shape
 from ..tensor import Tensor, wrap, _wrap_dim, version_counter, allocation_error
-from ._op import op, name_ops, write_out, broadcast_shape
+from ._op import op, name_ops, write_out, warn_once, broadcast_shape
 
 
-def _shape_arg(shape, fn="reshape", name="shape"):
-    """`f(2, 3)` or `f((2, 3))` or `f([2, 3])` as a tuple of ints (PyTorch's TypeError for anything else)."""
+def _shape_arg(shape, fn="reshape", name="shape", keyword=None):
+    """`f(2, 3)`, `f((2, 3))`, `f([2, 3])` or `f(name=(2, 3))` (`keyword`) as a tuple of ints (PyTorch's
+    TypeError for anything else)."""
     if len(shape) == 1 and not isinstance(shape[0], (builtins.int, np.integer, Tensor, tuple, list)) and \
             hasattr(shape[0], "__len__") and not isinstance(shape[0], str):
         shape = (tuple(shape[0]),)  # a torch.Size-like sequence, or a 1-D array of sizes
-    return int_tuple_arg(fn, name, shape)
+    return int_tuple_arg(fn, name, shape, keyword)
 
 
 def _dim_arg(fn, name, position, dim):
@@ -53,6 +54,11 @@ def _unreshape(xp, g, x_shape):
     return xp.reshape(g, x_shape)
 
 
+def _unsqueeze_to(xp, g, x_shape):
+    # g itself when nothing was squeezed, as PyTorch's unsqueeze_to
+    return g if tuple(g.shape) == tuple(x_shape) else xp.reshape(g, x_shape)
+
+
 _reshape = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="ViewBackward0", view=True,
               linear=True)
 _reshape_alias = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="ReshapeAliasBackward0",
@@ -72,9 +78,9 @@ def _view_forward(xp, x, *, shape):
 _view = op(_view_forward, vjp=_unreshape, node="ViewBackward0", view=True, linear=True)
 
 
-def reshape(input, *shape):
+def reshape(input, *sizes, shape=None):
     """The same elements in a new shape (a view when the memory allows, else a copy); one size may be -1."""
-    s = infer_shape(_shape_arg(shape, "reshape", "shape"), input._data.size)
+    s = infer_shape(_shape_arg(sizes, "reshape", "shape", shape), input._data.size)
     a = input._data
     if a.ndim == 0 or a.size == 0 or a.flags.c_contiguous:  # (a 0-d result may be held as a NumPy scalar)
         return _reshape(input, shape=s)
@@ -83,18 +89,23 @@ def reshape(input, *shape):
     return _reshape_copy(input, shape=s)
 
 
-def view(input, *shape):
+def view(input, *sizes, size=None, dtype=None):
     """The same memory seen in a new shape; RuntimeError when the strides do not allow it (use reshape).
 
     `x.view(dtype)` reinterprets the memory as another dtype (no gradient flows through it, as in PyTorch).
     """
     from .. import dtypes as _dt
-    if len(shape) == 1 and shape[0].__class__ is _dt.dtype:
-        return _view_dtype(input, shape[0])
-    if len(shape) == 1 and not isinstance(shape[0], (builtins.int, np.integer, Tensor, tuple, list)):
-        raise TypeError(f"view() received an invalid combination of arguments - got ({type_name(shape[0])}), but "
+    if dtype is not None:  # x.view(dtype=...)
+        if sizes or size is not None:
+            raise TypeError("view() received an invalid combination of arguments - got a size and a dtype, but "
+                            "expected one of:")
+        sizes = (dtype,)
+    if len(sizes) == 1 and sizes[0].__class__ is _dt.dtype:
+        return _view_dtype(input, sizes[0])
+    if len(sizes) == 1 and not isinstance(sizes[0], (builtins.int, np.integer, Tensor, tuple, list)):
+        raise TypeError(f"view() received an invalid combination of arguments - got ({type_name(sizes[0])}), but "
                         f"expected one of:")
-    return _view(input, shape=infer_shape(_shape_arg(shape, "view", "size"), input._data.size))
+    return _view(input, shape=infer_shape(_shape_arg(sizes, "view", "size", size), input._data.size))
 
 
 def _view_dtype(input, d):
@@ -160,18 +171,22 @@ def unflatten(input, dim, sizes):
     return _view(input, shape=shape[:d] + sizes + shape[d + 1:])  # splitting a dim is always a view
 
 
-_squeeze_all = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="SqueezeBackward0", view=True,
+_squeeze_all = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unsqueeze_to, node="SqueezeBackward0", view=True,
                   linear=True)
-_squeeze_dim = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="SqueezeBackward1",
+_squeeze_dim = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unsqueeze_to, node="SqueezeBackward1",
                   view=True, linear=True)
-_squeeze_dims = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="SqueezeBackward2",
+_squeeze_dims = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unsqueeze_to, node="SqueezeBackward2",
                    view=True, linear=True)
 _unsqueeze = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="UnsqueezeBackward0",
                 view=True, linear=True)
 
 
-def squeeze(input, dim=None):
-    """Drop size-1 dims (all of them, or those in `dim` that have size 1)."""
+def squeeze(input, *axes, dim=None):
+    """Drop size-1 dims (all of them, or those in `dim` that have size 1); `x.squeeze(0, 1)` as `dim=(0, 1)`."""
+    if axes:
+        if dim is not None:
+            raise TypeError("squeeze() got multiple values for argument 'dim'")
+        dim = axes[0] if len(axes) == 1 else axes
     shape = input._data.shape
     if dim is None:
         return _squeeze_all(input, shape=tuple(s for s in shape if s != 1))
@@ -207,9 +222,9 @@ _expand = op(_expand_forward, vjp=lambda xp, g, x_shape: xp.sum_to_size(g, x_sha
              view=True, linear=True)
 
 
-def expand(input, *sizes):
+def expand(input, *sizes, size=None, implicit=False):
     """A view repeating size-1 dims (and adding leading ones) to `sizes`; -1 keeps a dim."""
-    return _expand(input, shape=expanded_shape(input, _shape_arg(sizes, "expand", "size")))
+    return _expand(input, shape=expanded_shape(input, _shape_arg(sizes, "expand", "size", size)))
 
 
 def expanded_shape(input, sizes):
@@ -249,8 +264,8 @@ def expand_as(input, other):
     return expand(input, _tensor_arg("expand_as", other, "other", 1)._data.shape)
 
 
-def broadcast_to(input, size):
-    return expand(input, tuple(size))
+def broadcast_to(input, *sizes, size=None):
+    return expand(input, *sizes, size=size)
 
 
 def broadcast_tensors(*tensors):
@@ -286,7 +301,11 @@ def broadcast_shapes(*shapes):
 
 def _untile(xp, g, x_shape, reps):
     # out has shape reps * x_shape (x padded with leading 1s): fold each dim into
-    # (rep, size) and sum over the rep axes.
+    # (rep, size) and sum over the rep axes. As PyTorch's: zeros for a zero repeat, g itself for none.
+    if 0 in reps:
+        return xp.zeros(tuple(x_shape), g.dtype)
+    if len(reps) == len(x_shape) and all(r == 1 for r in reps):
+        return g
     shape = (1,) * (len(reps) - len(x_shape)) + tuple(x_shape)
     folded = []
     for r, s in zip(reps, shape):
@@ -298,9 +317,9 @@ def _untile(xp, g, x_shape, reps):
 _repeat = op(lambda xp, x, *, reps: xp.tile(x, reps), vjp=_untile, node="RepeatBackward0", linear=True)
 
 
-def repeat(input, *sizes):
+def repeat(input, *sizes, repeats=None):
     """Tile the tensor: `repeat(2, 3)` repeats dim 0 twice and dim 1 three times."""
-    reps = _shape_arg(sizes, "repeat", "repeats")
+    reps = _shape_arg(sizes, "repeat", "repeats", repeats)
     if len(reps) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            "tensor")
@@ -311,8 +330,9 @@ def repeat(input, *sizes):
     return _repeat(input, reps=reps)
 
 
-def tile(input, dims):
-    reps = (dims,) if isinstance(dims, (builtins.int, np.integer)) else tuple(dims)
+def tile(input, *sizes, dims=None):
+    """Repeat the tensor `dims` times along each dim (leading 1s added to the shorter of dims and the shape)."""
+    reps = _shape_arg(sizes, "tile", "dims", dims)
     return repeat(input, (1,) * (input._data.ndim - len(reps)) + reps)
 
 
@@ -379,7 +399,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 # -- transposes ------------------------------------------------------------------------------------
 def _swap(xp, x, dim0, dim1):
-    return xp.swapaxes(x, dim0, dim1) if dim0 != dim1 else x  # (a 0-d tensor has only dim 0 to swap with itself)
+    # (a 0-d tensor has only dim 0 to swap with itself; a view all the same, as PyTorch's: so under create_graph
+    # the gradient has a node)
+    return xp.swapaxes(x, dim0, dim1) if dim0 != dim1 else x[...]
 
 
 _transpose = op(lambda xp, x, *, dim0, dim1: _swap(xp, x, dim0, dim1)[...],
@@ -401,7 +423,12 @@ def transpose(input, dim0, dim1):
     return _transpose(input, dim0=_wrap_dim(dim0, n), dim1=_wrap_dim(dim1, n))
 
 
-swapaxes = swapdims = transpose
+swapdims = transpose
+
+
+def swapaxes(input, axis0, axis1):
+    """transpose, under NumPy's names for the two dims."""
+    return transpose(input, axis0, axis1)
 
 
 def t(input):
@@ -412,10 +439,10 @@ def t(input):
     return _t(input, dim0=0, dim1=1 if n == 2 else 0)
 
 
-def permute(input, *dims):
-    """Reorder the dims: `dxdy.permute(x, (2, 0, 1))`, `x.permute(2, 0, 1)`."""
+def permute(input, *axes, dims=None):
+    """Reorder the dims: `dxdy.permute(x, (2, 0, 1))`, `x.permute(2, 0, 1)`, `x.permute(dims=(2, 0, 1))`."""
     n = input._data.ndim
-    ds = _shape_arg(dims, "permute", "dims")
+    ds = _shape_arg(axes, "permute", "dims", dims)
     if len(ds) != n:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
                            f"length of the desired ordering of dimensions i.e. input.dim() = {n} is not equal to "
@@ -457,11 +484,10 @@ moveaxis = movedim
 def _T(self):
     n = self._data.ndim
     if n != 2 and n != 0:
-        import warnings
-        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
-                      "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
-                      "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
-                      "dimensions of a tensor.", UserWarning, stacklevel=2)
+        warn_once("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                  "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+                  "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+                  "dimensions of a tensor.")
     return _permute(self, dims=tuple(range(n - 1, -1, -1)))
 
 
@@ -479,10 +505,10 @@ _flip = op(lambda xp, x, *, dims: xp.flip(x, dims).copy(), vjp=lambda xp, g, dim
            node="FlipBackward0", linear=True)
 
 
-def flip(input, *dims):
-    """Reverse the order of elements along `dims`: `dxdy.flip(x, (0, 1))`, `x.flip(0, 1)`."""
+def flip(input, *axes, dims=None):
+    """Reverse the order of elements along `dims`: `dxdy.flip(x, (0, 1))`, `x.flip(0, 1)`, `x.flip(dims=(0,))`."""
     n = input._data.ndim
-    ds = tuple(_wrap_dim(d, n) for d in _shape_arg(dims, "flip", "dims"))
+    ds = tuple(_wrap_dim(d, n) for d in _shape_arg(axes, "flip", "dims", dims))
     for d in ds:
         if ds.count(d) > 1:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
@@ -709,8 +735,23 @@ def split(tensor, split_size_or_sections, dim=0):
     return _split_sizes(tensor, bounds=np.cumsum(sections)[:-1].tolist(), dim=d)
 
 
-def tensor_split(input, indices_or_sections, dim=0):
-    """Views along dim: `k` nearly equal pieces (the first n % k one longer), or pieces cut at the indices."""
+def split_method(self, split_size, dim=0):
+    """Tensor.split: split, under the method's name for the sizes."""
+    return split(self, split_size, dim)
+
+
+def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None,
+                 tensor_indices_or_sections=None):
+    """Views along dim: `k` nearly equal pieces (the first n % k one longer), or pieces cut at the indices.
+
+    By keyword, PyTorch names the second argument after what it holds: `sections=k`, `indices=[...]` or
+    `tensor_indices_or_sections=t`.
+    """
+    if indices_or_sections is None:
+        given = [v for v in (sections, indices, tensor_indices_or_sections) if v is not None]
+        if len(given) != 1:
+            raise TypeError("tensor_split() received an invalid combination of arguments")
+        indices_or_sections = given[0]
     if input._data.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     d = _wrap_dim(dim, input._data.ndim)
@@ -820,13 +861,11 @@ def _grid_inputs(name, tensors):
 
 def meshgrid(*tensors, indexing=None):
     """Coordinate grids from 1-D tensors: output i varies along dim i ('ij') or swaps the first two ('xy')."""
-    import warnings
     tensors = _grid_inputs("meshgrid", tensors)
     if not tensors:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
     if indexing is None:
-        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
-                      UserWarning, stacklevel=2)
+        warn_once("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.")
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
@@ -908,7 +947,7 @@ def _rot(xp, x, k, a, b):
         return xp.flip(xp.flip(x, axis=a), axis=b)
     if k == 3:
         return xp.flip(xp.swapaxes(x, a, b), axis=b)
-    return x
+    return x[...]  # (a view: the gradient of rot90 by 0 has a node under create_graph, as PyTorch's)
 
 
 _rot90 = op(lambda xp, x, *, k, a, b: np.array(_rot(xp, x, k, a, b)),

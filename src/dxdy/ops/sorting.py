@@ -36,7 +36,7 @@ def take_kept(xp, x, indices, *, dim, keepdim):
 def scatter_kept(xp, g, x_shape, indices, dim, keepdim):
     """The VJP of take_kept: g added into zeros of x's shape at the indices."""
     if not x_shape:
-        return g
+        return g[...]  # (a view: PyTorch's scatter records a node even here)
     indices = np.asarray(indices)
     if not keepdim:
         g, indices = xp.expand_dims(g, dim), np.expand_dims(indices, dim)
@@ -57,10 +57,11 @@ def _order(x, dim, descending):
 
 _sort = op(_take, vjp=(_scatter_back, None), node="SortBackward0")
 _topk = op(_take, vjp=(_scatter_back, None), node="TopkBackward0")
-# A 0-d input is its own order (index 0); PyTorch records the sort (topk) node all the same.
-_sort_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g: g[0], node="SortBackward0",
+# A 0-d input is its own order (index 0); PyTorch records the sort (topk) node all the same, and its gradient is
+# a scatter: here a view of g, which under create_graph has a node too.
+_sort_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g: g[0][...], node="SortBackward0",
               n_outputs=2, differentiable_outputs=(0,))
-_topk_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g: g[0], node="TopkBackward0",
+_topk_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g: g[0][...], node="TopkBackward0",
               n_outputs=2, differentiable_outputs=(0,))
 
 sort_type = make_return_type("sort", ("values", "indices"))
