@@ -645,13 +645,18 @@ def _wrap_dim(dim, ndim, scalar_ok=True):
     return dim + n if dim < 0 else dim
 
 
+class OutOfMemory(RuntimeError, MemoryError):
+    """PyTorch's error for memory that cannot be had (a RuntimeError), which is also Python's MemoryError: code
+    written for either catches it (the command line's memory cap among them)."""
+
+
 def allocation_error(shape, dtype):
     """PyTorch's RuntimeError for a tensor of `shape` and (NumPy) `dtype` that memory cannot hold, where NumPy
     raises MemoryError (or ValueError, for a size past 2**63 bytes)."""
     nbytes = math.prod(shape) * np.dtype(dtype).itemsize
     if nbytes >= 2 ** 63:
         return RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)}")
-    return RuntimeError(f"[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: "
+    return OutOfMemory(f"[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: "
                         f"you tried to allocate {nbytes} bytes. Error code 12 (Cannot allocate memory)")
 
 

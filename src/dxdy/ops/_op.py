@@ -719,7 +719,8 @@ def wrap_int(s, dtype):
 def out_of_memory(e):
     """PyTorch's RuntimeError for NumPy's MemoryError `e` (which names the array's shape and dtype)."""
     if getattr(e, "shape", None) is None:
-        return RuntimeError(f"DefaultCPUAllocator: can't allocate memory: {e}")
+        from ..tensor import OutOfMemory
+        return OutOfMemory(f"DefaultCPUAllocator: can't allocate memory: {e}")
     return allocation_error(e.shape, e.dtype)
 
 
