@@ -853,7 +853,7 @@ def _table_cases():
             yield pytest.param(info, id=info.name)
 
 
-@pytest.mark.parametrize("info", _table_cases())
+@pytest.mark.parametrize("info", list(_table_cases()))
 def test_every_saved_tensor_goes_through_the_hooks(info):
     dtype = "float64" if "float64" in info.dtypes else info.dtypes[0]
     for sample in info.samples(Maker(np.random.default_rng(0), dtype, info.domain), dtype):

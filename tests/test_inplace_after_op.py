@@ -80,7 +80,7 @@ def _cases():
             yield pytest.param(info, id=info.name)
 
 
-@pytest.mark.parametrize("info", _cases())
+@pytest.mark.parametrize("info", list(_cases()))
 def test_changing_a_tensor_in_place_after_the_op(info):
     dtype = "float64" if "float64" in info.dtypes else info.dtypes[0]
     differences = []
