@@ -93,6 +93,7 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
     }
     if n_outputs is not None:
         attrs["n_outputs"] = n_outputs
+    attrs["single"] = n_outputs == 1  # one result, not a tuple
     if name in ("CopySlices", "CopyBackwards", "NotImplemented"):
         attrs["namespace"] = "dxdy::autograd::"
     return type(name, (VariadicNode if n_outputs is None else Node,), attrs)
@@ -323,7 +324,17 @@ def apply(cls, forward, args, params):
     """
     if cls.view and isinstance(args[0]._data, np.generic):
         args[0]._data = np.array(args[0]._data)  # a 0-d result is a NumPy scalar: give it memory a view can share
-    arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+    # One pass over the inputs, with no comprehension or helper call (this runs on every op):
+    # their arrays, and whether any requires grad.
+    arrays = []
+    record = False
+    for a in args:
+        if isinstance(a, Tensor):
+            arrays.append(a._data)
+            if a._rg:
+                record = True
+        else:
+            arrays.append(a)
     try:
         out = forward(numpy_ns, *arrays, **params)
     except ValueError:
@@ -332,14 +343,8 @@ def apply(cls, forward, args, params):
         raise
     except MemoryError as e:
         raise out_of_memory(e) from None
-    single = cls.n_outputs == 1 and cls.__base__ is not VariadicNode
-    record = False
-    if _mode.grad_enabled:
-        for a in args:  # (a loop, not any() over a generator: this runs on every op)
-            if isinstance(a, Tensor) and a._rg:
-                record = True
-                break
-    if record:
+    single = cls.single
+    if record and _mode.grad_enabled:
         node = _new(cls)
         rules = cls.rules
         # (An input's edge, its grad_fn or the leaf itself, is written out: this runs on every op.)
@@ -353,25 +358,43 @@ def apply(cls, forward, args, params):
         node.nrs = _output_numbers(args, node.next)
         node.hooks = None
         node.meta = _broadcast_meta(arrays, out, node.next) if cls.broadcasts else None
-        if cls.__base__ is VariadicNode:
-            node.n_outputs = len(out)
-        results = (wrap(out, node),) if single else tuple(_output(o, node, k, cls) for k, o in enumerate(out))
+        if not single:
+            if cls.__base__ is VariadicNode:
+                node.n_outputs = len(out)
+            results = tuple(_output(o, node, k, cls) for k, o in enumerate(out))
+        else:
+            result = wrap(out, node)
+            results = (result,)
         _save(node, cls.plan, args, arrays, results, params)
         if _watch.on:
             _record(node, results)
+    elif single:
+        result = wrap(out)
+        if not cls.view:
+            return result  # the no-grad path: nothing more to do
+        results = (result,)
     else:
-        results = (wrap(out),) if single else tuple(wrap(o) for o in out)
+        results = tuple(wrap(o) for o in out)
     if cls.view:
-        # A view shares its input's memory and version counter, and remembers how it was made
-        # so that an in-place op on it can rewrite its base's history (ops/inplace.py).
-        vc = version_counter(args[0])
-        for k, r in enumerate(results):
-            r._vc = vc
-            r._extra = {"view_of": (args[0], cls, forward, params, None if single else k)}
-            if not _mode.grad_enabled:
-                r._extra["no_grad_view"] = True
-            register_view(vc, r)
-    return results[0] if single else results
+        _as_views(results, args[0], cls, forward, params, single)
+    return result if single else results
+
+
+def _as_views(results, base, cls, forward, params, single):
+    """Make `results` views of `base`: they share its memory and version counter, and remember
+    how they were made so that an in-place op on one can rewrite its base's history (ops/inplace.py)."""
+    vc = base._vc
+    if vc is None:
+        vc = base._vc = [0]
+    k = None if single else 0  # which output of the op, for an op of several
+    for r in results:
+        r._vc = vc
+        r._extra = {"view_of": (base, cls, forward, params, k)}
+        if not _mode.grad_enabled:
+            r._extra["no_grad_view"] = True
+        register_view(vc, r)
+        if k is not None:
+            k += 1
 
 
 def _output(a, node, k, cls):

@@ -54,6 +54,54 @@ def _as_int(v):
     return builtins.int(v._data) if isinstance(v, Tensor) else builtins.int(v)
 
 
+_NoneType, _EllipsisType = type(None), type(Ellipsis)
+_ALL = slice(None)
+
+
+def _plain_key(key, shape):
+    """(NumPy's index, PyTorch's node name) for most keys, in one cheap pass; None for any other key.
+
+    Most keys hold only Python ints within bounds, slices of ints with a positive step
+    (or none), None, and at most one Ellipsis. Such a key needs no conversion and no
+    error; any other key (tensors, lists, bools, NumPy ints, an int out of bounds, a
+    second Ellipsis) takes the general path (normalize_key), which gives PyTorch's errors.
+    The node is named after the last view the key applies, as in PyTorch.
+    """
+    items = key if key.__class__ is tuple else (key,)
+    ndim = len(shape)
+    dim = 0  # the dim of the indexed tensor that the item applies to
+    ellipsis = False
+    name = "AliasBackward0"
+    for k, i in enumerate(items):
+        c = i.__class__
+        if c is int:
+            if dim >= ndim or not -shape[dim] <= i < shape[dim]:
+                return None
+            dim += 1
+            name = "SelectBackward0"
+        elif c is slice:
+            start, stop, step = i.start, i.stop, i.step
+            if dim >= ndim or not (start is None or start.__class__ is int) \
+                    or not (stop is None or stop.__class__ is int) \
+                    or not (step is None or (step.__class__ is int and step > 0)):
+                return None
+            dim += 1
+            if i != _ALL:
+                name = "SliceBackward0"
+        elif c is _EllipsisType:
+            if ellipsis:
+                return None
+            ellipsis = True
+            dim = ndim - (len(items) - k - 1 - items.count(None))  # the items after it index the last dims
+            if dim < k - items[:k].count(None):
+                return None  # too many indices
+        elif c is _NoneType:
+            name = "UnsqueezeBackward0"
+        else:
+            return None
+    return (items if ellipsis else items + (Ellipsis,)), name
+
+
 def normalize_key(key, shape):
     """A NumPy index for `key`, checked against `shape` with PyTorch's errors; and whether it is advanced.
 
@@ -61,6 +109,9 @@ def normalize_key(key, shape):
     that NumPy returns a (0-d) view, never a scalar copy. As in PyTorch, an Ellipsis
     after the first stands for no dims.
     """
+    plain = _plain_key(key, shape)
+    if plain is not None:
+        return plain[0], False
     items = [_index_item(i) for i in key] if isinstance(key, tuple) else [_index_item(key)]
     ellipses = consumed = 0  # consumed: how many dims of the tensor the key indexes
     advanced = False
@@ -121,22 +172,6 @@ def normalize_key(key, shape):
     return items, advanced
 
 
-def _getitem_node(items, advanced):
-    """PyTorch's node name for an index: the last view it applies, or IndexBackward0."""
-    if advanced:
-        return "IndexBackward0"
-    name = "AliasBackward0"
-    for i in items:
-        if isinstance(i, builtins.int):
-            name = "SelectBackward0"
-        elif isinstance(i, slice):
-            if i != slice(None):
-                name = "SliceBackward0"
-        elif i is None:
-            name = "UnsqueezeBackward0"
-    return name
-
-
 def _embed(xp, g, x_shape, key):
     return xp.index_add_zeros(x_shape, g.dtype, key, g)
 
@@ -153,13 +188,22 @@ def getitem(input, key):
     Basic indexing returns a view; integer and mask indexing returns a copy, and
     repeated indices accumulate their gradients.
     """
-    for k in key if isinstance(key, tuple) else (key,):
-        if isinstance(k, (str, bytes)):  # PyTorch tries to make an index tensor of it
-            raise TypeError(f"new(): invalid data type '{type_name(k)}'")
-    items, advanced = normalize_key(key, input._data.shape)
-    if advanced:
-        items = _expand_masks(items)
-    return _GETITEM[_getitem_node(items, advanced)](input, key=items)
+    shape = input._data.shape
+    plain = _plain_key(key, shape)
+    if plain is None:
+        try:
+            items, advanced = normalize_key(key, shape)
+        except Exception:
+            # A key holding a string (which normalize_key always refuses) gets this error first, as PyTorch
+            # tries to make an index tensor of the string before it reads the rest of the key.
+            for k in key if isinstance(key, tuple) else (key,):
+                if isinstance(k, (str, bytes)):
+                    raise TypeError(f"new(): invalid data type '{type_name(k)}'") from None
+            raise
+        # normalize_key made a basic key plain (ints, slices of ints, None, one Ellipsis).
+        plain = (_expand_masks(items), "IndexBackward0") if advanced else _plain_key(items, shape)
+    items, name = plain
+    return _GETITEM[name](input, key=items)
 
 
 def _expand_masks(items):
