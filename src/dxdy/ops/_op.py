@@ -809,7 +809,10 @@ def nondifferentiable(f):
     np_ns = numpy_ns
 
     def call(*args, **kwargs):
-        return wrap(f(np_ns, *[a._data if isinstance(a, Tensor) else a for a in args], **kwargs))
+        arrays = []
+        for a in args:  # (a loop, not a comprehension: this runs on every call)
+            arrays.append(a._data if isinstance(a, Tensor) else a)
+        return wrap(f(np_ns, *arrays, **kwargs))
 
     return call
 

@@ -46,6 +46,8 @@ _SECOND = {"dot": "tensor", "mv": "vec", "mm": "mat2", "bmm": "mat2", "outer": "
 
 
 def _check(name, x, y):
+    if isinstance(x, Tensor) and isinstance(y, Tensor):
+        return
     for pos, arg, a in ((1, "input", x), (2, _SECOND.get(name, "other"), y)):
         if not isinstance(a, Tensor):
             from ..creation import type_name
@@ -62,13 +64,15 @@ _vdot = op(lambda xp, x, y: xp.asarray(xp.dot(x, y)),
 
 def _vectors(name, x, y):
     _check(name, x, y)
-    if x._data.ndim != 1 or y._data.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {x._data.ndim}D and {y._data.ndim}D tensors")
-    if x._data.shape[0] != y._data.shape[0]:
-        raise RuntimeError(f"inconsistent tensor size, expected tensor [{x._data.shape[0]}] and src "
-                           f"[{y._data.shape[0]}] to have the same number of elements, but got {x._data.shape[0]} "
-                           f"and {y._data.shape[0]} elements respectively")
-    _same_dtype(name, x, y)
+    a, b = x._data, y._data
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
+                           f"[{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} "
+                           f"and {b.shape[0]} elements respectively")
+    if a.dtype != b.dtype:
+        _same_dtype(name, x, y)
 
 
 def dot(input, tensor, *, out=None):

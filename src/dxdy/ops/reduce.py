@@ -22,6 +22,9 @@ def dims(dim, ndim):
 
     An empty sequence means every dim, as in PyTorch's reductions.
     """
+    if dim.__class__ is int:  # the common case, first
+        d = _wrap_dim(dim, ndim)
+        return (d,) if ndim else ()
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (int, np.integer)) and not isinstance(dim, bool):
@@ -304,28 +307,28 @@ def aminmax(input, *, dim=None, keepdim=False):
 
 
 _argmax = nondifferentiable(lambda xp, x, *, dim, keepdim: xp.asarray(
-    xp.argmax(x, axis=dim, keepdims=keepdim)).astype(np.int64))
+    xp.argmax(x, axis=dim, keepdims=keepdim)).astype(np.int64, copy=False))
 _argmin = nondifferentiable(lambda xp, x, *, dim, keepdim: xp.asarray(
-    xp.argmin(x, axis=dim, keepdims=keepdim)).astype(np.int64))
+    xp.argmin(x, axis=dim, keepdims=keepdim)).astype(np.int64, copy=False))
 
 
 def _arg_extreme(name, f):
     def arg(input, dim=None, keepdim=False, *, out=None):
         _check_tensor(name, input)
-        if input._data.dtype == np.bool_:
+        a = input._data
+        if a.dtype.kind == "b":
             raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
-            if input._data.size == 0:
+            if a.size == 0:
                 raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
-            flat = input._data.reshape(-1)
-            r = f(flat, dim=0, keepdim=False)
-            return write_out(wrap(np.full((1,) * input._data.ndim, r._data)) if keepdim else r, out)
-        if not input._data.ndim:
+            r = f(a.reshape(-1), dim=0, keepdim=False)
+            return write_out(wrap(np.full((1,) * a.ndim, r._data)) if keepdim else r, out)
+        if not a.ndim:
             _wrap_dim(dim, 0)  # (a 0-d tensor takes dim 0 or -1)
-        d = dims(dim, input._data.ndim)[0] if input._data.ndim else None
-        if d is not None:
-            check_nonempty(f"{name}()", input._data.shape, (d,))
-        return write_out(f(input._data, dim=d, keepdim=keepdim), out)
+        d = dims(dim, a.ndim)[0] if a.ndim else None
+        if d is not None and not a.size:
+            check_nonempty(f"{name}()", a.shape, (d,))
+        return write_out(f(a, dim=d, keepdim=keepdim), out)
     arg.__name__ = name
     return arg
 
@@ -867,7 +870,7 @@ _NUMPY_SPELLINGS = {"axis": "dim", "keepdims": "keepdim", "x": "input", "a": "in
 def _numpy_names(f):
     """f, also taking NumPy's spellings of its arguments as PyTorch does (axis for dim, keepdims for keepdim, ...)."""
     def call(*args, **kwargs):
-        if kwargs:
+        if kwargs and not _NUMPY_SPELLINGS.keys().isdisjoint(kwargs):
             for name in [k for k in kwargs if k in _NUMPY_SPELLINGS]:
                 kwargs[_NUMPY_SPELLINGS[name]] = kwargs.pop(name)
         return f(*args, **kwargs)
