@@ -105,9 +105,47 @@ def index_put_zeros(a, index):
 
 def positions(index, dim):
     """The NumPy key that reads x at `index` along `dim`, the other dims ranging over index's shape."""
-    key = list(np.indices(np.shape(index), sparse=True))
+    key = list(sparse_indices(np.shape(index)))
     key[dim] = np.asarray(index)
     return tuple(key)
+
+
+def sparse_indices(shape):
+    """np.indices(shape, sparse=True), without its Python argument handling: per dim, an arange shaped to
+    broadcast along that dim only."""
+    n = len(shape)
+    if n == 1:
+        return (np.arange(shape[0]),)
+    key = []
+    for k, size in enumerate(shape):
+        key.append(np.arange(size).reshape((1,) * k + (size,) + (1,) * (n - k - 1)))
+    return tuple(key)
+
+
+SMALL = 64  # elements: an integer array this small is cheaper to read as a list than to reduce
+
+
+def int_range(a):
+    """(smallest, largest) element of a non-empty integer array, as Python ints.
+
+    A NumPy reduction costs about a microsecond however few the elements; a small array is read as a
+    list instead (an index, a batch of class labels).
+    """
+    if a.size <= SMALL:
+        values = a.ravel().tolist()
+        return min(values), max(values)
+    return int(np.minimum.reduce(a, axis=None)), int(np.maximum.reduce(a, axis=None))
+
+
+def expand_dims(a, axis):
+    """np.expand_dims(a, axis), without its Python argument handling for an array and one int axis."""
+    if axis.__class__ is tuple and len(axis) == 1:
+        axis = axis[0]
+    if a.__class__ is np.ndarray and axis.__class__ is int and -a.ndim - 1 <= axis <= a.ndim:
+        shape = a.shape
+        k = axis if axis >= 0 else axis + a.ndim + 1
+        return a.reshape(shape[:k] + (1,) + shape[k:])
+    return np.expand_dims(a, axis)
 
 
 def diagonal_embed_zeros(g, shape, offset, dim1, dim2):
@@ -243,6 +281,7 @@ numpy_ns.min = numpy_ns.amin = lambda a, axis=None, out=None, keepdims=False, **
 # np.argmax and np.argmin are Python wrappers around the methods; np.dot checks for __array_function__ first.
 numpy_ns.argmax = lambda a, axis=None, out=None, *, keepdims=False: a.argmax(axis, out, keepdims=keepdims)
 numpy_ns.argmin = lambda a, axis=None, out=None, *, keepdims=False: a.argmin(axis, out, keepdims=keepdims)
+numpy_ns.expand_dims = expand_dims
 numpy_ns.dot = lambda a, b, out=None: a.dot(b, out) if a.__class__ is np.ndarray else np.dot(a, b, out)
 numpy_ns.matrix_transpose = operator.attrgetter("mT")  # np.matrix_transpose is a Python wrapper around .mT
 

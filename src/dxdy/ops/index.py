@@ -12,7 +12,7 @@ from ..creation import type_name
 from ..tensor import Tensor, wrap, _wrap_dim
 from ..mode import state as _grad_mode
 from ._op import op, keep, name_ops, write_out, broadcast_shape
-from ._xp import positions
+from ._xp import positions, int_range
 
 
 # -- __getitem__ ---------------------------------------------------------------------------
@@ -92,9 +92,13 @@ def _plain_key(key, shape):
             if ellipsis:
                 return None
             ellipsis = True
-            dim = ndim - (len(items) - k - 1 - items.count(None))  # the items after it index the last dims
-            if dim < k - items[:k].count(None):
+            after = 0  # the items after it index the last dims (counted by identity: a key may hold arrays)
+            for j in items[k + 1:]:
+                if j is not None:
+                    after += 1
+            if dim + after > ndim:
                 return None  # too many indices
+            dim = ndim - after
         elif c is _NoneType:
             name = "UnsqueezeBackward0"
         else:
@@ -152,8 +156,8 @@ def normalize_key(key, shape):
                 indexed += builtins.max(i.ndim, 1)
                 continue
             size = shape[dim]
-            # (Two reductions, no temporaries: the common case, every index in range, pays only these.)
-            if i.size and (np.maximum.reduce(i, axis=None) >= size or np.minimum.reduce(i, axis=None) < -size):
+            lo, hi = int_range(i) if i.size else (0, -1)  # (the common case, every index in range, pays only this)
+            if hi >= size or lo < -size:
                 if size and 0 in shape:
                     # A tensor of no elements: PyTorch checks no index into its non-empty dims (the result has no
                     # elements either); any index in range selects the same nothing.
@@ -259,9 +263,9 @@ def _check_index(name, x, dim, index, src=None):
         if src_dims_differ:
             raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
     size = xshape[d]
-    if a.max() >= size or a.min() < 0:
-        raise RuntimeError(f"index {builtins.int(a.max() if a.max() >= size else a.min())} is out of bounds for "
-                           f"dimension {d} with size {size}")
+    lo, hi = int_range(a)
+    if hi >= size or lo < 0:
+        raise RuntimeError(f"index {hi if hi >= size else lo} is out of bounds for dimension {d} with size {size}")
     return d, a
 
 

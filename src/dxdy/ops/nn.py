@@ -11,7 +11,7 @@ from ..creation import dtype_arg, type_name
 from ..mode import state as _grad_mode
 from ..tensor import Tensor, wrap, _wrap_dim
 from ._op import op, unary, binary, name_ops, write_out
-from ._xp import numpy_ns
+from ._xp import numpy_ns, sparse_indices, int_range
 from .elementwise import _not_implemented, _with_vjp, _floats_only, _not_differentiable as _no_derivative
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -590,8 +590,8 @@ def _nll_key(t):
     """The index of x[n, t[n, ...], ...] (of x[t] for an unbatched 1-D x and a 0-d t)."""
     if t.ndim == 0:
         return (t,)
-    pos = list(np.indices(t.shape, sparse=True))
-    return (pos[0], t) + tuple(pos[1:])
+    pos = sparse_indices(t.shape)
+    return (pos[0], t) + pos[1:]
 
 
 def _nll_weights(target, weight, ignore_index, dtype):
@@ -601,21 +601,41 @@ def _nll_weights(target, weight, ignore_index, dtype):
     return t, (w * valid).astype(dtype)
 
 
+def _unit_weights(target, weight, ignore_index):
+    """Whether every target counts once (no class weights, none ignored): the common case, which needs no
+    weights. (Then the number of targets stands for the sum of their weights; up to 2**24 it is exactly
+    what summing as many ones gives, in every float dtype.)"""
+    if weight is not None or target.size > 1 << 24:
+        return False
+    if not target.size:
+        return True
+    lo, hi = int_range(target)
+    return not lo <= ignore_index <= hi or not (target == ignore_index).any()
+
+
 def _nll_forward(xp, x, *, target, weight, ignore_index, reduction):
-    t, w = _nll_weights(target, weight, ignore_index, x.dtype)
-    loss = xp.where(target != ignore_index, -x[_nll_key(t)] * w, 0)  # ignored: 0, even where x is NaN
+    if _unit_weights(target, weight, ignore_index):
+        loss, total = -x[_nll_key(target)], x.dtype.type(target.size)
+    else:
+        t, w = _nll_weights(target, weight, ignore_index, x.dtype)
+        loss = xp.where(target != ignore_index, -x[_nll_key(t)] * w, 0)  # ignored: 0, even where x is NaN
+        total = xp.sum(w)
     if reduction == "none":
         return xp.asarray(loss, x.dtype)
     if reduction == "sum":
         return xp.asarray(xp.sum(loss), x.dtype)
-    return xp.asarray(xp.sum(loss) / xp.sum(w), x.dtype)
+    return xp.asarray(xp.sum(loss) / total, x.dtype)
 
 
 def _nll_vjp(kernel):
     def rule(xp, g, x, target, weight, ignore_index, reduction):
-        t, w = _nll_weights(target, weight, ignore_index, np.float64)
-        if reduction == "mean" and w.sum():  # (every target ignored: the loss is nan, its gradient zeros)
-            w = w / w.sum()
+        if _unit_weights(target, weight, ignore_index):
+            share = 1.0 / target.size if reduction == "mean" and target.size else 1.0
+            t, w = target, np.full(target.shape, share)
+        else:
+            t, w = _nll_weights(target, weight, ignore_index, np.float64)
+            if reduction == "mean" and w.sum():  # (every target ignored: the loss is nan, its gradient zeros)
+                w = w / w.sum()
         picked = xp.index_add_zeros(tuple(x.shape), g.dtype, _nll_key(t), -g * xp.astype(xp.asarray(w), g.dtype))
         return xp.fused(kernel, picked, x)  # (NOTE [Fused backward kernels])
     return rule
@@ -664,9 +684,11 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if weight is not None and weight._data.dtype != x._data.dtype:
         raise RuntimeError(f"expected scalar type {x.dtype.type_name} but found {weight.dtype.type_name}")
     ta = t._data.astype(np.int64).reshape(() if nd == 1 else t._data.shape)  # (a 1-D input takes a target of one)
-    bad = (ta != ignore_index) & ((ta < 0) | (ta >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {int(ta[bad][0])} is out of bounds.")
+    lo, hi = int_range(ta) if ta.size else (0, 0)
+    if lo < 0 or hi >= n_classes:  # (the common case, every target a class, pays only for int_range)
+        bad = (ta != ignore_index) & ((ta < 0) | (ta >= n_classes))
+        if bad.any():
+            raise IndexError(f"Target {int(ta[bad][0])} is out of bounds.")
     w = None if weight is None else weight._data.astype(x._data.dtype)
     row = _nll if nd <= 2 else _nll2d
     out = row(x, target=ta, weight=w, ignore_index=ignore_index, reduction=reduction)
