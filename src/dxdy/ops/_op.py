@@ -120,18 +120,23 @@ def _save(node, plan, args, arrays, results, params):
 
     `arrays` are the inputs as the forward saw them (after any dtype promotion).
     """
-    saved, tensors, versions = [], [], []
-    for kind, key in plan:
-        src, version = None, 0
+    saved, tensors = [], []
+    versions = None  # stays None while every saved tensor is at version 0 (most ops)
+    i = 0
+    for kind, key in plan:  # (the kinds by how often they occur)
+        src = version = None
         if kind == "input":
             v = args[key]
             saved.append(arrays[key])
             if isinstance(v, Tensor):
-                src, version = v, (0 if v._vc is None else v._vc[0])
-        elif kind == "inputs":
-            saved.append(tuple(arrays))
-            src = tuple(args)
-            version = tuple(_version(a) if isinstance(a, Tensor) else 0 for a in args)
+                src = v
+                vc = v._vc
+                version = None if vc is None else vc[0]
+        elif kind == "param":
+            saved.append(params[key])
+        elif kind == "shape":
+            a = arrays[key]
+            saved.append(a.shape if a.__class__ is np.ndarray else np.shape(a))
         elif kind == "out":
             if len(results) == 1:
                 saved.append(results[0]._data)
@@ -140,18 +145,21 @@ def _save(node, plan, args, arrays, results, params):
                 saved.append(tuple(r._data for r in results))
                 src = tuple(version_counter(r) for r in results)
                 version = (0,) * len(results)
-        elif kind == "shape":
-            a = arrays[key]
-            saved.append(a.shape if a.__class__ is np.ndarray else np.shape(a))
-        elif kind == "dtype":
+        elif kind == "inputs":
+            saved.append(tuple(arrays))
+            src = tuple(args)
+            version = tuple(_version(a) if isinstance(a, Tensor) else 0 for a in args)
+        else:  # "dtype"
             saved.append(arrays[key].dtype)
-        else:
-            saved.append(params[key])
         tensors.append(src)
-        versions.append(version)
+        if version:
+            if versions is None:
+                versions = [0] * len(plan)
+            versions[i] = version
+        i += 1
     node.saved = tuple(saved)
     node.tensors = tuple(tensors)
-    node.versions = tuple(versions) if any(versions) else None
+    node.versions = None if versions is None else tuple(versions)
     node.epoch = EPOCH[0]
 
 
@@ -347,17 +355,26 @@ def apply(cls, forward, args, params):
     if record and _mode.grad_enabled:
         node = _new(cls)
         rules = cls.rules
-        # (An input's edge, its grad_fn or the leaf itself, is written out: this runs on every op.)
-        if rules is None:
-            edges = [(a if a.grad_fn is None else a.grad_fn) if isinstance(a, Tensor) and a._rg else None
-                     for a in args]
-        else:
-            edges = [(a if a.grad_fn is None else a.grad_fn) if r is not None and isinstance(a, Tensor) and a._rg
-                     else None for a, r in zip(args, rules)]
-        node.next = tuple(edges)
-        node.nrs = _output_numbers(args, node.next)
+        # Each input's edge (its grad_fn, or the leaf itself; None where no gradient flows) and the number
+        # of the output it is, in one loop written out: this runs on every op.
+        edges = []
+        nrs = None
+        i = 0
+        for a in args:
+            if isinstance(a, Tensor) and a._rg and (rules is None or rules[i] is not None):
+                fn = a.grad_fn
+                edges.append(a if fn is None else fn)
+                if a._nr:
+                    if nrs is None:
+                        nrs = [0] * len(args)
+                    nrs[i] = a._nr
+            else:
+                edges.append(None)
+            i += 1
+        node.next = edges = tuple(edges)
+        node.nrs = None if nrs is None else tuple(nrs)
         node.hooks = None
-        node.meta = _broadcast_meta(arrays, out, node.next) if cls.broadcasts else None
+        node.meta = _broadcast_meta(arrays, out, edges) if cls.broadcasts else None
         if not single:
             if cls.__base__ is VariadicNode:
                 node.n_outputs = len(out)
@@ -404,16 +421,6 @@ def _output(a, node, k, cls):
     t = wrap(a, node)
     t._nr = k
     return t
-
-
-def _output_numbers(args, edges):
-    nrs = None
-    for i, a in enumerate(args):
-        if edges[i] is not None and a._nr:
-            if nrs is None:
-                nrs = [0] * len(args)
-            nrs[i] = a._nr
-    return None if nrs is None else tuple(nrs)
 
 
 def _broadcast_meta(arrays, out, edges):
