@@ -39,7 +39,7 @@ def reduce_axis(ufunc, x, axis, keepdims=False):
     columns with k - 1 element-wise calls, which is what this does for a short last axis of floats.
     (A maximum is the same either way; a sum of float32 or float64 may differ in the last bit.)
     """
-    k = x.shape[axis] if x.__class__ is np.ndarray and x.ndim else 0
+    k = x.shape[axis] if x.__class__ is np.ndarray and x.size >= 128 else 0  # (a small x: a plain reduction)
     if 2 <= k <= 16 and (axis == -1 or axis == x.ndim - 1) and x.size >= 64 * k and x.dtype.kind == "f" \
             and x.dtype.itemsize >= 4:
         out = ufunc(x[..., 0], x[..., 1])
@@ -105,21 +105,34 @@ def index_put_zeros(a, index):
 
 def positions(index, dim):
     """The NumPy key that reads x at `index` along `dim`, the other dims ranging over index's shape."""
-    key = list(sparse_indices(np.shape(index)))
-    key[dim] = np.asarray(index)
+    index = np.asarray(index)
+    key = list(sparse_indices(index.shape, skip=dim))
+    key[dim] = index
     return tuple(key)
 
 
-def sparse_indices(shape):
+def sparse_indices(shape, skip=None):
     """np.indices(shape, sparse=True), without its Python argument handling: per dim, an arange shaped to
-    broadcast along that dim only."""
+    broadcast along that dim only (None for dim `skip`, which the caller fills)."""
     n = len(shape)
-    if n == 1:
-        return (np.arange(shape[0]),)
     key = []
     for k, size in enumerate(shape):
-        key.append(np.arange(size).reshape((1,) * k + (size,) + (1,) * (n - k - 1)))
+        if k == skip:
+            key.append(None)
+        else:
+            key.append(np.arange(size) if n == 1 else np.arange(size).reshape((1,) * k + (size,) + (1,) * (n - k - 1)))
     return tuple(key)
+
+
+def take_along_axis(a, indices, axis):
+    """np.take_along_axis(a, indices, axis) for an int axis, without its Python checks: `a` read at the key
+    NumPy builds (an arange per other dim, `indices` along `axis`)."""
+    if a.__class__ is np.ndarray and axis.__class__ is int and indices.__class__ is np.ndarray \
+            and indices.ndim == a.ndim and -a.ndim <= axis < a.ndim and indices.dtype.kind in "iu":
+        key = list(sparse_indices(a.shape))
+        key[axis] = indices
+        return a[tuple(key)]
+    return np.take_along_axis(a, indices, axis)
 
 
 SMALL = 64  # elements: an integer array this small is cheaper to read as a list than to reduce
@@ -282,6 +295,15 @@ numpy_ns.min = numpy_ns.amin = lambda a, axis=None, out=None, keepdims=False, **
 numpy_ns.argmax = lambda a, axis=None, out=None, *, keepdims=False: a.argmax(axis, out, keepdims=keepdims)
 numpy_ns.argmin = lambda a, axis=None, out=None, *, keepdims=False: a.argmin(axis, out, keepdims=keepdims)
 numpy_ns.expand_dims = expand_dims
+numpy_ns.take_along_axis = take_along_axis
+# np.reshape, np.transpose, np.swapaxes and np.squeeze are Python wrappers that call the array's method.
+numpy_ns.reshape = lambda a, shape=None, order="C", **kw: \
+    a.reshape(shape, order=order) if a.__class__ is np.ndarray and shape is not None and not kw \
+    else np.reshape(a, shape, order=order, **kw)
+numpy_ns.transpose = lambda a, axes=None: a.transpose(axes) if a.__class__ is np.ndarray else np.transpose(a, axes)
+numpy_ns.swapaxes = lambda a, axis1, axis2: \
+    a.swapaxes(axis1, axis2) if a.__class__ is np.ndarray else np.swapaxes(a, axis1, axis2)
+numpy_ns.squeeze = lambda a, axis=None: a.squeeze(axis) if a.__class__ is np.ndarray else np.squeeze(a, axis)
 numpy_ns.dot = lambda a, b, out=None: a.dot(b, out) if a.__class__ is np.ndarray else np.dot(a, b, out)
 numpy_ns.matrix_transpose = operator.attrgetter("mT")  # np.matrix_transpose is a Python wrapper around .mT
 

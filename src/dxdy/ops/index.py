@@ -225,6 +225,9 @@ def _expand_masks(items):
 _positions = positions
 
 
+_INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))  # (dtypes: comparing with a type converts it first)
+
+
 def _check_index(name, x, dim, index, src=None):
     """(dim, index array) for gather and scatter, checked in PyTorch's order with its errors.
 
@@ -236,7 +239,7 @@ def _check_index(name, x, dim, index, src=None):
     a = index._data
     if a.size == 0:  # an empty index selects nothing: PyTorch checks nothing more
         return d, a.astype(np.int64)
-    if a.dtype not in (np.int64, np.int32):
+    if a.dtype not in _INDEX_DTYPES:
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     a = a.astype(np.int64, copy=False)
     ishape, xshape = a.shape or (1,), x._data.shape or (1,)  # a 0-d tensor counts as 1-d here

@@ -11,7 +11,7 @@ from ..creation import dtype_arg, type_name
 from ..mode import state as _grad_mode
 from ..tensor import Tensor, wrap, _wrap_dim
 from ._op import op, unary, binary, name_ops, write_out
-from ._xp import numpy_ns, sparse_indices, int_range
+from ._xp import numpy_ns, sparse_indices, int_range, SMALL
 from .elementwise import _not_implemented, _with_vjp, _floats_only, _not_differentiable as _no_derivative
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -435,10 +435,12 @@ def hardswish(input, inplace=False):
 # -- losses ----------------------------------------------------------------------------------------
 def _tensors(fn, *named):
     """The tensor arguments of `fn` (None allowed after the first two), or PyTorch's TypeError for a non-tensor."""
+    values = []
     for position, (name, v) in enumerate(named, 1):
         if not isinstance(v, Tensor) and not (v is None and position > 2):
             raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {type_name(v)}")
-    return tuple(v for _, v in named)
+        values.append(v)
+    return tuple(values)
 
 
 def _reduction(size_average, reduce, reduction):
@@ -590,6 +592,8 @@ def _nll_key(t):
     """The index of x[n, t[n, ...], ...] (of x[t] for an unbatched 1-D x and a 0-d t)."""
     if t.ndim == 0:
         return (t,)
+    if t.ndim == 1:  # (a batch of targets: the common case, spelled out)
+        return np.arange(t.shape[0]), t
     pos = sparse_indices(t.shape)
     return (pos[0], t) + pos[1:]
 
@@ -607,10 +611,9 @@ def _unit_weights(target, weight, ignore_index):
     what summing as many ones gives, in every float dtype.)"""
     if weight is not None or target.size > 1 << 24:
         return False
-    if not target.size:
-        return True
-    lo, hi = int_range(target)
-    return not lo <= ignore_index <= hi or not (target == ignore_index).any()
+    if target.size <= SMALL:  # (a search of a short list costs less than a NumPy reduction)
+        return ignore_index not in target.ravel().tolist()
+    return not (target == ignore_index).any()
 
 
 def _nll_forward(xp, x, *, target, weight, ignore_index, reduction):
@@ -630,8 +633,8 @@ def _nll_forward(xp, x, *, target, weight, ignore_index, reduction):
 def _nll_vjp(kernel):
     def rule(xp, g, x, target, weight, ignore_index, reduction):
         if _unit_weights(target, weight, ignore_index):
-            share = 1.0 / target.size if reduction == "mean" and target.size else 1.0
-            t, w = target, np.full(target.shape, share)
+            t, w = target, np.empty(target.shape)
+            w.fill(1.0 / target.size if reduction == "mean" and target.size else 1.0)
         else:
             t, w = _nll_weights(target, weight, ignore_index, np.float64)
             if reduction == "mean" and w.sum():  # (every target ignored: the loss is nan, its gradient zeros)
@@ -652,6 +655,9 @@ def _not_differentiable(fn, name, t):
                            f"input cannot have requires_grad True.")
 
 
+_TARGET_DTYPES = (np.dtype(np.int64), np.dtype(np.uint8))  # (dtypes: comparing with a type converts it first)
+
+
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """The negative log-likelihood of class indices under log-probabilities `input` (N, C, ...) or (C,)."""
     reduction = _reduction(size_average, reduce, reduction)
@@ -666,7 +672,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                          f"({t._data.shape[0] if t._data.ndim else 1}).")
     if nd == 1 and t._data.ndim > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if t._data.dtype not in (np.int64, np.uint8):
+    if t._data.dtype not in _TARGET_DTYPES:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {t.dtype.type_name}")
     if nd == 1:
         if t._data.ndim == 1 and t._data.shape[0] != 1:
@@ -683,7 +689,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise _not_implemented("nll_loss_out_frame" if nd <= 2 else "nll_loss2d_forward_out_frame", x._data)
     if weight is not None and weight._data.dtype != x._data.dtype:
         raise RuntimeError(f"expected scalar type {x.dtype.type_name} but found {weight.dtype.type_name}")
-    ta = t._data.astype(np.int64).reshape(() if nd == 1 else t._data.shape)  # (a 1-D input takes a target of one)
+    ta = t._data.astype(np.int64)
+    if nd == 1:
+        ta = ta.reshape(())  # a 1-D input takes a target of one
     lo, hi = int_range(ta) if ta.size else (0, 0)
     if lo < 0 or hi >= n_classes:  # (the common case, every target a class, pays only for int_range)
         bad = (ta != ignore_index) & ((ta < 0) | (ta >= n_classes))

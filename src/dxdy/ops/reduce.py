@@ -15,6 +15,7 @@ from ..tensor import Tensor, wrap, _wrap_dim, check_nonempty
 from ..return_types import make_return_type
 from ._op import op, keep, nondifferentiable, name_ops, write_out
 from .sorting import take_kept, scatter_kept
+from ._xp import numpy_ns
 
 
 def dims(dim, ndim):
@@ -213,11 +214,11 @@ def _index_of(arg):
     def index(x, dim, keepdim):
         if x.ndim == 0:  # a 0-d input: itself, at index 0
             return np.zeros((), np.int64)
-        return np.asarray(arg(x, axis=dim, keepdims=keepdim)).astype(np.int64)
+        return np.asarray(arg(x, axis=dim, keepdims=keepdim)).astype(np.int64, copy=False)
     return index
 
 
-_max_index, _min_index = _index_of(np.argmax), _index_of(np.argmin)
+_max_index, _min_index = _index_of(numpy_ns.argmax), _index_of(numpy_ns.argmin)
 _max_dim = op(take_kept, vjp=(scatter_kept, None), node="MaxBackward0")
 _min_dim = op(take_kept, vjp=(scatter_kept, None), node="MinBackward0")
 
@@ -247,7 +248,8 @@ def _extreme(name, full, along, index, binary, result_type):
             raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, "
                             f"{type(dim).__name__}), but expected an int dim")
         d = dims(dim, input._data.ndim)
-        check_nonempty(f"{name}()", input._data.shape, d)
+        if not input._data.size:
+            check_nonempty(f"{name}()", input._data.shape, d)
         i = wrap(index(input._data, d[0] if d else 0, keepdim))
         return write_out(result_type((along(input, i, dim=d[0] if d else 0, keepdim=keepdim), i)), out)
     extreme.__name__ = name

@@ -8,7 +8,7 @@ import numpy as np
 from ..return_types import make_return_type
 from ..tensor import wrap, _wrap_dim, check_nonempty
 from ._op import op, name_ops, write_out
-from ._xp import positions
+from ._xp import positions, expand_dims
 
 
 # NOTE [Saving only the indices]
@@ -28,7 +28,7 @@ def take_kept(xp, x, indices, *, dim, keepdim):
     """x at `indices` along dim, which keepdim=False has squeezed away (max(dim), kthvalue, median(dim))."""
     if x.ndim == 0:  # a 0-d input is itself, at index 0
         return x.copy()
-    i = indices if keepdim else np.expand_dims(indices, dim)
+    i = indices if keepdim else expand_dims(indices, dim)
     v = xp.take_along_axis(x, i, axis=dim)
     return xp.asarray(v if keepdim else xp.squeeze(v, axis=dim))
 
@@ -39,7 +39,7 @@ def scatter_kept(xp, g, x_shape, indices, dim, keepdim):
         return g[...]  # (a view: PyTorch's scatter records a node even here)
     indices = np.asarray(indices)
     if not keepdim:
-        g, indices = xp.expand_dims(g, dim), np.expand_dims(indices, dim)
+        g, indices = xp.expand_dims(g, dim), expand_dims(indices, dim)
     return xp.index_add_zeros(x_shape, g.dtype, positions(indices, dim), g)
 
 
