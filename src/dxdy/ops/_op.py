@@ -389,29 +389,28 @@ def apply(cls, forward, args, params):
         result = wrap(out)
         if not cls.view:
             return result  # the no-grad path: nothing more to do
-        results = (result,)
     else:
         results = tuple(wrap(o) for o in out)
     if cls.view:
-        _as_views(results, args[0], cls, forward, params, single)
+        if single:
+            _as_view(result, args[0], cls, forward, params, None)
+        else:
+            for k, r in enumerate(results):
+                _as_view(r, args[0], cls, forward, params, k)
     return result if single else results
 
 
-def _as_views(results, base, cls, forward, params, single):
-    """Make `results` views of `base`: they share its memory and version counter, and remember
-    how they were made so that an in-place op on one can rewrite its base's history (ops/inplace.py)."""
+def _as_view(r, base, cls, forward, params, k):
+    """Make `r` (output k of a view op, None when the op has one) a view of `base`: it shares base's memory
+    and version counter, and remembers how it was made so that an in-place op on it can rewrite its
+    base's history (ops/inplace.py)."""
     vc = base._vc
     if vc is None:
         vc = base._vc = [0]
-    k = None if single else 0  # which output of the op, for an op of several
-    for r in results:
-        r._vc = vc
-        r._extra = {"view_of": (base, cls, forward, params, k)}
-        if not _mode.grad_enabled:
-            r._extra["no_grad_view"] = True
-        register_view(vc, r)
-        if k is not None:
-            k += 1
+    r._vc = vc
+    r._extra = {"view_of": (base, cls, forward, params, k)} if _mode.grad_enabled else \
+        {"view_of": (base, cls, forward, params, k), "no_grad_view": True}
+    register_view(vc, r)
 
 
 def _output(a, node, k, cls):
@@ -806,6 +805,23 @@ def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, t
 
     def call(*args, **kwargs):
         return apply(cls, f, args, kwargs)
+
+    if view and n_outputs == 1 and len(inputs) == 1:
+        np_ns = numpy_ns
+
+        def call(x, **params):  # noqa: F811
+            # A view of one tensor, with no graph to record (x[i] in a loop, no_grad code): apply's
+            # result, made with less Python.
+            a = x._data
+            if a.__class__ is not _ndarray or (x._rg and _mode.grad_enabled):
+                return apply(cls, f, (x,), params)
+            try:
+                out = f(np_ns, a, **params)
+            except MemoryError as e:
+                raise out_of_memory(e) from None
+            result = wrap(out)
+            _as_view(result, x, cls, f, params, None)
+            return result
 
     call.node = cls
     return call

@@ -46,7 +46,7 @@ _SECOND = {"dot": "tensor", "mv": "vec", "mm": "mat2", "bmm": "mat2", "outer": "
 
 
 def _check(name, x, y):
-    if isinstance(x, Tensor) and isinstance(y, Tensor):
+    if isinstance(x, Tensor) and isinstance(y, Tensor):  # (the common case, first)
         return
     for pos, arg, a in ((1, "input", x), (2, _SECOND.get(name, "other"), y)):
         if not isinstance(a, Tensor):
@@ -63,7 +63,8 @@ _vdot = op(lambda xp, x, y: xp.asarray(xp.dot(x, y)),
 
 
 def _vectors(name, x, y):
-    _check(name, x, y)
+    if not (isinstance(x, Tensor) and isinstance(y, Tensor)):
+        _check(name, x, y)
     a, b = x._data, y._data
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
