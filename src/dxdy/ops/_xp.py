@@ -291,7 +291,7 @@ numpy_ns.max = numpy_ns.amax = lambda a, axis=None, out=None, keepdims=False, **
     np.maximum.reduce(a, axis=axis, out=out, keepdims=keepdims, **kw)
 numpy_ns.min = numpy_ns.amin = lambda a, axis=None, out=None, keepdims=False, **kw: \
     np.minimum.reduce(a, axis=axis, out=out, keepdims=keepdims, **kw)
-# np.argmax and np.argmin are Python wrappers around the methods; np.dot checks for __array_function__ first.
+# np.argmax and np.argmin are Python wrappers around the methods.
 numpy_ns.argmax = lambda a, axis=None, out=None, *, keepdims=False: a.argmax(axis, out, keepdims=keepdims)
 numpy_ns.argmin = lambda a, axis=None, out=None, *, keepdims=False: a.argmin(axis, out, keepdims=keepdims)
 numpy_ns.expand_dims = expand_dims
@@ -304,7 +304,6 @@ numpy_ns.transpose = lambda a, axes=None: a.transpose(axes) if a.__class__ is np
 numpy_ns.swapaxes = lambda a, axis1, axis2: \
     a.swapaxes(axis1, axis2) if a.__class__ is np.ndarray else np.swapaxes(a, axis1, axis2)
 numpy_ns.squeeze = lambda a, axis=None: a.squeeze(axis) if a.__class__ is np.ndarray else np.squeeze(a, axis)
-numpy_ns.dot = lambda a, b, out=None: a.dot(b, out) if a.__class__ is np.ndarray else np.dot(a, b, out)
 numpy_ns.matrix_transpose = operator.attrgetter("mT")  # np.matrix_transpose is a Python wrapper around .mT
 
 tensor_ns = types.SimpleNamespace()  # filled by dxdy/ops/_tensor_ns.py once the ops exist

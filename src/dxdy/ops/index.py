@@ -67,8 +67,6 @@ def _plain_key(key, shape):
     second Ellipsis) takes the general path (normalize_key), which gives PyTorch's errors.
     The node is named after the last view the key applies, as in PyTorch.
     """
-    if key.__class__ is int:  # x[i], the commonest key of all
-        return ((key, Ellipsis), "SelectBackward0") if shape and -shape[0] <= key < shape[0] else None
     items = key if key.__class__ is tuple else (key,)
     ndim = len(shape)
     dim = 0  # the dim of the indexed tensor that the item applies to
@@ -195,6 +193,8 @@ def getitem(input, key):
     repeated indices accumulate their gradients.
     """
     shape = input._data.shape
+    if key.__class__ is int and shape and -shape[0] <= key < shape[0]:  # x[i], the commonest key of all
+        return _GETITEM["SelectBackward0"](input, key=(key, Ellipsis))
     plain = _plain_key(key, shape)
     if plain is None:
         try:
