@@ -135,6 +135,17 @@ def take_along_axis(a, indices, axis):
     return np.take_along_axis(a, indices, axis)
 
 
+def split(a, indices_or_sections, axis=0):
+    """np.split(a, indices_or_sections, axis), without its Python overhead for an array and a list of split
+    points: the slices of `a` between them along `axis` (the views np.array_split makes)."""
+    if a.__class__ is np.ndarray and indices_or_sections.__class__ is list and axis.__class__ is int \
+            and -a.ndim <= axis < a.ndim:
+        before = (slice(None),) * (axis if axis >= 0 else axis + a.ndim)
+        bounds = [0] + indices_or_sections + [a.shape[axis]]
+        return [a[before + (slice(bounds[i], bounds[i + 1]),)] for i in range(len(bounds) - 1)]
+    return np.split(a, indices_or_sections, axis)
+
+
 SMALL = 64  # elements: an integer array this small is cheaper to read as a list than to reduce
 
 
@@ -296,6 +307,7 @@ numpy_ns.argmax = lambda a, axis=None, out=None, *, keepdims=False: a.argmax(axi
 numpy_ns.argmin = lambda a, axis=None, out=None, *, keepdims=False: a.argmin(axis, out, keepdims=keepdims)
 numpy_ns.expand_dims = expand_dims
 numpy_ns.take_along_axis = take_along_axis
+numpy_ns.split = split
 # np.reshape, np.transpose, np.swapaxes and np.squeeze are Python wrappers that call the array's method.
 numpy_ns.reshape = lambda a, shape=None, order="C", **kw: \
     a.reshape(shape, order=order) if a.__class__ is np.ndarray and shape is not None and not kw \

@@ -4,6 +4,7 @@ All are linear: each rule is the transpose of the op. Ops that return views
 (reshape when it can, transpose, expand, ...) share the input's version counter.
 """
 import builtins
+import itertools
 import math
 
 import numpy as np
@@ -16,6 +17,13 @@ from ._op import op, name_ops, write_out, warn_once, broadcast_shape
 def _shape_arg(shape, fn="reshape", name="shape", keyword=None):
     """`f(2, 3)`, `f((2, 3))`, `f([2, 3])` or `f(name=(2, 3))` (`keyword`) as a tuple of ints (PyTorch's
     TypeError for anything else)."""
+    if keyword is None:  # the common case first: plain ints, as they are or in one tuple
+        sizes = shape[0] if len(shape) == 1 and shape[0].__class__ is tuple else shape
+        for s in sizes:
+            if s.__class__ is not builtins.int:
+                break
+        else:
+            return sizes
     if len(shape) == 1 and not isinstance(shape[0], (builtins.int, np.integer, Tensor, tuple, list)) and \
             hasattr(shape[0], "__len__") and not isinstance(shape[0], str):
         shape = (tuple(shape[0]),)  # a torch.Size-like sequence, or a 1-D array of sizes
@@ -561,7 +569,7 @@ def _cat_forward(xp, *xs, dim, sizes):
 def _split_back(xp, g, dim, sizes):
     # A size of None marks a 1-D empty tensor that cat skipped: its gradient is empty too.
     kept = [n for n in sizes if n is not None]
-    pieces = iter(xp.split(g, np.cumsum(kept)[:-1].tolist(), axis=dim))
+    pieces = iter(xp.split(g, list(itertools.accumulate(kept))[:-1], axis=dim))
     return tuple(next(pieces) if n is not None else xp.zeros((0,), g.dtype) for n in sizes)
 
 
@@ -582,6 +590,12 @@ def _tensor_list(name, tensors):
 
 
 def _common(tensors):
+    first = tensors[0]._data.dtype
+    for x in tensors:
+        if x._data.dtype != first:
+            break
+    else:
+        return tensors  # one dtype already (the common case)
     from .. import dtypes as _dt
     d = tensors[0].dtype
     for x in tensors[1:]:
