@@ -415,7 +415,7 @@ def index_select(input, dim, index, *, out=None):
         raise TypeError(f"index_select(): argument 'index' (position 2) must be Tensor, not {type_name(index)}")
     if not isinstance(dim, (builtins.int, np.integer)) or isinstance(dim, builtins.bool):
         raise TypeError(f"index_select(): argument 'dim' (position 1) must be int, not {type_name(dim)}")
-    if index._data.dtype not in (np.int64, np.int32):
+    if index._data.dtype not in _INDEX_DTYPES:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     a = index._data
     if a.ndim > 1:
@@ -598,7 +598,7 @@ def _index_arg(name, input, dim, index):
         if a.dtype != np.int64:
             raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {index.dtype.type_name}")
     else:
-        if a.dtype not in (np.int64, np.int32):
+        if a.dtype not in _INDEX_DTYPES:
             raise RuntimeError(f"{name}_(): Expected dtype int32/int64 for index but got: {index.dtype.type_name}")
         if a.ndim > 1:
             raise IndexError(f"{name}_(): Index is supposed to be a vector, but got dim: {a.ndim} with type: "

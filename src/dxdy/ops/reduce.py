@@ -73,7 +73,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     _check_tensor("sum", input)
     x = _for_sum(input, dtype)
     d = dims(dim, x._data.ndim)
-    if x._data.dtype == np.bool_:  # sum(dtype=bool): PyTorch's sum in bool is a logical or
+    if x._data.dtype.kind == "b":  # sum(dtype=bool): PyTorch's sum in bool is a logical or
         return write_out(wrap(np.asarray(np.any(x._data, axis=d, keepdims=keepdim))), out)
     return write_out((_sum_all if dim is None else _sum)(x, dim=d, keepdim=keepdim), out)
 
