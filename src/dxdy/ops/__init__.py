@@ -2,7 +2,8 @@
 
 NOTE [Methods and in-place forms]
 The family modules hold the ops; the Tensor methods are derived from them here, so
-that adding an op is its row (with its public function) and its OpInfo entry:
+that adding an op needs no list of methods (its row with its public function, its
+OpInfo entry, and for now its import in dxdy/__init__.py):
 - every public function of a family module is also the Tensor method of its name
   (`x.exp()` is `dxdy.exp(x)`: the function itself, no wrapper), except those in
   NOT_METHODS; where a module has both torch.linalg's `det` and torch's
@@ -26,6 +27,8 @@ from .elementwise import _add, _sub, _rsub, mul, _true_divide, _remainder, recip
 
 FAMILIES = (elementwise, reduce, shape, index, linalg, convert, sorting)
 
+# Line by line: PyTorch's functions that are not Tensor methods; torch.linalg's (Tensor.solve is the torch.solve
+# PyTorch removed); methods bound in _bind with a signature of their own; helpers the family modules share.
 NOT_METHODS = frozenset("""
 cat concat concatenate stack hstack vstack dstack column_stack atleast_1d atleast_2d atleast_3d meshgrid
 cartesian_prod broadcast_tensors broadcast_shapes einsum tensordot cdist tril_indices triu_indices isin searchsorted
@@ -34,9 +37,8 @@ inv solve matrix_norm vector_norm
 where split
 dims infer_shape expanded_shape split_method getitem normalize_key take_kept scatter_kept
 """.split())
-# Line by line: PyTorch's functions that are not Tensor methods; torch.linalg's (Tensor.solve is the torch.solve
-# PyTorch removed); methods bound in _bind with a signature of their own; helpers the family modules share.
 
+# Element-wise ops without an in-place form in PyTorch; the in-place forms of the other families.
 NO_IN_PLACE = frozenset("""
 equal allclose isclose isnan isinf isfinite isposinf isneginf signbit maximum minimum fmax fmin logaddexp logaddexp2
 """.split())
