@@ -405,6 +405,7 @@ asinh = unary(lambda xp, x: xp.arcsinh(_floating(x)), d=lambda xp, x: 1 / xp.sqr
 acosh = unary(lambda xp, x: xp.arccosh(_floating(x)), d=lambda xp, x: 1 / xp.sqrt(x * x - 1),
               node="AcoshBackward0")
 atanh = unary(lambda xp, x: xp.arctanh(_floating(x)), d=lambda xp, x: 1 / (1 - x * x), node="AtanhBackward0")
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh, negative = asin, acos, atan, asinh, acosh, atanh, neg  # NumPy's names
 sigmoid = unary(lambda xp, x: xp.sigmoid(_floating(x)), d=lambda xp, out: out * (1 - out), node="SigmoidBackward0")
 # The gradient passes unless out <= 0, so a NaN input gets it, as in PyTorch (threshold_backward).
 # Masked, not multiplied (NOTE [Masked gradients]).
