@@ -145,6 +145,8 @@ def _combine_categories(higher, lower):
 
 def scalar_dtype(value):
     """The dtype a Python scalar takes when it meets a tensor (a 'wrapped number')."""
+    if value.__class__ is builtins.float:  # (the common case, checked first)
+        return _default.value
     if isinstance(value, builtins.bool) or isinstance(value, np.bool_):
         return bool
     if isinstance(value, (builtins.int, np.integer)):
