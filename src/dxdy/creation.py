@@ -417,10 +417,10 @@ def _size_ints(size, fn, keyword=None):
     return shape
 
 
-def _allocate(make, shape, dtype):
-    """make(shape, dtype): a new array, or PyTorch's RuntimeError where memory cannot hold it."""
+def _allocate(make, shape, dtype, *args):
+    """make(shape, dtype, *args): a new array, or PyTorch's RuntimeError where memory cannot hold it."""
     try:
-        return make(shape, dtype)
+        return make(shape, dtype, *args)
     except (MemoryError, ValueError):  # (NumPy's ValueError: "array is too big", past 2**63 bytes)
         error = allocation_error(shape, dtype)
     raise error
@@ -688,7 +688,8 @@ def _fma(a, b, c, t):
             return _add_round_to_odd(a * b, c).astype(np.float32)
         p, e = _two_product(a, b)
         s, s_err = _two_sum(c, p)
-        out = s + _add_round_to_odd(s_err, e)
+        rest = _add_round_to_odd(s_err, e)
+        out = np.where(rest == 0, s, s + rest)  # (s alone keeps the sign of an exact 0: -0 + -0 is -0)
         return np.where(np.isfinite(out), out, a * b + c)  # inf or NaN: the split overflowed, or was given them
 
 
@@ -829,10 +830,11 @@ def _arange_few(start, step, n, d):
         return None
     values = []
     for base in bases:
-        line = _fma_line(builtins.float(d.np.type(base)), step, builtins.range(lanes))  # (the base is stored in d)
+        base = builtins.float(d.np.type(base))  # (stored in the dtype, it is the vector's lane 0)
+        line = _fma_line(base, step, builtins.range(1, lanes))
         if line is None:
             return None
-        values += line
+        values += [base] + line
     return np.array(values + tail, d.np)
 
 
@@ -1004,13 +1006,38 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     return write_out(_finish(wrap(_linspace_values(start, end, steps, d)), requires_grad, "linspace"), out)
 
 
+def _logspace_few(start, end, steps, base, d):
+    """_logspace_values for float32, float64 and the integer dtypes, in Python's floats (whose power is C's pow),
+    where each power is of normal size; None elsewhere (NumPy's path)."""
+    if d.is_floating_point:  # end - start in the dtype: a double rounded to float32 is rounded once
+        span = builtins.float(end) - builtins.float(start)
+        if d is _dt.float32:
+            if not abs(span) <= _C_TYPES[np.float32][2]:
+                return None
+            span = builtins.float(np.float32(span))
+    else:  # C promotes the narrow integers to int; int64 wraps
+        span = builtins.float((builtins.int(end) - builtins.int(start) + 2 ** 63) % 2 ** 64 - 2 ** 63)
+    step, half, first, last = span / (steps - 1), steps // 2, builtins.float(start), builtins.float(end)
+    try:
+        out = [base ** (first + step * i if i < half else last - step * (steps - 1 - i)) for i in builtins.range(steps)]
+    except (OverflowError, ZeroDivisionError):
+        return None
+    if not (1e-299 < builtins.min(map(abs, out)) and builtins.max(map(abs, out)) < 1e299):  # (as _c_pow's, NaN too)
+        return None
+    return _array_of(out, d) if d.is_floating_point else _to_c_int(np.array(out), d.np.type)
+
+
 def _logspace_values(start, end, steps, base, d):
     """PyTorch's logspace kernel: see NOTE [Range values]."""
     if steps <= 1:  # fill_(base ** start), the power in double
         return np.full(steps, _fill_value(_c_pow(base, np.array([builtins.float(start)]))[0].item(), d)
                        if steps else 0, d.np)
-    i, lower = _halves_of(steps)
     start, end = _scalar_to(start, d.np.type), _scalar_to(end, d.np.type)
+    if steps <= _FEW and d is not _dt.float16 and base > 0:
+        out = _logspace_few(start, end, steps, base, d)
+        if out is not None:
+            return out
+    i, lower = _halves_of(steps)
     with np.errstate(all="ignore"):
         if d.is_floating_point:  # end - start in the dtype (float16 rounds it; NumPy does too)
             span = np.float64(end - start)
@@ -1117,16 +1144,15 @@ def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="che
     # (PyTorch's normal kernel does not run for no elements; its uniform one checks the dtype all the same)
     if not d.is_floating_point and (kernel != "normal_kernel_cpu" or math.prod(shape)):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.type_name}'")
-    rng = _rng(generator)
-    return _finish(wrap(_allocate(lambda s, t: draw(rng, s).astype(t, copy=False), shape, d.np)), requires_grad, fn)
+    return _finish(wrap(_allocate(draw, shape, d.np, _rng(generator))), requires_grad, fn)
 
 
-def _uniform(rng, shape):
-    return rng.random(shape)
+def _uniform(shape, dtype, rng):
+    return rng.random(shape).astype(dtype, copy=False)  # (drawn in double: the stream is the same for every dtype)
 
 
-def _standard_normal(rng, shape):
-    return rng.standard_normal(shape)
+def _standard_normal(shape, dtype, rng):
+    return rng.standard_normal(shape).astype(dtype, copy=False)
 
 
 def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
@@ -1248,8 +1274,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     _size_ints((size,), "normal")  # (PyTorch parses the size first)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    result = _random("normal", lambda g, s: mean + std * g.standard_normal(s), (size,), dtype, generator, device,
-                     requires_grad, "normal_kernel_cpu")
+    result = _random("normal", lambda s, t, g: (mean + std * g.standard_normal(s)).astype(t, copy=False), (size,),
+                     dtype, generator, device, requires_grad, "normal_kernel_cpu")
     return write_out(result, out)
 
 
