@@ -255,6 +255,16 @@ def _integer_converter(d):
     return convert
 
 
+def _array_of(values, d):
+    """np.array(values, d.np) for a list of Python numbers; a float beyond float16's or float32's range becomes
+    inf silently, as in PyTorch (NumPy would warn; np.errstate costs more than the array, so only then)."""
+    if d.itemsize < 8 and d.is_floating_point and values:
+        if not builtins.max(map(abs, values)) <= _C_TYPES[d.np.type][2]:  # (NaN too)
+            with np.errstate(over="ignore"):
+                return np.array(values, d.np)
+    return np.array(values, d.np)
+
+
 def _from_data(data, d):
     """A new array of nested data (not a tensor or ndarray), in dtype `d` (None: infer it). NOTE [Tensors from data]"""
     if isinstance(data, (str, bytes)):
@@ -340,9 +350,13 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False, 
     return _finish(wrap(np.array(s, d.np)), requires_grad, "scalar_tensor")
 
 
-# PyTorch's C++ names of dtypes in its messages about converting a value.
-_VALUE_TYPES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "int8_t",
-                "int16": "int16_t", "int32": "int", "int64": "int64_t", "uint8": "uint8_t"}
+# Each type as PyTorch's messages name it (C++), with its range and the bits of its significand (0 for integers).
+_C_TYPES = {t: (name, lo, hi, bits) for t, name, lo, hi, bits in [
+    (np.int8, "int8_t", -2 ** 7, 2 ** 7 - 1, 0), (np.uint8, "uint8_t", 0, 2 ** 8 - 1, 0),
+    (np.int16, "int16_t", -2 ** 15, 2 ** 15 - 1, 0), (np.int32, "int", -2 ** 31, 2 ** 31 - 1, 0),
+    (np.int64, "int64_t", -2 ** 63, 2 ** 63 - 1, 0), (np.float16, "c10::Half", -65504.0, 65504.0, 11),
+    (np.float32, "float", -3.4028234663852886e38, 3.4028234663852886e38, 24),
+    (np.float64, "double", -1.7976931348623157e308, 1.7976931348623157e308, 53)]}
 
 
 def scalar_bits(value):
@@ -369,21 +383,21 @@ def checked_fill(value, dtype, count=None):
     kind = dtype.kind
     if kind == "b":
         return builtins.bool(value)
-    if kind == "f":
-        if dtype.itemsize == 2 and count == 1:
-            return value
-        if dtype.itemsize < 8 and math.isfinite(value) and abs(value) > _C_TYPES[dtype.type][2]:
-            raise RuntimeError(f"value cannot be converted to type {_VALUE_TYPES[dtype.name]} without overflow")
+    if kind == "f" and dtype.itemsize == 2 and count == 1:
         return value
-    info = np.iinfo(dtype)
+    name, lo, hi, _ = _C_TYPES[dtype.type]
+    if kind == "f":
+        if dtype.itemsize < 8 and math.isfinite(value) and abs(value) > hi:
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+        return value
     if isinstance(value, (builtins.float, np.floating)):
-        over = not builtins.float(info.min) <= value <= builtins.float(info.max)  # (NaN too)
+        over = not builtins.float(lo) <= value <= builtins.float(hi)  # (NaN too)
     else:
         value = builtins.int(value)
-        over = value > info.max or (-value > info.max if info.min == 0 else value < info.min)
+        over = value > hi or (-value > hi if lo == 0 else value < lo)
     if over:
-        raise RuntimeError(f"value cannot be converted to type {_VALUE_TYPES[dtype.name]} without overflow")
-    return value & info.max if info.min == 0 and not isinstance(value, builtins.float) and value < 0 else value
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    return value & hi if lo == 0 and not isinstance(value, builtins.float) and value < 0 else value
 
 
 # -- filled -------------------------------------------------------------------------------
@@ -392,14 +406,19 @@ def _is_size_element(s):
             isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu")
 
 
+def _plain_shape(sizes):
+    """`sizes` as a shape where they are Python ints in [0, 2 ** 63), which need no other check; else None."""
+    for s in sizes:
+        if s.__class__ is not builtins.int or not 0 <= s < 2 ** 63:
+            return None
+    return tuple(sizes)
+
+
 def _size(size, fn="size", keyword=None):
     """The shape in `*size` (ints, or one sequence of them) or `size=`, refused as PyTorch's parser refuses it."""
-    if keyword is None:  # the common case, checked first: Python ints in [0, 2**63), or one tuple or list of them
-        shape = tuple(size[0]) if len(size) == 1 and size[0].__class__ in (tuple, list) else size
-        for s in shape:
-            if s.__class__ is not builtins.int or not 0 <= s < 2 ** 63:
-                break
-        else:
+    if keyword is None:  # the common case, checked first: Python ints, or one tuple or list of them
+        shape = _plain_shape(size[0] if len(size) == 1 and size[0].__class__ in (tuple, list) else size)
+        if shape is not None:
             return shape
     shape = _size_ints(size, fn, keyword)
     if fn == "zeros" and builtins.min(shape, default=0) < 0:  # (PyTorch's zeros words it its own way)
@@ -588,15 +607,6 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory
 # its own first element; dxdy gives PyTorch's values on one thread there.
 
 _VECTOR_BYTES = 32  # an AVX2 register: PyTorch's x86 builds fill arange 32 bytes at a time
-# Each type as PyTorch's messages name it (C++), with its range and the bits of its significand (0 for integers).
-_C_TYPES = {t: (name, lo, hi, bits) for t, name, lo, hi, bits in [
-    (np.int8, "int8_t", -2 ** 7, 2 ** 7 - 1, 0), (np.uint8, "uint8_t", 0, 2 ** 8 - 1, 0),
-    (np.int16, "int16_t", -2 ** 15, 2 ** 15 - 1, 0), (np.int32, "int", -2 ** 31, 2 ** 31 - 1, 0),
-    (np.int64, "int64_t", -2 ** 63, 2 ** 63 - 1, 0), (np.float16, "c10::Half", -65504.0, 65504.0, 11),
-    (np.float32, "float", -3.4028234663852886e38, 3.4028234663852886e38, 24),
-    (np.float64, "double", -1.7976931348623157e308, 1.7976931348623157e308, 53)]}
-
-
 # The types that take any Python int of smaller size unchecked: exactly, or (float64) rounded once as C's cast.
 _TAKES_INT_BELOW = {np.int64: 2 ** 63, np.float64: 2 ** 63, np.float32: 2 ** 24}
 
@@ -781,61 +791,40 @@ def _exact_range(start, step, n, t):
     return scale <= finest and abs(start) + abs(step) * n < half_span / scale
 
 
+# NOTE [Ranges in Python's floats]
+# Up to _FEW elements, arange, linspace and logspace compute in Python's floats, which cost less than NumPy's
+# calls on so few. The exact value of an fma, start + step * k, is an integer over a power of two (the larger
+# denominator of start's and step's ratios); float() rounds an integer correctly, and scaling it by the power
+# of two is then exact while the result is a normal double (the denominator at most 2 ** 1022): each value is
+# rounded once, as C's fma rounds it. An exact 0 takes its sign from IEEE's rules: step * k is then exact, and
+# `step * k + start` in Python's floats gives that sign. NumPy's path takes the ranges where a bound is not
+# finite, a value is beyond double's range or a denominator is larger.
 _NORMAL_DEN = 2 ** 1022  # (a constant: Python computes so large a power on every call)
-_FEW = 64  # up to this many elements, Python's floats compute a range faster than NumPy's calls
-
-
-def _fma_line(start, step, ks):
-    """[fma(step, k, start) for k in ks] in Python floats (step a finite float, ks a range of ints >= 0), rounded
-    once to double as C's fma rounds. None where start is not finite, a value is beyond double's range, or start or
-    step is so tiny that a value might be subnormal."""
-    if not ks:
-        return []
-    try:
-        p, p_den = step.as_integer_ratio()
-        if abs(p) * builtins.max(ks[0], ks[-1]) < 2 ** 53:  # each step * k is exact: the sum is the one rounding
-            return [start + step * k for k in ks]
-        s, s_den = start.as_integer_ratio()
-        den = builtins.max(s_den, p_den)
-        if den > _NORMAL_DEN:  # (a value might be subnormal, and round again when scaled)
-            return None
-        s, p, scale, to_float = s * (den // s_den), p * (den // p_den), 1 / den, builtins.float
-        # The exact value is an integer over a power of two: to_float rounds the integer correctly, and scaling it
-        # is exact. An exact 0 takes its sign from IEEE's rules: step * k is then exact, and Python gives that sign.
-        return [to_float(s + p * k) * scale or step * k + start for k in ks]
-    except (OverflowError, ValueError):
-        return None
-
-
-def _array_of(values, d):
-    """np.array(values, d.np) for a list of Python numbers; a float beyond float16's or float32's range becomes
-    inf silently, as in PyTorch (NumPy would warn; np.errstate costs more than the array, so only then)."""
-    if d.itemsize < 8 and d.is_floating_point and values and not builtins.max(map(abs, values)) <= _C_TYPES[
-            d.np.type][2]:
-        with np.errstate(over="ignore"):
-            return np.array(values, d.np)
-    return np.array(values, d.np)
+_FEW = 64
 
 
 def _arange_few(start, step, n, d):
-    """_arange_values for float32 and float64, in Python floats (_fma_line); None where a value is not finite, or
-    might be beyond float32's range (NumPy's path makes it inf)."""
-    if d is _dt.float32 and not abs(start) + abs(step) * n < 3e38:
+    """_arange_values for float32 and float64 in Python's floats (NOTE [Ranges in Python's floats]); None where
+    NumPy's path must compute them."""
+    if d is _dt.float32 and not abs(start) + abs(step) * n < 3e38:  # (no value is then beyond float32's range)
         return None
-    lanes = _VECTOR_BYTES // d.itemsize
-    paired = n - n % (2 * lanes)
-    bases = _fma_line(start, step, builtins.range(0, paired, lanes))  # each vector's first element
-    tail = _fma_line(start, step, builtins.range(paired, n))
-    if bases is None or tail is None:
-        return None
-    values = []
-    for base in bases:
-        base = builtins.float(d.np.type(base))  # (stored in the dtype, it is the vector's lane 0)
-        line = _fma_line(base, step, builtins.range(1, lanes))
-        if line is None:
+    try:
+        (s, s_den), (p, p_den) = start.as_integer_ratio(), step.as_integer_ratio()
+        den = builtins.max(s_den, p_den)
+        if den > _NORMAL_DEN:
             return None
-        values += [base] + line
-    return np.array(values + tail, d.np)
+        s, p, scale, to_float = s * (den // s_den), p * (den // p_den), 1 / den, builtins.float
+        lanes = _VECTOR_BYTES // d.itemsize
+        paired = n - n % (2 * lanes)
+        values = []
+        for i in builtins.range(0, paired, lanes):  # a vector: its first element stored in d, then fma(k, step, it)
+            base = builtins.float(d.np.type(to_float(s + p * i) * scale or step * i + start))
+            b = builtins.int(base * den)  # (a multiple of 1 / den still: rounding to d only makes it coarser)
+            values += [base] + [to_float(b + p * k) * scale or step * k + base for k in builtins.range(1, lanes)]
+        values += [to_float(s + p * i) * scale or step * i + start for i in builtins.range(paired, n)]
+        return np.array(values, d.np)
+    except (OverflowError, ValueError):  # (start or step not finite; a value beyond double's range)
+        return None
 
 
 def _arange_values(start, step, n, d):
@@ -949,20 +938,32 @@ def _halves_of(steps):
     return i, i < steps // 2
 
 
-def _linspace_few(start, end, step, steps, t):
-    """_linspace_values' fmas for float32 or float64 t, in Python floats: fma(step, i, start) for the first half,
-    fma(-step, steps - 1 - i, end) for the second. None where NumPy's path must compute them."""
-    half = steps // 2
-    if t is np.float32:
-        # A float32 is a multiple of 2 ** -24 times its magnitude (or 0): each value and product below is then a
-        # multiple of 2 ** -24 times the least nonzero magnitude here, and so a double exactly (with a bit to spare
-        # for rounding the left side), whose rounding to float32 is the only one.
-        least = builtins.min(abs(start) or math.inf, abs(end) or math.inf, abs(step) or math.inf)
-        if not builtins.max(abs(start), abs(end)) + abs(step) * steps < 2 ** 28 * least:
+def _float32_exact(start, end, step, steps):
+    """Whether start + step * i and end - step * i for every i < steps (start, end, step float32 values), and each
+    product, is a double exactly: rounding it to float32 is then the fma's one rounding.
+
+    A float32's lowest bit is at least 2 ** -24 times its magnitude: each value here is a multiple of 2 ** -24
+    times the least nonzero magnitude, and a double while below 2 ** 53 times that (a bit to spare for rounding
+    the left side)."""
+    least = builtins.min(abs(start) or math.inf, abs(end) or math.inf, abs(step) or math.inf)
+    return builtins.max(abs(start), abs(end)) + abs(step) * steps < 2 ** 28 * least
+
+
+def _linspace_few(start, end, step, steps):
+    """_linspace_values' fmas in double, in Python's floats (NOTE [Ranges in Python's floats]): fma(step, i, start)
+    for the first half, fma(-step, steps - 1 - i, end) for the second; None where NumPy's path must compute them."""
+    try:
+        (s, s_den), (e, e_den), (p, p_den) = start.as_integer_ratio(), end.as_integer_ratio(), step.as_integer_ratio()
+        den = builtins.max(s_den, e_den, p_den)
+        if den > _NORMAL_DEN:
             return None
-        return [start + step * i if i < half else end - step * (steps - 1 - i) for i in builtins.range(steps)]
-    lower, upper = _fma_line(start, step, builtins.range(half)), _fma_line(end, -step, builtins.range(steps - 1 - half, -1, -1))
-    return None if lower is None or upper is None else lower + upper
+        s, e, p, scale, to_float = s * (den // s_den), e * (den // e_den), p * (den // p_den), 1 / den, builtins.float
+        half = steps // 2
+        return [to_float(s + p * i) * scale or step * i + start if i < half else
+                to_float(e - p * (steps - 1 - i)) * scale or -step * (steps - 1 - i) + end
+                for i in builtins.range(steps)]
+    except (OverflowError, ValueError):  # (start, end or step not finite; a value beyond double's range)
+        return None
 
 
 def _linspace_values(start, end, steps, d):
@@ -983,15 +984,20 @@ def _linspace_values(start, end, steps, d):
     if t is not d.np.type:
         start, end = t(start), t(end)
     step = (end - start) / t(steps - 1)
-    if steps <= _FEW:
-        values = _linspace_few(builtins.float(start), builtins.float(end), builtins.float(step), steps, t)
+    first, last, by, half = builtins.float(start), builtins.float(end), builtins.float(step), steps // 2
+    exact = t is np.float32 and _float32_exact(first, last, by, steps)  # (a float32's fmas are then the doubles')
+    if steps <= _FEW and (exact or t is np.float64):
+        values = [first + by * i if i < half else last - by * (steps - 1 - i) for i in builtins.range(steps)] \
+            if exact else _linspace_few(first, last, by, steps)
         if values is not None:
             out = np.array(values, t)
             return out if d.is_floating_point else _to_c_int(out, d.np.type)
     i, lower = _halves_of(steps)
+    if exact:
+        return (np.where(lower, by, -by) * np.where(lower, i, steps - 1 - i) + np.where(lower, first, last)).astype(t)
     far = np.where(lower, i, steps - 1 - i).astype(t)
     with np.errstate(all="ignore"):  # the first half steps up from start, the second down from end
-        out = _fma(np.where(lower, step, -step), far, np.where(lower, t(start), t(end)), t)
+        out = _fma(np.where(lower, step, -step), far, np.where(lower, start, end), t)
     return out if d.is_floating_point else _to_c_int(out, d.np.type)
 
 
@@ -1058,7 +1064,7 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     start, end, steps = _steps("logspace", start, end, steps)
     if isinstance(base, Tensor) and base._data.ndim == 0 or isinstance(base, np.generic):
         base = base.item()
-    if not _is_number(base):
+    if base.__class__ is not builtins.float and not _is_number(base):
         raise TypeError(f"logspace() received an invalid combination of arguments - got "
                         f"({', '.join(type_name(x) for x in (start, end, steps))}, base={type_name(base)}), but "
                         f"expected one of:")
@@ -1173,16 +1179,16 @@ def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, pi
               memory_format=None):
     _tensor_arg("rand_like", input)
     check_on_cpu(device)
-    return rand(input._data.shape, generator=generator, dtype=dtype_arg("rand_like", dtype) or input.dtype,
-                requires_grad=requires_grad)
+    return _random("rand", _uniform, (input._data.shape,), dtype_arg("rand_like", dtype) or input.dtype, generator,
+                   None, requires_grad)
 
 
 def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
                requires_grad=False, memory_format=None):
     _tensor_arg("randn_like", input)
     check_on_cpu(device)
-    return randn(input._data.shape, generator=generator, dtype=dtype_arg("randn_like", dtype) or input.dtype,
-                 requires_grad=requires_grad)
+    return _random("randn", _standard_normal, (input._data.shape,), dtype_arg("randn_like", dtype) or input.dtype,
+                   generator, None, requires_grad, "normal_kernel_cpu")
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -1195,27 +1201,31 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     d = dtype_arg("randint", dtype) or _dt.int64
     check_on_cpu(device)
     given = (low, high, size)
-    low, high = (v.item() if isinstance(v, Tensor) and v._data.ndim == 0 else v for v in (low, high))
-    if not all(isinstance(v, (builtins.int, np.integer)) and not isinstance(v, builtins.bool) for v in (low, high)) \
-            or not isinstance(size, (tuple, list)):
-        if isinstance(size, str):
-            raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not {type_name(size)}")
-        raise TypeError(f"randint() received an invalid combination of arguments - got "
-                        f"({', '.join(type_name(x) for x in given)}), but expected one of:")
-    shape = _size_ints((size,), "randint")  # (PyTorch's order of checks)
+    if not (low.__class__ is high.__class__ is builtins.int and size.__class__ in (tuple, list)):  # (the common case)
+        low, high = (v.item() if isinstance(v, Tensor) and v._data.ndim == 0 else v for v in (low, high))
+        integers = all(isinstance(v, (builtins.int, np.integer)) and not isinstance(v, builtins.bool)
+                       for v in (low, high))
+        if not integers or not isinstance(size, (tuple, list)):
+            if isinstance(size, str):
+                raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not "
+                                f"{type_name(size)}")
+            raise TypeError(f"randint() received an invalid combination of arguments - got "
+                            f"({', '.join(type_name(x) for x in given)}), but expected one of:")
+    shape = _plain_shape(size)
+    if shape is None:
+        shape = _size_ints((size,), "randint")  # (PyTorch's order of checks)
     if not (-2 ** 63 <= low < 2 ** 63 and -2 ** 63 <= high < 2 ** 63):
         raise ValueError("Overflow when unpacking long long")
     nonnegative_shape(shape)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     if not d.is_floating_point or d is _dt.float16:  # (the bounds must fit the dtype)
-        info = np.finfo(d.np) if d.is_floating_point else np.iinfo(d.np) if d is not _dt.bool else None
-        lo, hi = (0, 1) if info is None else (info.min, info.max)
+        lo, hi = (0, 1) if d is _dt.bool else _C_TYPES[d.np.type][1:3]
         for what, bad in (("from", low < lo), ("to - 1", high - 1 > hi)):
             if bad:
                 raise RuntimeError(f"{what} is out of bounds for {_c_name(wrap(np.zeros((), d.np)))}")
     a = _allocate(lambda s, t: _rng(generator).integers(low, high, s), shape, np.int64)
-    return write_out(_finish(wrap(a.astype(d.np)), requires_grad, "randint"), out)
+    return write_out(_finish(wrap(a.astype(d.np, copy=False)), requires_grad, "randint"), out)
 
 
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
@@ -1246,8 +1256,8 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
         raise RuntimeError(f"n cannot be greater than {_RANDPERM_MOST[d][1]} for {d.type_name} type.")
     elif not d.is_floating_point and n:
         checked_fill(n - 1, d.np)
-    return write_out(_finish(wrap(_allocate(lambda s, t: _rng(generator).permutation(s[0]).astype(t), (n,), d.np)),
-                             requires_grad, "randperm"), out)
+    a = _allocate(lambda s, t: _rng(generator).permutation(s[0]).astype(t, copy=False), (n,), d.np)
+    return write_out(_finish(wrap(a), requires_grad, "randperm"), out)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
