@@ -361,8 +361,8 @@ _C_TYPES = {t: (name, lo, hi, bits) for t, name, lo, hi, bits in [
 
 def scalar_bits(value):
     """A number as PyTorch's argument parser reads a Scalar: an int must fit in 64 bits (OverflowError)."""
-    if value.__class__ is builtins.float:  # (the common case, checked first)
-        return value
+    if value.__class__ is builtins.float or value.__class__ is builtins.int and -2 ** 63 <= value < 2 ** 64:
+        return value  # (the common cases, checked first)
     if isinstance(value, (builtins.int, np.integer)) and not isinstance(value, (builtins.bool, np.bool_)):
         value = builtins.int(value)
         if value >= 2 ** 64:
@@ -416,10 +416,13 @@ def _plain_shape(sizes):
 
 def _size(size, fn="size", keyword=None):
     """The shape in `*size` (ints, or one sequence of them) or `size=`, refused as PyTorch's parser refuses it."""
-    if keyword is None:  # the common case, checked first: Python ints, or one tuple or list of them
+    # The common case, checked first: Python ints, or one tuple or list of them (or that given as `size=`).
+    if keyword is None:
         shape = _plain_shape(size[0] if len(size) == 1 and size[0].__class__ in (tuple, list) else size)
-        if shape is not None:
-            return shape
+    else:
+        shape = _plain_shape(keyword) if not size and keyword.__class__ in (tuple, list) else None
+    if shape is not None:
+        return shape
     shape = _size_ints(size, fn, keyword)
     if fn == "zeros" and builtins.min(shape, default=0) < 0:  # (PyTorch's zeros words it its own way)
         raise RuntimeError("zeros: Dimension size must be non-negative.")
@@ -562,6 +565,31 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, pin_me
                  requires_grad, device)
 
 
+# Tensor's factories that take its dtype (x.new_zeros(2, 3)): methods, attached beside the functions they call.
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_zeros(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    return _filled("zeros", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
+
+
+def new_ones(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    return _filled("ones", _ones, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
+
+
+def new_empty(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    return _filled("empty", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
+
+
+def new_full(self, size, fill_value, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+Tensor.new_tensor, Tensor.new_zeros, Tensor.new_ones, Tensor.new_empty, Tensor.new_full = (
+    new_tensor, new_zeros, new_ones, new_empty, new_full)
+
+
 def _int_arg(fn, name, position, v):
     if not isinstance(v, (builtins.int, np.integer)) or isinstance(v, builtins.bool):
         raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be int, not {type_name(v)}")
@@ -605,10 +633,12 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory
 #   (float for float16), both without FMA.
 # PyTorch splits a range of more than 32768 elements among its threads, and each thread starts its vectors at
 # its own first element; dxdy gives PyTorch's values on one thread there.
+# Ranges of a few elements get the same values in Python's floats: NOTE [Ranges in Python's floats].
 
 _VECTOR_BYTES = 32  # an AVX2 register: PyTorch's x86 builds fill arange 32 bytes at a time
 # The types that take any Python int of smaller size unchecked: exactly, or (float64) rounded once as C's cast.
 _TAKES_INT_BELOW = {np.int64: 2 ** 63, np.float64: 2 ** 63, np.float32: 2 ** 24}
+_FLOAT32_MAX = _C_TYPES[np.float32][2]
 
 
 def _scalar_to(v, t):
@@ -618,7 +648,7 @@ def _scalar_to(v, t):
     through float32; a value beyond the type's range (NaN for integers) is refused.
     """
     if v.__class__ is builtins.float:  # the common cases first: nothing to check, and NumPy rounds as C's cast
-        if t is np.float64 or t is np.float32 and abs(v) <= _C_TYPES[np.float32][2]:
+        if t is np.float64 or t is np.float32 and -_FLOAT32_MAX <= v <= _FLOAT32_MAX:
             return t(v)
     elif v.__class__ is builtins.int:
         below = _TAKES_INT_BELOW.get(t, 0)
@@ -657,6 +687,14 @@ def _to_c_int(x, t):
     info = np.iinfo(wide)
     inside = (x > -2.0 ** (info.bits - 1) - 1) & (x < 2.0 ** (info.bits - 1))
     return np.where(inside, np.trunc(np.where(inside, x, 0)), info.min).astype(wide).astype(t)
+
+
+def _c_ints(values, t):
+    """_to_c_int for a list of Python floats, in Python."""
+    bits = 64 if t is np.int64 else 32
+    low, high = -2.0 ** (bits - 1) - 1, 2.0 ** (bits - 1)
+    ints = [math.trunc(v) if low < v < high else -2 ** (bits - 1) for v in values]
+    return np.array(ints, np.int64 if bits == 64 else np.int32).astype(t, copy=False)
 
 
 def _two_sum(a, b):
@@ -990,8 +1028,7 @@ def _linspace_values(start, end, steps, d):
         values = [first + by * i if i < half else last - by * (steps - 1 - i) for i in builtins.range(steps)] \
             if exact else _linspace_few(first, last, by, steps)
         if values is not None:
-            out = np.array(values, t)
-            return out if d.is_floating_point else _to_c_int(out, d.np.type)
+            return np.array(values, t) if d.is_floating_point else _c_ints(values, d.np.type)
     i, lower = _halves_of(steps)
     if exact:
         return (np.where(lower, by, -by) * np.where(lower, i, steps - 1 - i) + np.where(lower, first, last)).astype(t)
@@ -1018,7 +1055,7 @@ def _logspace_few(start, end, steps, base, d):
     if d.is_floating_point:  # end - start in the dtype: a double rounded to float32 is rounded once
         span = builtins.float(end) - builtins.float(start)
         if d is _dt.float32:
-            if not abs(span) <= _C_TYPES[np.float32][2]:
+            if not abs(span) <= _FLOAT32_MAX:
                 return None
             span = builtins.float(np.float32(span))
     else:  # C promotes the narrow integers to int; int64 wraps
@@ -1030,7 +1067,7 @@ def _logspace_few(start, end, steps, base, d):
         return None
     if not (1e-299 < builtins.min(map(abs, out)) and builtins.max(map(abs, out)) < 1e299):  # (as _c_pow's, NaN too)
         return None
-    return _array_of(out, d) if d.is_floating_point else _to_c_int(np.array(out), d.np.type)
+    return _array_of(out, d) if d.is_floating_point else _c_ints(out, d.np.type)
 
 
 def _logspace_values(start, end, steps, base, d):
@@ -1281,7 +1318,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         if not ref.is_floating_point():
             raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{ref.dtype.type_name}'")
         return write_out(wrap((m + s * r.standard_normal(shape)).astype(ref._data.dtype)), out)
-    _size_ints((size,), "normal")  # (PyTorch parses the size first)
+    if size.__class__ not in (tuple, list) or _plain_shape(size) is None:
+        _size_ints((size,), "normal")  # (PyTorch parses the size first)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     result = _random("normal", lambda s, t, g: (mean + std * g.standard_normal(s)).astype(t, copy=False), (size,),
