@@ -1008,8 +1008,9 @@ def _linspace_values(start, end, steps, d):
     """PyTorch's linspace kernel: see NOTE [Range values]."""
     if steps <= 1:  # fill_(start): end is not even converted
         return np.full(steps, _fill_value(start, d) if steps else 0, d.np)
-    start, end = _scalar_to(start, d.np.type), _scalar_to(end, d.np.type)
-    if d is _dt.float16:  # c10::Half rounds each operation to float16 (computing in float32)
+    t = d.np.type
+    start, end = _scalar_to(start, t), _scalar_to(end, t)
+    if t is np.float16:  # c10::Half rounds each operation to float16 (computing in float32)
         def half(x):
             return np.asarray(x, np.float32).astype(np.float16).astype(np.float32)
         i, lower = _halves_of(steps)
@@ -1018,13 +1019,14 @@ def _linspace_values(start, end, steps, d):
         far = half(np.where(lower, i, steps - 1 - i))
         with np.errstate(over="ignore"):
             return half(np.where(lower, start + half(step * far), end - half(step * far))).astype(np.float16)
-    t = d.np.type if d.is_floating_point else np.float64  # integers step in double
-    if t is not d.np.type:
+    if not d.is_floating_point:  # integers step in double
+        t = np.float64
         start, end = t(start), t(end)
     step = (end - start) / t(steps - 1)
-    first, last, by, half = builtins.float(start), builtins.float(end), builtins.float(step), steps // 2
+    first, last, by = builtins.float(start), builtins.float(end), builtins.float(step)
     exact = t is np.float32 and _float32_exact(first, last, by, steps)  # (a float32's fmas are then the doubles')
     if steps <= _FEW and (exact or t is np.float64):
+        half = steps // 2
         values = [first + by * i if i < half else last - by * (steps - 1 - i) for i in builtins.range(steps)] \
             if exact else _linspace_few(first, last, by, steps)
         if values is not None:
