@@ -171,6 +171,7 @@ def _infer_dtype(obj):
 
 
 def _infer_items_dtype(seq):
+    """The dtype of a sequence's items, promoted (the default dtype for none)."""
     if len(seq) == 0:
         return _dt.get_default_dtype()
     if seq.__class__ is list or seq.__class__ is tuple:  # Python numbers only, the common case, at once:
