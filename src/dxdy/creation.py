@@ -503,7 +503,13 @@ def _full(shape, value, dtype):
     return a
 
 
+def _missing_size(fn):
+    return TypeError(f'{fn}() missing 1 required positional arguments: "size"')
+
+
 def _filled(fn, fill, size, dtype, device, requires_grad, default=None, size_keyword=None):
+    if not size and size_keyword is None:  # zeros() is no 0-d tensor: PyTorch wants a size, () included
+        raise _missing_size(fn)
     d = dtype_arg(fn, dtype) or default or _dt.get_default_dtype()
     shape = _size(size, fn, size_keyword)
     check_on_cpu(device)
@@ -572,14 +578,20 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=
 
 
 def new_zeros(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    if not sizes and size is None:
+        raise _missing_size("new_zeros")
     return _filled("zeros", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
 
 
 def new_ones(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    if not sizes and size is None:
+        raise _missing_size("new_ones")
     return _filled("ones", _ones, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
 
 
 def new_empty(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    if not sizes and size is None:
+        raise _missing_size("new_empty")
     return _filled("empty", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
 
 
@@ -1184,6 +1196,8 @@ def _rng(generator):
 
 def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="check_uniform_bounds",
             size_keyword=None):
+    if not size and size_keyword is None:
+        raise TypeError(f"{fn}() received an invalid combination of arguments - got (), but expected one of:")
     d = dtype_arg(fn, dtype) or _dt.get_default_dtype()
     shape = _size(size, fn, size_keyword)
     check_on_cpu(device)
