@@ -156,3 +156,17 @@ def test_default_dtype_changes_float_inference():
         dxdy.set_default_dtype(dxdy.float32)
     with pytest.raises(TypeError):
         dxdy.set_default_dtype(dxdy.int64)
+
+
+def test_a_size_is_required():
+    # zeros() is no 0-d tensor (zeros(()) is): PyTorch's TypeError, its first line
+    said = {}
+    for lib in (dxdy, torch):
+        x = lib.ones(2)
+        said[lib] = []
+        for make in (lib.zeros, lib.ones, lib.empty, lib.rand, lib.randn, x.new_zeros, x.new_ones, x.new_empty):
+            with pytest.raises(TypeError) as info:
+                make()
+            said[lib].append(str(info.value).splitlines()[0])
+            assert make(()).shape == ()
+    assert said[dxdy] == said[torch]

@@ -407,6 +407,11 @@ VALUES = [
     "i.unique_consecutive(return_inverse=True, return_counts=True, dim=None)",
     "x.requires_grad_(requires_grad=True).register_hook(hook=lambda g: g * 2) is not None",
     "x.requires_grad_().register_post_accumulate_grad_hook(hook=lambda t: None) is not None",
+    # in-place forms (tests/test_tensor_methods.py)
+    "x.clone().cumsum_(dim=1, dtype=torch.float32)", "x.clone().cumprod_(dim=0, dtype=torch.float32)",
+    "x.clone().divide_(other=y, rounding_mode='floor')", "x.double().float_power_(exponent=2)",
+    "x.clone().subtract_(other=y, alpha=2)", "x.unsqueeze(0).swapaxes_(axis0=0, axis1=2)",
+    "x.clone().swapdims_(dim0=0, dim1=1)", "x.clone().unsqueeze_(dim=1)",
 ]
 
 SHAPES = [
@@ -426,6 +431,8 @@ SHAPES = [
     "torch.normal(mean=x, std=p)", "torch.normal(mean=0.5, std=p)",
     "torch.bernoulli(input=p, generator=torch.Generator())", "torch.bernoulli(input=p, p=0.5)",
     "torch.multinomial(input=torch.ones(4), num_samples=2, replacement=False, generator=torch.Generator())",
+    "p.bernoulli(p=0.5, generator=torch.Generator())", "x.clone().bernoulli_(p=p, generator=torch.Generator())",
+    "torch.ones(4).multinomial(num_samples=2, replacement=True, generator=torch.Generator())",
     "torch.manual_seed(seed=0).initial_seed()", "torch.dropout(input=x, p=0.5, train=True)",
     "x.uniform_(**{'from': -1.0}, to=1.0, generator=torch.Generator())", "x.uniform_(to=0.5)",
     "x.normal_(mean=1.0, std=0.5, generator=torch.Generator())",

@@ -4,7 +4,9 @@ Random numbers come from one seeded NumPy generator of dxdy's own:
 `manual_seed(s)` makes runs reproducible, but the stream is not PyTorch's.
 """
 import builtins
+import functools
 import math
+import operator
 import sys
 
 import numpy as np
@@ -39,6 +41,8 @@ def _is_number(v):
 
 def number_arg(fn, name, position, v):
     """A Number argument: Python and NumPy numbers, and one-element tensors, as PyTorch's parser takes them."""
+    if v.__class__ is builtins.float or v.__class__ is builtins.int:  # (the common case, checked first)
+        return v
     if isinstance(v, Tensor) and v._data.size == 1 and v._data.ndim == 0:
         return v.item()
     if not _is_number(v):
@@ -68,6 +72,8 @@ def _flag(fn, name, value, none_ok=True):
 
 
 def _finish(t, requires_grad, fn="tensor"):
+    if requires_grad is False:  # (the common case, checked first)
+        return t
     if _flag(fn, "requires_grad", requires_grad, none_ok=fn != "tensor"):
         if t._data.dtype.kind != "f":  # the factories' wording differs from requires_grad_'s, as in PyTorch
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -79,10 +85,6 @@ def _tensor_arg(fn, v, name="input", position=1):
     if not isinstance(v, Tensor):
         raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {type_name(v)}")
     return v
-
-
-def _check_device(device):
-    check_on_cpu(device)  # dxdy computes on the CPU only
 
 
 def _np_dtype(dtype):
@@ -111,8 +113,13 @@ def _numpy_dtype(np_dtype):
 # is a number, not a sequence; a NumPy array is a sequence. With no elements at all,
 # step (3) is skipped, as in PyTorch ([[], [1]] is a 2 x 0 tensor).
 
+_PYTHON_SCALARS = frozenset((builtins.bool, builtins.int, builtins.float))
+
+
 def _is_sequence(obj):
     # Python's sequence protocol, as PySequence_Check sees it: not dicts, tensors or NumPy scalars.
+    if builtins.type(obj) in _PYTHON_SCALARS:  # (the common case, checked first)
+        return False
     if isinstance(obj, (list, tuple, np.ndarray, builtins.range, str, bytes, bytearray)):
         return True
     if isinstance(obj, (Tensor, dict, np.generic)):
@@ -139,6 +146,8 @@ _NUMPY_SCALAR_DTYPES = {np.dtype(d.np).type: d for d in _dt.ALL}
 
 def _infer_dtype(obj):
     """PyTorch's infer_scalar_type: the dtype of nested data, promoted over all its elements."""
+    if obj.__class__ is list or obj.__class__ is tuple:  # (the common case, checked first)
+        return _infer_items_dtype(obj)
     if isinstance(obj, np.generic):  # before Python's float: np.float64 is one, and keeps its dtype
         d = _NUMPY_SCALAR_DTYPES.get(builtins.type(obj))
         if d is None:
@@ -157,14 +166,24 @@ def _infer_dtype(obj):
     if isinstance(obj, np.ndarray):
         return _numpy_dtype(obj.dtype)
     if _is_sequence(obj):
-        if len(obj) == 0:
-            return _dt.get_default_dtype()
-        d = None
-        for item in obj:
-            k = _infer_dtype(item)
-            d = k if d is None or d is k else _dt.promote_types(d, k)
-        return d
+        return _infer_items_dtype(obj)
     raise RuntimeError(f"Could not infer dtype of {type_name(obj)}")
+
+
+def _infer_items_dtype(seq):
+    """The dtype of a sequence's items, promoted (the default dtype for none)."""
+    if len(seq) == 0:
+        return _dt.get_default_dtype()
+    if seq.__class__ is list or seq.__class__ is tuple:  # Python numbers only, the common case, at once:
+        kinds = set(map(builtins.type, seq))  # promoted, they give bool < int64 < the default float
+        if kinds <= _PYTHON_SCALARS:
+            return _dt.get_default_dtype() if builtins.float in kinds else _dt.int64 if builtins.int in kinds \
+                else _dt.bool
+    d = None
+    for item in seq:
+        k = _infer_dtype(item)
+        d = k if d is None or d is k else _dt.promote_types(d, k)
+    return d
 
 
 def _store(obj, sizes, dim, convert, out):
@@ -178,6 +197,9 @@ def _store(obj, sizes, dim, convert, out):
         raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {n})")
     if isinstance(obj, np.ndarray) and obj.shape == tuple(sizes[dim:]):
         out.extend(convert(v) for v in obj.ravel().tolist())
+        return
+    if dim == len(sizes) - 1:  # (each item a leaf)
+        out.extend(map(convert, obj))
         return
     for item in obj:
         _store(item, sizes, dim + 1, convert, out)
@@ -206,11 +228,15 @@ def _as_bool(v):
     return builtins.bool(_as_float(v))
 
 
+@functools.cache  # (one per dtype)
 def _integer_converter(d):
     info = np.iinfo(d.np)
     unsigned = info.min == 0
+    lo, hi = builtins.int(info.min), builtins.int(info.max)
 
     def convert(v):
+        if v.__class__ is builtins.int and lo <= v <= hi:  # (the common case, checked first)
+            return v
         if isinstance(v, Tensor) and v._data.dtype.kind in "iub":
             v = v.__index__()
         if isinstance(v, builtins.float):  # a Python float (or np.float64): checked as a double against the
@@ -219,7 +245,6 @@ def _integer_converter(d):
             v = builtins.int(v)
             return v if v <= info.max else info.min  # (int64's max is 2**63 as a double: C's cast wraps it)
         else:
-            import operator
             v = operator.index(v)  # "'X' object cannot be interpreted as an integer"
             if not -2 ** 63 <= v < 2 ** 63:
                 raise ValueError("Overflow when unpacking long long")
@@ -229,6 +254,16 @@ def _integer_converter(d):
             raise RuntimeError(f"value cannot be converted to type {d.name} without overflow")
         return v
     return convert
+
+
+def _array_of(values, d):
+    """np.array(values, d.np) for a list of Python numbers; a float beyond float16's or float32's range becomes
+    inf silently, as in PyTorch (NumPy would warn; np.errstate costs more than the array, so only then)."""
+    if d.itemsize < 8 and d.is_floating_point and values:
+        if not builtins.max(map(abs, values)) <= _C_TYPES[d.np.type][2]:  # (NaN too)
+            with np.errstate(over="ignore"):
+                return np.array(values, d.np)
+    return np.array(values, d.np)
 
 
 def _from_data(data, d):
@@ -243,8 +278,8 @@ def _from_data(data, d):
     convert = _as_float if d.is_floating_point else _as_bool if d is _dt.bool else _integer_converter(d)
     flat = []
     _store(data, sizes, 0, convert, flat)
-    with np.errstate(over="ignore"):  # a float beyond the dtype's range is inf, silently, as in PyTorch
-        return np.array(flat, d.np).reshape(sizes)
+    a = _array_of(flat, d)
+    return a if len(sizes) == 1 else a.reshape(sizes)
 
 
 def _to_array(data, dtype):
@@ -269,20 +304,22 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     """
     d = dtype_arg("tensor", dtype)
     _flag("tensor", "requires_grad", requires_grad, none_ok=False)
-    _check_device(device)
+    check_on_cpu(device)
     if isinstance(data, Tensor):
         import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() "
                       "or sourceTensor.clone().detach().requires_grad_(True), rather than "
                       "dxdy.tensor(sourceTensor).", UserWarning, stacklevel=2)
     a = _to_array(data, d)
-    return _finish(wrap(np.array(a, copy=True)), requires_grad)
+    if isinstance(data, (Tensor, np.ndarray)):  # (their memory; an array made from other data is new)
+        a = np.array(a, copy=True)
+    return _finish(wrap(a), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
     """A tensor over `data`, sharing memory with a NumPy array or tensor when the dtype allows."""
     d = dtype_arg("as_tensor", dtype)
-    _check_device(device)
+    check_on_cpu(device)
     if isinstance(data, Tensor):
         return data if d is None or data.dtype is d else data.to(d)
     if isinstance(data, np.ndarray):
@@ -309,18 +346,24 @@ def from_numpy(ndarray):
 
 def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     d = dtype_arg("scalar_tensor", dtype) or _dt.get_default_dtype()
-    _check_device(device)
+    check_on_cpu(device)
     s = checked_fill(number_arg("scalar_tensor", "s", 1, s), d.np, 1)
     return _finish(wrap(np.array(s, d.np)), requires_grad, "scalar_tensor")
 
 
-# PyTorch's C++ names of dtypes in its messages about converting a value.
-_VALUE_TYPES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "int8_t",
-                "int16": "int16_t", "int32": "int", "int64": "int64_t", "uint8": "uint8_t"}
+# Each type as PyTorch's messages name it (C++), with its range and the bits of its significand (0 for integers).
+_C_TYPES = {t: (name, lo, hi, bits) for t, name, lo, hi, bits in [
+    (np.int8, "int8_t", -2 ** 7, 2 ** 7 - 1, 0), (np.uint8, "uint8_t", 0, 2 ** 8 - 1, 0),
+    (np.int16, "int16_t", -2 ** 15, 2 ** 15 - 1, 0), (np.int32, "int", -2 ** 31, 2 ** 31 - 1, 0),
+    (np.int64, "int64_t", -2 ** 63, 2 ** 63 - 1, 0), (np.float16, "c10::Half", -65504.0, 65504.0, 11),
+    (np.float32, "float", -3.4028234663852886e38, 3.4028234663852886e38, 24),
+    (np.float64, "double", -1.7976931348623157e308, 1.7976931348623157e308, 53)]}
 
 
 def scalar_bits(value):
     """A number as PyTorch's argument parser reads a Scalar: an int must fit in 64 bits (OverflowError)."""
+    if value.__class__ is builtins.float or value.__class__ is builtins.int and -2 ** 63 <= value < 2 ** 64:
+        return value  # (the common cases, checked first)
     if isinstance(value, (builtins.int, np.integer)) and not isinstance(value, (builtins.bool, np.bool_)):
         value = builtins.int(value)
         if value >= 2 ** 64:
@@ -341,21 +384,21 @@ def checked_fill(value, dtype, count=None):
     kind = dtype.kind
     if kind == "b":
         return builtins.bool(value)
-    if kind == "f":
-        if dtype.itemsize == 2 and count == 1:
-            return value
-        if math.isfinite(value) and dtype.itemsize < 8 and abs(value) > builtins.float(np.finfo(dtype).max):
-            raise RuntimeError(f"value cannot be converted to type {_VALUE_TYPES[dtype.name]} without overflow")
+    if kind == "f" and dtype.itemsize == 2 and count == 1:
         return value
-    info = np.iinfo(dtype)
+    name, lo, hi, _ = _C_TYPES[dtype.type]
+    if kind == "f":
+        if dtype.itemsize < 8 and math.isfinite(value) and abs(value) > hi:
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+        return value
     if isinstance(value, (builtins.float, np.floating)):
-        over = not builtins.float(info.min) <= value <= builtins.float(info.max)  # (NaN too)
+        over = not builtins.float(lo) <= value <= builtins.float(hi)  # (NaN too)
     else:
         value = builtins.int(value)
-        over = value > info.max or (-value > info.max if info.min == 0 else value < info.min)
+        over = value > hi or (-value > hi if lo == 0 else value < lo)
     if over:
-        raise RuntimeError(f"value cannot be converted to type {_VALUE_TYPES[dtype.name]} without overflow")
-    return value & info.max if info.min == 0 and not isinstance(value, builtins.float) and value < 0 else value
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    return value & hi if lo == 0 and not isinstance(value, builtins.float) and value < 0 else value
 
 
 # -- filled -------------------------------------------------------------------------------
@@ -364,8 +407,23 @@ def _is_size_element(s):
             isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu")
 
 
+def _plain_shape(sizes):
+    """`sizes` as a shape where they are Python ints in [0, 2 ** 63), which need no other check; else None."""
+    for s in sizes:
+        if s.__class__ is not builtins.int or not 0 <= s < 2 ** 63:
+            return None
+    return tuple(sizes)
+
+
 def _size(size, fn="size", keyword=None):
     """The shape in `*size` (ints, or one sequence of them) or `size=`, refused as PyTorch's parser refuses it."""
+    # The common case, checked first: Python ints, or one tuple or list of them (or that given as `size=`).
+    if keyword is None:
+        shape = _plain_shape(size[0] if len(size) == 1 and size[0].__class__ in (tuple, list) else size)
+    else:
+        shape = _plain_shape(keyword) if not size and keyword.__class__ in (tuple, list) else None
+    if shape is not None:
+        return shape
     shape = _size_ints(size, fn, keyword)
     if fn == "zeros" and builtins.min(shape, default=0) < 0:  # (PyTorch's zeros words it its own way)
         raise RuntimeError("zeros: Dimension size must be non-negative.")
@@ -382,10 +440,10 @@ def _size_ints(size, fn, keyword=None):
     return shape
 
 
-def _allocate(make, shape, dtype):
-    """make(shape, dtype): a new array, or PyTorch's RuntimeError where memory cannot hold it."""
+def _allocate(make, shape, dtype, *args):
+    """make(shape, dtype, *args): a new array, or PyTorch's RuntimeError where memory cannot hold it."""
     try:
-        return make(shape, dtype)
+        return make(shape, dtype, *args)
     except (MemoryError, ValueError):  # (NumPy's ValueError: "array is too big", past 2**63 bytes)
         error = allocation_error(shape, dtype)
     raise error
@@ -429,10 +487,32 @@ def int_tuple_arg(fn, name, size, keyword=None):
     return tuple(builtins.int(s) for s in elements)
 
 
+def _ones(shape, dtype):
+    a = np.empty(shape, dtype)
+    a.fill(1)  # (np.ones does the same, through more Python)
+    return a
+
+
+def _full(shape, value, dtype):
+    """np.full(shape, value, dtype) for a value checked_fill gave."""
+    a = np.empty(shape, dtype)
+    if value.__class__ is builtins.float and dtype.kind in "iu":  # C's cast (fill() refuses 2.0 ** 63 for int64)
+        np.copyto(a, value, casting="unsafe")
+    else:
+        a.fill(value)
+    return a
+
+
+def _missing_size(fn):
+    return TypeError(f'{fn}() missing 1 required positional arguments: "size"')
+
+
 def _filled(fn, fill, size, dtype, device, requires_grad, default=None, size_keyword=None):
+    if not size and size_keyword is None:  # zeros() is no 0-d tensor: PyTorch wants a size, () included
+        raise _missing_size(fn)
     d = dtype_arg(fn, dtype) or default or _dt.get_default_dtype()
     shape = _size(size, fn, size_keyword)
-    _check_device(device)
+    check_on_cpu(device)
     return _finish(wrap(_allocate(fill, shape, d.np)), requires_grad, fn)
 
 
@@ -443,7 +523,7 @@ def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin
 
 def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """A tensor of ones."""
-    return write_out(_filled("ones", np.ones, sizes, dtype, device, requires_grad, size_keyword=size), out)
+    return write_out(_filled("ones", _ones, sizes, dtype, device, requires_grad, size_keyword=size), out)
 
 
 def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
@@ -457,13 +537,13 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, pi
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type_name(size)}")
     value = scalar_bits(number_arg("full", "fill_value", 2, fill_value))
-    return write_out(_filled("full", lambda s, d: np.full(s, checked_fill(value, d, math.prod(s)), d), (size,),
+    return write_out(_filled("full", lambda s, d: _full(s, checked_fill(value, d, math.prod(s)), d), (size,),
                              dtype, device, requires_grad, _dt.scalar_dtype(value)), out)
 
 
 def _like(fn, fill, input, dtype, requires_grad, device=None):
     _tensor_arg(fn, input)
-    _check_device(device)
+    check_on_cpu(device)
     d = dtype_arg(fn, dtype)
     return _finish(wrap(_allocate(fill, input._data.shape, input._data.dtype if d is None else d.np)),
                    requires_grad, fn)
@@ -476,7 +556,7 @@ def zeros_like(input, *, dtype=None, layout=None, device=None, pin_memory=False,
 
 def ones_like(input, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
               memory_format=None):
-    return _like("ones_like", np.ones, input, dtype, requires_grad, device)
+    return _like("ones_like", _ones, input, dtype, requires_grad, device)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
@@ -488,8 +568,39 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, pin_me
               memory_format=None):
     _tensor_arg("full_like", input)
     value = scalar_bits(number_arg("full_like", "fill_value", 2, fill_value))
-    return _like("full_like", lambda s, d: np.full(s, checked_fill(value, d, math.prod(s)), d), input, dtype,
+    return _like("full_like", lambda s, d: _full(s, checked_fill(value, d, math.prod(s)), d), input, dtype,
                  requires_grad, device)
+
+
+# Tensor's factories that take its dtype (x.new_zeros(2, 3)): methods, attached beside the functions they call.
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_zeros(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    if not sizes and size is None:
+        raise _missing_size("new_zeros")
+    return _filled("zeros", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
+
+
+def new_ones(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    if not sizes and size is None:
+        raise _missing_size("new_ones")
+    return _filled("ones", _ones, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
+
+
+def new_empty(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    if not sizes and size is None:
+        raise _missing_size("new_empty")
+    return _filled("empty", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
+
+
+def new_full(self, size, fill_value, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+Tensor.new_tensor, Tensor.new_zeros, Tensor.new_ones, Tensor.new_empty, Tensor.new_full = (
+    new_tensor, new_zeros, new_ones, new_empty, new_full)
 
 
 def _int_arg(fn, name, position, v):
@@ -500,14 +611,20 @@ def _int_arg(fn, name, position, v):
     return builtins.int(v)
 
 
+def _eye(shape, dtype):
+    n, m = shape
+    a = np.zeros(shape, dtype)
+    a.flat[:builtins.min(n, m) * m:m + 1] = 1  # (np.eye does the same, through more Python)
+    return a
+
+
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """The identity matrix, n x m."""
     d = dtype_arg("eye", dtype) or _dt.get_default_dtype()
     n = _int_arg("eye", "n", 1, n)
     m = n if m is None else _int_arg("eye", "m", 2, m)
-    _check_device(device)
-    return write_out(_finish(wrap(_allocate(lambda s, t: np.eye(*s, dtype=t), (n, m), d.np)), requires_grad, "eye"),
-                     out)
+    check_on_cpu(device)
+    return write_out(_finish(wrap(_allocate(_eye, (n, m), d.np)), requires_grad, "eye"), out)
 
 
 # -- ranges ---------------------------------------------------------------------------------
@@ -529,15 +646,12 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory
 #   (float for float16), both without FMA.
 # PyTorch splits a range of more than 32768 elements among its threads, and each thread starts its vectors at
 # its own first element; dxdy gives PyTorch's values on one thread there.
+# Ranges of a few elements get the same values in Python's floats: NOTE [Ranges in Python's floats].
 
 _VECTOR_BYTES = 32  # an AVX2 register: PyTorch's x86 builds fill arange 32 bytes at a time
-# Each type as PyTorch's messages name it (C++), with its range and the bits of its significand (0 for integers).
-_C_TYPES = {t: (name, lo, hi, bits) for t, name, lo, hi, bits in [
-    (np.int8, "int8_t", -2 ** 7, 2 ** 7 - 1, 0), (np.uint8, "uint8_t", 0, 2 ** 8 - 1, 0),
-    (np.int16, "int16_t", -2 ** 15, 2 ** 15 - 1, 0), (np.int32, "int", -2 ** 31, 2 ** 31 - 1, 0),
-    (np.int64, "int64_t", -2 ** 63, 2 ** 63 - 1, 0), (np.float16, "c10::Half", -65504.0, 65504.0, 11),
-    (np.float32, "float", -3.4028234663852886e38, 3.4028234663852886e38, 24),
-    (np.float64, "double", -1.7976931348623157e308, 1.7976931348623157e308, 53)]}
+# The types that take any Python int of smaller size unchecked: exactly, or (float64) rounded once as C's cast.
+_TAKES_INT_BELOW = {np.int64: 2 ** 63, np.float64: 2 ** 63, np.float32: 2 ** 24}
+_FLOAT32_MAX = _C_TYPES[np.float32][2]
 
 
 def _scalar_to(v, t):
@@ -546,6 +660,13 @@ def _scalar_to(v, t):
     A float truncates into an integer type, a negative int wraps into an unsigned one, a float goes to float16
     through float32; a value beyond the type's range (NaN for integers) is refused.
     """
+    if v.__class__ is builtins.float:  # the common cases first: nothing to check, and NumPy rounds as C's cast
+        if t is np.float64 or t is np.float32 and -_FLOAT32_MAX <= v <= _FLOAT32_MAX:
+            return t(v)
+    elif v.__class__ is builtins.int:
+        below = _TAKES_INT_BELOW.get(t, 0)
+        if -below <= v < below:
+            return t(v)
     name, lo, hi, bits = _C_TYPES[t]
     if bits and isinstance(v, builtins.float):  # a float type takes inf and NaN
         over = math.isfinite(v) and (v < lo or v > hi)
@@ -568,12 +689,25 @@ def _scalar_to(v, t):
     return np.array(v, np.int64 if v < 2 ** 63 else np.uint64).astype(t)[()]  # one rounding, as C's cast
 
 
+def _int64(v):
+    """v as PyTorch converts it to int64 (_scalar_to), as a Python int."""
+    return v if v.__class__ is builtins.int and -2 ** 63 <= v < 2 ** 63 else builtins.int(_scalar_to(v, np.int64))
+
+
 def _to_c_int(x, t):
     """Float64 values cast to integer type t as x86 does (C's cast): truncated, INT_MIN where out of range."""
     wide = np.int64 if t is np.int64 else np.int32  # C converts through int (cvttsd2si) for the narrower types
     info = np.iinfo(wide)
     inside = (x > -2.0 ** (info.bits - 1) - 1) & (x < 2.0 ** (info.bits - 1))
     return np.where(inside, np.trunc(np.where(inside, x, 0)), info.min).astype(wide).astype(t)
+
+
+def _c_ints(values, t):
+    """_to_c_int for a list of Python floats, in Python."""
+    bits = 64 if t is np.int64 else 32
+    low, high = -2.0 ** (bits - 1) - 1, 2.0 ** (bits - 1)
+    ints = [math.trunc(v) if low < v < high else -2 ** (bits - 1) for v in values]
+    return np.array(ints, np.int64 if bits == 64 else np.int32).astype(t, copy=False)
 
 
 def _two_sum(a, b):
@@ -615,7 +749,8 @@ def _fma(a, b, c, t):
             return _add_round_to_odd(a * b, c).astype(np.float32)
         p, e = _two_product(a, b)
         s, s_err = _two_sum(c, p)
-        out = s + _add_round_to_odd(s_err, e)
+        rest = _add_round_to_odd(s_err, e)
+        out = np.where(rest == 0, s, s + rest)  # (s alone keeps the sign of an exact 0: -0 + -0 is -0)
         return np.where(np.isfinite(out), out, a * b + c)  # inf or NaN: the split overflowed, or was given them
 
 
@@ -647,6 +782,11 @@ def _range_number(fn, name, position, v):
 
 def _numbers(fn, names, values):
     """Python numbers from Number arguments (0-d tensors give their item), or PyTorch's TypeError."""
+    for v in values:  # the common case, checked first: Python floats, and ints in int64's range
+        if v.__class__ is not builtins.float and not (v.__class__ is builtins.int and -2 ** 63 <= v < 2 ** 63):
+            break
+    else:
+        return values
     if len(values) == 1:
         return [_range_number(fn, names[0], 1, values[0])]
     try:
@@ -674,7 +814,7 @@ def _c_quotient(a, b):
 def _arange_size(start, end, step, d):
     _check_range(start, end, step)
     if d is _dt.int64:  # counted in integers, after each bound is truncated
-        start, end, step = (builtins.int(_scalar_to(v, np.int64)) for v in (start, end, step))
+        start, end, step = _int64(start), _int64(end), _int64(step)
         if step == 0:
             raise ValueError("step must be nonzero")
         return _c_quotient(end - start + step - (1 if step > 0 else -1), step)
@@ -684,26 +824,75 @@ def _arange_size(start, end, step, d):
     return math.ceil(size)
 
 
-def _exact_range(start, step, n, d):
-    """Whether start + step * i for every i < n, and so each partial result of the kernel, is exact in d.
+# For each float type: 2 ** (bits of its significand - 1), and 1 / its smallest subnormal.
+_EXACT_LIMITS = {np.float16: (2 ** 10, 2 ** 24), np.float32: (2 ** 23, 2 ** 149), np.float64: (2 ** 52, 2 ** 1074)}
+
+
+def _exact_range(start, step, n, t):
+    """Whether start + step * i for every i < n, and so each partial result of the kernel, is exact in float type t
+    (start and step Python floats).
 
     Then nothing rounds anywhere (arange(5.0), arange(-1, 1, 0.25)), and there is no rounding to emulate.
     """
-    start, step = builtins.float(start), builtins.float(step)
-    if not math.isfinite(step):
+    try:  # every value is k / scale
+        scale = builtins.max(start.as_integer_ratio()[1], step.as_integer_ratio()[1])
+    except (OverflowError, ValueError):  # inf or NaN
         return False
-    scale = builtins.max(start.as_integer_ratio()[1], step.as_integer_ratio()[1])  # every value is k / scale
-    return scale <= 2 ** 24 and (abs(start) + abs(step) * n) * scale < 2 ** (_C_TYPES[d.np.type][3] - 1)
+    half_span, finest = _EXACT_LIMITS[t]  # each |k| < 2 ** bits (a bit to spare for rounding the left side)
+    return scale <= finest and abs(start) + abs(step) * n < half_span / scale
+
+
+# NOTE [Ranges in Python's floats]
+# Up to _FEW elements, arange, linspace and logspace compute in Python's floats, which cost less than NumPy's
+# calls on so few. The exact value of an fma, start + step * k, is an integer over a power of two (the larger
+# denominator of start's and step's ratios); float() rounds an integer correctly, and scaling it by the power
+# of two is then exact while the result is a normal double (the denominator at most 2 ** 1022): each value is
+# rounded once, as C's fma rounds it. An exact 0 takes its sign from IEEE's rules: step * k is then exact, and
+# `step * k + start` in Python's floats gives that sign. NumPy's path takes the ranges where a bound is not
+# finite, a value is beyond double's range or a denominator is larger.
+_NORMAL_DEN = 2 ** 1022  # (a constant: Python computes so large a power on every call)
+_FEW = 64
+
+
+def _arange_few(start, step, n, d):
+    """_arange_values for float32 and float64 in Python's floats (NOTE [Ranges in Python's floats]); None where
+    NumPy's path must compute them."""
+    if d is _dt.float32 and not abs(start) + abs(step) * n < 3e38:  # (no value is then beyond float32's range)
+        return None
+    try:
+        (s, s_den), (p, p_den) = start.as_integer_ratio(), step.as_integer_ratio()
+        den = builtins.max(s_den, p_den)
+        if den > _NORMAL_DEN:
+            return None
+        s, p, scale, to_float = s * (den // s_den), p * (den // p_den), 1 / den, builtins.float
+        lanes = _VECTOR_BYTES // d.itemsize
+        paired = n - n % (2 * lanes)
+        values = []
+        for i in builtins.range(0, paired, lanes):  # a vector: its first element stored in d, then fma(k, step, it)
+            base = builtins.float(d.np.type(to_float(s + p * i) * scale or step * i + start))
+            b = builtins.int(base * den)  # (a multiple of 1 / den still: rounding to d only makes it coarser)
+            values += [base] + [to_float(b + p * k) * scale or step * k + base for k in builtins.range(1, lanes)]
+        values += [to_float(s + p * i) * scale or step * i + start for i in builtins.range(paired, n)]
+        return np.array(values, d.np)
+    except (OverflowError, ValueError):  # (start or step not finite; a value beyond double's range)
+        return None
 
 
 def _arange_values(start, step, n, d):
     """PyTorch's arange kernel: see NOTE [Range values]."""
     if not d.is_floating_point:  # exact in int64, and wrapping into a narrower type as C's cast does
-        start, step = _scalar_to(start, np.int64), _scalar_to(step, np.int64)
-        return (start + step * np.arange(n, dtype=np.int64)).astype(d.np)
+        start, step = _int64(start), _int64(step)
+        stop = start + step * n
+        if step and -2 ** 63 <= stop < 2 ** 63 and -2 ** 63 <= start + step < 2 ** 63:  # nothing wraps: NumPy's
+            return np.arange(start, stop, step, dtype=np.int64).astype(d.np, copy=False)
+        return (start + step * np.arange(n, dtype=np.int64)).astype(d.np, copy=False)
     acc = np.float32 if d is _dt.float16 else np.float64
     start, step = _scalar_to(start, acc), _scalar_to(step, acc)
-    if _exact_range(start, step, n, d):
+    if acc is np.float64 and n <= _FEW:
+        a = _arange_few(builtins.float(start), builtins.float(step), n, d)
+        if a is not None:
+            return a
+    if _exact_range(builtins.float(start), builtins.float(step), n, d.np.type):
         return (np.float64(start) + np.float64(step) * np.arange(n)).astype(d.np)
     lanes = _VECTOR_BYTES // d.itemsize
     i = np.arange(n)
@@ -717,14 +906,15 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
            requires_grad=False):
     """Values from start up to (not including) end by step: int64 when all are integers, else the default float."""
     d = dtype_arg("arange", dtype)
-    _check_device(device)
+    check_on_cpu(device)
     if end is None:
         start, (end,) = 0, _numbers("arange", ("end",), (start,))
         (step,) = _numbers("arange", ("step",), (step,))
     else:
         start, end, step = _numbers("arange", ("start", "end", "step"), (start, end, step))
     if d is None:
-        d = _dt.int64 if all(isinstance(v, builtins.int) for v in (start, end, step)) else _dt.get_default_dtype()
+        integers = isinstance(start, builtins.int) and isinstance(end, builtins.int) and isinstance(step, builtins.int)
+        d = _dt.int64 if integers else _dt.get_default_dtype()
     if d is _dt.bool:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     a = _arange_values(start, step, _arange_size(start, end, step, d), d)
@@ -741,7 +931,7 @@ def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None,
     import warnings
     warnings.warn(_RANGE_DEPRECATED.replace("torch.", "dxdy."), UserWarning, stacklevel=2)
     d = dtype_arg("range", dtype) or _dt.get_default_dtype()
-    _check_device(device)
+    check_on_cpu(device)
     start, end, step = _numbers("range", ("start", "end", "step"), (start, end, step))
     if d is _dt.bool:
         raise NotImplementedError("\"range_cpu\" not implemented for 'Bool'")
@@ -763,7 +953,12 @@ def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None,
         return write_out(_finish(wrap(a.astype(d.np)), requires_grad, "range"), out)
 
 
+_REALS = (builtins.float, builtins.int)
+
+
 def _steps(fn, start, end, steps):
+    if start.__class__ in _REALS and end.__class__ in _REALS and steps.__class__ is builtins.int and steps >= 0:
+        return start, end, steps  # (the common case, checked first)
     values = (start, end, steps)
     if isinstance(start, Tensor) and start.ndim or isinstance(end, Tensor) and end.ndim:
         raise RuntimeError(f"{fn} only supports 0-dimensional start and end tensors, but got start with "
@@ -794,25 +989,67 @@ def _halves_of(steps):
     return i, i < steps // 2
 
 
+def _float32_exact(start, end, step, steps):
+    """Whether start + step * i and end - step * i for every i < steps (start, end, step float32 values), and each
+    product, is a double exactly: rounding it to float32 is then the fma's one rounding.
+
+    A float32's lowest bit is at least 2 ** -24 times its magnitude: each value here is a multiple of 2 ** -24
+    times the least nonzero magnitude, and a double while below 2 ** 53 times that (a bit to spare for rounding
+    the left side)."""
+    least = builtins.min(abs(start) or math.inf, abs(end) or math.inf, abs(step) or math.inf)
+    return builtins.max(abs(start), abs(end)) + abs(step) * steps < 2 ** 28 * least
+
+
+def _linspace_few(start, end, step, steps):
+    """_linspace_values' fmas in double, in Python's floats (NOTE [Ranges in Python's floats]): fma(step, i, start)
+    for the first half, fma(-step, steps - 1 - i, end) for the second; None where NumPy's path must compute them."""
+    try:
+        (s, s_den), (e, e_den), (p, p_den) = start.as_integer_ratio(), end.as_integer_ratio(), step.as_integer_ratio()
+        den = builtins.max(s_den, e_den, p_den)
+        if den > _NORMAL_DEN:
+            return None
+        s, e, p, scale, to_float = s * (den // s_den), e * (den // e_den), p * (den // p_den), 1 / den, builtins.float
+        half = steps // 2
+        return [to_float(s + p * i) * scale or step * i + start if i < half else
+                to_float(e - p * (steps - 1 - i)) * scale or -step * (steps - 1 - i) + end
+                for i in builtins.range(steps)]
+    except (OverflowError, ValueError):  # (start, end or step not finite; a value beyond double's range)
+        return None
+
+
 def _linspace_values(start, end, steps, d):
     """PyTorch's linspace kernel: see NOTE [Range values]."""
     if steps <= 1:  # fill_(start): end is not even converted
         return np.full(steps, _fill_value(start, d) if steps else 0, d.np)
-    i, lower = _halves_of(steps)
-    start, end = _scalar_to(start, d.np.type), _scalar_to(end, d.np.type)
-    if d is _dt.float16:  # c10::Half rounds each operation to float16 (computing in float32)
+    t = d.np.type
+    start, end = _scalar_to(start, t), _scalar_to(end, t)
+    if t is np.float16:  # c10::Half rounds each operation to float16 (computing in float32)
         def half(x):
             return np.asarray(x, np.float32).astype(np.float16).astype(np.float32)
+        i, lower = _halves_of(steps)
         start, end = np.float32(start), np.float32(end)
         step = half(half(end - start) / half(steps - 1))
         far = half(np.where(lower, i, steps - 1 - i))
         with np.errstate(over="ignore"):
             return half(np.where(lower, start + half(step * far), end - half(step * far))).astype(np.float16)
-    t = d.np.type if d.is_floating_point else np.float64  # integers step in double
-    step = (t(end) - t(start)) / t(steps - 1)
+    if not d.is_floating_point:  # integers step in double
+        t = np.float64
+        start, end = t(start), t(end)
+    step = (end - start) / t(steps - 1)
+    first, last, by = builtins.float(start), builtins.float(end), builtins.float(step)
+    exact = t is np.float32 and _float32_exact(first, last, by, steps)  # (a float32's fmas are then the doubles')
+    if steps <= _FEW and (exact or t is np.float64):
+        half = steps // 2
+        values = [first + by * i if i < half else last - by * (steps - 1 - i) for i in builtins.range(steps)] \
+            if exact else _linspace_few(first, last, by, steps)
+        if values is not None:
+            return np.array(values, t) if d.is_floating_point else _c_ints(values, d.np.type)
+    i, lower = _halves_of(steps)
+    if exact:
+        return (np.where(lower, by, -by) * np.where(lower, i, steps - 1 - i) + np.where(lower, first, last)).astype(t)
     far = np.where(lower, i, steps - 1 - i).astype(t)
     with np.errstate(all="ignore"):  # the first half steps up from start, the second down from end
-        out = _fma(np.where(lower, step, -step), far, np.where(lower, t(start), t(end)), t)
+        out = _fma(np.where(lower, step, -step), far, np.where(lower, start, end), t)
     return out if d.is_floating_point else _to_c_int(out, d.np.type)
 
 
@@ -821,10 +1058,31 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     """`steps` evenly spaced values from start to end, both included."""
     d = dtype_arg("linspace", dtype) or _dt.get_default_dtype()
     start, end, steps = _steps("linspace", start, end, steps)
-    _check_device(device)
+    check_on_cpu(device)
     if d is _dt.bool:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
     return write_out(_finish(wrap(_linspace_values(start, end, steps, d)), requires_grad, "linspace"), out)
+
+
+def _logspace_few(start, end, steps, base, d):
+    """_logspace_values for float32, float64 and the integer dtypes, in Python's floats (whose power is C's pow),
+    where each power is of normal size; None elsewhere (NumPy's path)."""
+    if d.is_floating_point:  # end - start in the dtype: a double rounded to float32 is rounded once
+        span = builtins.float(end) - builtins.float(start)
+        if d is _dt.float32:
+            if not abs(span) <= _FLOAT32_MAX:
+                return None
+            span = builtins.float(np.float32(span))
+    else:  # C promotes the narrow integers to int; int64 wraps
+        span = builtins.float((builtins.int(end) - builtins.int(start) + 2 ** 63) % 2 ** 64 - 2 ** 63)
+    step, half, first, last = span / (steps - 1), steps // 2, builtins.float(start), builtins.float(end)
+    try:
+        out = [base ** (first + step * i if i < half else last - step * (steps - 1 - i)) for i in builtins.range(steps)]
+    except (OverflowError, ZeroDivisionError):
+        return None
+    if not (1e-299 < builtins.min(map(abs, out)) and builtins.max(map(abs, out)) < 1e299):  # (as _c_pow's, NaN too)
+        return None
+    return _array_of(out, d) if d.is_floating_point else _c_ints(out, d.np.type)
 
 
 def _logspace_values(start, end, steps, base, d):
@@ -832,8 +1090,12 @@ def _logspace_values(start, end, steps, base, d):
     if steps <= 1:  # fill_(base ** start), the power in double
         return np.full(steps, _fill_value(_c_pow(base, np.array([builtins.float(start)]))[0].item(), d)
                        if steps else 0, d.np)
-    i, lower = _halves_of(steps)
     start, end = _scalar_to(start, d.np.type), _scalar_to(end, d.np.type)
+    if steps <= _FEW and d is not _dt.float16 and base > 0:
+        out = _logspace_few(start, end, steps, base, d)
+        if out is not None:
+            return out
+    i, lower = _halves_of(steps)
     with np.errstate(all="ignore"):
         if d.is_floating_point:  # end - start in the dtype (float16 rounds it; NumPy does too)
             span = np.float64(end - start)
@@ -854,11 +1116,11 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     start, end, steps = _steps("logspace", start, end, steps)
     if isinstance(base, Tensor) and base._data.ndim == 0 or isinstance(base, np.generic):
         base = base.item()
-    if not _is_number(base):
+    if base.__class__ is not builtins.float and not _is_number(base):
         raise TypeError(f"logspace() received an invalid combination of arguments - got "
                         f"({', '.join(type_name(x) for x in (start, end, steps))}, base={type_name(base)}), but "
                         f"expected one of:")
-    _check_device(device)
+    check_on_cpu(device)
     if d is _dt.bool:
         raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
     a = _logspace_values(start, end, steps, builtins.float(base), d)
@@ -934,43 +1196,53 @@ def _rng(generator):
 
 def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="check_uniform_bounds",
             size_keyword=None):
+    if not size and size_keyword is None:
+        raise TypeError(f"{fn}() received an invalid combination of arguments - got (), but expected one of:")
     d = dtype_arg(fn, dtype) or _dt.get_default_dtype()
     shape = _size(size, fn, size_keyword)
-    _check_device(device)
+    check_on_cpu(device)
     # (PyTorch's normal kernel does not run for no elements; its uniform one checks the dtype all the same)
     if not d.is_floating_point and (kernel != "normal_kernel_cpu" or math.prod(shape)):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.type_name}'")
-    return _finish(wrap(_allocate(lambda s, t: draw(_rng(generator), s).astype(t), shape, d.np)), requires_grad, fn)
+    return _finish(wrap(_allocate(draw, shape, d.np, _rng(generator))), requires_grad, fn)
+
+
+def _uniform(shape, dtype, rng):
+    return rng.random(shape).astype(dtype, copy=False)  # (drawn in double: the stream is the same for every dtype)
+
+
+def _standard_normal(shape, dtype, rng):
+    return rng.standard_normal(shape).astype(dtype, copy=False)
 
 
 def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
          requires_grad=False):
     """Uniform samples in [0, 1)."""
-    return write_out(_random("rand", lambda r, s: r.random(s), sizes, dtype, generator, device, requires_grad,
+    return write_out(_random("rand", _uniform, sizes, dtype, generator, device, requires_grad,
                              size_keyword=size), out)
 
 
 def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
           requires_grad=False):
     """Standard normal samples."""
-    return write_out(_random("randn", lambda r, s: r.standard_normal(s), sizes, dtype, generator, device,
+    return write_out(_random("randn", _standard_normal, sizes, dtype, generator, device,
                              requires_grad, "normal_kernel_cpu", size_keyword=size), out)
 
 
 def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
               memory_format=None):
     _tensor_arg("rand_like", input)
-    _check_device(device)
-    return rand(input._data.shape, generator=generator, dtype=dtype_arg("rand_like", dtype) or input.dtype,
-                requires_grad=requires_grad)
+    check_on_cpu(device)
+    return _random("rand", _uniform, (input._data.shape,), dtype_arg("rand_like", dtype) or input.dtype, generator,
+                   None, requires_grad)
 
 
 def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
                requires_grad=False, memory_format=None):
     _tensor_arg("randn_like", input)
-    _check_device(device)
-    return randn(input._data.shape, generator=generator, dtype=dtype_arg("randn_like", dtype) or input.dtype,
-                 requires_grad=requires_grad)
+    check_on_cpu(device)
+    return _random("randn", _standard_normal, (input._data.shape,), dtype_arg("randn_like", dtype) or input.dtype,
+                   generator, None, requires_grad, "normal_kernel_cpu")
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -981,35 +1253,39 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     if high is None:
         raise TypeError("randint() missing required argument 'high'")
     d = dtype_arg("randint", dtype) or _dt.int64
-    _check_device(device)
+    check_on_cpu(device)
     given = (low, high, size)
-    low, high = (v.item() if isinstance(v, Tensor) and v._data.ndim == 0 else v for v in (low, high))
-    if not all(isinstance(v, (builtins.int, np.integer)) and not isinstance(v, builtins.bool) for v in (low, high)) \
-            or not isinstance(size, (tuple, list)):
-        if isinstance(size, str):
-            raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not {type_name(size)}")
-        raise TypeError(f"randint() received an invalid combination of arguments - got "
-                        f"({', '.join(type_name(x) for x in given)}), but expected one of:")
-    shape = _size_ints((size,), "randint")  # (PyTorch's order of checks)
+    if not (low.__class__ is high.__class__ is builtins.int and size.__class__ in (tuple, list)):  # (the common case)
+        low, high = (v.item() if isinstance(v, Tensor) and v._data.ndim == 0 else v for v in (low, high))
+        integers = all(isinstance(v, (builtins.int, np.integer)) and not isinstance(v, builtins.bool)
+                       for v in (low, high))
+        if not integers or not isinstance(size, (tuple, list)):
+            if isinstance(size, str):
+                raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not "
+                                f"{type_name(size)}")
+            raise TypeError(f"randint() received an invalid combination of arguments - got "
+                            f"({', '.join(type_name(x) for x in given)}), but expected one of:")
+    shape = _plain_shape(size)
+    if shape is None:
+        shape = _size_ints((size,), "randint")  # (PyTorch's order of checks)
     if not (-2 ** 63 <= low < 2 ** 63 and -2 ** 63 <= high < 2 ** 63):
         raise ValueError("Overflow when unpacking long long")
     nonnegative_shape(shape)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     if not d.is_floating_point or d is _dt.float16:  # (the bounds must fit the dtype)
-        info = np.finfo(d.np) if d.is_floating_point else np.iinfo(d.np) if d is not _dt.bool else None
-        lo, hi = (0, 1) if info is None else (info.min, info.max)
+        lo, hi = (0, 1) if d is _dt.bool else _C_TYPES[d.np.type][1:3]
         for what, bad in (("from", low < lo), ("to - 1", high - 1 > hi)):
             if bad:
                 raise RuntimeError(f"{what} is out of bounds for {_c_name(wrap(np.zeros((), d.np)))}")
     a = _allocate(lambda s, t: _rng(generator).integers(low, high, s), shape, np.int64)
-    return write_out(_finish(wrap(a.astype(d.np)), requires_grad, "randint"), out)
+    return write_out(_finish(wrap(a.astype(d.np, copy=False)), requires_grad, "randint"), out)
 
 
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
                  requires_grad=False, memory_format=None):
     _tensor_arg("randint_like", input)
-    _check_device(device)
+    check_on_cpu(device)
     if high is None:
         low, high = 0, low
     return randint(low, high, input._data.shape, generator=generator,
@@ -1022,7 +1298,7 @@ _RANDPERM_MOST = {_dt.float16: (2049, "2049"), _dt.float32: (2 ** 24 + 1, "2^24+
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
              requires_grad=False):
     d = dtype_arg("randperm", dtype) or _dt.int64
-    _check_device(device)
+    check_on_cpu(device)
     if not isinstance(n, (builtins.int, np.integer)) or isinstance(n, builtins.bool):
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type_name(n)}")
     if not -2 ** 63 <= n < 2 ** 63:
@@ -1034,8 +1310,8 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
         raise RuntimeError(f"n cannot be greater than {_RANDPERM_MOST[d][1]} for {d.type_name} type.")
     elif not d.is_floating_point and n:
         checked_fill(n - 1, d.np)
-    return write_out(_finish(wrap(_allocate(lambda s, t: _rng(generator).permutation(s[0]).astype(t), (n,), d.np)),
-                             requires_grad, "randperm"), out)
+    a = _allocate(lambda s, t: _rng(generator).permutation(s[0]).astype(t, copy=False), (n,), d.np)
+    return write_out(_finish(wrap(a), requires_grad, "randperm"), out)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -1059,11 +1335,12 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         if not ref.is_floating_point():
             raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{ref.dtype.type_name}'")
         return write_out(wrap((m + s * r.standard_normal(shape)).astype(ref._data.dtype)), out)
-    _size_ints((size,), "normal")  # (PyTorch parses the size first)
+    if size.__class__ not in (tuple, list) or _plain_shape(size) is None:
+        _size_ints((size,), "normal")  # (PyTorch parses the size first)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    result = _random("normal", lambda g, s: mean + std * g.standard_normal(s), (size,), dtype, generator, device,
-                     requires_grad, "normal_kernel_cpu")
+    result = _random("normal", lambda s, t, g: (mean + std * g.standard_normal(s)).astype(t, copy=False), (size,),
+                     dtype, generator, device, requires_grad, "normal_kernel_cpu")
     return write_out(result, out)
 
 
@@ -1136,7 +1413,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 def legacy_new(cls, default, args, kwargs):
     """`dxdy.Tensor(data)` / `dxdy.Tensor(2, 3)` and the typed FloatTensor, LongTensor, ...."""
     if kwargs.get("device") is not None:
-        _check_device(kwargs["device"])
+        check_on_cpu(kwargs["device"])
     if not args:
         return wrap(np.zeros((0,), default.np))
     if len(args) == 1 and isinstance(args[0], Tensor):

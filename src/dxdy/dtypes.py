@@ -145,6 +145,10 @@ def _combine_categories(higher, lower):
 
 def scalar_dtype(value):
     """The dtype a Python scalar takes when it meets a tensor (a 'wrapped number')."""
+    if value.__class__ is builtins.float:  # (the common cases, checked first)
+        return _default.value
+    if value.__class__ is builtins.int:
+        return int64
     if isinstance(value, builtins.bool) or isinstance(value, np.bool_):
         return bool
     if isinstance(value, (builtins.int, np.integer)):

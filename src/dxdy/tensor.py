@@ -558,31 +558,6 @@ class Tensor:
     def name(self):
         return None if self._extra is None else self._extra.get("name")
 
-    # -- factories that take dtype from self (new_zeros, ...) ---------------------------------
-    def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-        from .creation import tensor
-        return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
-
-    def new_zeros(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False,
-                  requires_grad=False):
-        from .creation import zeros
-        return zeros(*sizes, size=size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
-
-    def new_ones(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False,
-                 requires_grad=False):
-        from .creation import ones
-        return ones(*sizes, size=size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
-
-    def new_empty(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False,
-                  requires_grad=False):
-        from .creation import empty
-        return empty(*sizes, size=size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
-
-    def new_full(self, size, fill_value, dtype=None, layout=None, device=None, pin_memory=False,
-                 requires_grad=False):
-        from .creation import full
-        return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
-
     def uniform_(self, low=0.0, to=1.0, *, generator=None, **from_):
         """Fill with uniform samples from [low, to) (in place; records nothing).
 

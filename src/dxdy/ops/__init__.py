@@ -1,77 +1,103 @@
 """dxdy's ops, by family, and their binding to Tensor as methods and operators.
 
-The tables are in the family modules; this file decides which functions are
-also Tensor methods (most of them: `x.exp()` is `dxdy.exp(x)`).
+NOTE [Methods and in-place forms]
+The family modules hold the ops; the Tensor methods are derived from them here, so
+that adding an op needs no list of methods (its row with its public function, its
+OpInfo entry, and for now its import in dxdy/__init__.py):
+- every public function of a family module is also the Tensor method of its name
+  (`x.exp()` is `dxdy.exp(x)`: the function itself, no wrapper), except those in
+  NOT_METHODS; where a module has both torch.linalg's `det` and torch's
+  `torch_det`, the method is torch's;
+- an element-wise op (ops/elementwise.py) has an in-place form `x.exp_()`, except
+  those in NO_IN_PLACE; an op of another family has one when IN_PLACE names it.
+  ops/inplace.py makes the form: the out-of-place result written back into self
+  (`inplace`), or for a shape op self taking the view's shape (`inplace_view`);
+  a form that ops/inplace.py writes out itself (`lt_`, `cumsum_`, ...) is taken
+  as written.
+tests/test_tensor_methods.py holds both tables to PyTorch's Tensor, both ways.
 """
+import types
+
 import numpy as np
 
 from ..tensor import Tensor
 from . import elementwise, reduce, shape, index, linalg, nn, convert, inplace, sorting
 from . import _tensor_ns  # noqa: F401  (fills tensor_ns)
 from .elementwise import _add, _sub, _rsub, mul, _true_divide, _remainder, reciprocal, neg
-from .inplace import inplace as _inplace
 
 FAMILIES = (elementwise, reduce, shape, index, linalg, convert, sorting)
 
-METHODS = """
-add sub subtract mul multiply div divide true_divide floor_divide remainder fmod pow float_power neg reciprocal rsub
-abs absolute sign sgn exp exp2 expm1 log log2 log10 log1p sqrt rsqrt square sin cos tan asin acos atan atan2
-arctan2 sinh cosh tanh asinh acosh atanh sigmoid logit relu erf erfc floor ceil round trunc fix frac
-clamp clip clamp_min clamp_max maximum minimum fmax fmin lerp nan_to_num
-logaddexp logaddexp2 xlogy hypot copysign heaviside addcmul addcdiv dist
-eq ne lt le gt ge not_equal less less_equal greater greater_equal equal isclose allclose
-logical_and logical_or logical_xor logical_not isnan isinf isfinite isposinf isneginf signbit
-bitwise_and bitwise_or bitwise_xor bitwise_not
-sum nansum mean prod max min amax amin aminmax argmax argmin var std norm logsumexp cumsum cumprod all any
-count_nonzero
-reshape view view_as reshape_as flatten ravel unflatten squeeze unsqueeze expand expand_as broadcast_to repeat tile
-repeat_interleave transpose swapaxes swapdims t permute movedim moveaxis flip fliplr flipud roll tensor_split
-chunk unbind narrow select
-gather scatter scatter_add index_select take take_along_dim masked_fill masked_select nonzero argwhere
-dot vdot mv mm bmm matmul addmm outer ger inner trace diagonal diag diag_embed tril triu det
-clone contiguous to float double half long int short char byte bool type type_as sum_to_size
-sort argsort msort topk kthvalue median
-cummax cummin logcumsumexp deg2rad rad2deg diagflat diff kron lgamma digamma erfinv sinc nanmean index_add
-index_copy index_fill bincount unique unique_consecutive rot90 logdet slogdet
-""".split()
-ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh", "arccosh": "acosh",
-           "arctanh": "atanh", "negative": "neg"}
-INPLACE = """
-add sub mul div true_divide floor_divide remainder fmod pow neg reciprocal abs sign exp exp2 expm1 log log2 log10
-log1p sqrt rsqrt square sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh sigmoid logit relu erf
-erfc floor ceil round trunc frac clamp clip clamp_min clamp_max lerp nan_to_num masked_fill scatter scatter_add
-tril triu t transpose xlogy hypot copysign heaviside addcmul addcdiv addmm
-deg2rad rad2deg lgamma digamma erfinv sinc index_add index_copy index_fill
-""".split()
+# Line by line: PyTorch's functions that are not Tensor methods; torch.linalg's (Tensor.solve is the torch.solve
+# PyTorch removed); methods bound in _bind with a signature of their own; helpers the family modules share.
+NOT_METHODS = frozenset("""
+cat concat concatenate stack hstack vstack dstack column_stack atleast_1d atleast_2d atleast_3d meshgrid
+cartesian_prod broadcast_tensors broadcast_shapes einsum tensordot cdist tril_indices triu_indices isin searchsorted
+std_mean var_mean trapezoid trapz rsub
+inv solve matrix_norm vector_norm
+where split
+dims infer_shape expanded_shape split_method getitem normalize_key take_kept scatter_kept
+""".split())
 
+# Element-wise ops without an in-place form in PyTorch; the in-place forms of the other families.
+NO_IN_PLACE = frozenset("""
+equal allclose isclose isnan isinf isfinite isposinf isneginf signbit maximum minimum fmax fmin logaddexp logaddexp2
+""".split())
+IN_PLACE = frozenset("""
+squeeze unsqueeze transpose swapaxes swapdims t masked_fill scatter scatter_add index_add index_copy index_fill
+addmm tril triu cumsum cumprod
+""".split())
 
 # In-place arithmetic without a graph goes straight to NumPy (see ops/inplace.py `inplace`).
 _UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
 
 
-def _find(name):
+def _public_functions(module):
+    """The functions a module defines (or makes with the row factories) under public names, not its imports."""
+    here = module.__name__
+    return {name: fn for name, fn in vars(module).items()
+            if type(fn) is types.FunctionType and name[0] != "_" and (fn.__module__ == here or hasattr(fn, "node"))}
+
+
+def _methods():
+    """{name: (function, family)} for the methods derived from the families."""
+    methods = {}
     for family in FAMILIES:
-        fn = getattr(family, name, None)
-        if fn is not None:
-            return fn
-    raise AttributeError(name)
+        functions = _public_functions(family)
+        for name, fn in functions.items():
+            if name.startswith("torch_"):  # torch.det beside torch.linalg.det: the method is torch's
+                methods[name[len("torch_"):]] = (fn, family)
+            elif name not in NOT_METHODS and "torch_" + name not in functions:
+                methods[name] = (fn, family)
+    return methods
+
+
+def _in_place_form(name, fn, family):
+    written = getattr(inplace, fn.__name__ + "_", None)  # an alias (less, fix) shares its op's form
+    if written is not None:
+        return written
+    if family is shape:
+        return inplace.inplace_view(fn, name + "_")
+    return inplace.inplace(fn, name + "_", _UFUNCS.get(name))
 
 
 def _bind():
-    for name in METHODS:
-        setattr(Tensor, name, _find(name))
-    for alias, name in ALIASES.items():
-        setattr(Tensor, alias, _find(name))
-    for name in INPLACE:
-        setattr(Tensor, name + "_", _inplace(_find(name), name + "_", _UFUNCS.get(name)))
-    for name in ("copy_", "fill_", "zero_"):
-        setattr(Tensor, name, getattr(inplace, name))
+    for name, (fn, family) in _methods().items():
+        setattr(Tensor, name, fn)
+        if (family is elementwise and name not in NO_IN_PLACE) or name in IN_PLACE:
+            setattr(Tensor, name + "_", _in_place_form(name, fn, family))
+    for name, fn in _public_functions(inplace).items():  # copy_, fill_, bernoulli_, ...
+        if name.endswith("_"):
+            setattr(Tensor, name, fn)
+
+    # Methods whose signature is not the function's, and methods of functions outside the families.
+    from .. import creation
+    Tensor.bernoulli = creation.bernoulli
+    Tensor.multinomial = creation.multinomial
     Tensor.softmax = lambda self, dim=None, dtype=None: nn.softmax(self, dim, dtype=dtype)
     Tensor.log_softmax = lambda self, dim=None, dtype=None: nn.log_softmax(self, dim, dtype=dtype)
+    Tensor.hardshrink = nn.hardshrink
+    Tensor.prelu = _prelu
     Tensor.where = lambda self, condition, other: elementwise.where(condition, self, other)
-    Tensor.inverse = lambda self: linalg.inv(self)
-    Tensor.cross = linalg.torch_cross
-    Tensor.hardshrink = lambda self, lambd=0.5: nn.hardshrink(self, lambd)
     Tensor.split = shape.split_method
     Tensor.T = property(shape._T)
     Tensor.mT = property(shape._mT)
@@ -112,7 +138,13 @@ def _bind():
     for op_name, name in (("add", "iadd"), ("sub", "isub"), ("mul", "imul"), ("div", "itruediv"),
                           ("floor_divide", "ifloordiv"), ("remainder", "imod"), ("pow", "ipow"),
                           ("bitwise_and", "iand"), ("bitwise_or", "ior"), ("bitwise_xor", "ixor")):
-        setattr(Tensor, f"__{name}__", _inplace(_find(op_name), f"__{name}__", _UFUNCS.get(op_name)))
+        fn = getattr(elementwise, op_name)
+        setattr(Tensor, f"__{name}__", inplace.inplace(fn, f"__{name}__", _UFUNCS.get(op_name)))
+
+
+def _prelu(self, weight):
+    from .nn_layers import prelu  # (loaded on first use: ops/nn_layers.py)
+    return prelu(self, weight)
 
 
 _bind()

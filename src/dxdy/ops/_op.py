@@ -433,18 +433,23 @@ def _broadcast_meta(arrays, out, edges):
     return None if meta is None else tuple(meta)
 
 
-def unary(f, d, *, node, jvp=None, reuse=None):
+def unary(f, d=None, *, node, vjp=None, jvp=None, reuse=None):
     """An element-wise op of one tensor, out = f(x), with derivative d: VJP g*d, JVP t*d.
 
     `d` names what it needs (NOTE [Rule signatures]): `lambda xp, x: xp.cos(x)`
-    saves the input, `lambda xp, out: out` the result. `reuse(a, out=a)`, for an
-    op whose d does not need x, computes f into a float temporary's own array
-    (NOTE [Reusing temporaries]).
+    saves the input, `lambda xp, out: out` the result. An op whose gradient is
+    masked rather than multiplied (relu, floor: NOTE [Masked gradients] in
+    ops/elementwise.py) gives its `vjp` and `jvp` instead of d. `reuse(a, out=a)`,
+    for an op whose rules do not need x, computes f into a float temporary's own
+    array (NOTE [Reusing temporaries]).
     """
-    needs = _names(d)[1:]
+    if (d is None) == (vjp is None) or (vjp is not None and jvp is None):
+        raise TypeError(f"{node}: give d, or a vjp and a jvp")
+    needs = _names(d)[1:] if vjp is None else _names(vjp)[2:]
     if reuse is not None and "x" in needs:
         raise TypeError(f"{node}: an op that saves its input cannot write its result into it")
-    cls = node_class(node, (_unary_rule(d, needs),), ("x",), jvp=jvp or _unary_jvp(d))
+    rule = _unary_rule(d, needs) if vjp is None else vjp
+    cls = node_class(node, (rule,), ("x",), jvp=jvp or _unary_jvp(d))
     save_x, save_out = "x" in needs, "out" in needs
     np_ns = numpy_ns
 
@@ -548,7 +553,7 @@ def _unary_jvp(d):
     return lambda xp, t, *vals: t * d(xp, *vals)
 
 
-def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
+def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name=None, torch_names=None):
     """An element-wise op of two operands that broadcast, out = f(x, y).
 
     Either operand may be a Python scalar. `vjp` is a pair of rules (x's, y's).
@@ -556,9 +561,14 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
     `check(x, y)` vets operands of mixed or unusual dtypes (it never runs for two
     float tensors of one dtype, or a float tensor and a Python number).
     `reuse`, the op's ufunc, lets an op whose rules save nothing write its result
-    into a big temporary left operand (NOTE [Reusing temporaries]).
+    into a big temporary left operand (NOTE [Reusing temporaries]). `name` is the
+    public name, for a row bound to another (`_pow_scalar` is `pow`; else name_ops
+    names it after its variable). `torch_names` maps a rule's names to PyTorch's
+    saved-attribute names where they differ (`grad_fn._saved_exponent` is y).
     """
     cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp)
+    if torch_names:
+        cls.torch_names = torch_names
     saves = cls.saves
     if saves not in ((), ("x", "y"), ("x", "y", "out")):
         raise TypeError(f"{node}: binary rules take (), (x, y) or (x, y, out), not {saves}")
@@ -631,6 +641,8 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None):
         return wrap(out)
 
     op.node = cls
+    if name is not None:
+        op.__name__ = op.__qualname__ = name
     return op
 
 
@@ -774,7 +786,7 @@ def broadcast_shape(*shapes):
 
 
 def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, torch_names=None,
-       differentiable_outputs=None, view=False, saves_index=False, multilinear=False):
+       differentiable_outputs=None, view=False, saves_index=False, multilinear=False, name=None):
     """A general op: `f(xp, *inputs, **params)`, one rule per input in `vjp` (None: not differentiable).
 
     Returns `call(*inputs, **params)`; the public function normalises its
@@ -824,6 +836,8 @@ def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, t
             return result
 
     call.node = cls
+    if name is not None:  # (as binary's)
+        call.__name__ = call.__qualname__ = name
     return call
 
 

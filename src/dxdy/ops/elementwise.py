@@ -62,18 +62,8 @@ def _dtype_of(x, y):
 # NOTE [Masked gradients]
 # Where an op's derivative is zero, PyTorch's rule masks the gradient (relu: where(out <= 0, 0, g)) or returns
 # zeros (floor: zeros_like(g)) instead of multiplying by the derivative, so an infinite or NaN incoming gradient
-# gives 0 there, not 0 * inf = NaN. unary's VJP is g * d, so these rows keep unary's fast forward and take a
-# VJP of their own (_with_vjp); selection ops (maximum, hardtanh, ...) use xp.keep_where (a fast where), never
-# g * mask.
-def _with_vjp(row, rule):
-    """Give the unary `row` the VJP `rule` in place of g * d; the rule names what d names (so saves the same)."""
-    cls = row.node
-    if _names(rule)[2:] != cls.saves:
-        raise TypeError(f"{cls.__name__}: the VJP must take {cls.saves}, as d does, not {_names(rule)[2:]}")
-    cls.rules = (rule,)
-    return row
-
-
+# gives 0 there, not 0 * inf = NaN. unary's VJP is g * d, so these rows give their VJP and JVP in place of d;
+# selection ops (maximum, hardtanh, ...) use xp.keep_where (a fast where), never g * mask.
 def _zeros_vjp(xp, g):
     return xp.zeros_like(g)
 
@@ -92,19 +82,20 @@ def _not_differentiable(name):
 _add = binary(lambda xp, x, y: x + y,
               vjp=(lambda xp, g: g, lambda xp, g: g), node="AddBackward0", reuse=np.add)
 _subtract = binary(lambda xp, x, y: _minus(x, y),
-                   vjp=(lambda xp, g: g, lambda xp, g: -g), node="SubBackward0",
+                   vjp=(lambda xp, g: g, lambda xp, g: -g), node="SubBackward0", name="sub",
                    check=lambda x, y: _no_bool_subtraction(x, y), reuse=np.subtract)
 _rsub_scalar = binary(lambda xp, x, y: _minus(y, x),
-                      vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward1",  # other - self, self first
+                      # other - self, self first
+                      vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward1", name="rsub",
                       check=lambda x, y: _no_bool_subtraction(x, y))
 _rsub_tensor = binary(lambda xp, x, y: _minus(y, x),
-                      vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward0",
+                      vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward0", name="rsub",
                       check=lambda x, y: _no_bool_subtraction(x, y))
 mul = binary(lambda xp, x, y: x * y,
              vjp=(lambda xp, g, x, y: g * y, lambda xp, g, x, y: g * x), node="MulBackward0")
 _true_divide = binary(lambda xp, x, y: x / y,
                       vjp=(lambda xp, g, x, y: g / y, lambda xp, g, x, y: -g * ((x / y) / y)),
-                      node="DivBackward0", promote=_to_default_float)
+                      node="DivBackward0", name="div", promote=_to_default_float)
 # (Zeros, as PyTorch's, even where g is infinite. The rules keep what PyTorch's formulas name without using it:
 # x's formula names y, y's names x and y, so that a second backward, or one after a saved operand changed in
 # place, fails as in PyTorch.)
@@ -119,38 +110,39 @@ neg = unary(lambda xp, x: _negative(x), d=lambda xp: -1, node="NegBackward0")
 reciprocal = unary(lambda xp, x: 1 / _floating(x), d=lambda xp, out: -(out * out), node="ReciprocalBackward0")
 _remainder_tensor = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
                            vjp=(lambda xp, g, x, y: g, lambda xp, g, x, y: -g * xp.floor(x / y)),
-                           node="RemainderBackward1")
+                           node="RemainderBackward1", name="remainder")
 _remainder_scalar = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
-                           vjp=(lambda xp, g: g, None), node="RemainderBackward0")  # tensor % number
+                           vjp=(lambda xp, g: g, None), node="RemainderBackward0", name="remainder")  # tensor % number
 _scalar_remainder = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
-                           vjp=(None, _not_differentiable("remainder")), node="NotImplemented")  # number % tensor
+                           # number % tensor
+                           vjp=(None, _not_differentiable("remainder")), node="NotImplemented", name="remainder")
 _fmod_tensor = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
-                      vjp=(lambda xp, g, x, y: g, lambda xp, g, x, y: -g * xp.trunc(x / y)), node="FmodBackward1")
+                      vjp=(lambda xp, g, x, y: g, lambda xp, g, x, y: -g * xp.trunc(x / y)), node="FmodBackward1",
+                      name="fmod")
 _fmod_scalar = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
-                      vjp=(lambda xp, g: g, None), node="FmodBackward0")
+                      vjp=(lambda xp, g: g, None), node="FmodBackward0", name="fmod")
 # By a divisor tensor that does not require grad, PyTorch saves neither operand (a second backward works).
 _remainder_by_constant = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
-                                vjp=(lambda xp, g: g, None), node="RemainderBackward1")
+                                vjp=(lambda xp, g: g, None), node="RemainderBackward1", name="remainder")
 _fmod_by_constant = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
-                           vjp=(lambda xp, g: g, None), node="FmodBackward1")
+                           vjp=(lambda xp, g: g, None), node="FmodBackward1", name="fmod")
 # d(x^y)/dx = y x^(y-1), zero where y == 0; d(x^y)/dy = x^y log x, zero where x == 0 and y >= 0 (PyTorch's
 # conventions, which keep 0^0 and 0^y differentiable).
 _pow = binary(lambda xp, x, y: _power(x, y),
               vjp=(lambda xp, g, x, y, out: keep(xp.where(y == 0, 0, g * y * x ** (y - 1)), out),  # PyTorch saves out
                    lambda xp, g, x, y, out: g * xp.where((x == 0) & (y >= 0), 0, out * xp.log(x))),
-              node="PowBackward1")
+              node="PowBackward1", name="pow", torch_names={"y": "exponent"})
 _pow_scalar = binary(lambda xp, x, y: _power(x, y),  # tensor ** number
                      vjp=(lambda xp, g, x, y: xp.zeros_like(g) if y == 0 else g * (y * _to_number_power(xp, x, y - 1)),
                           None),
-                     node="PowBackward0")
+                     node="PowBackward0", name="pow", torch_names={"y": "exponent"})
 _scalar_pow = binary(lambda xp, x, y: _power(x, y),  # number ** tensor
-                     vjp=(None, lambda xp, g, x, y, out: g * _times_log(xp, out, x, y)), node="PowBackward2")
-for _row in (_pow, _pow_scalar, _scalar_pow):
-    _row.node.torch_names = {"y": "exponent"}
+                     vjp=(None, lambda xp, g, x, y, out: g * _times_log(xp, out, x, y)), node="PowBackward2",
+                     name="pow", torch_names={"y": "exponent"})
 _atan2 = binary(lambda xp, x, y: xp.arctan2(x, y),
                 vjp=(lambda xp, g, x, y: g * (y * _inverse_radius2(xp, x, y)),
                      lambda xp, g, x, y: g * (-x * _inverse_radius2(xp, x, y))),
-                node="Atan2Backward0", promote=_to_default_float)
+                node="Atan2Backward0", name="atan2", promote=_to_default_float)
 
 
 def _inverse_radius2(xp, x, y):
@@ -269,7 +261,8 @@ def _scaled(other, alpha, input):
 
 
 # other * alpha for add and sub, saving nothing: PyTorch's nodes keep only alpha, so a second backward works.
-_scale = op(lambda xp, x, *, alpha: x * alpha, vjp=lambda xp, g, alpha: g * alpha, node="MulBackward0", linear=True)
+_scale = op(lambda xp, x, *, alpha: x * alpha, vjp=lambda xp, g, alpha: g * alpha, node="MulBackward0", name="mul",
+            linear=True)
 
 
 def add(input, other, *, alpha=1, out=None):
@@ -412,13 +405,14 @@ asinh = unary(lambda xp, x: xp.arcsinh(_floating(x)), d=lambda xp, x: 1 / xp.sqr
 acosh = unary(lambda xp, x: xp.arccosh(_floating(x)), d=lambda xp, x: 1 / xp.sqrt(x * x - 1),
               node="AcoshBackward0")
 atanh = unary(lambda xp, x: xp.arctanh(_floating(x)), d=lambda xp, x: 1 / (1 - x * x), node="AtanhBackward0")
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh, negative = asin, acos, atan, asinh, acosh, atanh, neg  # NumPy's names
 sigmoid = unary(lambda xp, x: xp.sigmoid(_floating(x)), d=lambda xp, out: out * (1 - out), node="SigmoidBackward0")
 # The gradient passes unless out <= 0, so a NaN input gets it, as in PyTorch (threshold_backward).
 # Masked, not multiplied (NOTE [Masked gradients]).
-relu = _with_vjp(unary(lambda xp, x: xp.maximum(_no_bool_relu(x), 0), d=lambda xp, out: ~(out <= 0),
-                      jvp=lambda xp, t, out: xp.where(out <= 0, 0, t), node="ReluBackward0",
-                      reuse=lambda a, out: np.maximum(a, 0, out=out)),
-                lambda xp, g, out: xp.fused("threshold_backward", xp.keep_where(~(out <= 0), g, last_use=True), out))
+relu = unary(lambda xp, x: xp.maximum(_no_bool_relu(x), 0),
+             vjp=lambda xp, g, out: xp.fused("threshold_backward", xp.keep_where(~(out <= 0), g, last_use=True), out),
+             jvp=lambda xp, t, out: xp.where(out <= 0, 0, t), node="ReluBackward0",
+             reuse=lambda a, out: np.maximum(a, 0, out=out))
 erf = unary(lambda xp, x: xp.erf(_floating(x)), d=lambda xp, x: _TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
             node="ErfBackward0")
 erfc = unary(lambda xp, x: xp.erfc(_floating(x)), d=lambda xp, x: -_TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
@@ -430,12 +424,13 @@ absolute = abs
 # sign(NaN) is 0, as in PyTorch (numpy_ns.sign sees to it).
 # The gradients of sign and the rounding functions are zeros, even where g is infinite or NaN (NOTE [Masked
 # gradients]).
-sign = _with_vjp(unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(), d=lambda xp: 0,
-                      jvp=_zeros_jvp, node="SignBackward0"), _zeros_vjp)
-# (d and the rule keep x and out without using them: PyTorch's SgnBackward0 saves both, so that a second backward, or
+sign = unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(), vjp=_zeros_vjp, jvp=_zeros_jvp,
+             node="SignBackward0")
+# (The rules keep x and out without using them: PyTorch's SgnBackward0 saves both, so that a second backward, or
 # a backward after the result was changed in place, fails there too)
-sgn = _with_vjp(unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(), d=lambda xp, x, out: 0,
-                     jvp=_zeros_jvp, node="SgnBackward0"), lambda xp, g, x, out: keep(xp.zeros_like(g), x, out))
+sgn = unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(),
+            vjp=lambda xp, g, x, out: keep(xp.zeros_like(g), x, out),
+            jvp=lambda xp, t, x, out: keep(xp.zeros_like(t), x, out), node="SgnBackward0")
 
 
 def _rounding(f, kernel):
@@ -461,16 +456,16 @@ def _fractional_part(xp, x):
     return x - xp.trunc(x)
 
 
-floor = _with_vjp(unary(_rounding(lambda xp, x: xp.floor(x), "floor_vml_cpu"), d=lambda xp: 0, jvp=_zeros_jvp,
-                     node="FloorBackward0"), _zeros_vjp)
-ceil = _with_vjp(unary(_rounding(lambda xp, x: xp.ceil(x), "ceil_vml_cpu"), d=lambda xp: 0, jvp=_zeros_jvp,
-                    node="CeilBackward0"), _zeros_vjp)
-trunc = _with_vjp(unary(_rounding(lambda xp, x: xp.trunc(x), "trunc_vml_cpu"), d=lambda xp: 0, jvp=_zeros_jvp,
-                     node="TruncBackward0"), _zeros_vjp)
+floor = unary(_rounding(lambda xp, x: xp.floor(x), "floor_vml_cpu"), vjp=_zeros_vjp, jvp=_zeros_jvp,
+              node="FloorBackward0")
+ceil = unary(_rounding(lambda xp, x: xp.ceil(x), "ceil_vml_cpu"), vjp=_zeros_vjp, jvp=_zeros_jvp,
+             node="CeilBackward0")
+trunc = unary(_rounding(lambda xp, x: xp.trunc(x), "trunc_vml_cpu"), vjp=_zeros_vjp, jvp=_zeros_jvp,
+              node="TruncBackward0")
 fix = trunc
-frac = _with_vjp(unary(_fractional_part, d=lambda xp: 1, node="FracBackward0"), lambda xp, g: g)  # (g itself)
-_round = _with_vjp(unary(_rounding(lambda xp, x: xp.round(x), "round_vml_cpu"), d=lambda xp: 0, jvp=_zeros_jvp,
-                      node="RoundBackward0"), _zeros_vjp)
+frac = unary(_fractional_part, vjp=lambda xp, g: g, jvp=lambda xp, t: t, node="FracBackward0")  # (g itself)
+_round = unary(_rounding(lambda xp, x: xp.round(x), "round_vml_cpu"), vjp=_zeros_vjp, jvp=_zeros_jvp,
+               node="RoundBackward0")
 _round_decimals = op(lambda xp, x, *, decimals: xp.round(x, decimals),
                      vjp=_zeros_vjp, node="RoundBackward1")
 _logit = op(lambda xp, x, *, eps: xp.log(x / (1 - x)) if eps is None else
@@ -528,14 +523,14 @@ _hypot_input = _floats_only("hypot_cpu")
 # d/dx log(e^x + e^y) = 1 / (1 + e^(y - x)): NaN where both are the same infinity, as in PyTorch.
 _logaddexp = binary(lambda xp, x, y: xp.logaddexp(_logaddexp_input(x), y),
                     vjp=(lambda xp, g, x, y: g / (1 + xp.exp(y - x)), lambda xp, g, x, y: g / (1 + xp.exp(x - y))),
-                    node="LogaddexpBackward0")
+                    node="LogaddexpBackward0", name="logaddexp")
 _logaddexp2 = binary(lambda xp, x, y: xp.logaddexp2(_logaddexp2_input(x), y),
                      vjp=(lambda xp, g, x, y: g / (1 + 2 ** (y - x)), lambda xp, g, x, y: g / (1 + 2 ** (x - y))),
-                     node="Logaddexp2Backward0")
+                     node="Logaddexp2Backward0", name="logaddexp2")
 # x / hypot: NaN at the origin, as in PyTorch (g * x / out, in its order).
 _hypot = binary(lambda xp, x, y: xp.hypot(_hypot_input(x), y),
                 vjp=(lambda xp, g, x, y, out: g * x / out, lambda xp, g, x, y, out: g * y / out),
-                node="HypotBackward0")
+                node="HypotBackward0", name="hypot")
 
 
 def _log_of(xp, y, like):
@@ -564,13 +559,13 @@ def _xlogy_of_gradient(xp, g, y):
 _xlogy = binary(_xlogy_forward,
                 vjp=(lambda xp, g, x, y: xp.where((x == 0) & (y <= 0), 0, _xlogy_of_gradient(xp, g, y)),
                      lambda xp, g, x, y: g * x / y),
-                node="XlogyBackward0", promote=_to_default_float)
+                node="XlogyBackward0", name="xlogy", promote=_to_default_float)
 _scalar_xlogy = binary(_xlogy_forward, vjp=(None, lambda xp, g, x, y: g * x / y),  # number, tensor
-                       node="XlogyBackward1", promote=_to_default_float)
+                       node="XlogyBackward1", name="xlogy", promote=_to_default_float)
 _xlogy_scalar = binary(_xlogy_forward,  # tensor, number: masked where x == 0 unless y > 0
                        vjp=(lambda xp, g, x, y: _xlogy_of_gradient(xp, g, y) if y > 0 else
                             xp.where(x == 0, 0, _xlogy_of_gradient(xp, g, y)), None),
-                       node="XlogyBackward2", promote=_to_default_float)
+                       node="XlogyBackward2", name="xlogy", promote=_to_default_float)
 
 
 def _copysign_ratio(xp, x, out):
@@ -582,10 +577,10 @@ def _copysign_ratio(xp, x, out):
 _copysign = binary(lambda xp, x, y: xp.copysign(x, y),
                    vjp=(lambda xp, g, x, y, out: g * _copysign_ratio(xp, x, out),
                         lambda xp, g, x, y, out: keep(xp.zeros_like(g), out)),  # (PyTorch saves the result)
-                   node="CopysignBackward0", promote=_to_default_float)
+                   node="CopysignBackward0", name="copysign", promote=_to_default_float)
 _copysign_scalar = binary(lambda xp, x, y: xp.copysign(x, y),
                           vjp=(lambda xp, g, x, y, out: g * _copysign_ratio(xp, x, out), None),
-                          node="CopysignBackward1", promote=_to_default_float)
+                          node="CopysignBackward1", name="copysign", promote=_to_default_float)
 
 
 def _heaviside_forward(xp, x, y):
@@ -595,7 +590,7 @@ def _heaviside_forward(xp, x, y):
 
 # No derivative: backward through it raises, as in PyTorch.
 _heaviside = binary(_heaviside_forward, vjp=(_not_differentiable("heaviside"), _not_differentiable("heaviside")),
-                    node="NotImplemented")
+                    node="NotImplemented", name="heaviside")
 
 
 def logaddexp(input, other, *, out=None):
@@ -724,17 +719,19 @@ def _tie_half(xp, g, x, y):
 # involved both get it (PyTorch's rules).
 _maximum = binary(lambda xp, x, y: xp.maximum(x, y),
                  vjp=(lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y)),
-                      lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y))), node="MaximumBackward0")
+                      lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y))), node="MaximumBackward0",
+                 name="maximum")
 _minimum = binary(lambda xp, x, y: xp.minimum(x, y),
                  vjp=(lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y)),
-                      lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y))), node="MinimumBackward0")
+                      lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y))), node="MinimumBackward0",
+                 name="minimum")
 # fmax/fmin ignore a NaN operand; a tie gives the whole gradient to the first (PyTorch's rules).
 _fmax = binary(lambda xp, x, y: xp.fmax(x, y),
                vjp=(lambda xp, g, x, y: xp.keep_where((x >= y) | (y != y), g),
-                    lambda xp, g, x, y: xp.keep_where(~((x >= y) | (y != y)), g)), node="FmaxBackward0")
+                    lambda xp, g, x, y: xp.keep_where(~((x >= y) | (y != y)), g)), node="FmaxBackward0", name="fmax")
 _fmin = binary(lambda xp, x, y: xp.fmin(x, y),
                vjp=(lambda xp, g, x, y: xp.keep_where((x <= y) | (y != y), g),
-                    lambda xp, g, x, y: xp.keep_where(~((x <= y) | (y != y)), g)), node="FminBackward0")
+                    lambda xp, g, x, y: xp.keep_where(~((x <= y) | (y != y)), g)), node="FminBackward0", name="fmin")
 
 
 def maximum(input, other, *, out=None):
@@ -1155,13 +1152,3 @@ def _register_special():
 _register_special()
 
 name_ops(globals())
-for _row, _name in ((_subtract, "sub"), (_rsub_scalar, "rsub"), (_rsub_tensor, "rsub"), (_true_divide, "div"),
-                    (_remainder_tensor, "remainder"), (_remainder_scalar, "remainder"),
-                    (_scalar_remainder, "remainder"), (_fmod_tensor, "fmod"), (_fmod_scalar, "fmod"), (_pow, "pow"),
-                    (_pow_scalar, "pow"), (_scalar_pow, "pow"), (_fmax, "fmax"), (_fmin, "fmin"), (_atan2, "atan2"),
-                    (_maximum, "maximum"), (_minimum, "minimum"),
-                    (_remainder_by_constant, "remainder"), (_fmod_by_constant, "fmod"), (_scale, "mul"),
-                    (_logaddexp, "logaddexp"), (_logaddexp2, "logaddexp2"), (_hypot, "hypot"), (_xlogy, "xlogy"),
-                    (_scalar_xlogy, "xlogy"), (_xlogy_scalar, "xlogy"), (_copysign, "copysign"),
-                    (_copysign_scalar, "copysign"), (_heaviside, "heaviside")):
-    _row.__name__ = _row.__qualname__ = _name

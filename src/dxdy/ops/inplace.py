@@ -8,7 +8,17 @@ that saved self's old value gets a private copy of it first, so `a.mul_(b)` can
 still give b its gradient. The refusals follow PyTorch: a leaf that requires
 grad cannot be changed in place while grad mode is on, a result cannot be cast
 to a lower dtype category, and an expanded tensor cannot be written.
+
+NOTE [In-place view ops]
+`x.t_()`, `x.unsqueeze_(0)`, ... change x's shape, not its values: x takes the
+view's array (the same memory) and its node (PyTorch's in-place name, TBackward1),
+and stays what it was among the views of its memory. A stand-in for x as it was
+takes x's place in the chains of the views made from it before, so that their
+positions within the base (`_positions`) still come out right: if x is a view,
+the stand-in is x's old view step and x's new step follows it; if x owns its
+memory, the stand-in is a view of x that undoes the change.
 """
+import functools
 import re
 
 import numpy as np
@@ -16,8 +26,13 @@ import numpy as np
 from .. import dtypes as _dt
 from ..mode import state as _mode, watch as _watch
 from ..tensor import Tensor, wrap, version_counter, bump_version, live_views
-from ._op import op, writable as _writable, type_title as _type
+from ._op import op, numpy_ns, writable as _writable, type_title as _type
 from .index import normalize_key, _expand_masks
+from .elementwise import (eq, ne, lt, le, gt, ge, asinh, acosh, atanh, clamp, clamp_min, clamp_max, float_power,
+                          _NUMBERS, _C_TYPE_NAMES)
+from .linalg import addmm
+from .reduce import cumsum, cumprod, _numpy_names
+from .shape import t
 
 LEAF_INPLACE = ("a leaf Variable that requires grad is being used in an in-place operation.\n"
                 "To fix: change a parameter in place only under dxdy.no_grad() (as an optimizer step does: "
@@ -39,6 +54,8 @@ def check_inplace(t):
     if t._extra is not None and "view_of" in t._extra:
         root = _view_chain(t)[0]
         if root._rg and root.grad_fn is None:
+            if _view_kind(t) is not None:  # (PyTorch's first complaint about such a view)
+                raise RuntimeError(_view_error(t, "is being modified inplace"))
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
 
@@ -179,7 +196,6 @@ _refuse = op(lambda xp, x, *, message: x, vjp=_refuse_vjp, node="AsStridedBackwa
 
 def _positions(root, chain):
     """The flat positions within root of the elements of the view `chain` makes of it."""
-    from ._op import numpy_ns
     idx = np.arange(root._data.size).reshape(root._data.shape)
     for cls, forward, params, k in chain:
         idx = forward(numpy_ns, idx, **params)
@@ -253,6 +269,220 @@ def _direct(ufunc, self, other):
         return False  # broadcasting or casting problems: the general path raises PyTorch's error
     bump_version(self)
     return True
+
+
+def inplace_view(view_op, name):
+    """The in-place form `x.name_(...)` of a view op: x takes the view's shape (NOTE [In-place view ops])."""
+    def method(self, *args, **kwargs):
+        check_inplace(self)
+        if _mode.grad_enabled and self._extra is not None and "view_of" in self._extra \
+                and _view_kind(self) is not None and (self._rg or _view_chain(self)[0]._rg):
+            raise RuntimeError(_view_error(self, "is being modified inplace"))
+        _take_view(self, view_op(self, *args, **kwargs))
+        return self
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place {view_op.__name__}: self takes the result's shape and returns self."
+    return method
+
+
+# PyTorch numbers the nodes of the in-place view ops after the out-of-place overloads.
+_IN_PLACE_VIEW_NODES = {"TBackward0": "TBackward1", "TransposeBackward0": "TransposeBackward1",
+                        "SqueezeBackward0": "SqueezeBackward3", "SqueezeBackward1": "SqueezeBackward4",
+                        "SqueezeBackward2": "SqueezeBackward5", "UnsqueezeBackward0": "UnsqueezeBackward1"}
+
+
+@functools.lru_cache(maxsize=None)
+def _renamed(cls, name):
+    """The node class `cls` (same rules) under another name."""
+    return type(name, (cls,), {"__slots__": ()})
+
+
+def _take_view(self, view):
+    """Self becomes `view`, a view of self made by a single-output view op (NOTE [In-place view ops])."""
+    _, _, forward, params, _ = view._extra["view_of"]
+    extra = self._extra or {}
+    made_before = [v for v in live_views(self._vc) if v._extra["view_of"][0] is self]
+    if "view_of" in extra or made_before:
+        before = wrap(self._data)
+        before._vc = self._vc
+        if "view_of" in extra:
+            before._extra = {k: extra[k] for k in ("view_of", "no_grad_view") if k in extra}
+            self._extra = {k: v for k, v in extra.items() if k != "no_grad_view"}
+            self._extra["view_of"] = (before, None, forward, params, None)
+            if not _mode.grad_enabled:
+                self._extra["no_grad_view"] = True
+        else:
+            old = np.arange(self._data.size).reshape(self._data.shape)
+            undo = np.empty(old.size, np.int64)
+            undo[np.asarray(forward(numpy_ns, old, **params)).reshape(-1)] = np.arange(old.size)
+            before._extra = {"view_of": (self, None, _gather, {"index": undo.reshape(old.shape)}, None)}
+        for v in made_before:
+            v._extra["view_of"] = (before,) + v._extra["view_of"][1:]
+    self._data = view._data
+    node = view.grad_fn
+    if node is not None:
+        node.__class__ = _renamed(type(node), _IN_PLACE_VIEW_NODES[type(node).__name__])
+        self.grad_fn, self._rg, self._nr = node, True, 0
+    bump_version(self)
+
+
+def _gather(xp, x, *, index):
+    return xp.reshape(x, (-1,))[index]
+
+
+def t_(self):
+    """In-place t: a 2-D self becomes its transpose."""
+    if self._data.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+    return _t_in_place(self)
+
+
+_t_in_place = inplace_view(t, "t_")
+
+
+# -- in-place forms with rules of their own ---------------------------------------------------------
+# Some in-place ops record a node of their own where the out-of-place op records none (its result has no
+# derivative) or another one: the node's row takes the values computed without a graph.
+def _given_values(node, vjp_self, vjp_other=None):
+    if vjp_other is None:
+        return op(lambda xp, x, *, values: values, vjp=vjp_self, node=node)
+    return op(lambda xp, x, y, *, values: values, vjp=(vjp_self, vjp_other), node=node, broadcasts=True)
+
+
+def _zeros_vjp(xp, g):
+    return xp.zeros_like(g)
+
+
+def _comparison_in_place(compare):
+    """`x.lt_(other)`: 1 where the comparison holds, else 0, in self's dtype.
+
+    A comparison has no gradient, but in place, with a tensor that requires grad,
+    PyTorch records LtBackward0 (other a number) or LtBackward1 (other a tensor),
+    whose gradients are zeros.
+    """
+    title = compare.__name__.capitalize()
+    by_number = _given_values(f"{title}Backward0", _zeros_vjp)
+    by_tensor = _given_values(f"{title}Backward1", _zeros_vjp, _zeros_vjp)
+
+    def method(self, other):
+        if not isinstance(other, _NUMBERS):
+            from ..creation import type_name
+            raise TypeError(f"{method.__name__}() received an invalid combination of arguments - got "
+                            f"({type_name(other)}), but expected one of:\n * (Tensor other)\n * (Number other)\n")
+        check_inplace(self)
+        result = compare(self, other)
+        tensor = isinstance(other, Tensor)
+        if _mode.grad_enabled and (self._rg or tensor and other._rg):
+            result = by_tensor(self, other, values=result._data) if tensor else by_number(self, values=result._data)
+        return commit(self, result)
+    method.__name__ = method.__qualname__ = compare.__name__ + "_"
+    method.__doc__ = f"In-place {compare.__name__}: 1 where it holds, else 0, in self's dtype; returns self."
+    return method
+
+
+eq_, ne_, lt_, le_, gt_, ge_ = (_comparison_in_place(f) for f in (eq, ne, lt, le, gt, ge))
+
+
+def float_power_(self, exponent):
+    """In-place float_power: self must have the result's dtype, float64."""
+    if self._data.dtype != np.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype {_type(self._data)} but the operation's result "
+                           f"requires dtype Double")
+    check_inplace(self)
+    return commit(self, float_power(self, exponent))
+
+
+def _cumulative_in_place(cumulative):
+    def method(self, dim, *, dtype=None):
+        from ..creation import dtype_arg
+        dtype = dtype_arg(method.__name__, dtype)
+        check_inplace(self)
+        if dtype is not None and dtype is not self.dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {_C_TYPE_NAMES[self.dtype.name]} and output "
+                               f"tensor dtype {_C_TYPE_NAMES[dtype.name]} should match")
+        return commit(self, cumulative(self, dim, dtype=self.dtype))
+    method.__name__ = method.__qualname__ = cumulative.__name__ + "_"
+    method.__doc__ = f"In-place {cumulative.__name__}, in self's dtype; returns self."
+    return method
+
+
+cumsum_, cumprod_ = (_numpy_names(_cumulative_in_place(f)) for f in (cumsum, cumprod))
+
+
+def _clamp_in_place(clamp):
+    def method(self, *args, **kwargs):
+        check_inplace(self)
+        result = clamp(self, *args, **kwargs)
+        numbers = not any(isinstance(b, Tensor) for b in args + tuple(kwargs.values()))
+        if numbers and _dt.from_numpy(result._data.dtype).category > _dt.from_numpy(self._data.dtype).category:
+            # (with number bounds, PyTorch spells self's dtype as C++ does here)
+            raise RuntimeError(f"result type {_type(result._data)} can't be cast to the desired output type "
+                               f"{_C_TYPE_NAMES[self.dtype.name]}")
+        return commit(self, result)
+    method.__name__ = method.__qualname__ = clamp.__name__ + "_"
+    method.__doc__ = f"In-place {clamp.__name__}; returns self."
+    return method
+
+
+clamp_, clamp_min_, clamp_max_ = (_clamp_in_place(f) for f in (clamp, clamp_min, clamp_max))
+
+
+def addmm_(self, mat1, mat2, *, beta=1, alpha=1):
+    """In-place addmm: self must have the product's shape (it does not broadcast)."""
+    check_inplace(self)
+    result = addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+    if result._data.shape != self._data.shape:
+        raise RuntimeError(f"Bad in-place call: input tensor size {list(self._data.shape)} and output tensor size "
+                           f"{list(result._data.shape)} should match")
+    return commit(self, result)
+
+
+def _without_derivative_in_place(fn):
+    """PyTorch's asinh_, acosh_ and atanh_ record a node (AsinhBackward1) that refuses backward."""
+    name = fn.__name__
+
+    def refuse(xp, g):
+        raise NotImplementedError(f"the derivative for 'inplace version of {name}' is not implemented.")
+    row = _given_values(f"{name.capitalize()}Backward1", refuse)
+
+    def method(self):
+        check_inplace(self)
+        result = fn(self)
+        if _mode.grad_enabled and self._rg:
+            result = row(self, values=result._data)
+        return commit(self, result)
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"In-place {name}; as in PyTorch, it has no derivative. Returns self."
+    return method
+
+
+asinh_, acosh_, atanh_ = (_without_derivative_in_place(f) for f in (asinh, acosh, atanh))
+
+# bernoulli_'s draws have no gradient; with a tensor that requires grad, PyTorch records these nodes.
+_bernoulli_number = _given_values("BernoulliBackward2", _zeros_vjp)
+_bernoulli_tensor = _given_values("BernoulliBackward1", _zeros_vjp, _zeros_vjp)
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill self with 1 (with probability p: a number, or a tensor that expands to self's shape) or 0."""
+    from ..creation import bernoulli, type_name
+    tensor = isinstance(p, Tensor)
+    if not tensor and not isinstance(p, (int, float, np.integer, np.floating)):
+        raise TypeError(f"bernoulli_() received an invalid combination of arguments - got ({type_name(p)}), but "
+                        f"expected one of:\n * (Tensor p, *, torch.Generator generator = None)\n"
+                        f" * (float p = 0.5, *, torch.Generator generator = None)\n")
+    if not tensor and not 0 <= p <= 1:  # (p=2.0 is "p=2" in PyTorch's message)
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+    check_inplace(self)
+    if tensor:
+        draws = bernoulli(p.detach().expand(self.shape), generator=generator)
+    else:
+        draws = bernoulli(self, p, generator=generator)
+    values = draws._data.astype(self._data.dtype, copy=False)
+    if _mode.grad_enabled and (self._rg or tensor and p._rg):
+        return commit(self, _bernoulli_tensor(self, p, values=values) if tensor else
+                      _bernoulli_number(self, values=values))
+    return commit(self, wrap(values))
 
 
 # -- copy_, fill_, zero_ --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from ..mode import state as _grad_mode
 from ..tensor import Tensor, wrap, _wrap_dim
 from ._op import op, unary, binary, name_ops, write_out
 from ._xp import numpy_ns, sparse_indices, int_range, SMALL
-from .elementwise import _not_implemented, _with_vjp, _floats_only, _not_differentiable as _no_derivative
+from .elementwise import _not_implemented, _floats_only, _not_differentiable as _no_derivative
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -411,15 +411,19 @@ def _hardsigmoid_gradient(xp, g, x):
 _hardsigmoid_backward = binary(_hardsigmoid_gradient, vjp=(_no_derivative("hardsigmoid_backward"),
                                                            _no_derivative("hardsigmoid_backward")),
                                node="NotImplemented")
-_hardsigmoid = _with_vjp(
-    unary(lambda xp, x: xp.minimum(xp.maximum(_hardsigmoid_input(x) + 3, 0), 6) / 6,
-          d=lambda xp, x: xp.where((x > -3) & (x < 3), _ONE_SIXTH, 0), node="HardsigmoidBackward0"),
-    lambda xp, g, x: _hardsigmoid_gradient(xp, g, x) if xp is numpy_ns else _hardsigmoid_backward(g, x))
-# d/dx = 0 for x <= -3 (masked), x / 3 + 1/2 inside, 1 from 3 on (and for NaN), as PyTorch's.
-_hardswish = _with_vjp(
-    unary(lambda xp, x: _hardswish_input(x) * xp.minimum(xp.maximum(x + 3, 0), 6) / 6,
-          d=lambda xp, x: xp.where(x <= -3, 0, xp.where(x < 3, x / 3 + 0.5, 1)), node="HardswishBackward0"),
-    lambda xp, g, x: xp.keep_where(~(x <= -3), xp.where(x < 3, g * (x / 3 + 0.5), g)))
+_hardsigmoid = unary(
+    lambda xp, x: xp.minimum(xp.maximum(_hardsigmoid_input(x) + 3, 0), 6) / 6,
+    vjp=lambda xp, g, x: _hardsigmoid_gradient(xp, g, x) if xp is numpy_ns else _hardsigmoid_backward(g, x),
+    jvp=_hardsigmoid_gradient, node="HardsigmoidBackward0")
+
+
+def _hardswish_gradient(xp, g, x):
+    # d/dx = 0 for x <= -3 (masked), x / 3 + 1/2 inside, 1 from 3 on (and for NaN), as PyTorch's.
+    return xp.keep_where(~(x <= -3), xp.where(x < 3, g * (x / 3 + 0.5), g))
+
+
+_hardswish = unary(lambda xp, x: _hardswish_input(x) * xp.minimum(xp.maximum(x + 3, 0), 6) / 6,
+                   vjp=_hardswish_gradient, jvp=_hardswish_gradient, node="HardswishBackward0")
 
 
 def hardsigmoid(input, inplace=False):
