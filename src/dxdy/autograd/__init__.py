@@ -77,6 +77,15 @@ def _root_grads(outputs, grad_outputs, create_graph, who):
     return grads
 
 
+def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(self)/d(leaf) into the .grad of every leaf the graph reaches (Tensor.backward).
+
+    A non-scalar tensor needs `gradient` (same shape): the result is then the
+    vector-Jacobian product gradient^T J.
+    """
+    backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
     """Accumulate the gradients of `tensors` into the .grad of the leaves they depend on.

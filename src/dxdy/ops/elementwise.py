@@ -15,6 +15,7 @@ import sys
 import numpy as np
 
 from .. import dtypes as _dt
+from ..dtypes import type_name
 from ..tensor import Tensor, wrap
 from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, keep, write_out, _operands, _names, \
     warn_once
@@ -365,7 +366,6 @@ arctan2 = atan2
 
 
 def _need_tensors(name, input, other):
-    from ..creation import type_name
     for arg, pos, v in (("input", 1, input), ("other", 2, other)):
         if not isinstance(v, Tensor):
             raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type_name(v)}")
@@ -609,7 +609,6 @@ def xlogy(input, other, *, out=None):
     """input * log(other), and 0 where input == 0 (unless other is NaN); either may be a Python number."""
     if not isinstance(input, Tensor):
         if not isinstance(other, Tensor):
-            from ..creation import type_name
             raise TypeError(f"xlogy() received an invalid combination of arguments - got ({type_name(input)}, "
                             f"{type_name(other)}), but expected one of:\n * (Tensor input, Tensor other)\n"
                             f" * (Number self, Tensor other)\n * (Tensor input, Number other)")
@@ -628,7 +627,6 @@ def hypot(input, other, *, out=None):
 def copysign(input, other, *, out=None):
     """|input| with the sign of other (a tensor or a number); the gradient of other is zero."""
     if not isinstance(input, Tensor):
-        from ..creation import type_name
         raise TypeError(f"copysign() received an invalid combination of arguments - got ({type_name(input)}, "
                         f"{type_name(other)}), but expected one of:\n * (Tensor input, Tensor other, *, Tensor out "
                         f"= None)\n * (Tensor input, Number other, *, Tensor out = None)\n")
@@ -639,7 +637,6 @@ def copysign(input, other, *, out=None):
 
 def heaviside(input, values, *, out=None):
     """The step function: 0 where input < 0, values where input == 0, 1 where input > 0. Not differentiable."""
-    from ..creation import type_name
     for arg, pos, v in (("input", 1, input), ("values", 2, values)):
         if not isinstance(v, Tensor):
             raise TypeError(f"heaviside(): argument '{arg}' (position {pos}) must be Tensor, not {type_name(v)}")
@@ -668,7 +665,6 @@ _ADDCDIV_INTEGERS = (
 
 def _addc_operands(name, input, tensor1, tensor2, deprecated, value):
     """The three tensors in their common dtype and `value` as PyTorch takes it."""
-    from ..creation import type_name
     if deprecated:  # the old overload (input, value, tensor1, tensor2), which PyTorch still takes with a warning
         if len(deprecated) != 1 or isinstance(tensor1, Tensor):
             raise TypeError(f"{name}() takes 3 positional arguments but {3 + len(deprecated)} were given")
@@ -890,7 +886,6 @@ def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if min is not None and max is not None and isinstance(min, Tensor) != isinstance(max, Tensor):
-        from ..creation import type_name  # (PyTorch's overloads take two tensors or two numbers)
         kinds = ", ".join("Tensor" if isinstance(v, Tensor) else type_name(v) for v in (input, min, max))
         raise TypeError(f"clamp() received an invalid combination of arguments - got ({kinds}), but expected one of:")
     x, lo, hi = _clamp_operands(input, (min, max))
@@ -923,7 +918,6 @@ def _compare(f, name):
         if not isinstance(other, _NUMBERS):
             return write_out(NotImplemented, out)  # `x == None` is False, as in PyTorch
         if not isinstance(input, Tensor):  # dxdy.eq(2, x); the operator `2 == x` reflects to x.__eq__(2)
-            from ..creation import type_name
             raise TypeError(f"{name}() received an invalid combination of arguments - got ({type_name(input)}, "
                             f"{type_name(other)}), but expected one of:\n * (Tensor input, Tensor other)\n"
                             f" * (Tensor input, Number other)")

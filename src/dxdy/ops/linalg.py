@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from ..dtypes import type_name
 from ..mode import state as _mode
 from ..tensor import Tensor, _wrap_dim, wrap, check_on_cpu
 from ._op import op, keep, name_ops, write_out, warn_once, broadcast_shape
@@ -16,17 +17,11 @@ from ._op import op, keep, name_ops, write_out, warn_once, broadcast_shape
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # einsum subscripts
 
 
-def _type_name(t):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[str(t._data.dtype)]
-
-
 def _same_dtype(name, x, y):
     """PyTorch's message, which differs from op to op, when x and y differ in dtype."""
     if x._data.dtype == y._data.dtype:
         return
-    from .index import _C_NAMES
-    tx, ty = _type_name(x), _type_name(y)
+    tx, ty = x.dtype.type_name, y.dtype.type_name
     if name in ("dot", "vdot"):
         msg = f"dot : expected both vectors to have same dtype, but found {tx} and {ty}"
     elif name == "mv":
@@ -36,8 +31,8 @@ def _same_dtype(name, x, y):
     elif name == "tensordot":
         msg = "both inputs should have same dtype"
     else:
-        msg = (f"expected m1 and m2 to have the same dtype, but got: {_C_NAMES[str(x._data.dtype)]} != "
-               f"{_C_NAMES[str(y._data.dtype)]}")
+        msg = (f"expected m1 and m2 to have the same dtype, but got: {x.dtype.cpp_name} != "
+               f"{y.dtype.cpp_name}")
     raise RuntimeError(msg)
 
 
@@ -50,7 +45,6 @@ def _check(name, x, y):
         return
     for pos, arg, a in ((1, "input", x), (2, _SECOND.get(name, "other"), y)):
         if not isinstance(a, Tensor):
-            from ..creation import type_name
             raise TypeError(f"{name.replace('.', '_')}(): argument '{arg}' (position {pos}) must be Tensor, "
                             f"not {type_name(a)}")
 
@@ -478,7 +472,7 @@ def einsum(equation, *operands):
     d = operands[0].dtype
     for t in operands[1:]:
         if t.dtype is not d:
-            raise RuntimeError(f"expected scalar type {_type_name(operands[0])} but found {_type_name(t)}")
+            raise RuntimeError(f"expected scalar type {operands[0].dtype.type_name} but found {t.dtype.type_name}")
     _check_einsum_sizes(ins, operands)
     summed = builtins.any(c not in rhs for c in "".join(ins))
     ins, rhs = _spell_ellipses(ins, rhs, [t._data.ndim for t in operands])
@@ -658,7 +652,7 @@ def _square(name, A):
                            f"{A._data.shape[-2]} by {A._data.shape[-1]} matrices")
     if A._data.dtype.kind != "f":
         raise RuntimeError(f"linalg.{name}: Expected a floating point or complex tensor as input. Got "
-                           f"{_type_name(A)}")
+                           f"{A.dtype.type_name}")
 
 
 def _no_half(name, A):
@@ -791,7 +785,7 @@ def solve(A, B, *, left=True):
     broadcast_shape(B._data.shape[:-1] if vector else B._data.shape[:-2], A._data.shape[:-2])
     if A._data.dtype != B._data.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
-                           f"{_type_name(A)} and B of type {_type_name(B)} instead")
+                           f"{A.dtype.type_name} and B of type {B.dtype.type_name} instead")
     _no_half("solve", A)
     return _solve(A, B, vector=vector)
 
@@ -896,7 +890,7 @@ def torch_cross(input, other, dim=None, *, out=None):
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")
     if isinstance(input, Tensor) and isinstance(other, Tensor) and input._data.dtype != other._data.dtype:
-        raise RuntimeError(f"expected scalar type {_type_name(input)} but found {_type_name(other)}")
+        raise RuntimeError(f"expected scalar type {input.dtype.type_name} but found {other.dtype.type_name}")
     return write_out(cross(input, other, dim=dim), out)
 
 
@@ -917,7 +911,7 @@ def logdet(input):
     """log(det(input)): NaN where the determinant is negative, -inf where it is 0."""
     from .elementwise import where
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"logdet: Expected a floating point or complex tensor as input. Got {_type_name(input)}")
+        raise RuntimeError(f"logdet: Expected a floating point or complex tensor as input. Got {input.dtype.type_name}")
     if input._data.ndim < 2:
         raise RuntimeError("logdet: The input tensor A must have at least 2 dimensions.")
     if input._data.shape[-1] != input._data.shape[-2]:
@@ -1015,12 +1009,12 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
             raise RuntimeError(f"cdist only supports at least 2D tensors, X{k} got: {t._data.ndim}D")
     for k, t in ((1, x1), (2, x2)):
         if t._data.dtype.kind != "f":
-            raise RuntimeError(f"cdist only supports floating-point dtypes, X{k} got: {_type_name(t)}")
+            raise RuntimeError(f"cdist only supports floating-point dtypes, X{k} got: {t.dtype.type_name}")
     if x1._data.shape[-1] != x2._data.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1._data.shape[-1]} "
                            f"X2: {x2._data.shape[-1]}")
     if x1._data.dtype != x2._data.dtype:
-        raise RuntimeError(f"expected scalar type {_type_name(x1)} but found {_type_name(x2)}")
+        raise RuntimeError(f"expected scalar type {x1.dtype.type_name} but found {x2.dtype.type_name}")
     if not p >= 0:
         raise RuntimeError("cdist only supports non-negative p values")
     broadcast_shape(x1._data.shape[:-2], x2._data.shape[:-2])

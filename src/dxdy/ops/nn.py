@@ -7,7 +7,8 @@ import warnings
 
 import numpy as np
 
-from ..creation import dtype_arg, type_name
+from ..dtypes import type_name
+from ..creation import dtype_arg
 from ..mode import state as _grad_mode
 from ..tensor import Tensor, wrap, _wrap_dim
 from ._op import op, unary, binary, name_ops, write_out

@@ -10,7 +10,8 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
-from ..creation import dtype_arg, type_name
+from ..dtypes import type_name
+from ..creation import dtype_arg
 from ..tensor import Tensor, wrap, _wrap_dim, check_nonempty
 from ..return_types import make_return_type
 from ._op import op, keep, nondifferentiable, name_ops, write_out

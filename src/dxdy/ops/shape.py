@@ -9,7 +9,9 @@ import math
 
 import numpy as np
 
-from ..creation import int_tuple_arg, type_name, _tensor_arg, nonnegative_shape
+from .. import dtypes as _dt
+from ..dtypes import type_name
+from ..creation import int_tuple_arg, _tensor_arg, nonnegative_shape
 from ..tensor import Tensor, wrap, _wrap_dim, version_counter, allocation_error
 from ._op import op, name_ops, write_out, warn_once, broadcast_shape
 
@@ -102,7 +104,6 @@ def view(input, *sizes, size=None, dtype=None):
 
     `x.view(dtype)` reinterprets the memory as another dtype (no gradient flows through it, as in PyTorch).
     """
-    from .. import dtypes as _dt
     if dtype is not None:  # x.view(dtype=...)
         if sizes or size is not None:
             raise TypeError("view() received an invalid combination of arguments - got a size and a dtype, but "
@@ -265,7 +266,7 @@ def expanded_shape(input, sizes):
 
 def _legacy_type(t):
     """PyTorch's legacy type name of t, as its messages print it: torch.FloatTensor."""
-    return "torch." + t.dtype.type_name + "Tensor"
+    return "torch." + _dt.legacy_type_name(t.dtype)
 
 
 def expand_as(input, other):
@@ -596,7 +597,6 @@ def _common(tensors):
             break
     else:
         return tensors  # one dtype already (the common case)
-    from .. import dtypes as _dt
     d = tensors[0].dtype
     for x in tensors[1:]:
         d = _dt.promote_types(d, x.dtype)
