@@ -8,6 +8,7 @@ import functools
 import math
 import operator
 import sys
+import warnings
 
 import numpy as np
 
@@ -296,7 +297,6 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     _flag("tensor", "requires_grad", requires_grad, none_ok=False)
     check_on_cpu(device)
     if isinstance(data, Tensor):
-        import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() "
                       "or sourceTensor.clone().detach().requires_grad_(True), rather than "
                       "dxdy.tensor(sourceTensor).", UserWarning, stacklevel=2)
@@ -918,7 +918,6 @@ _RANGE_DEPRECATED = ("torch.range is deprecated and will be removed in a future 
 
 def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Deprecated in PyTorch: like arange but including `end`; the default float dtype."""
-    import warnings
     warnings.warn(_RANGE_DEPRECATED.replace("torch.", "dxdy."), UserWarning, stacklevel=2)
     d = dtype_arg("range", dtype) or _dt.get_default_dtype()
     check_on_cpu(device)
@@ -1320,7 +1319,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
             raise RuntimeError("normal expects all elements of std >= 0.0")
         if not isinstance(std, Tensor) and std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-        from .ops._op import broadcast_shape
+        from .ops._op import broadcast_shape  # (ops imports this module)
         shape = broadcast_shape(np.shape(m), np.shape(s))
         if not ref.is_floating_point():
             raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{ref.dtype.type_name}'")

@@ -256,7 +256,7 @@ def _run_node(node, g, xp, create):
 
 def _run_checked(node, g, xp, create, senders):
     """_run_node under anomaly mode: name the forward call behind an error or a NaN gradient."""
-    from .autograd.anomaly_mode import report
+    from .autograd.anomaly_mode import report  # (dxdy.autograd imports this module)
     try:
         grads_in = _run_node(node, g, xp, create)
     except Exception:

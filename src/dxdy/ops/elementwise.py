@@ -19,6 +19,8 @@ from ..dtypes import type_name
 from ..tensor import Tensor, wrap
 from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, keep, write_out, _operands, _names, \
     warn_once
+from ._xp import erf as _erf, numpy_ns, tensor_ns
+from .index import nonzero
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -766,7 +768,6 @@ def where(condition, input=None, other=None, *, out=None):
         raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not "
                         f"{type(condition).__name__}")
     if input is None and other is None:
-        from .index import nonzero
         return nonzero(condition, as_tuple=True)
     if condition._data.dtype != np.bool_:
         if condition._data.dtype == np.uint8:
@@ -1092,7 +1093,6 @@ def _np_erfinv(y):
     special = sys.modules.get("scipy.special")
     if special is not None:
         return special.erfinv(y)
-    from ._xp import erf as _erf
     a = np.asarray(y, np.float64)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         w = -np.log((1.0 - a) * (1.0 + a))
@@ -1134,7 +1134,6 @@ _polygamma = op(lambda xp, x, *, n: _np_polygamma(n, x),
 
 
 def _register_special():
-    from ._xp import numpy_ns, tensor_ns
     numpy_ns.digamma = lambda x: _np_polygamma(0, x)
     numpy_ns.polygamma = _np_polygamma
     numpy_ns.erfinv = _np_erfinv

@@ -9,10 +9,15 @@ import math
 
 import numpy as np
 
+from .. import dtypes as _dt
+from ..creation import _finish
 from ..dtypes import type_name
 from ..mode import state as _mode
+from ..return_types import make_return_type
 from ..tensor import Tensor, _wrap_dim, wrap, check_on_cpu
 from ._op import op, keep, name_ops, write_out, warn_once, broadcast_shape
+from .elementwise import where as _where
+from .reduce import vector_norm as _vector_norm, amax as _amax, amin as _amin, sum as _sum
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # einsum subscripts
 
@@ -816,7 +821,6 @@ _slogdet = op(_slogdet_forward, vjp=_slogdet_vjp, node="LinalgSlogdetBackward0",
 
 def slogdet(A, *, out=None):
     """(sign, log|det|) of a square matrix (or of each in a batch)."""
-    from ..return_types import make_return_type
     _square("slogdet", A)
     _no_half("linalg.slogdet", A)
     return write_out(make_return_type("linalg_slogdet", ("sign", "logabsdet"))(_slogdet(A)), out)
@@ -850,7 +854,6 @@ def cross(input, other, *, dim=-1, out=None):
 
 def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """The Frobenius norm ('fro', default) or the nuclear norm ('nuc') over two dims."""
-    from .reduce import vector_norm
     A = input
     if A._data.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
@@ -858,12 +861,11 @@ def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, ou
         raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
                            f"{A.dtype.type_name}")
     if ord == "fro":
-        return write_out(vector_norm(A, 2, dim, keepdim, dtype=dtype), out)
+        return write_out(_vector_norm(A, 2, dim, keepdim, dtype=dtype), out)
     if ord == "nuc":
         raise NotImplementedError("linalg.matrix_norm(ord='nuc') needs an SVD with gradients; not yet in dxdy")
     if ord in (1, -1, float("inf"), float("-inf")):
         # The largest (smallest) absolute column sum for +-1, row sum for +-inf.
-        from .reduce import amax, amin, sum as _sum
         d0, d1 = (_wrap_dim(d, A._data.ndim) for d in dim)
         if ord in (float("inf"), float("-inf")):
             d0, d1 = d1, d0
@@ -874,7 +876,7 @@ def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, ou
             # The largest of no sums: PyTorch gives zeros, outside the graph (the smallest is an error).
             shape = s._data.shape[:d1] + ((1,) if keepdim else ()) + s._data.shape[d1 + 1:]
             return write_out(wrap(np.zeros(shape, s._data.dtype)), out)
-        return write_out((amax if ord > 0 else amin)(s, d1, keepdim=keepdim), out)
+        return write_out((_amax if ord > 0 else _amin)(s, d1, keepdim=keepdim), out)
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 
@@ -909,7 +911,6 @@ def torch_slogdet(input, *, out=None):
 
 def logdet(input):
     """log(det(input)): NaN where the determinant is negative, -inf where it is 0."""
-    from .elementwise import where
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"logdet: Expected a floating point or complex tensor as input. Got {input.dtype.type_name}")
     if input._data.ndim < 2:
@@ -919,7 +920,7 @@ def logdet(input):
                            f"{input._data.shape[-1]} matrices")
     _no_half("logdet", input)
     sign, logabsdet = slogdet(input)
-    return where(sign < 0, math.nan, logabsdet)
+    return _where(sign < 0, math.nan, logabsdet)
 
 
 def diagflat(input, offset=0):
@@ -928,7 +929,6 @@ def diagflat(input, offset=0):
 
 
 def _indices_of(name, row, col, offset, dtype, upper):
-    from .. import dtypes as _dt
     d = _dt.int64 if dtype is None else dtype
     if d.np.kind not in "iu":
         raise NotImplementedError(f"\"{name}\" not implemented for '{d.type_name}'")
@@ -944,14 +944,12 @@ def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pi
     """The (row, col) indices of the lower triangle of a row x col matrix (at and below `offset`), in a 2 x N
     tensor, row by row."""
     check_on_cpu(device)
-    from ..creation import _finish
     return _finish(_indices_of("tril_indices", row, col, offset, dtype, False), requires_grad, "tril_indices")
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False, requires_grad=False):
     """The (row, col) indices of the upper triangle of a row x col matrix (at and above `offset`)."""
     check_on_cpu(device)
-    from ..creation import _finish
     return _finish(_indices_of("triu_indices", row, col, offset, dtype, True), requires_grad, "triu_indices")
 
 
