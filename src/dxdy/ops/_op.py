@@ -406,7 +406,10 @@ def _as_view(r, base, cls, forward, params, k):
     if vc is None:
         vc = base._vc = [0]
     r._vc = vc
-    r._extra = TensorExtras((base, cls, forward, params, k), not _mode.grad_enabled)
+    extra = r._extra = _new(TensorExtras)  # (TensorExtras(...) written out: views are made in hot loops)
+    extra.view_of = (base, cls, forward, params, k)
+    extra.no_grad_view = not _mode.grad_enabled
+    extra.cast_of = extra.hooks = None
     register_view(vc, r)
 
 
