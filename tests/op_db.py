@@ -9,11 +9,11 @@ differences (gradcheck, gradgradcheck). The rows live in op_db_*.py by family.
 from op_db_elementwise import ELEMENTWISE, REDUCE, CONVERT
 from op_db_structure import SHAPE, INDEX, LINALG, NN
 from op_db_sorting import SORTING
-from op_db_more import MORE
+from op_db_scans_sets_special import SCANS_SETS_SPECIAL
 from op_db_nn import NN_LAYERS
 from op_info import Maker  # noqa: F401
 
-OP_DB = ELEMENTWISE + REDUCE + CONVERT + SHAPE + INDEX + LINALG + NN + SORTING + MORE + NN_LAYERS
+OP_DB = ELEMENTWISE + REDUCE + CONVERT + SHAPE + INDEX + LINALG + NN + SORTING + SCANS_SETS_SPECIAL + NN_LAYERS
 
 # Public names that are not ops (no gradient to check): creation, random numbers, modes,
 # dtypes and classes, and utilities. Each is tested in its own test module.
