@@ -28,26 +28,39 @@ def _resolve(lib, path):
     return obj
 
 
-def _pytorch_aliases():
-    """{alias: the path of its target} for PyTorch's top level, from PyTorch's docstrings."""
+def _pytorch_aliases(namespace):
+    """{alias: the path of its target} for a namespace of PyTorch's (torch, torch.Tensor), from its docstrings."""
     aliases = {}
-    for name in dir(torch):
-        doc = None if name.startswith("_") else getattr(getattr(torch, name), "__doc__", None)
-        found = re.search(r"Alias (?:for|of) :(?:func|meth):`(?:torch\.)?([\w.]+)`", doc or "") \
+    for name in dir(namespace):
+        doc = None if name.startswith("_") else getattr(getattr(namespace, name), "__doc__", None)
+        found = re.search(r"[Aa]lias (?:for|of) :(?:func|meth|attr):`~?(?:torch\.)?(?:Tensor\.)?([\w.]+)", doc) \
             if isinstance(doc, str) else None
         if found:
             aliases[name] = found.group(1)
     return aliases
 
 
-ALIASES = _pytorch_aliases()
+ALIASES = _pytorch_aliases(torch)
 # The ops dxdy implements, each as (alias, target path): dxdy has one of the two names.
 OPS = sorted((a, t) for a, t in ALIASES.items() if _resolve(dxdy, a) is not None or _resolve(dxdy, t) is not None)
+# Aliases of Tensor's own (x.nelement() for x.numel()) whose target dxdy's Tensor has.
+TENSOR_ALIASES = sorted((a, t) for a, t in _pytorch_aliases(torch.Tensor).items()
+                        if _resolve(dxdy.Tensor, t) is not None or hasattr(dxdy.Tensor, a))
 
 
 def test_pytorchs_aliases_are_found():
     # (A change in PyTorch's docstrings must not leave the tests below with nothing to check.)
-    assert len(ALIASES) >= 40 and len(OPS) >= 30, (ALIASES, OPS)
+    assert len(ALIASES) >= 40 and len(OPS) >= 30 and len(TENSOR_ALIASES) >= 8, (ALIASES, OPS, TENSOR_ALIASES)
+
+
+@pytest.mark.parametrize("alias, target", TENSOR_ALIASES, ids=[a for a, _ in TENSOR_ALIASES])
+def test_every_alias_of_tensors_is_dxdys(alias, target):
+    assert hasattr(dxdy.Tensor, alias), f"Tensor.{alias}, PyTorch's alias of Tensor.{target}, is missing"
+    for d, t in ((dxdy.tensor([[1.0, 2.0, 3.0]]), torch.tensor([[1.0, 2.0, 3.0]])),
+                 (dxdy.tensor([1, 2], dtype=dxdy.int16), torch.tensor([1, 2], dtype=torch.int16))):
+        ours, theirs = getattr(d, alias), getattr(t, alias)
+        if not callable(theirs):  # an attribute: x.ndim, x.shape, x.itemsize
+            assert tuple(ours) == tuple(theirs) if isinstance(theirs, torch.Size) else ours == theirs, alias
 
 
 @pytest.mark.parametrize("alias, target", OPS, ids=[a for a, _ in OPS])
