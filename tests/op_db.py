@@ -27,7 +27,8 @@ is_inference_mode_enabled get_default_dtype set_default_dtype promote_types resu
 is_floating_point numel set_num_threads get_num_threads compile set_printoptions get_printoptions
 broadcast_shapes is_anomaly_enabled is_anomaly_check_nan_enabled
 finfo iinfo
-""".split())
+""".split()) | {  # nn.functional's functions under their top-level names too (the rows are nn.functional's):
+    "conv1d", "conv2d", "prelu", "bilinear", "celu_", "selu_", "threshold_", "relu_"}  # tests/test_aliases.py
 
 
 def ops_by_name():

@@ -129,3 +129,17 @@ def test_alias_does_what_pytorchs_does(alias, form, sample):
     assert [d for d, _ in ours] == [d for d, _ in theirs]
     for (_, a), (_, b) in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9, equal_nan=True)
+
+
+# -- nn.functional's functions that PyTorch's top level shares -------------------------------------------------------
+SHARED_WITH_NN_FUNCTIONAL = sorted(
+    n for n in dir(torch) if not n.startswith("_") and callable(getattr(torch, n))
+    and not isinstance(getattr(torch, n), type) and getattr(torch.nn.functional, n, None) is getattr(torch, n)
+    and hasattr(dxdy.nn.functional, n))
+
+
+def test_pytorchs_top_level_functions_of_nn_functional_are_dxdys():
+    # torch.conv2d is torch.nn.functional.conv2d (the op table holds nn.functional's to PyTorch's).
+    assert len(SHARED_WITH_NN_FUNCTIONAL) >= 8, SHARED_WITH_NN_FUNCTIONAL
+    missing = [n for n in SHARED_WITH_NN_FUNCTIONAL if getattr(dxdy, n, None) is not getattr(dxdy.nn.functional, n)]
+    assert not missing, f"nn.functional's functions PyTorch has at top level and dxdy lacks there: {missing}"

@@ -26,6 +26,7 @@ from . import ops as _ops
 from .dtypes import finfo, iinfo
 globals().update(_ops.top_level_functions())  # the ops, by their names (NOTE [Methods and in-place forms])
 from . import autograd, nn, linalg, return_types
+from .nn.functional import relu_
 from .autograd import grad as _grad_fn  # noqa: F401  (dxdy.autograd.grad; `dxdy.grad` is not PyTorch's)
 from .printing import set_printoptions, get_printoptions
 from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled
@@ -85,7 +86,8 @@ def compile(model=None, **kwargs):
 
 import types as _types
 
-_LAZY = ("cosine_similarity", "pairwise_distance")  # from ops/nn_layers.py, loaded on first use (import time)
+# nn.functional's functions that PyTorch's top level shares, from ops/nn_layers.py, loaded on first use (import time)
+_LAZY = ("cosine_similarity", "pairwise_distance", "conv1d", "conv2d", "prelu")
 __all__ = sorted([n for n, v in globals().items() if not n.startswith("_") and not isinstance(v, _types.ModuleType)]
                  + list(_LAZY)) + ["autograd", "nn", "linalg"]
 

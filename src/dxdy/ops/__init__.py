@@ -11,8 +11,8 @@ with its public function, and its OpInfo entry):
   for the same function (`arcsin = asin`) and is an op under both names;
 - every op is a top-level function (`dxdy.exp`), except the Tensor methods that
   PyTorch has no function for (NOT_FUNCTIONS); of ops/nn.py, nn.functional's,
-  only those PyTorch also has at top level with the same signature
-  (NN_AT_TOP_LEVEL);
+  only those PyTorch also has at top level, as the same function or with the
+  same signature (NN_AT_TOP_LEVEL; ops/nn_layers.py's: dxdy/__init__.py's _LAZY);
 - every op is also the Tensor method of its name (`x.exp()` is `dxdy.exp(x)`:
   the function itself, no wrapper), except those in NOT_METHODS;
 - an element-wise op (ops/elementwise.py) has an in-place form `x.exp_()`, except
@@ -53,7 +53,8 @@ NOT_FUNCTIONS = frozenset("""
 view view_as expand expand_as repeat reshape_as contiguous sum_to_size to type type_as
 bool byte char short int long half float double
 """.split())
-NN_AT_TOP_LEVEL = frozenset("softmax log_softmax dropout threshold celu selu hardshrink".split())
+NN_AT_TOP_LEVEL = frozenset("softmax log_softmax dropout threshold threshold_ celu celu_ selu selu_ hardshrink bilinear"
+                            .split())
 
 # Element-wise ops without an in-place form in PyTorch; the in-place forms of the other families.
 NO_IN_PLACE = frozenset("""
