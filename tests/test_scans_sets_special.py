@@ -119,9 +119,18 @@ def test_special_in_place(name):
     np.testing.assert_allclose(d.numpy(), t.numpy(), rtol=1e-12)
 
 
-def test_cross_default_dim_warns_once_and_takes_the_first_dim_of_size_3():
+@pytest.fixture
+def as_a_fresh_process():
+    """dxdy's warned-once messages forgotten for the test, as in a fresh process; afterwards it remembers them
+    again (with the test's own), as PyTorch, which warned them earlier in this process, does."""
     from dxdy.ops._op import _WARNED
-    _WARNED.clear()  # as PyTorch, warned once per process: forget earlier tests' calls
+    earlier = set(_WARNED)
+    _WARNED.clear()
+    yield
+    _WARNED.update(earlier)
+
+
+def test_cross_default_dim_warns_once_and_takes_the_first_dim_of_size_3(as_a_fresh_process):
     a, b = np.random.default_rng(0).standard_normal((2, 3, 3))
     with pytest.warns(UserWarning, match="without specifying the dim"):
         d = dxdy.cross(dxdy.tensor(a), dxdy.tensor(b))
@@ -137,9 +146,7 @@ def test_cross_default_dim_warns_once_and_takes_the_first_dim_of_size_3():
                                torch.tensor(a).cross(torch.tensor(b), dim=1).numpy())
 
 
-def test_meshgrid_without_indexing_warns_and_is_ij():
-    from dxdy.ops._op import _WARNED
-    _WARNED.clear()
+def test_meshgrid_without_indexing_warns_and_is_ij(as_a_fresh_process):
     with pytest.warns(UserWarning, match="indexing argument"):
         g = dxdy.meshgrid(dxdy.arange(2), dxdy.arange(3))
     assert [tuple(t.shape) for t in g] == [(2, 3), (2, 3)]
