@@ -563,8 +563,9 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
     `reuse`, the op's ufunc, lets an op whose rules save nothing write its result
     into a big temporary left operand (NOTE [Reusing temporaries]). `name` is the
     public name, for a row bound to another (`_subtract` is `sub`; else name_ops
-    names it after its variable; an op of several rows: `overloads`). `torch_names` maps a rule's names to PyTorch's
-    saved-attribute names where they differ (`grad_fn._saved_exponent` is y).
+    names it after its variable; rows of one op's overloads: `overloads`).
+    `torch_names` maps a rule's names to PyTorch's saved-attribute names where
+    they differ (`grad_fn._saved_exponent` is y).
     """
     cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp)
     if torch_names:
