@@ -239,6 +239,10 @@ def _run_node(node, g, xp, create):
     if rules is None:
         return node.rule_all(xp, g, *vals)
     nxt = node.next
+    takes = node.takes
+    if takes is not None:  # some rule takes only some of the saved values (NOTE [Rule signatures])
+        return [None if e is None else rule(xp, g, *[vals[i] for i in take])
+                for rule, e, take in zip(rules, nxt, takes)]
     if len(rules) == 1:
         # Up to two saved values, the arguments are spelled out: a call with *vals builds a tuple that
         # holds g, and rules that may write into g count its references (ops/_op.py _scale).

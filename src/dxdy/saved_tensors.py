@@ -267,7 +267,8 @@ _orders = {}
 
 def pack_order(cls):
     """The order in which a node class's saved values are packed and unpacked: as PyTorch's generated
-    nodes save them, by first use in the rules taken input by input (x * y packs y, then x)."""
+    nodes save them, by first use in the rules taken input by input (x * y packs y, then x), then those
+    the rules name without using, in the rules' order."""
     order = _orders.get(cls)
     if order is None:
         import dis
@@ -280,6 +281,10 @@ def pack_order(cls):
                 name = ins.argval
                 if ins.opname.startswith("LOAD") and isinstance(name, str) and name in names and name not in first:
                     first.append(name)
+        for rule in rules:
+            code = getattr(rule, "__code__", None)
+            named = code.co_varnames[2:code.co_argcount + code.co_kwonlyargcount] if code is not None else ()
+            first += [n for n in named if n in names and n not in first]
         order = _orders[cls] = [names.index(n) for n in first] + [i for i, n in enumerate(names) if n not in first]
     return order
 

@@ -2,25 +2,30 @@
 
 NOTE [Rule signatures]
 A rule is a function of the array namespace `xp`, the cotangent `g` (a VJP) or
-the tangent `t` (a JVP), and then named values; the names say what the op must
-save for backward, and it saves exactly that:
+the tangent `t` (a JVP), and then named values; the names declare what that rule
+reads, and the op saves exactly what its rules name:
 
     x, y, ...      the op's array inputs, by the forward's positional parameter names
     out            the result (a tuple of results for ops with several outputs)
-    x_shape, ...   the shape of an input, saved instead of the input itself
+    x_shape, ...   the shape (x_dtype: the dtype) of an input, saved instead of the input
     dim, ...       any keyword-only parameter of the forward
 
-All rules of one op take the same names. In a plain backward pass `xp` is the
-array namespace (dxdy.ops._xp.numpy_ns) and the values are arrays; under
-create_graph=True, `xp` is dxdy.ops._xp.tensor_ns and the values are tensors, so
-the rule records a graph of its own and derivatives of any order come free.
-A rule may return None for a zero gradient.
+Each rule names what it reads, and nothing else: mul's rules are `g * y` for x and
+`g * x` for y. A node saves the union of its rules' names, in the forward's order
+(the inputs, each followed by its shape and dtype, then out, then the parameters),
+and calls each rule with its own names only. A rule that must keep a tensor that
+PyTorch's node saves, without reading it, names it (NOTE [Unused saved tensors]).
+In a plain backward pass `xp` is the array namespace (dxdy.ops._xp.numpy_ns) and
+the values are arrays; under create_graph=True, `xp` is dxdy.ops._xp.tensor_ns
+and the values are tensors, so the rule records a graph of its own and
+derivatives of any order come free. A rule may return None for a zero gradient.
 
 The engine, not the rules, sums a gradient back to a broadcast input's shape and
 casts it to the input's dtype: ops that broadcast say so with `broadcasts=True`.
 """
 import sys
 import warnings
+from inspect import CO_VARARGS
 
 import numpy as np
 
@@ -54,20 +59,24 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
     """A Node subclass for one op: its rules and the plan of what to save.
 
     `rules` holds one VJP per input (None where an input is not differentiable);
-    each is `rule(xp, g, *saved)`. `inputs` names the forward's array inputs; for
+    each is `rule(xp, g, *saved)`, its own parameter names saying which saved values it
+    takes (NOTE [Rule signatures]). `inputs` names the forward's array inputs; for
     an op of any number of inputs (cat, stack), `rules` is a single rule that
     returns the gradients of all of them.
     """
     variadic_inputs = callable(rules)
     live = [rules] if variadic_inputs else [r for r in rules if r is not None]
-    saves = _names(live[0])[2:] if live else ()
-    for r in live:
-        if _names(r)[2:] != saves:
-            raise TypeError(f"{name}: all rules of one op must take the same names, "
-                            f"got {saves} and {_names(r)[2:]}")
+    order = [n for s in inputs for n in (s, s + "_shape", s + "_dtype")] + ["out", *params]
+    if inputs == ("*",):
+        order.insert(0, "xs")
+    named = {n for r in live for n in _names(r)[2:]}
+    for s in named.difference(order):
+        raise TypeError(f"{name}: a rule asks for '{s}', which is neither an input, 'out', "
+                        f"an input's shape or dtype, nor a parameter of the forward")
+    saves = tuple(n for n in order if n in named)
     plan = []
     for s in saves:
-        if s == "xs" and inputs == ("*",):
+        if s == "xs":
             plan.append(("inputs", None))
         elif s in inputs:
             plan.append(("input", inputs.index(s)))
@@ -77,14 +86,18 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
             plan.append(("shape", inputs.index(s[:-6])))
         elif s.endswith("_dtype") and s[:-6] in inputs:
             plan.append(("dtype", inputs.index(s[:-6])))
-        elif s in params:
-            plan.append(("param", s))
         else:
-            raise TypeError(f"{name}: a rule asks for '{s}', which is neither an input, 'out', "
-                            f"an input's shape or dtype, nor a parameter of the forward")
+            plan.append(("param", s))
+    # Per rule, the positions in `saves` of the values it takes; None for all when every rule takes every
+    # saved value in order (the common case, which the engine calls without picking).
+    takes = None if variadic_inputs else \
+        tuple(None if r is None else tuple(saves.index(n) for n in _names(r)[2:]) for r in rules)
+    if takes is not None and all(t is None or t == tuple(range(len(saves))) for t in takes):
+        takes = None
     attrs = {
         "__slots__": (), "rules": None if variadic_inputs else tuple(rules),
         "rule_all": staticmethod(rules) if variadic_inputs else None, "saves": saves, "plan": tuple(plan),
+        "takes": takes,
         "inputs": tuple(inputs), "broadcasts": broadcasts, "jvp": staticmethod(jvp) if jvp else None,
         "linear": linear, "view": view, "multilinear": multilinear,
         # Freeing after backward concerns saved arrays only; shapes and parameters stay, except an index or
@@ -115,8 +128,9 @@ def _version(t):
     return 0 if vc is None else vc[0]
 
 
-def _save(node, plan, args, arrays, results, params):
-    """Fill `node.saved`, `node.tensors` and `node.versions` by the class's plan.
+def save(node, plan, args, arrays, results, params):
+    """Fill `node.saved`, `node.tensors` and `node.versions` by the class's plan: the one saving routine
+    of every call path (apply, and unary's and binary's written-out paths).
 
     `arrays` are the inputs as the forward saw them (after any dtype promotion).
     """
@@ -124,43 +138,57 @@ def _save(node, plan, args, arrays, results, params):
     versions = None  # stays None while every saved tensor is at version 0 (most ops)
     i = 0
     for kind, key in plan:  # (the kinds by how often they occur)
-        src = version = None
         if kind == "input":
             v = args[key]
             saved.append(arrays[key])
             if isinstance(v, Tensor):
-                src = v
+                tensors.append(v)
                 vc = v._vc
-                version = None if vc is None else vc[0]
-        elif kind == "param":
-            saved.append(params[key])
-        elif kind == "shape":
-            a = arrays[key]
-            saved.append(a.shape if a.__class__ is np.ndarray else np.shape(a))
+                if vc is not None and vc[0]:
+                    versions = _at(versions, len(plan), i, vc[0])
+            else:
+                tensors.append(None)
         elif kind == "out":
             if len(results) == 1:
                 saved.append(results[0]._data)
-                src = results[0]._vc = [0]
+                tensors.append(_fresh_counter(results[0]))
             else:
                 saved.append(tuple(r._data for r in results))
-                src = tuple(version_counter(r) for r in results)
-                version = (0,) * len(results)
+                tensors.append(tuple(version_counter(r) for r in results))
+                versions = _at(versions, len(plan), i, (0,) * len(results))  # (a tuple source takes a tuple)
+        elif kind == "param":
+            saved.append(params[key])
+            tensors.append(None)
+        elif kind == "shape":
+            a = arrays[key]
+            saved.append(a.shape if a.__class__ is np.ndarray else np.shape(a))
+            tensors.append(None)
         elif kind == "inputs":
             saved.append(tuple(arrays))
-            src = tuple(args)
-            version = tuple(_version(a) if isinstance(a, Tensor) else 0 for a in args)
+            tensors.append(tuple(args))
+            if args:
+                versions = _at(versions, len(plan), i, tuple(_version(a) if isinstance(a, Tensor) else 0
+                                                             for a in args))
         else:  # "dtype"
             saved.append(arrays[key].dtype)
-        tensors.append(src)
-        if version:
-            if versions is None:
-                versions = [0] * len(plan)
-            versions[i] = version
+            tensors.append(None)
         i += 1
     node.saved = tuple(saved)
     node.tensors = tuple(tensors)
     node.versions = None if versions is None else tuple(versions)
     node.epoch = EPOCH[0]
+
+
+def _at(versions, n, i, version):
+    if versions is None:
+        versions = [0] * n
+    versions[i] = version
+    return versions
+
+
+def _fresh_counter(result):
+    vc = result._vc = [0]  # (a result saved by its own node gets its version counter now)
+    return vc
 
 
 def check_versions(node):
@@ -178,49 +206,23 @@ def check_versions(node):
 
 
 # NOTE [Unused saved tensors]
-# A node saves every tensor its rules name, but PyTorch saves x for `x * c` only when c
-# requires grad: changing x in place afterwards is then no error. So before refusing a
-# changed tensor, check that a rule that will run (for an input that has an edge) reads
-# it; the rules' bytecode says which names each one reads. Only this rare path pays.
-# A rule that asks for a tensor only because PyTorch's node saves it says so with keep().
-
-def keep(value, *saved):
-    """`value`, from a rule that asks for `saved` without reading them: PyTorch's node saves
-    them, so changing one in place must still make backward fail."""
-    return value
-
+# A node saves every value its rules name, but PyTorch saves x for `x * c` only when c
+# requires grad: changing x in place afterwards is then no error. So a saved tensor
+# counts (for that check and for grad_fn._saved_<name>) only when a rule that will run,
+# the rule of an input that has an edge, names it. A rule that must keep a tensor
+# PyTorch's node saves, without reading it, simply names it.
 
 def _needed(node, i, k=None):
-    """Whether saved tensor i (operand k of a `*xs` input) is read by a rule that will run."""
+    """Whether saved tensor i (operand k of a `*xs` input) is named by a rule that will run."""
     cls = type(node)
-    if cls.rules is None:
+    rules = cls.rules
+    if rules is None:
         # A multilinear op's operand k is read only for the other operands' gradients.
         return k is None or not getattr(cls, "multilinear", False) or \
             any(e is not None for j, e in enumerate(node.next) if j != k)
-    name = cls.saves[i]
-    return any(rule is not None and edge is not None and _may_read(rule, name)
-               for rule, edge in zip(cls.rules, node.next))
-
-
-_READS = {}
-
-
-def _may_read(rule, name):
-    """Whether `rule` may read its parameter `name`: no only when its own code provably does not."""
-    reads = _READS.get(rule)
-    if reads is None:
-        code = getattr(rule, "__code__", None)
-        if code is None or code.co_flags & 0x0C:  # not Python code, or *args / **kwargs
-            reads = _READS[rule] = True
-        else:
-            import dis
-            names = set(code.co_cellvars) | set(code.co_freevars)  # used by an inner function
-            for ins in dis.get_instructions(code):
-                arg = ins.argval
-                if not ins.opname.startswith("STORE") and isinstance(arg, (str, tuple)):
-                    names.update(arg if isinstance(arg, tuple) else (arg,))
-            reads = _READS[rule] = (frozenset(names), frozenset(_names(rule)))
-    return reads is True or name not in reads[1] or name in reads[0]
+    takes = cls.takes
+    return any(rules[j] is not None and edge is not None and (takes is None or i in takes[j])
+               for j, edge in enumerate(node.next))
 
 
 def _current(src):
@@ -382,7 +384,7 @@ def apply(cls, forward, args, params):
         else:
             result = wrap(out, node)
             results = (result,)
-        _save(node, cls.plan, args, arrays, results, params)
+        save(node, cls.plan, args, arrays, results, params)
         if _watch.on:
             _record(node, results)
     elif single:
@@ -569,10 +571,9 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
     cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp)
     if torch_names:
         cls.torch_names = torch_names
-    saves = cls.saves
-    if saves not in ((), ("x", "y"), ("x", "y", "out")):
-        raise TypeError(f"{node}: binary rules take (), (x, y) or (x, y, out), not {saves}")
-    save_xy, save_out = "x" in saves, "out" in saves
+    plan = cls.plan
+    save_xy = cls.saves in (("x", "y"), ("x", "y", "out"))
+    save_out = save_xy and "out" in cls.saves
     np_ns = numpy_ns
 
     def op(input, other, *, out=None):  # the hot path of arithmetic: see unary's op
@@ -633,6 +634,8 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
                 else:
                     n.saved, n.tensors, n.versions = (xa, ya), (tx, ty), (vx, vy) if vx or vy else None
                 n.epoch = EPOCH[0]
+            elif plan:  # (what the written-out path above does not cover)
+                save(n, plan, (x, y), (xa, ya), (t,), None)
             else:
                 n.saved = n.tensors = n.versions = ()
             if _watch.on:
@@ -801,7 +804,7 @@ def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, t
     code = f.__code__
     inputs = names[1:code.co_argcount]
     params = names[code.co_argcount:]
-    if code.co_flags & 0x04:  # *xs: any number of inputs
+    if code.co_flags & CO_VARARGS:  # *xs: any number of inputs
         inputs, rules = ("*",), vjp
         params = names[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
     else:

@@ -487,7 +487,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
 
 # -- copy_, fill_, zero_ --------------------------------------------------------------------------
 _copy = op(lambda xp, x, src: xp.broadcast_to(src, x.shape).astype(x.dtype),
-           vjp=(lambda xp, g, src_shape, src_dtype: g * 0,
+           vjp=(lambda xp, g: g * 0,
                 lambda xp, g, src_shape, src_dtype: xp.astype(xp.sum_to_size(g, src_shape), src_dtype)),
            node="CopyBackwards")
 _fill = op(lambda xp, x, *, value: xp.full(x.shape, value, x.dtype), vjp=lambda xp, g: g * 0, node="FillBackward2")
@@ -559,7 +559,7 @@ def _setitem_forward(xp, x, v, *, key):
     return out
 
 
-def _setitem_self_vjp(xp, g, v_shape, key):
+def _setitem_self_vjp(xp, g, key):
     return xp.index_put_zeros(g, key)  # the written elements no longer depend on x
 
 
