@@ -3,7 +3,7 @@
 For every sample of the op table, each float input (a non-leaf copy of a leaf) and the first
 differentiable result are changed in place in turn, then backward runs: PyTorch's node either saved
 that tensor (backward fails) or did not (it succeeds), and dxdy must do the same
-(NOTE [Unused saved tensors] in ops/_op.py; the differences kept are in docs/decisions.md). Every
+(NOTE [Unused saved tensors] in graph.py; the differences kept are in docs/decisions.md). Every
 input requires grad, or only one: PyTorch saves some tensors only for some inputs' gradients.
 """
 import warnings

@@ -154,7 +154,7 @@ def test_special_in_place(name):
 
 
 def test_cross_default_dim_warns_once_and_takes_the_first_dim_of_size_3():
-    from dxdy.ops._op import _WARNED
+    from dxdy.messages import _WARNED
     _WARNED.clear()  # as PyTorch, warned once per process: forget earlier tests' calls
     a, b = np.random.default_rng(0).standard_normal((2, 3, 3))
     with pytest.warns(UserWarning, match="without specifying the dim"):
@@ -172,7 +172,7 @@ def test_cross_default_dim_warns_once_and_takes_the_first_dim_of_size_3():
 
 
 def test_meshgrid_without_indexing_warns_and_is_ij():
-    from dxdy.ops._op import _WARNED
+    from dxdy.messages import _WARNED
     _WARNED.clear()
     with pytest.warns(UserWarning, match="indexing argument"):
         g = dxdy.meshgrid(dxdy.arange(2), dxdy.arange(3))

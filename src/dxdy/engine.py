@@ -19,9 +19,10 @@ import sys
 
 import numpy as np
 
+from .graph import saved_values
 from .mode import state as _mode, anomaly as _anomaly
-from .ops._op import saved_values
 from .ops._xp import numpy_ns, tensor_ns, REFCOUNTS as _REFCOUNTS
+from .ops.reuse import BIG as _BIG
 from .tensor import Tensor, wrap, EPOCH as _EPOCH
 
 _task_ids = itertools.count(1)
@@ -71,7 +72,7 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                 if not _executes(node, runs, targets, accumulate):
                     continue
             # A node with hooks shows them its gradient after the rules ran: hold a second reference so
-            # that no rule reuses its memory (ops/_op.py _scale).
+            # that no rule reuses its memory (NOTE [Reusing temporaries] in ops/reuse.py).
             held = g if node.hooks is not None else None
             if anomaly:
                 grads_in = _run_checked(node, g, xp, create_graph, senders.get(node, ()))
@@ -201,7 +202,7 @@ def _add_in_place(prev, gi):
     argument) prove that this one is not, so the sum can reuse its memory, as
     PyTorch's engine does for a gradient it holds alone.
     """
-    if prev.__class__ is np.ndarray and prev.size > 65536 and sys.getrefcount(prev) <= 4 and prev.base is None \
+    if prev.__class__ is np.ndarray and prev.size > _BIG and sys.getrefcount(prev) <= 4 and prev.base is None \
             and prev.flags.writeable and prev.shape == gi.shape and prev.dtype == gi.dtype:
         np.add(prev, gi, out=prev)
         return True
@@ -245,7 +246,7 @@ def _run_node(node, g, xp, create):
                 for rule, e, take in zip(rules, nxt, takes)]
     if len(rules) == 1:
         # Up to two saved values, the arguments are spelled out: a call with *vals builds a tuple that
-        # holds g, and rules that may write into g count its references (ops/_op.py _scale).
+        # holds g, and rules that may write into g count its references (NOTE [Reusing temporaries]).
         if not vals:
             return (rules[0](xp, g),)
         if len(vals) == 1:
@@ -413,7 +414,7 @@ def _check_hook_value(fn, old, new):
     if new._data.shape != old._data.shape:
         raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the size of value")
     if new._data.dtype != old._data.dtype:
-        from .ops._op import _type_name
+        from .messages import _type_name
         raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the type of value (was {_type_name(old._data)} got "
                            f"{_type_name(new._data)})")
 

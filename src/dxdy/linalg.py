@@ -2,7 +2,7 @@
 from .ops.linalg import det, inv, solve, matrix_norm, matmul, vdot, slogdet, cross, LinAlgError  # noqa: F401
 from .ops.linalg import diagonal as _diagonal
 from .ops.reduce import vector_norm
-from .ops._op import write_out
+from .ops.out import write_out
 
 
 def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):

@@ -13,7 +13,7 @@ from .. import mode as _mode_mod
 from ..graph import Node, SECOND_BACKWARD
 from ..mode import state as _mode
 from ..tensor import Tensor, wrap, version_counter, bump_version
-from ..ops._op import _modified_message
+from ..messages import _modified_message
 from ..saved_tensors import SavedTensor, pack_tensor
 
 

@@ -15,9 +15,11 @@ import sys
 import numpy as np
 
 from .. import dtypes as _dt
+from ..messages import warn_once
 from ..tensor import Tensor, wrap
-from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, write_out, _operands, _names, \
-    warn_once
+from ._op import unary, binary, op, name_ops, _names
+from .out import write_out
+from .promotion import as_operands, check_broadcast, _operands
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -257,12 +259,12 @@ def _scaled(other, alpha, input):
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if isinstance(alpha, float) and "f" not in kinds:
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
-    return _scale(other, alpha=alpha) if isinstance(other, Tensor) else other * alpha
+    return _times_alpha(other, alpha=alpha) if isinstance(other, Tensor) else other * alpha
 
 
 # other * alpha for add and sub, saving nothing: PyTorch's nodes keep only alpha, so a second backward works.
-_scale = op(lambda xp, x, *, alpha: x * alpha, vjp=lambda xp, g, alpha: g * alpha, node="MulBackward0", name="mul",
-            linear=True)
+_times_alpha = op(lambda xp, x, *, alpha: x * alpha, vjp=lambda xp, g, alpha: g * alpha, node="MulBackward0",
+                  name="mul", linear=True)
 
 
 def add(input, other, *, alpha=1, out=None):

@@ -11,7 +11,9 @@ import numpy as np
 from ..creation import type_name
 from ..tensor import Tensor, wrap, _wrap_dim
 from ..mode import state as _grad_mode
-from ._op import op, name_ops, write_out, broadcast_shape
+from ._op import op, name_ops
+from .out import write_out
+from .promotion import broadcast_shape
 from ._xp import positions, int_range
 
 
@@ -662,7 +664,7 @@ def _source_arg(name, input, d, a, source):
 
 
 def _title(t):
-    from ._op import type_title
+    from ..messages import type_title
     return type_title(t._data)
 
 

@@ -24,9 +24,11 @@ import re
 import numpy as np
 
 from .. import dtypes as _dt
+from ..messages import type_title as _type
 from ..mode import state as _mode, watch as _watch
 from ..tensor import Tensor, wrap, version_counter, bump_version, live_views
-from ._op import op, numpy_ns, writable as _writable, type_title as _type
+from ._op import op, numpy_ns
+from .out import writable as _writable
 from .index import normalize_key, _expand_masks
 from .elementwise import (eq, ne, lt, le, gt, ge, asinh, acosh, atanh, clamp, clamp_min, clamp_max, float_power,
                           _NUMBERS, _C_TYPE_NAMES)

@@ -11,7 +11,10 @@ import numpy as np
 
 from ..mode import state as _mode
 from ..tensor import Tensor, _wrap_dim, wrap, check_on_cpu
-from ._op import op, name_ops, write_out, warn_once, broadcast_shape
+from ..messages import warn_once
+from ._op import op, name_ops
+from .out import write_out
+from .promotion import broadcast_shape
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # einsum subscripts
 

@@ -10,7 +10,8 @@ import numpy as np
 from ..creation import dtype_arg, type_name
 from ..mode import state as _grad_mode
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, unary, binary, name_ops, write_out
+from ._op import op, unary, binary, name_ops
+from .out import write_out
 from ._xp import numpy_ns, sparse_indices, int_range, SMALL
 from .elementwise import _not_implemented, _floats_only, _not_differentiable as _no_derivative
 
@@ -483,7 +484,7 @@ def _operands(input, target):
     expansions sum the gradients back to each operand's shape (a reduced loss has a 0-d
     result, so the engine's summing to broadcast shapes cannot tell what to sum).
     """
-    from ._op import as_operands
+    from .promotion import as_operands
     from .shape import broadcast_tensors
     x, t = as_operands(input, target)
     return broadcast_tensors(x, t) if x._data.shape != t._data.shape else (x, t)
@@ -909,7 +910,7 @@ def linear(input, weight, bias=None):
     out = matmul(input, weight.t() if w.ndim == 2 else weight)
     if bias is None:
         return out
-    from ._op import broadcast_shape
+    from .promotion import broadcast_shape
     shape = broadcast_shape(out._data.shape, bias._data.shape)
     if shape != out._data.shape:
         raise RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}")

@@ -15,7 +15,9 @@ import numpy as np
 from ..creation import _rng, ones_like, type_name
 from ..mode import no_grad
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, name_ops, as_operands, warn_once, broadcast_shape
+from ..messages import warn_once
+from ._op import op, name_ops
+from .promotion import as_operands, broadcast_shape
 from ._xp import numpy_ns
 from .nn import _reduce, _reduction, _inplace_result, _not_differentiable, logsigmoid, pad
 from .nn import _tensors as _two_tensors, _constant_pad, _operands, _reduced, _mean_scale

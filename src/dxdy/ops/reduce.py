@@ -13,7 +13,8 @@ from .. import dtypes as _dt
 from ..creation import dtype_arg, type_name
 from ..tensor import Tensor, wrap, _wrap_dim, check_nonempty
 from ..return_types import make_return_type
-from ._op import op, nondifferentiable, name_ops, write_out
+from ._op import op, nondifferentiable, name_ops
+from .out import write_out
 from .sorting import take_kept, scatter_kept
 from ._xp import numpy_ns
 
@@ -563,7 +564,7 @@ _dist = op(_dist_forward, vjp=(_dist_vjp, _dist_vjp_other), node="DistBackward0"
 
 def dist(input, other, p=2):
     """The p-norm of input - other (broadcasting): p = 0 counts the nonzero differences, inf takes the largest."""
-    from ._op import as_operands
+    from .promotion import as_operands
     from .elementwise import _need_tensors, _no_bool_subtraction, _is_bool
     _need_tensors("dist", input, other)
     if isinstance(p, Tensor) and p._data.ndim == 0:
@@ -578,7 +579,7 @@ def dist(input, other, p=2):
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
                            f"{x.dtype.type_name} instead.")
-    from ._op import broadcast_shape
+    from .promotion import broadcast_shape
     _check_norm_identity(p, broadcast_shape(x._data.shape, y._data.shape), None)
     return _dist(x, y, p=float(p))
 

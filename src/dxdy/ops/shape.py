@@ -11,7 +11,10 @@ import numpy as np
 
 from ..creation import int_tuple_arg, type_name, _tensor_arg, nonnegative_shape
 from ..tensor import Tensor, wrap, _wrap_dim, version_counter, allocation_error
-from ._op import op, name_ops, write_out, warn_once, broadcast_shape
+from ..messages import warn_once
+from ._op import op, name_ops
+from .out import write_out
+from .promotion import broadcast_shape
 
 
 def _shape_arg(shape, fn="reshape", name="shape", keyword=None):
@@ -946,7 +949,7 @@ _kron = op(_kron_forward, vjp=(lambda xp, g, x, y: _kron_grad(xp, g, x, y, 0),
 
 def kron(input, other, *, out=None):
     """The Kronecker product: blocks input[i, j] * other, laid out as input is."""
-    from ._op import as_operands
+    from .promotion import as_operands
     for name, position, t in (("input", 1, input), ("other", 2, other)):
         _tensor_arg("kron", t, name, position)
     x, y = as_operands(input, other)
