@@ -242,8 +242,8 @@ def _run_node(node, g, xp, create):
     nxt = node.next
     takes = node.takes
     if takes is not None:  # some rule takes only some of the saved values (NOTE [Rule signatures])
-        return [None if e is None else rule(xp, g, *[vals[i] for i in take])
-                for rule, e, take in zip(rules, nxt, takes)]
+        return [None if e is None else rule(xp, g, vals[take[0]]) if len(take) == 1 else  # (mul's: no list)
+                rule(xp, g, *[vals[i] for i in take]) for rule, e, take in zip(rules, nxt, takes)]
     if len(rules) == 1:
         # Up to two saved values, the arguments are spelled out: a call with *vals builds a tuple that
         # holds g, and rules that may write into g count its references (NOTE [Reusing temporaries]).

@@ -15,16 +15,17 @@ why).
 
 The counts are exact for these call layouts, and only for them; a change to one
 (another frame between them, an argument kept in a tuple) must change its count:
-  1. unary's `op(input)` called directly (dxdy.exp(t), or the method bound as it
-     is) calls unshared_input(x, xa): x has four references (op's parameter and
-     local, this call's parameter, getrefcount's argument), its array four (the
-     tensor, op's local, the parameter, the argument).
-  2. binary's `op(input, other)` reached through an operator method
-     (Tensor.__add__ calls op) calls unshared_left_operand(x, xa, ya): x has five
-     (the method's parameter, op's parameter and local, this call's parameter,
-     getrefcount's argument), its array four.
-  3. engine._run_node calls a rule with g spelled out (the rule of a single-input
-     op, with at most two saved values; never with *vals, which would hold g in a
+  1. unary's `op(input)` called directly (dxdy.exp(t), or t.exp(): the method is
+     the op itself) calls unshared_input(x, xa): a temporary x has four references
+     (op's parameter and local, this call's parameter, getrefcount's argument),
+     its array four (the tensor, op's local, the parameter, the argument).
+  2. binary's `op(input, other)` reached through an operator (Tensor.__add__ is
+     the op itself, called by the type's slot, which keeps its own reference to
+     the operand) calls unshared_left_operand(x, xa, ya): a temporary x has five
+     (the slot's, op's parameter and local, this call's parameter, getrefcount's
+     argument), its array four.
+  3. engine._run_node calls the rule of a single-input op with g spelled out
+     (`rule(xp, g)`, `rule(xp, g, vals[0])`: a call with *vals would hold g in a
      tuple), and the rule calls times_constant or times_derivative: g has five
      references (the engine's variable, _run_node's and the rule's parameters,
      this parameter and getrefcount's argument), a saved d five (the saved tuple,
