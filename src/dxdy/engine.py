@@ -242,8 +242,12 @@ def _run_node(node, g, xp, create):
     nxt = node.next
     takes = node.takes
     if takes is not None:  # some rule takes only some of the saved values (NOTE [Rule signatures])
-        return [None if e is None else rule(xp, g, vals[take[0]]) if len(take) == 1 else  # (mul's: no list)
-                rule(xp, g, *[vals[i] for i in take]) for rule, e, take in zip(rules, nxt, takes)]
+        if len(rules) == 2 and len(takes[0]) == 1 == len(takes[1]):  # (one value each: mul's, dot's)
+            (i,), (j,) = takes
+            return (None if nxt[0] is None else rules[0](xp, g, vals[i]),
+                    None if nxt[1] is None else rules[1](xp, g, vals[j]))
+        return [None if e is None else rule(xp, g, *[vals[i] for i in take])
+                for rule, e, take in zip(rules, nxt, takes)]
     if len(rules) == 1:
         # Up to two saved values, the arguments are spelled out: a call with *vals builds a tuple that
         # holds g, and rules that may write into g count its references (NOTE [Reusing temporaries]).

@@ -88,11 +88,11 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
             plan.append(("dtype", inputs.index(s[:-6])))
         else:
             plan.append(("param", s))
-    # Per rule, the positions in `saves` of the values it takes; None for all when every rule takes every
-    # saved value in order (the common case, which the engine calls without picking).
+    # Per rule, the positions in `saves` of the values it takes (() for an absent rule); None for all when
+    # every rule takes every saved value in order (the common case, which the engine calls without picking).
     takes = None if variadic_inputs else \
-        tuple(None if r is None else tuple(saves.index(n) for n in _names(r)[2:]) for r in rules)
-    if takes is not None and all(t is None or t == tuple(range(len(saves))) for t in takes):
+        tuple(() if r is None else tuple(saves.index(n) for n in _names(r)[2:]) for r in rules)
+    if takes is not None and all(r is None or t == tuple(range(len(saves))) for r, t in zip(rules, takes)):
         takes = None
     attrs = {
         "__slots__": (), "rules": None if variadic_inputs else tuple(rules),
