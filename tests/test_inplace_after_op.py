@@ -137,7 +137,7 @@ def test_changing_an_operand_of_matmul_in_place(x_shape, y_shape):
     assert not differences, "\n".join(differences)
 
 
-# Operands of two dtypes: dxdy casts one (ops/_op.py _as_dtype) where PyTorch's kernel saves it as it is.
+# Operands of two dtypes: dxdy casts one (ops/promotion.py _as_dtype) where PyTorch's kernel saves it as it is.
 _MIXED = {
     "div-floor": lambda L, x, y: L.div(x, y, rounding_mode="floor"),
     "div-trunc": lambda L, x, y: L.div(x, y, rounding_mode="trunc"),

@@ -16,7 +16,7 @@ from .tensor import Tensor, wrap, check_on_cpu, allocation_error, _c_name
 
 
 def write_out(result, out):
-    # Factories take out= as PyTorch's do (ops/_op.py writes it; imported late: ops imports this module).
+    # Factories take out= as PyTorch's do (ops/out.py writes it; imported late: ops imports this module).
     if out is None:
         return result
     from .ops.out import write_out as write

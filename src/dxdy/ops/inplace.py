@@ -217,7 +217,7 @@ def _protect_saved_self(node, self):
             snapshot._rg, snapshot._nr = self._rg, self._nr
             saved[i], tensors[i], versions[i] = snapshot._data, snapshot, 0
         elif src.__class__ is Tensor and src._extra is not None and src._extra.get("cast_of") is self:
-            src._vc, versions[i] = None, 0  # a cast of self (ops/_op.py _as_dtype) is a copy already
+            src._vc, versions[i] = None, 0  # a cast of self (ops/promotion.py _as_dtype) is a copy already
     node.saved, node.tensors, node.versions = tuple(saved), tuple(tensors), tuple(versions)
 
 
