@@ -3,7 +3,7 @@
 For every sample of the op table, each float input (a non-leaf copy of a leaf) and the first
 differentiable result are changed in place in turn, then backward runs: PyTorch's node either saved
 that tensor (backward fails) or did not (it succeeds), and dxdy must do the same
-(NOTE [Unused saved tensors] in ops/_op.py; the differences kept are in docs/decisions.md). Every
+(NOTE [Unused saved tensors] in graph.py; the differences kept are in docs/decisions.md). Every
 input requires grad, or only one: PyTorch saves some tensors only for some inputs' gradients.
 """
 import warnings
@@ -137,7 +137,7 @@ def test_changing_an_operand_of_matmul_in_place(x_shape, y_shape):
     assert not differences, "\n".join(differences)
 
 
-# Operands of two dtypes: dxdy casts one (ops/_op.py _as_dtype) where PyTorch's kernel saves it as it is.
+# Operands of two dtypes: dxdy casts one (ops/promotion.py _as_dtype) where PyTorch's kernel saves it as it is.
 _MIXED = {
     "div-floor": lambda L, x, y: L.div(x, y, rounding_mode="floor"),
     "div-trunc": lambda L, x, y: L.div(x, y, rounding_mode="trunc"),

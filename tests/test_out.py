@@ -1,4 +1,4 @@
-"""`out=`: the result written into the given tensor, as PyTorch's functions do (ops/_op.py write_out)."""
+"""`out=`: the result written into the given tensor, as PyTorch's functions do (ops/out.py write_out)."""
 import warnings
 
 import numpy as np

@@ -123,7 +123,7 @@ def test_special_in_place(name):
 def as_a_fresh_process():
     """dxdy's warned-once messages forgotten for the test, as in a fresh process; afterwards it remembers them
     again (with the test's own), as PyTorch, which warned them earlier in this process, does."""
-    from dxdy.ops._op import _WARNED
+    from dxdy.messages import _WARNED
     earlier = set(_WARNED)
     _WARNED.clear()
     yield

@@ -5,7 +5,9 @@
 
 "Code" counts lines that hold code: not blank, not only a comment, not a docstring. "All" counts every
 line. The core is the tensor, the engine, the graph, grad mode and the op record with its call path: what
-every op of every program runs through, and what a reader must hold in mind to add an op.
+every op of every program runs through, and what a reader must hold in mind to add an op. saved_tensors.py
+is not in it: it is the saved-tensor-hooks feature (autograd.graph.saved_tensors_hooks, register_hooks),
+which a program meets only when it asks for it, not the op record.
 """
 import argparse
 import ast
@@ -15,7 +17,7 @@ import sys
 import tokenize
 
 SRC = pathlib.Path(__file__).resolve().parent.parent / "src" / "dxdy"
-CORE = ("tensor.py", "engine.py", "graph.py", "mode.py", "saved_tensors.py", "ops/_op.py")
+CORE = ("tensor.py", "engine.py", "graph.py", "mode.py", "ops/_op.py")
 BUDGET = 1500  # code lines of the core
 
 

@@ -18,10 +18,10 @@ from .tensor import Tensor, wrap, check_on_cpu, allocation_error
 
 
 def write_out(result, out):
-    # Factories take out= as PyTorch's do (ops/_op.py writes it; imported late: ops imports this module).
+    # Factories take out= as PyTorch's do (ops/out.py writes it; imported late: ops imports this module).
     if out is None:
         return result
-    from .ops._op import write_out as write
+    from .ops.out import write_out as write
     return write(result, out, sys._getframe(1).f_code.co_name)
 
 
@@ -1319,7 +1319,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
             raise RuntimeError("normal expects all elements of std >= 0.0")
         if not isinstance(std, Tensor) and std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-        from .ops._op import broadcast_shape  # (ops imports this module)
+        from .ops.promotion import broadcast_shape  # (ops imports this module)
         shape = broadcast_shape(np.shape(m), np.shape(s))
         if not ref.is_floating_point():
             raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{ref.dtype.type_name}'")

@@ -20,9 +20,10 @@ import sys
 import numpy as np
 
 from . import dtypes as _dt
+from .graph import saved_values
 from .mode import state as _mode, anomaly as _anomaly
-from .ops._op import saved_values
 from .ops._xp import numpy_ns, tensor_ns, REFCOUNTS as _REFCOUNTS
+from .ops.reuse import BIG as _BIG
 from .tensor import Tensor, wrap, EPOCH as _EPOCH
 
 _task_ids = itertools.count(1)
@@ -72,7 +73,7 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                 if not _executes(node, runs, targets, accumulate):
                     continue
             # A node with hooks shows them its gradient after the rules ran: hold a second reference so
-            # that no rule reuses its memory (ops/_op.py _scale).
+            # that no rule reuses its memory (NOTE [Reusing temporaries] in ops/reuse.py).
             held = g if node.hooks is not None else None
             if anomaly:
                 grads_in = _run_checked(node, g, xp, create_graph, senders.get(node, ()))
@@ -202,7 +203,7 @@ def _add_in_place(prev, gi):
     argument) prove that this one is not, so the sum can reuse its memory, as
     PyTorch's engine does for a gradient it holds alone.
     """
-    if prev.__class__ is np.ndarray and prev.size > 65536 and sys.getrefcount(prev) <= 4 and prev.base is None \
+    if prev.__class__ is np.ndarray and prev.size > _BIG and sys.getrefcount(prev) <= 4 and prev.base is None \
             and prev.flags.writeable and prev.shape == gi.shape and prev.dtype == gi.dtype:
         np.add(prev, gi, out=prev)
         return True
@@ -240,9 +241,17 @@ def _run_node(node, g, xp, create):
     if rules is None:
         return node.rule_all(xp, g, *vals)
     nxt = node.next
+    takes = node.takes
+    if takes is not None:  # some rule takes only some of the saved values (NOTE [Rule signatures])
+        if len(rules) == 2 and len(takes[0]) == 1 == len(takes[1]):  # (one value each: mul's, dot's)
+            (i,), (j,) = takes
+            return (None if nxt[0] is None else rules[0](xp, g, vals[i]),
+                    None if nxt[1] is None else rules[1](xp, g, vals[j]))
+        return [None if e is None else rule(xp, g, *[vals[i] for i in take])
+                for rule, e, take in zip(rules, nxt, takes)]
     if len(rules) == 1:
         # Up to two saved values, the arguments are spelled out: a call with *vals builds a tuple that
-        # holds g, and rules that may write into g count its references (ops/_op.py _scale).
+        # holds g, and rules that may write into g count its references (NOTE [Reusing temporaries]).
         if not vals:
             return (rules[0](xp, g),)
         if len(vals) == 1:
@@ -345,9 +354,9 @@ def _pre_hooks(node, g, foreign, executes):
     g = list(g) if g is not None else [None] * node.n_outputs
     for nr, hs in hooks.tensor.items():
         g[nr] = _run_tensor_hooks(hs, g[nr], foreign)
-    for nr, keep in hooks.retain.items():
+    for nr, retain in hooks.retain.items():
         if g[nr] is not None:
-            keep(_as_tensor(g[nr]))
+            retain(_as_tensor(g[nr]))
     if hooks.pre and executes:
         g = list(_run_node_prehooks(hooks.pre, tuple(g), foreign))
     return g

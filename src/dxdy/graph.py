@@ -20,6 +20,11 @@ objects appear only when `next_functions` is inspected, as in PyTorch's printout
 """
 import weakref
 
+import numpy as np
+
+from .messages import _modified_message
+from .tensor import Tensor, wrap, EPOCH
+
 # NOTE [Errors that teach]
 # The autograd errors users meet most keep PyTorch's type and first line (scripts and
 # tests match on them) and add a second line that says how to fix the program.
@@ -150,7 +155,6 @@ class Node:
         # PyTorch's `_saved_self`, `_saved_other`, `_saved_result`, `_saved_dim`, ..., and `_raw_saved_self`
         # (a SavedTensor, for register_hooks: dxdy/saved_tensors.py)
         if attr.startswith("_saved_") or attr.startswith("_raw_saved_"):
-            from .ops._op import saved_attribute
             raw = attr.startswith("_raw_saved_")
             return saved_attribute(self, attr[len("_raw_saved_" if raw else "_saved_"):], raw=raw)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
@@ -277,3 +281,108 @@ def register_post_accumulate_grad_hook(self, hook):
     if hooks.post_accumulate is None:
         hooks.post_accumulate = _HookDict()
     return Handle(hooks.post_accumulate, hook)
+
+
+# -- saved values, read back --------------------------------------------------------
+#
+# NOTE [Unused saved tensors]
+# A node saves every value its rules name (NOTE [Rule signatures] in ops/_op.py), but
+# PyTorch saves x for `x * c` only when c requires grad: changing x in place afterwards
+# is then no error. So a saved tensor counts (for that check and for
+# grad_fn._saved_<name>) only when a rule that will run, the rule of an input that has
+# an edge, names it. A rule that must keep a tensor PyTorch's node saves, without
+# reading it, simply names it.
+
+PACKED = -1  # node.epoch of a node that holds SavedTensor records (NOTE [Saved tensor hooks])
+
+
+def check_versions(node):
+    """Refuse to run rules on saved tensors that were modified in place since."""
+    versions = node.versions or (0,) * len(node.tensors)  # None: all were at version 0
+    for i, (src, expected) in enumerate(zip(node.tensors, versions)):
+        if src is None:
+            continue
+        if src.__class__ is tuple:
+            for k, (s, e) in enumerate(zip(src, expected)):
+                if s is not None and not isinstance(s, (int, float)) and _current(s) != e and _needed(node, i, k):
+                    raise RuntimeError(_modified_message(node, i, s, k, _current(s), e))
+        elif _current(src) != expected and _needed(node, i):
+            raise RuntimeError(_modified_message(node, i, src, 0, _current(src), expected))
+
+
+def _needed(node, i, k=None):
+    """Whether saved tensor i (operand k of a `*xs` input) is named by a rule that will run."""
+    cls = type(node)
+    rules = cls.rules
+    if rules is None:
+        # A multilinear op's operand k is read only for the other operands' gradients.
+        return k is None or not getattr(cls, "multilinear", False) or \
+            any(e is not None for j, e in enumerate(node.next) if j != k)
+    takes = cls.takes
+    return any(rules[j] is not None and edge is not None and (takes is None or i in takes[j])
+               for j, edge in enumerate(node.next))
+
+
+def _current(src):
+    vc = src if src.__class__ is list else src._vc
+    return 0 if vc is None else vc[0]
+
+
+def saved_values(node, create):
+    """The values the rules receive: arrays, or tensors under create_graph."""
+    saved = node.saved
+    if saved is None:
+        raise RuntimeError(SECOND_BACKWARD)
+    if node.tensors and node.epoch != EPOCH[0]:
+        if node.epoch == PACKED:  # NOTE [Saved tensor hooks]
+            from .saved_tensors import unpack_values
+            return unpack_values(node, create)
+        check_versions(node)
+    if not create:
+        return saved
+    vals = list(saved)
+    for i, src in enumerate(node.tensors):
+        if src is None:
+            continue
+        if src.__class__ is list:
+            vals[i] = _output_again(node, saved[i], src, 0)
+        elif src.__class__ is tuple and src and src[0].__class__ is list:
+            vals[i] = tuple(_output_again(node, a, vc, k) for k, (a, vc) in enumerate(zip(saved[i], src)))
+        else:
+            vals[i] = src
+    return vals
+
+
+def _output_again(node, a, vc, k):
+    """A saved result as a tensor of the graph again, for differentiating a rule that uses it."""
+    t = wrap(a, node)
+    t._nr = k
+    t._vc = vc
+    return t
+
+
+def saved_attribute(node, name, raw=False):
+    """`grad_fn._saved_<name>` with PyTorch's names: self, other, result, self_sym_sizes, parameters.
+
+    With `raw`, `grad_fn._raw_saved_<name>`: the SavedTensor record (dxdy/saved_tensors.py)."""
+    names = {"self": "x", "other": "y", "result": "out"}
+    names.update({v: k for k, v in getattr(node, "torch_names", {}).items()})
+    base, suffix = (name[:-len("_sym_sizes")], "_shape") if name.endswith("_sym_sizes") else (name, "")
+    ours = names.get(base, base) + suffix
+    if ours not in node.saves:
+        raise AttributeError(f"'{type(node).__name__}' object has no attribute '{'_raw' if raw else ''}_saved_{name}'")
+    i = node.saves.index(ours)
+    if raw or node.epoch == PACKED:  # NOTE [Saved tensor hooks]
+        from .saved_tensors import raw_saved, unpack_one
+        if raw:
+            return raw_saved(node, i, name)
+        v = unpack_one(node, i)  # this one only: each unpack calls the user's hook
+    else:
+        v = saved_values(node, create=True)[i]
+        if node.plan[i][0] in ("input", "out") and node.tensors[i] is not None and not _needed(node, i):
+            return None  # no gradient to be computed reads it: PyTorch does not save it
+    if isinstance(v, Tensor) and v.grad_fn is node:
+        v = wrap(v._data, node)  # a fresh tensor each time, as PyTorch's unpacked saved result
+    elif isinstance(v, (int, float, bool, np.number, np.bool_)):
+        v = wrap(np.asarray(v))
+    return v

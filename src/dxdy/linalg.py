@@ -4,7 +4,7 @@ import numpy as np
 from .ops.linalg import det, inv, solve, matrix_norm, matmul, vdot, slogdet, cross, LinAlgError  # noqa: F401
 from .ops.linalg import diagonal as _diagonal
 from .ops.reduce import vector_norm
-from .ops._op import write_out
+from .ops.out import write_out
 from .return_types import make_return_type
 from .tensor import Tensor, wrap, _wrap_dim
 

@@ -10,7 +10,7 @@ keeps only pack's result, in a SavedTensor record where the raw value was
 as PyTorch saves it only where a gradient needs it). `grad_fn._raw_saved_<name>
 .register_hooks(pack, unpack)` does the same for one saved tensor of a node.
 Such a node's `epoch` is PACKED, which no tensor.EPOCH equals, so the engine's
-inlined fast path hands it to ops/_op.py saved_values, which unpacks each record
+inlined fast path hands it to graph.py saved_values, which unpacks each record
 (calling `unpack`) every time the rules or `grad_fn._saved_<name>` need it; an
 unpacked tensor gets the graph identity of the one packed (its grad_fn and
 output number, or the leaf it was). Versions are not checked there: the hooks
@@ -19,11 +19,10 @@ own the saved value, as in PyTorch. An op tests one flag for all this
 """
 import weakref
 
-from .graph import SECOND_BACKWARD
+from .graph import SECOND_BACKWARD, PACKED, check_versions, _needed, _output_again
 from .mode import state as _mode, rewatch
 from .tensor import Tensor, wrap, version_counter
 
-PACKED = -1  # node.epoch of a node that holds SavedTensor records
 
 PACK_IN_PLACE = ("A saved tensor pack hook is modifying its input in place. Tensors provided as input to pack hook "
                  "cannot be modified by in-place operations as this can lead to unexpected side-effects. Please open "
@@ -100,7 +99,6 @@ class SavedTensor:
             value, src = value[k], (None if src is None else src[k])
         if value.__class__ is SavedTensor:
             raise RuntimeError(HOOKS_SET)
-        from .ops._op import _needed  # (ops/_op.py imports this module)
         if src is None or not _needed(node, i, k):  # (a tensor no rule will read is not saved, for PyTorch)
             raise RuntimeError("Calling register_hooks on a saved tensor with value None is forbidden")
         data = wrap(value)  # as in PyTorch, the hook gets the data without its graph identity
@@ -229,7 +227,6 @@ def pack_tensor(t, output_nr=None):
 
 
 def _pack(node, i, k, src, value, results, pack_hook, unpack_hook):
-    from .ops._op import _needed  # (ops/_op.py imports this module)
     if src.__class__ is list:
         t = results[k or 0]
     elif isinstance(src, Tensor):
@@ -252,8 +249,7 @@ def _pack(node, i, k, src, value, results, pack_hook, unpack_hook):
 # -- unpacking -----------------------------------------------------------------------------
 
 def unpack_values(node, create):
-    """What the rules of a PACKED node receive (ops/_op.py saved_values)."""
-    from .ops._op import check_versions  # (ops/_op.py imports this module)
+    """What the rules of a PACKED node receive (graph.py saved_values)."""
     check_versions(node)  # the entries kept raw (register_hooks packed only some)
     saved, tensors = node.saved, node.tensors
     vals = [None] * len(saved)
@@ -267,7 +263,8 @@ _orders = {}
 
 def pack_order(cls):
     """The order in which a node class's saved values are packed and unpacked: as PyTorch's generated
-    nodes save them, by first use in the rules taken input by input (x * y packs y, then x)."""
+    nodes save them, by first use in the rules taken input by input (x * y packs y, then x), then those
+    the rules name without using, in the rules' order."""
     order = _orders.get(cls)
     if order is None:
         import dis
@@ -280,6 +277,10 @@ def pack_order(cls):
                 name = ins.argval
                 if ins.opname.startswith("LOAD") and isinstance(name, str) and name in names and name not in first:
                     first.append(name)
+        for rule in rules:
+            code = getattr(rule, "__code__", None)
+            named = code.co_varnames[2:code.co_argcount + code.co_kwonlyargcount] if code is not None else ()
+            first += [n for n in named if n in names and n not in first]
         order = _orders[cls] = [names.index(n) for n in first] + [i for i, n in enumerate(names) if n not in first]
     return order
 
@@ -288,7 +289,6 @@ def unpack_one(node, i):
     """`grad_fn._saved_<name>` of a PACKED node: entry i only."""
     if node.saved is None:
         raise RuntimeError(SECOND_BACKWARD)
-    from .ops._op import check_versions  # (ops/_op.py imports this module)
     check_versions(node)
     return _entry(node, node.saved[i], node.tensors[i], True, 0, False)
 
@@ -302,7 +302,6 @@ def _entry(node, v, src, create, k, rule):
     if not create or src is None:
         return v
     if src.__class__ is list:
-        from .ops._op import _output_again  # (ops/_op.py imports this module)
         return _output_again(node, v, src, k)
     return src
 

@@ -14,7 +14,7 @@ from .. import mode as _mode_mod
 from ..graph import Node, SECOND_BACKWARD
 from ..mode import state as _mode
 from ..tensor import Tensor, wrap, version_counter, bump_version
-from ..ops._op import _modified_message
+from ..messages import _modified_message
 from ..ops._xp import numpy_ns
 from ..saved_tensors import SavedTensor, pack_tensor
 from .anomaly_mode import record, is_anomaly_enabled

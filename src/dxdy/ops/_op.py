@@ -2,39 +2,43 @@
 
 NOTE [Rule signatures]
 A rule is a function of the array namespace `xp`, the cotangent `g` (a VJP) or
-the tangent `t` (a JVP), and then named values; the names say what the op must
-save for backward, and it saves exactly that:
+the tangent `t` (a JVP), and then named values; the names declare what that rule
+reads, and the op saves exactly what its rules name:
 
     x, y, ...      the op's array inputs, by the forward's positional parameter names
     out            the result (a tuple of results for ops with several outputs)
-    x_shape, ...   the shape of an input, saved instead of the input itself
+    x_shape, ...   the shape (x_dtype: the dtype) of an input, saved instead of the input
     dim, ...       any keyword-only parameter of the forward
 
-All rules of one op take the same names. In a plain backward pass `xp` is the
-array namespace (dxdy.ops._xp.numpy_ns) and the values are arrays; under
-create_graph=True, `xp` is dxdy.ops._xp.tensor_ns and the values are tensors, so
-the rule records a graph of its own and derivatives of any order come free.
-A rule may return None for a zero gradient.
+Each rule names what it reads, and nothing else: mul's rules are `g * y` for x and
+`g * x` for y. A node saves the union of its rules' names, in the forward's order
+(the inputs, each followed by its shape and dtype, then out, then the parameters),
+and calls each rule with its own names only. A rule that must keep a tensor that
+PyTorch's node saves, without reading it, names it (NOTE [Unused saved tensors] in
+graph.py).
+In a plain backward pass `xp` is the array namespace (dxdy.ops._xp.numpy_ns) and
+the values are arrays; under create_graph=True, `xp` is dxdy.ops._xp.tensor_ns
+and the values are tensors, so the rule records a graph of its own and
+derivatives of any order come free. A rule may return None for a zero gradient.
 
 The engine, not the rules, sums a gradient back to a broadcast input's shape and
 casts it to the input's dtype: ops that broadcast say so with `broadcasts=True`.
 """
-import sys
-import warnings
+from inspect import CO_VARARGS
 
 import numpy as np
 
-from .. import dtypes as _dt
-from ..graph import Node, SECOND_BACKWARD
+from ..graph import Node
+from ..messages import out_of_memory
 from ..mode import state as _mode, anomaly as _anomaly, watch as _watch
-from ..tensor import Tensor, wrap, version_counter, register_view, bump_version, EPOCH, allocation_error
-from ..tensor import TensorExtras
-from ..saved_tensors import PACKED
-from ._xp import numpy_ns, REFCOUNTS as _REFCOUNTS
+from ..tensor import Tensor, TensorExtras, wrap, version_counter, register_view, EPOCH
+from ._xp import numpy_ns
+from .out import write_out
+from .promotion import _operands, check_broadcast
+from .reuse import BIG, unshared_input, unshared_left_operand, times_constant, times_derivative, first_operand_layout
 
 _new = object.__new__
 _int, _float, _bool = int, float, bool
-_SCALARS = (_int, _float, _bool, np.number, np.bool_)
 
 
 # -- node classes ----------------------------------------------------------------
@@ -55,20 +59,24 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
     """A Node subclass for one op: its rules and the plan of what to save.
 
     `rules` holds one VJP per input (None where an input is not differentiable);
-    each is `rule(xp, g, *saved)`. `inputs` names the forward's array inputs; for
+    each is `rule(xp, g, *saved)`, its own parameter names saying which saved values it
+    takes (NOTE [Rule signatures]). `inputs` names the forward's array inputs; for
     an op of any number of inputs (cat, stack), `rules` is a single rule that
     returns the gradients of all of them.
     """
     variadic_inputs = callable(rules)
     live = [rules] if variadic_inputs else [r for r in rules if r is not None]
-    saves = _names(live[0])[2:] if live else ()
-    for r in live:
-        if _names(r)[2:] != saves:
-            raise TypeError(f"{name}: all rules of one op must take the same names, "
-                            f"got {saves} and {_names(r)[2:]}")
+    order = [n for s in inputs for n in (s, s + "_shape", s + "_dtype")] + ["out", *params]
+    if inputs == ("*",):
+        order.insert(0, "xs")
+    named = {n for r in live for n in _names(r)[2:]}
+    for s in named.difference(order):
+        raise TypeError(f"{name}: a rule asks for '{s}', which is neither an input, 'out', "
+                        f"an input's shape or dtype, nor a parameter of the forward")
+    saves = tuple(n for n in order if n in named)
     plan = []
     for s in saves:
-        if s == "xs" and inputs == ("*",):
+        if s == "xs":
             plan.append(("inputs", None))
         elif s in inputs:
             plan.append(("input", inputs.index(s)))
@@ -78,14 +86,18 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
             plan.append(("shape", inputs.index(s[:-6])))
         elif s.endswith("_dtype") and s[:-6] in inputs:
             plan.append(("dtype", inputs.index(s[:-6])))
-        elif s in params:
-            plan.append(("param", s))
         else:
-            raise TypeError(f"{name}: a rule asks for '{s}', which is neither an input, 'out', "
-                            f"an input's shape or dtype, nor a parameter of the forward")
+            plan.append(("param", s))
+    # Per rule, the positions in `saves` of the values it takes (() for an absent rule); None for all when
+    # every rule takes every saved value in order (the common case, which the engine calls without picking).
+    takes = None if variadic_inputs else \
+        tuple(() if r is None else tuple(saves.index(n) for n in _names(r)[2:]) for r in rules)
+    if takes is not None and all(r is None or t == tuple(range(len(saves))) for r, t in zip(rules, takes)):
+        takes = None
     attrs = {
         "__slots__": (), "rules": None if variadic_inputs else tuple(rules),
         "rule_all": staticmethod(rules) if variadic_inputs else None, "saves": saves, "plan": tuple(plan),
+        "takes": takes,
         "inputs": tuple(inputs), "broadcasts": broadcasts, "jvp": staticmethod(jvp) if jvp else None,
         "linear": linear, "view": view, "multilinear": multilinear,
         # Freeing after backward concerns saved arrays only; shapes and parameters stay, except an index or
@@ -116,8 +128,9 @@ def _version(t):
     return 0 if vc is None else vc[0]
 
 
-def _save(node, plan, args, arrays, results, params):
-    """Fill `node.saved`, `node.tensors` and `node.versions` by the class's plan.
+def save(node, plan, args, arrays, results, params):
+    """Fill `node.saved`, `node.tensors` and `node.versions` by the class's plan: the one saving routine
+    of every call path (apply, and unary's and binary's written-out paths).
 
     `arrays` are the inputs as the forward saw them (after any dtype promotion).
     """
@@ -125,38 +138,40 @@ def _save(node, plan, args, arrays, results, params):
     versions = None  # stays None while every saved tensor is at version 0 (most ops)
     i = 0
     for kind, key in plan:  # (the kinds by how often they occur)
-        src = version = None
         if kind == "input":
             v = args[key]
             saved.append(arrays[key])
             if isinstance(v, Tensor):
-                src = v
+                tensors.append(v)
                 vc = v._vc
-                version = None if vc is None else vc[0]
-        elif kind == "param":
-            saved.append(params[key])
-        elif kind == "shape":
-            a = arrays[key]
-            saved.append(a.shape if a.__class__ is np.ndarray else np.shape(a))
+                if vc is not None and vc[0]:
+                    versions = _at(versions, len(plan), i, vc[0])
+            else:
+                tensors.append(None)
         elif kind == "out":
             if len(results) == 1:
                 saved.append(results[0]._data)
-                src = results[0]._vc = [0]
+                tensors.append(_fresh_counter(results[0]))
             else:
                 saved.append(tuple(r._data for r in results))
-                src = tuple(version_counter(r) for r in results)
-                version = (0,) * len(results)
+                tensors.append(tuple(version_counter(r) for r in results))
+                versions = _at(versions, len(plan), i, (0,) * len(results))  # (a tuple source takes a tuple)
+        elif kind == "param":
+            saved.append(params[key])
+            tensors.append(None)
+        elif kind == "shape":
+            a = arrays[key]
+            saved.append(a.shape if a.__class__ is np.ndarray else np.shape(a))
+            tensors.append(None)
         elif kind == "inputs":
             saved.append(tuple(arrays))
-            src = tuple(args)
-            version = tuple(_version(a) if isinstance(a, Tensor) else 0 for a in args)
+            tensors.append(tuple(args))
+            if args:
+                versions = _at(versions, len(plan), i, tuple(_version(a) if isinstance(a, Tensor) else 0
+                                                             for a in args))
         else:  # "dtype"
             saved.append(arrays[key].dtype)
-        tensors.append(src)
-        if version:
-            if versions is None:
-                versions = [0] * len(plan)
-            versions[i] = version
+            tensors.append(None)
         i += 1
     node.saved = tuple(saved)
     node.tensors = tuple(tensors)
@@ -164,160 +179,16 @@ def _save(node, plan, args, arrays, results, params):
     node.epoch = EPOCH[0]
 
 
-def check_versions(node):
-    """Refuse to run rules on saved tensors that were modified in place since."""
-    versions = node.versions or (0,) * len(node.tensors)  # None: all were at version 0
-    for i, (src, expected) in enumerate(zip(node.tensors, versions)):
-        if src is None:
-            continue
-        if src.__class__ is tuple:
-            for k, (s, e) in enumerate(zip(src, expected)):
-                if s is not None and not isinstance(s, (int, float)) and _current(s) != e and _needed(node, i, k):
-                    raise RuntimeError(_modified_message(node, i, s, k, _current(s), e))
-        elif _current(src) != expected and _needed(node, i):
-            raise RuntimeError(_modified_message(node, i, src, 0, _current(src), expected))
+def _at(versions, n, i, version):
+    if versions is None:
+        versions = [0] * n
+    versions[i] = version
+    return versions
 
 
-# NOTE [Unused saved tensors]
-# A node saves every tensor its rules name, but PyTorch saves x for `x * c` only when c
-# requires grad: changing x in place afterwards is then no error. So before refusing a
-# changed tensor, check that a rule that will run (for an input that has an edge) reads
-# it; the rules' bytecode says which names each one reads. Only this rare path pays.
-# A rule that asks for a tensor only because PyTorch's node saves it says so with keep().
-
-def keep(value, *saved):
-    """`value`, from a rule that asks for `saved` without reading them: PyTorch's node saves
-    them, so changing one in place must still make backward fail."""
-    return value
-
-
-def _needed(node, i, k=None):
-    """Whether saved tensor i (operand k of a `*xs` input) is read by a rule that will run."""
-    cls = type(node)
-    if cls.rules is None:
-        # A multilinear op's operand k is read only for the other operands' gradients.
-        return k is None or not getattr(cls, "multilinear", False) or \
-            any(e is not None for j, e in enumerate(node.next) if j != k)
-    name = cls.saves[i]
-    return any(rule is not None and edge is not None and _may_read(rule, name)
-               for rule, edge in zip(cls.rules, node.next))
-
-
-_READS = {}
-
-
-def _may_read(rule, name):
-    """Whether `rule` may read its parameter `name`: no only when its own code provably does not."""
-    reads = _READS.get(rule)
-    if reads is None:
-        code = getattr(rule, "__code__", None)
-        if code is None or code.co_flags & 0x0C:  # not Python code, or *args / **kwargs
-            reads = _READS[rule] = True
-        else:
-            import dis
-            names = set(code.co_cellvars) | set(code.co_freevars)  # used by an inner function
-            for ins in dis.get_instructions(code):
-                arg = ins.argval
-                if not ins.opname.startswith("STORE") and isinstance(arg, (str, tuple)):
-                    names.update(arg if isinstance(arg, tuple) else (arg,))
-            reads = _READS[rule] = (frozenset(names), frozenset(_names(rule)))
-    return reads is True or name not in reads[1] or name in reads[0]
-
-
-def _current(src):
-    vc = src if src.__class__ is list else src._vc
-    return 0 if vc is None else vc[0]
-
-
-def saved_values(node, create):
-    """The values the rules receive: arrays, or tensors under create_graph."""
-    saved = node.saved
-    if saved is None:
-        raise RuntimeError(SECOND_BACKWARD)
-    if node.tensors and node.epoch != EPOCH[0]:
-        if node.epoch == PACKED:  # NOTE [Saved tensor hooks]
-            from ..saved_tensors import unpack_values
-            return unpack_values(node, create)
-        check_versions(node)
-    if not create:
-        return saved
-    vals = list(saved)
-    for i, src in enumerate(node.tensors):
-        if src is None:
-            continue
-        if src.__class__ is list:
-            vals[i] = _output_again(node, saved[i], src, 0)
-        elif src.__class__ is tuple and src and src[0].__class__ is list:
-            vals[i] = tuple(_output_again(node, a, vc, k) for k, (a, vc) in enumerate(zip(saved[i], src)))
-        else:
-            vals[i] = src
-    return vals
-
-
-def _output_again(node, a, vc, k):
-    """A saved result as a tensor of the graph again, for differentiating a rule that uses it."""
-    t = wrap(a, node)
-    t._nr = k
-    t._vc = vc
-    return t
-
-
-def _modified_message(node, i, src, k, now, expected):
-    if src.__class__ is list:  # a saved result
-        a = node.saved[i] if node.saved is not None and node.n_outputs == 1 else None
-        what = f"[{_type_name(a)} {list(a.shape)}]" if a is not None else "a saved result"
-        which = f", which is output {k} of {_forward_name(node)},"
-    else:
-        if src._extra is not None and src._extra.cast_of is not None:
-            src = src._extra.cast_of
-        a = src._data
-        what = f"[{_type_name(a)} {list(a.shape)}]"
-        which = f", which is output {src._nr} of {_forward_name(src.grad_fn)}," if src.grad_fn is not None else ""
-    return (f"one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: {what}{which} is at version {now}; expected version {expected} instead. Hint: "
-            f"enable anomaly detection to find the operation that failed to compute its gradient, with "
-            f"dxdy.autograd.set_detect_anomaly(True, check_nan=False).\n"
-            f"To fix: {node.name()} saved this tensor at version {expected} to compute its gradient, and an "
-            f"in-place op (add_, mul_, x[i] = ..., x += ...) changed it {now - expected} time(s) since. "
-            f"Change a copy instead (x = x.clone() before the in-place op), or use the out-of-place form "
-            f"(x = x + 1).")
-
-
-def _forward_name(node):
-    # PyTorch names the op here, not its node: "output 0 of Exp" for ExpBackward0, "of Max1" for MaxBackward1.
-    name = node.name().rsplit("::", 1)[-1]
-    return name[:-len("Backward0")] if name.endswith("Backward0") else name.replace("Backward", "")
-
-
-def _type_name(a):
-    return "dxdy." + _dt.legacy_type_name(a.dtype)
-
-
-def saved_attribute(node, name, raw=False):
-    """`grad_fn._saved_<name>` with PyTorch's names: self, other, result, self_sym_sizes, parameters.
-
-    With `raw`, `grad_fn._raw_saved_<name>`: the SavedTensor record (dxdy/saved_tensors.py)."""
-    names = {"self": "x", "other": "y", "result": "out"}
-    names.update({v: k for k, v in getattr(node, "torch_names", {}).items()})
-    base, suffix = (name[:-len("_sym_sizes")], "_shape") if name.endswith("_sym_sizes") else (name, "")
-    ours = names.get(base, base) + suffix
-    if ours not in node.saves:
-        raise AttributeError(f"'{type(node).__name__}' object has no attribute '{'_raw' if raw else ''}_saved_{name}'")
-    i = node.saves.index(ours)
-    if raw or node.epoch == PACKED:  # NOTE [Saved tensor hooks]
-        from ..saved_tensors import raw_saved, unpack_one
-        if raw:
-            return raw_saved(node, i, name)
-        v = unpack_one(node, i)  # this one only: each unpack calls the user's hook
-    else:
-        v = saved_values(node, create=True)[i]
-        if node.plan[i][0] in ("input", "out") and node.tensors[i] is not None and not _needed(node, i):
-            return None  # no gradient to be computed reads it: PyTorch does not save it
-    if isinstance(v, Tensor) and v.grad_fn is node:
-        v = wrap(v._data, node)  # a fresh tensor each time, as PyTorch's unpacked saved result
-    elif isinstance(v, _SCALARS):
-        v = wrap(np.asarray(v))
-    return v
+def _fresh_counter(result):
+    vc = result._vc = [0]  # (a result saved by its own node gets its version counter now)
+    return vc
 
 
 # -- the call paths ----------------------------------------------------------------
@@ -380,7 +251,7 @@ def apply(cls, forward, args, params):
         else:
             result = wrap(out, node)
             results = (result,)
-        _save(node, cls.plan, args, arrays, results, params)
+        save(node, cls.plan, args, arrays, results, params)
         if _watch.on:
             _record(node, results)
     elif single:
@@ -464,11 +335,7 @@ def unary(f, d=None, *, node, vjp=None, jvp=None, reuse=None):
         except AttributeError:
             raise TypeError(f"{op.__name__}(): argument 'input' (position 1) must be Tensor, "
                             f"not {type(x).__name__}") from None
-        # (Called directly, a temporary tensor has three references here: the parameter, x and getrefcount's
-        # argument; a leaf that requires grad stays readable through the graph, so it is never reused.)
-        if reuse is not None and xa.__class__ is _ndarray and xa.size > _BIG and _REFCOUNTS \
-                and sys.getrefcount(x) <= 3 and sys.getrefcount(xa) <= 3 and xa.base is None \
-                and xa.flags.writeable and xa.dtype.kind == "f" and (x.grad_fn is not None or not x._rg):
+        if reuse is not None and xa.__class__ is _ndarray and xa.size > BIG and unshared_input(x, xa):
             out = reuse(xa, out=xa)
         else:
             out = f(np_ns, xa)
@@ -507,46 +374,17 @@ def unary(f, d=None, *, node, vjp=None, jvp=None, reuse=None):
 def _unary_rule(d, needs):
     # Written out per arity so the backward pass makes one call to d, not a generic one.
     if needs == ():
-        return lambda xp, g: _scale(g, d(xp))
+        return lambda xp, g: times_constant(g, d(xp))
     if needs == ("x",):
-        return lambda xp, g, x: _times(g, d(xp, x), x, None)
+        return lambda xp, g, x: times_derivative(g, d(xp, x), x, None)
     if needs == ("out",):
-        return lambda xp, g, out: _times(g, d(xp, out), out, None)
+        return lambda xp, g, out: times_derivative(g, d(xp, out), out, None)
     if needs == ("x", "out"):
-        return lambda xp, g, x, out: _times(g, d(xp, x, out), x, out)
+        return lambda xp, g, x, out: times_derivative(g, d(xp, x, out), x, out)
     raise TypeError(f"a unary derivative takes x and/or out, not {needs}")
 
 
 _ndarray = np.ndarray
-_BIG = 1 << 16  # elements: above this an allocation costs more than the checks
-
-
-def _scale(g, c):
-    """g * c for a constant c, in g's own memory when g is a big gradient only the engine holds.
-
-    The five references then are the engine's variable, _run_node's and the
-    rule's parameters, this parameter and getrefcount's argument; a hook, a
-    captured gradient or another buffer holding g adds one.
-    """
-    if g.__class__ is _ndarray and g.size > _BIG and _REFCOUNTS and sys.getrefcount(g) <= 5 and g.base is None \
-            and g.flags.writeable and c.__class__ in (int, float):
-        return np.multiply(g, c, out=g)
-    return g * c
-
-
-def _times(g, d, a, b):
-    """g * d, written into d's memory where no one can miss it, else into a new array.
-
-    d may be reused when it is a big temporary the rule just made, or a saved
-    array (exp's d is its result) that this backward pass frees next and that
-    nothing else refers to: the saved tuple, the rule's parameter, this call's
-    two parameters and getrefcount's argument make five references.
-    """
-    if d.__class__ is _ndarray and d.size > _BIG and d.base is None and d.shape == g.shape \
-            and d.dtype == g.dtype and d.flags.writeable:
-        if (d is not a and d is not b) or (_REFCOUNTS and _mode.consuming and sys.getrefcount(d) <= 5):
-            return np.multiply(g, d, out=d)
-    return g * d
 
 
 def _unary_jvp(d):
@@ -570,10 +408,9 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
     cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp)
     if torch_names:
         cls.torch_names = torch_names
-    saves = cls.saves
-    if saves not in ((), ("x", "y"), ("x", "y", "out")):
-        raise TypeError(f"{node}: binary rules take (), (x, y) or (x, y, out), not {saves}")
-    save_xy, save_out = "x" in saves, "out" in saves
+    plan = cls.plan
+    save_xy = cls.saves in (("x", "y"), ("x", "y", "out"))
+    save_out = save_xy and "out" in cls.saves
     np_ns = numpy_ns
 
     def op(input, other, *, out=None):  # the hot path of arithmetic: see unary's op
@@ -592,9 +429,8 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
                 check(x, y)
             xa, ya, x_is_t, y_is_t = _operands(op, x, y, promote)
         try:
-            if reuse is not None and x_is_t and xa.__class__ is _ndarray and xa.size > _BIG and _REFCOUNTS \
-                    and sys.getrefcount(x) <= 4 and sys.getrefcount(xa) <= 3 and _writable_as_result(xa, ya) \
-                    and (x.grad_fn is not None or not x._rg):
+            if reuse is not None and x_is_t and xa.__class__ is _ndarray and xa.size > BIG \
+                    and unshared_left_operand(x, xa, ya):
                 out = reuse(xa, ya, out=xa)
             else:
                 out = f(np_ns, xa, ya)
@@ -604,7 +440,7 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
         except MemoryError as e:
             raise out_of_memory(e) from None
         if out.ndim > 1 and x_is_t and not xa.flags.c_contiguous:
-            out = _first_operand_layout(out, xa)
+            out = first_operand_layout(out, xa)
         xg = x_is_t and x._rg
         yg = y_is_t and y._rg
         if (xg or yg) and _mode.grad_enabled:
@@ -634,6 +470,8 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
                 else:
                     n.saved, n.tensors, n.versions = (xa, ya), (tx, ty), (vx, vy) if vx or vy else None
                 n.epoch = EPOCH[0]
+            elif plan:  # (what the written-out path above does not cover)
+                save(n, plan, (x, y), (xa, ya), (t,), None)
             else:
                 n.saved = n.tensors = n.versions = ()
             if _watch.on:
@@ -645,37 +483,6 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
     if name is not None:
         op.__name__ = op.__qualname__ = name
     return op
-
-
-def _first_operand_layout(out, xa):
-    # NumPy lays out the result of operands of different layouts in C order, PyTorch in the first operand's
-    # (x.T + y is not contiguous in PyTorch): which decides is_contiguous(), view() and contiguous()'s node.
-    if xa.shape != out.shape or xa.__class__ is not _ndarray or out.__class__ is not _ndarray:
-        return out
-    r = np.empty_like(xa, dtype=out.dtype)  # x's order of dims, dense
-    if r.strides == out.strides:
-        return out
-    np.copyto(r, out)
-    return r
-
-
-# NOTE [Reusing temporaries]
-# In `a * b + c` the product is a temporary: nothing but the expression holds it. As
-# NumPy does for its own temporaries, an op whose rules need neither operand (add,
-# sub) may then write its result into the temporary's array instead of a new one.
-# References prove it: inside a binary op (reached through an operator method), a
-# temporary tensor has three (the method's parameter, the op's, getrefcount's
-# argument), inside a unary op called directly two, and its array three (the
-# tensor, the local variable, the argument); a name, a container, a view or a
-# node that saved it adds one. A leaf that requires grad is never reused: the
-# graph shows it (next_functions). Element-wise unary ops whose rules need only
-# their result (relu, exp, tanh) reuse too. CPython before 3.14 only
-# (engine._add_in_place says why).
-
-def _writable_as_result(a, b):
-    return a.base is None and a.flags.writeable and a.dtype.kind == "f" and (
-        b.__class__ in (_float, _int) or (b.dtype == a.dtype and b.ndim <= a.ndim and
-                                          np.broadcast_shapes(a.shape, b.shape) == a.shape))
 
 
 def _record(node, results):
@@ -695,97 +502,6 @@ def _meta(shape, dtype, oshape, odtype):
     return (shape, dtype)
 
 
-def _operands(op, x, y, promote):
-    """Arrays for x and y in PyTorch's result dtype (Python scalars stay scalars when NumPy agrees)."""
-    x_is_t = isinstance(x, Tensor)
-    y_is_t = isinstance(y, Tensor)
-    if x_is_t and y_is_t:
-        xa, ya = x._data, y._data
-        if xa.dtype != ya.dtype:
-            d = _dt.result_type_of(
-                [_dt.from_numpy(a.dtype) for a in (xa, ya) if a.ndim],
-                [_dt.from_numpy(a.dtype) for a in (xa, ya) if not a.ndim], ()).np
-            xa, ya = xa.astype(d, copy=False), ya.astype(d, copy=False)
-    elif x_is_t:
-        xa, ya = _with_scalar(x._data, _scalar(op, y, "other", 2))
-    elif y_is_t:
-        ya, xa = _with_scalar(y._data, _scalar(op, x, "input", 1))
-    else:
-        raise TypeError(f"{op.__name__}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
-    if promote is not None:
-        a = xa if x_is_t else ya
-        d = promote(a.dtype)
-        if d is not None:  # a number then meets the promoted dtype as it is (not wrapped to the tensor's)
-            xa = xa.astype(d) if x_is_t else x
-            ya = ya.astype(d) if y_is_t else y
-    return xa, ya, x_is_t, y_is_t
-
-
-def _scalar(op, v, name, position):
-    if isinstance(v, _SCALARS):
-        return v.item() if isinstance(v, np.generic) else v  # NumPy scalars count as Python numbers
-    if isinstance(v, np.ndarray):
-        raise TypeError(f"{op.__name__}(): expected a Tensor or a number, got numpy.ndarray "
-                        f"(wrap it with dxdy.from_numpy or dxdy.tensor)")
-    raise TypeError(f"{op.__name__}(): argument '{name}' (position {position}) must be Tensor, "
-                    f"not {type(v).__name__}")
-
-
-def _with_scalar(a, s):
-    """The tensor's array and the Python scalar `s`, as PyTorch combines them.
-
-    A scalar of a higher category lifts the result dtype (an int tensor and a float
-    give the default float dtype); an int scalar outside an int tensor's range wraps
-    around to that dtype, as PyTorch casts it, where NumPy would refuse it.
-    """
-    kind = a.dtype.kind
-    if kind == "f":
-        return a, s
-    if isinstance(s, (_float, np.floating)):
-        return a.astype(_dt.get_default_dtype().np), s
-    if isinstance(s, (_int, np.integer)) and not isinstance(s, (_bool, np.bool_)):
-        if kind == "b":
-            return a.astype(np.int64), s
-        return a, wrap_int(s, a.dtype)
-    return a, s
-
-
-def wrap_int(s, dtype):
-    """The Python int `s` cast to the integer `dtype` as PyTorch casts a scalar: modulo 2**bits."""
-    info = np.iinfo(dtype)
-    if info.min <= s <= info.max:
-        return s
-    return int(np.asarray(s, np.int64).astype(dtype))
-
-
-def out_of_memory(e):
-    """PyTorch's RuntimeError for NumPy's MemoryError `e` (which names the array's shape and dtype)."""
-    if getattr(e, "shape", None) is None:
-        from ..tensor import OutOfMemory
-        return OutOfMemory(f"DefaultCPUAllocator: can't allocate memory: {e}")
-    return allocation_error(e.shape, e.dtype)
-
-
-def check_broadcast(*arrays):
-    """Raise PyTorch's RuntimeError when the shapes of `arrays` do not broadcast together."""
-    broadcast_shape(*(np.shape(a) for a in arrays))
-
-
-def broadcast_shape(*shapes):
-    """The shape `shapes` broadcast to; PyTorch's RuntimeError (naming the first mismatch) when they do not."""
-    shape = ()
-    for s in shapes:
-        s = tuple(s)
-        n = max(len(shape), len(s))
-        p, q = (1,) * (n - len(shape)) + shape, (1,) * (n - len(s)) + s
-        for i in range(n - 1, -1, -1):
-            if p[i] != q[i] and p[i] != 1 and q[i] != 1:
-                raise RuntimeError(f"The size of tensor a ({p[i]}) must match the size of tensor b ({q[i]}) "
-                                   f"at non-singleton dimension {i}")
-        shape = tuple(max(u, v) if u != 0 and v != 0 else 0 for u, v in zip(p, q))
-    return shape
-
-
 def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, torch_names=None,
        differentiable_outputs=None, view=False, saves_index=False, multilinear=False, name=None):
     """A general op: `f(xp, *inputs, **params)`, one rule per input in `vjp` (None: not differentiable).
@@ -802,7 +518,7 @@ def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, t
     code = f.__code__
     inputs = names[1:code.co_argcount]
     params = names[code.co_argcount:]
-    if code.co_flags & 0x04:  # *xs: any number of inputs
+    if code.co_flags & CO_VARARGS:  # *xs: any number of inputs
         inputs, rules = ("*",), vjp
         params = names[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
     else:
@@ -855,37 +571,6 @@ def nondifferentiable(f):
     return call
 
 
-def as_operands(x, y):
-    """Two operands (tensors or Python scalars) as tensors of PyTorch's result dtype.
-
-    For ops without a scalar fast path; a tensor that must change dtype is cast
-    with a differentiable `to`.
-    """
-    xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
-    if not xt and not yt:
-        raise TypeError(f"expected at least one Tensor, got {type(x).__name__} and {type(y).__name__}")
-    dims = [t.dtype for t in (x, y) if isinstance(t, Tensor) and t._data.ndim]
-    zero_dims = [t.dtype for t in (x, y) if isinstance(t, Tensor) and not t._data.ndim]
-    scalars = [_dt.scalar_dtype(v) for v in (x, y) if not isinstance(v, Tensor)]
-    d = _dt.result_type_of(dims, zero_dims, scalars)
-    return tuple(_as_dtype(v, d) for v in (x, y))
-
-
-def _as_dtype(v, d):
-    if isinstance(v, Tensor):
-        if v._data.dtype == d.np:
-            return v
-        # The op saves this cast where PyTorch saves v itself: sharing v's version counter lets a later
-        # in-place change of v fail backward as it does there. (The cast never leaves the op.)
-        cast = v.to(d)
-        cast._vc = version_counter(v)
-        cast._extra = TensorExtras(cast_of=v)  # for the error's text, which names v
-        return cast
-    if d.np.kind in "iu" and isinstance(v, (_int, np.integer)):
-        v = wrap_int(v, d.np)
-    return wrap(np.asarray(v, d.np))
-
-
 def overloads(factory, f, rows, **shared):
     """One op's rows by PyTorch's overload names (derivatives.yaml's `pow.Tensor_Scalar`): {overload: caller}.
 
@@ -906,71 +591,3 @@ def name_ops(namespace):
     for name, fn in list(namespace.items()):
         if callable(fn) and hasattr(fn, "node") and fn.__name__ in ("op", "call"):
             fn.__name__ = fn.__qualname__ = name.lstrip("_")
-
-
-# -- warnings --------------------------------------------------------------------------
-
-_WARNED = set()
-
-
-def warn_once(message, stacklevel=2):
-    """A UserWarning that PyTorch gives once per process (TORCH_WARN_ONCE), whatever the warnings filters say."""
-    if message not in _WARNED:
-        _WARNED.add(message)
-        warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
-
-
-# -- out= ------------------------------------------------------------------------------
-
-def write_out(result, out, name=None):
-    """`out=`: the result written into out (resized, with PyTorch's warning, if its shape differs).
-
-    As in PyTorch, out= is for computations without a graph: it refuses inputs or an out
-    that require grad while grad mode is on. A tuple result (max along a dim, sort...)
-    takes a tuple of outs. `name` defaults to the calling function's.
-    """
-    if out is None:
-        return result
-    name = name or sys._getframe(1).f_code.co_name
-    if isinstance(result, tuple):
-        if not isinstance(out, (tuple, list)) or len(out) != len(result):
-            raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
-        return type(result)([write_out(r, o, name) for r, o in zip(result, out)])
-    if not isinstance(out, Tensor):
-        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {_dt.type_name(out)}")
-    if _mode.grad_enabled and (result._rg or out._rg):
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
-                           f"but one of the arguments requires grad.")
-    a, r = out._data, result._data
-    if _dt.from_numpy(r.dtype).category > _dt.from_numpy(a.dtype).category:
-        raise RuntimeError(f"result type {type_title(r)} can't be cast to the desired output type {type_title(a)}")
-    if a.shape != r.shape or not isinstance(a, np.ndarray):
-        if a.shape != r.shape and a.size:
-            warnings.warn(f"An output with one or more elements was resized since it had shape {list(a.shape)}, "
-                          f"which does not match the required output shape {list(r.shape)}. Pass an out of that "
-                          f"shape, or one with no elements, to reuse it without this warning.", UserWarning,
-                          stacklevel=3)
-        out._data = np.array(r, dtype=a.dtype)
-    else:
-        if _watch.on:
-            from ..saved_tensors import before_write
-            before_write(out)
-        np.copyto(writable(out), r, casting="unsafe")
-    bump_version(out)
-    return out
-
-
-def type_title(a):
-    """PyTorch's name of an array's dtype in messages: Float, Double, Long..."""
-    return _dt.from_numpy(a.dtype).type_name
-
-
-def writable(t):
-    """t's array, to write into (a NumPy scalar becomes an array first); refuses an expanded tensor."""
-    a = t._data
-    if not isinstance(a, np.ndarray):
-        a = t._data = np.array(a)
-    if not a.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                           "single memory location. Please clone() the tensor before performing the operation.")
-    return a

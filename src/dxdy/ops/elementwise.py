@@ -16,9 +16,11 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..dtypes import type_name
+from ..messages import warn_once
 from ..tensor import Tensor, wrap
-from ._op import unary, binary, op, overloads, name_ops, as_operands, check_broadcast, keep, write_out, _operands, \
-    _names, warn_once
+from ._op import unary, binary, op, overloads, name_ops, _names
+from .out import write_out
+from .promotion import as_operands, check_broadcast, _operands
 from ._xp import erf as _erf, numpy_ns, tensor_ns
 from .index import nonzero
 
@@ -91,16 +93,16 @@ _rsub_rows = overloads(binary, lambda xp, x, y: _minus(y, x),  # other - self, s
                        vjp=(lambda xp, g: -g, lambda xp, g: g), check=lambda x, y: _no_bool_subtraction(x, y),
                        rows={"rsub.Tensor": "RsubBackward0", "rsub.Scalar": "RsubBackward1"})
 mul = binary(lambda xp, x, y: x * y,
-             vjp=(lambda xp, g, x, y: g * y, lambda xp, g, x, y: g * x), node="MulBackward0")
+             vjp=(lambda xp, g, y: g * y, lambda xp, g, x: g * x), node="MulBackward0")
 _true_divide = binary(lambda xp, x, y: x / y,
-                      vjp=(lambda xp, g, x, y: g / y, lambda xp, g, x, y: -g * ((x / y) / y)),
+                      vjp=(lambda xp, g, y: g / y, lambda xp, g, x, y: -g * ((x / y) / y)),
                       node="DivBackward0", name="div", promote=_to_default_float)
-# (Zeros, as PyTorch's, even where g is infinite. The rules keep what PyTorch's formulas name without using it:
+# (Zeros, as PyTorch's, even where g is infinite. The rules name what PyTorch's formulas name without using it:
 # x's formula names y, y's names x and y, so that a second backward, or one after a saved operand changed in
 # place, fails as in PyTorch.)
 _divide_rounded = op(lambda xp, x, y, *, rounding_mode: _rounded_quotient(xp, x, y, rounding_mode),
-                     vjp=(lambda xp, g, x, y: keep(xp.zeros_like(g), y),
-                          lambda xp, g, x, y: keep(xp.zeros_like(g), x, y)),
+                     vjp=(lambda xp, g, y: xp.zeros_like(g),
+                          lambda xp, g, x, y: xp.zeros_like(g)),
                      node="DivBackward2", broadcasts=True)
 _floor_divide = binary(lambda xp, x, y: _rounded_quotient(xp, x, y, "floor"),
                        vjp=(_not_differentiable("floor_divide"), _not_differentiable("floor_divide")),
@@ -108,7 +110,7 @@ _floor_divide = binary(lambda xp, x, y: _rounded_quotient(xp, x, y, "floor"),
 neg = unary(lambda xp, x: _negative(x), d=lambda xp: -1, node="NegBackward0")
 reciprocal = unary(lambda xp, x: 1 / _floating(x), d=lambda xp, out: -(out * out), node="ReciprocalBackward0")
 _remainder_tensor = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
-                           vjp=(lambda xp, g, x, y: g, lambda xp, g, x, y: -g * xp.floor(x / y)),
+                           vjp=(lambda xp, g: g, lambda xp, g, x, y: -g * xp.floor(x / y)),
                            node="RemainderBackward1", name="remainder")
 _remainder_scalar = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
                            vjp=(lambda xp, g: g, None), node="RemainderBackward0", name="remainder")  # tensor % number
@@ -116,7 +118,7 @@ _scalar_remainder = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu
                            # number % tensor
                            vjp=(None, _not_differentiable("remainder")), node="NotImplemented", name="remainder")
 _fmod_tensor = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
-                      vjp=(lambda xp, g, x, y: g, lambda xp, g, x, y: -g * xp.trunc(x / y)), node="FmodBackward1",
+                      vjp=(lambda xp, g: g, lambda xp, g, x, y: -g * xp.trunc(x / y)), node="FmodBackward1",
                       name="fmod")
 _fmod_scalar = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
                       vjp=(lambda xp, g: g, None), node="FmodBackward0", name="fmod")
@@ -129,7 +131,7 @@ _fmod_by_constant = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
 # conventions, which keep 0^0 and 0^y differentiable).
 _pow = overloads(binary, lambda xp, x, y: _power(x, y), torch_names={"y": "exponent"}, rows={
     "pow.Tensor_Tensor": dict(
-        vjp=(lambda xp, g, x, y, out: keep(xp.where(y == 0, 0, g * y * x ** (y - 1)), out),  # PyTorch saves out
+        vjp=(lambda xp, g, x, y, out: xp.where(y == 0, 0, g * y * x ** (y - 1)),  # (out: PyTorch saves it)
              lambda xp, g, x, y, out: g * xp.where((x == 0) & (y >= 0), 0, out * xp.log(x))),
         node="PowBackward1"),
     "pow.Tensor_Scalar": dict(  # tensor ** number
@@ -256,12 +258,12 @@ def _scaled(other, alpha, input):
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if isinstance(alpha, float) and "f" not in kinds:
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
-    return _scale(other, alpha=alpha) if isinstance(other, Tensor) else other * alpha
+    return _times_alpha(other, alpha=alpha) if isinstance(other, Tensor) else other * alpha
 
 
 # other * alpha for add and sub, saving nothing: PyTorch's nodes keep only alpha, so a second backward works.
-_scale = op(lambda xp, x, *, alpha: x * alpha, vjp=lambda xp, g, alpha: g * alpha, node="MulBackward0", name="mul",
-            linear=True)
+_times_alpha = op(lambda xp, x, *, alpha: x * alpha, vjp=lambda xp, g, alpha: g * alpha, node="MulBackward0",
+                  name="mul", linear=True)
 
 
 def add(input, other, *, alpha=1, out=None):
@@ -424,11 +426,11 @@ absolute = abs
 # gradients]).
 sign = unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(), vjp=_zeros_vjp, jvp=_zeros_jvp,
              node="SignBackward0")
-# (The rules keep x and out without using them: PyTorch's SgnBackward0 saves both, so that a second backward, or
+# (The rules name x and out without using them: PyTorch's SgnBackward0 saves both, so that a second backward, or
 # a backward after the result was changed in place, fails there too)
 sgn = unary(lambda xp, x: xp.sign(x) if x.dtype.kind != "b" else x.copy(),
-            vjp=lambda xp, g, x, out: keep(xp.zeros_like(g), x, out),
-            jvp=lambda xp, t, x, out: keep(xp.zeros_like(t), x, out), node="SgnBackward0")
+            vjp=lambda xp, g, x, out: xp.zeros_like(g),
+            jvp=lambda xp, t, x, out: xp.zeros_like(t), node="SgnBackward0")
 
 
 def _rounding(f, kernel):
@@ -527,7 +529,7 @@ _logaddexp2 = binary(lambda xp, x, y: xp.logaddexp2(_logaddexp2_input(x), y),
                      node="Logaddexp2Backward0", name="logaddexp2")
 # x / hypot: NaN at the origin, as in PyTorch (g * x / out, in its order).
 _hypot = binary(lambda xp, x, y: xp.hypot(_hypot_input(x), y),
-                vjp=(lambda xp, g, x, y, out: g * x / out, lambda xp, g, x, y, out: g * y / out),
+                vjp=(lambda xp, g, x, out: g * x / out, lambda xp, g, y, out: g * y / out),
                 node="HypotBackward0", name="hypot")
 
 
@@ -573,11 +575,11 @@ def _copysign_ratio(xp, x, out):
 
 # The gradient of `other` is zeros (PyTorch's), even where g is infinite or NaN.
 _copysign = binary(lambda xp, x, y: xp.copysign(x, y),
-                   vjp=(lambda xp, g, x, y, out: g * _copysign_ratio(xp, x, out),
-                        lambda xp, g, x, y, out: keep(xp.zeros_like(g), out)),  # (PyTorch saves the result)
+                   vjp=(lambda xp, g, x, out: g * _copysign_ratio(xp, x, out),
+                        lambda xp, g, out: xp.zeros_like(g)),  # (PyTorch saves the result)
                    node="CopysignBackward0", name="copysign", promote=_to_default_float)
 _copysign_scalar = binary(lambda xp, x, y: xp.copysign(x, y),
-                          vjp=(lambda xp, g, x, y, out: g * _copysign_ratio(xp, x, out), None),
+                          vjp=(lambda xp, g, x, out: g * _copysign_ratio(xp, x, out), None),
                           node="CopysignBackward1", name="copysign", promote=_to_default_float)
 
 
@@ -645,11 +647,11 @@ def heaviside(input, values, *, out=None):
 
 # input + value * t1 * t2 and input + value * t1 / t2, all three broadcasting (PyTorch's rules).
 _addcmul = op(lambda xp, x, t1, t2, *, value: x + value * t1 * t2,
-              vjp=(lambda xp, g, t1, t2, value: g, lambda xp, g, t1, t2, value: g * (t2 * value),
-                   lambda xp, g, t1, t2, value: g * (t1 * value)),
+              vjp=(lambda xp, g: g, lambda xp, g, t2, value: g * (t2 * value),
+                   lambda xp, g, t1, value: g * (t1 * value)),
               node="AddcmulBackward0", broadcasts=True, torch_names={"t1": "tensor1", "t2": "tensor2"})
 _addcdiv = op(lambda xp, x, t1, t2, *, value: x + value * t1 / t2,
-              vjp=(lambda xp, g, t1, t2, value: g, lambda xp, g, t1, t2, value: g * (value / t2),
+              vjp=(lambda xp, g: g, lambda xp, g, t2, value: g * (value / t2),
                    lambda xp, g, t1, t2, value: -g * (value * t1 / (t2 * t2))),
               node="AddcdivBackward0", broadcasts=True, torch_names={"t1": "tensor1", "t2": "tensor2"})
 
@@ -779,8 +781,8 @@ def where(condition, input=None, other=None, *, out=None):
 
 
 _lerp = op(lambda xp, x, y, w: xp.where(xp.abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w)),
-           vjp=(lambda xp, g, x, y, w: g * (1 - w), lambda xp, g, x, y, w: g * w,
-                lambda xp, g, x, y, w: keep(g * (y - x), w)),  # (PyTorch saves the weight)
+           vjp=(lambda xp, g, w: g * (1 - w), lambda xp, g, w: g * w,
+                lambda xp, g, x, y, w: g * (y - x)),  # (w: PyTorch saves the weight)
            node="LerpBackward1", broadcasts=True)
 # PyTorch's formula from the nearer end (exact at both ends, and what inf and NaN give there).
 _lerp_scalar = op(lambda xp, x, y, *, weight: x + weight * (y - x) if -0.5 < weight < 0.5 else

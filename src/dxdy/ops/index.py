@@ -11,7 +11,9 @@ import numpy as np
 from ..dtypes import type_name
 from ..tensor import Tensor, wrap, _wrap_dim
 from ..mode import state as _grad_mode
-from ._op import op, keep, name_ops, write_out, broadcast_shape
+from ._op import op, name_ops
+from .out import write_out
+from .promotion import broadcast_shape
 from ._xp import positions, int_range
 
 
@@ -295,10 +297,9 @@ def _gather_forward(xp, x, *, dim, index):
 
 
 def _gather_vjp(xp, g, x, dim, index):
-    x_shape = tuple(x.shape)  # (x is kept: PyTorch's node saves the input, so changing it fails backward)
+    x_shape = tuple(x.shape)  # (x, not x_shape: PyTorch's node saves the input, so changing it fails backward)
     shape, idx = _as_1d(x_shape, index)
-    return keep(xp.reshape(xp.index_add_zeros(shape, g.dtype, _positions(idx, dim), xp.reshape(g, idx.shape)),
-                           x_shape), x)
+    return xp.reshape(xp.index_add_zeros(shape, g.dtype, _positions(idx, dim), xp.reshape(g, idx.shape)), x_shape)
 
 
 _gather = op(_gather_forward, vjp=_gather_vjp, node="GatherBackward0", linear=True, saves_index=True)
@@ -342,14 +343,14 @@ def _scatter_self_grad(xp, g, dim, index):
 
 
 _scatter = op(_scatter_forward,
-              vjp=(lambda xp, g, src_shape, dim, index: _scatter_self_grad(xp, g, dim, index),
+              vjp=(lambda xp, g, dim, index: _scatter_self_grad(xp, g, dim, index),
                    lambda xp, g, src_shape, dim, index: _src_grad(xp, g, src_shape, dim, index)),
               node="ScatterBackward0")
 _scatter_value = op(lambda xp, x, *, dim, index, value: _scatter_forward(xp, x, value, dim=dim, index=index),
                     vjp=lambda xp, g, dim, index: _scatter_self_grad(xp, g, dim, index), node="ScatterBackward1",
                     saves_index=True)
 _scatter_add = op(_scatter_add_forward,
-                  vjp=(lambda xp, g, src_shape, dim, index: g,
+                  vjp=(lambda xp, g: g,
                        lambda xp, g, src_shape, dim, index: _src_grad(xp, g, src_shape, dim, index)),
                   node="ScatterAddBackward0")
 
@@ -391,8 +392,8 @@ _index_select = op(_index_select_forward, vjp=_index_select_vjp, node="IndexSele
 
 
 _take = op(lambda xp, x, *, index: xp.reshape(x, (-1,))[index],
-           vjp=lambda xp, g, x, index: keep(xp.reshape(  # (x kept: PyTorch's node saves it)
-               xp.index_add_zeros((math.prod(x.shape),), g.dtype, index, g), tuple(x.shape)), x),
+           vjp=lambda xp, g, x, index: xp.reshape(  # (x, not its shape: PyTorch's node saves it)
+               xp.index_add_zeros((math.prod(x.shape),), g.dtype, index, g), tuple(x.shape)),
            node="TakeBackward0", linear=True, saves_index=True)
 
 
@@ -485,7 +486,7 @@ def masked_fill(input, mask, value):
 
 
 _masked_select = op(lambda xp, x, *, mask: x[mask],
-                    vjp=lambda xp, g, x, mask: keep(xp.index_add_zeros(tuple(x.shape), g.dtype, mask, g), x),
+                    vjp=lambda xp, g, x, mask: xp.index_add_zeros(tuple(x.shape), g.dtype, mask, g),
                     node="MaskedSelectBackward0", linear=True, saves_index=True)
 
 
@@ -553,19 +554,18 @@ def _index_put_zeros_along(xp, g, dim, index):
     return xp.reshape(xp.index_put_zeros(g1, _along(dim, index)), g.shape)
 
 
-# (src is kept by its own rule: PyTorch's node saves the source when it needs a gradient.)
+# (src, not its shape: PyTorch's node saves the source when it needs a gradient.)
 _index_add = op(_index_add_forward,
-                vjp=(lambda xp, g, src, dim, index, alpha: g,
-                     lambda xp, g, src, dim, index, alpha: keep(_picked(xp, g, tuple(src.shape), dim, index) * alpha,
-                                                                src)),
+                vjp=(lambda xp, g: g,
+                     lambda xp, g, src, dim, index, alpha: _picked(xp, g, tuple(src.shape), dim, index) * alpha),
                 node="IndexAddBackward0", saves_index=True)
 _index_copy = op(_index_copy_forward,
-                 vjp=(lambda xp, g, src, dim, index: _index_put_zeros_along(xp, g, dim, index),
-                      lambda xp, g, src, dim, index: keep(_picked(xp, g, tuple(src.shape), dim, index), src)),
+                 vjp=(lambda xp, g, dim, index: _index_put_zeros_along(xp, g, dim, index),
+                      lambda xp, g, src, dim, index: _picked(xp, g, tuple(src.shape), dim, index)),
                  node="IndexCopyBackward0", saves_index=True)
 _index_fill = op(lambda xp, x, *, dim, index, value: _index_copy_forward(xp, x, np.asarray(value, x.dtype),
                                                                           dim=dim, index=index),
-                 vjp=lambda xp, g, dim, index, value: _index_put_zeros_along(xp, g, dim, index),
+                 vjp=lambda xp, g, dim, index: _index_put_zeros_along(xp, g, dim, index),
                  node="IndexFillBackward0", saves_index=True)
 _index_fill_tensor = op(lambda xp, x, value, *, dim, index: _index_copy_forward(xp, x, value.astype(x.dtype),
                                                                                  dim=dim, index=index),

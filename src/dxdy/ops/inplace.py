@@ -26,10 +26,12 @@ import numpy as np
 from .. import dtypes as _dt
 from ..creation import bernoulli, checked_fill, dtype_arg, _rng
 from ..dtypes import type_name
+from ..messages import type_title as _type
 from ..mode import state as _mode, watch as _watch
 from ..saved_tensors import before_write
 from ..tensor import Tensor, TensorExtras, wrap, version_counter, bump_version, live_views
-from ._op import op, numpy_ns, writable as _writable, type_title as _type
+from ._op import op, numpy_ns
+from .out import writable as _writable
 from .index import normalize_key, _expand_masks
 from .elementwise import (eq, ne, lt, le, gt, ge, asinh, acosh, atanh, clamp, clamp_min, clamp_max, float_power,
                           _NUMBERS, _C_TYPE_NAMES)
@@ -217,7 +219,7 @@ def _protect_saved_self(node, self):
             snapshot._rg, snapshot._nr = self._rg, self._nr
             saved[i], tensors[i], versions[i] = snapshot._data, snapshot, 0
         elif src.__class__ is Tensor and src._extra is not None and src._extra.cast_of is self:
-            src._vc, versions[i] = None, 0  # a cast of self (ops/_op.py _as_dtype) is a copy already
+            src._vc, versions[i] = None, 0  # a cast of self (ops/promotion.py _as_dtype) is a copy already
     node.saved, node.tensors, node.versions = tuple(saved), tuple(tensors), tuple(versions)
 
 
@@ -509,7 +511,7 @@ def _fill_random(self, values):
 
 # -- copy_, fill_, zero_ --------------------------------------------------------------------------
 _copy = op(lambda xp, x, src: xp.broadcast_to(src, x.shape).astype(x.dtype),
-           vjp=(lambda xp, g, src_shape, src_dtype: g * 0,
+           vjp=(lambda xp, g: g * 0,
                 lambda xp, g, src_shape, src_dtype: xp.astype(xp.sum_to_size(g, src_shape), src_dtype)),
            node="CopyBackwards")
 _fill = op(lambda xp, x, *, value: xp.full(x.shape, value, x.dtype), vjp=lambda xp, g: g * 0, node="FillBackward2")
@@ -578,7 +580,7 @@ def _setitem_forward(xp, x, v, *, key):
     return out
 
 
-def _setitem_self_vjp(xp, g, v_shape, key):
+def _setitem_self_vjp(xp, g, key):
     return xp.index_put_zeros(g, key)  # the written elements no longer depend on x
 
 

@@ -15,7 +15,10 @@ from ..dtypes import type_name
 from ..mode import state as _mode
 from ..return_types import make_return_type
 from ..tensor import Tensor, _wrap_dim, wrap, check_on_cpu
-from ._op import op, keep, name_ops, write_out, warn_once, broadcast_shape
+from ..messages import warn_once
+from ._op import op, name_ops
+from .out import write_out
+from .promotion import broadcast_shape
 from .elementwise import where as _where
 from .reduce import vector_norm as _vector_norm, amax as _amax, amin as _amin, sum as _sum
 
@@ -57,9 +60,9 @@ def _check(name, x, y):
 # -- products ---------------------------------------------------------------------------------------
 # (x.dot(y): the forward gets arrays, and the method skips np.dot's dispatch.)
 _dot = op(lambda xp, x, y: xp.asarray(x.dot(y)),
-          vjp=(lambda xp, g, x, y: g * y, lambda xp, g, x, y: g * x), node="DotBackward0")
+          vjp=(lambda xp, g, y: g * y, lambda xp, g, x: g * x), node="DotBackward0")
 _vdot = op(lambda xp, x, y: xp.asarray(x.dot(y)),
-           vjp=(lambda xp, g, x, y: g * y, lambda xp, g, x, y: g * x), node="VdotBackward0")
+           vjp=(lambda xp, g, y: g * y, lambda xp, g, x: g * x), node="VdotBackward0")
 
 
 def _vectors(name, x, y):
@@ -92,15 +95,15 @@ def vdot(input, other, *, out=None):
 
 
 _mv = op(lambda xp, x, y: xp.matmul(x, y),
-         vjp=(lambda xp, g, x, y: xp.expand_dims(g, -1) * y, lambda xp, g, x, y: xp.matmul(g, x)),
+         vjp=(lambda xp, g, y: xp.expand_dims(g, -1) * y, lambda xp, g, x: xp.matmul(g, x)),
          node="MvBackward0")
 _mm = op(lambda xp, x, y: xp.matmul(x, y),
-         vjp=(lambda xp, g, x, y: xp.matmul(g, xp.matrix_transpose(y)),
-              lambda xp, g, x, y: xp.matmul(xp.matrix_transpose(x), g)),
+         vjp=(lambda xp, g, y: xp.matmul(g, xp.matrix_transpose(y)),
+              lambda xp, g, x: xp.matmul(xp.matrix_transpose(x), g)),
          node="MmBackward0")
 _bmm = op(lambda xp, x, y: xp.matmul(x, y),
-          vjp=(lambda xp, g, x, y: xp.matmul(g, xp.matrix_transpose(y)),
-               lambda xp, g, x, y: xp.matmul(xp.matrix_transpose(x), g)),
+          vjp=(lambda xp, g, y: xp.matmul(g, xp.matrix_transpose(y)),
+               lambda xp, g, x: xp.matmul(xp.matrix_transpose(x), g)),
           node="BmmBackward0")
 
 
@@ -141,9 +144,9 @@ def _matrices(x, y):
 # beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape. (g itself where beta is 1, as
 # PyTorch's maybe_multiply.)
 _addmm = op(lambda xp, b, x, y, *, beta, alpha: beta * b + alpha * xp.matmul(x, y),
-            vjp=(lambda xp, g, b_shape, x, y, beta, alpha: xp.sum_to_size(g if beta == 1 else g * beta, b_shape),
-                 lambda xp, g, b_shape, x, y, beta, alpha: xp.matmul(g * alpha, xp.matrix_transpose(y)),
-                 lambda xp, g, b_shape, x, y, beta, alpha: xp.matmul(xp.matrix_transpose(x), g * alpha)),
+            vjp=(lambda xp, g, b_shape, beta: xp.sum_to_size(g if beta == 1 else g * beta, b_shape),
+                 lambda xp, g, y, alpha: xp.matmul(g * alpha, xp.matrix_transpose(y)),
+                 lambda xp, g, x, alpha: xp.matmul(xp.matrix_transpose(x), g * alpha)),
             node="AddmmBackward0")
 
 
@@ -216,14 +219,14 @@ def _expanded_copy(a, batch):
     return not _collapses(batch, [s if n == b else 0 for n, s, b in zip(own, strides, batch)])
 
 
-def _matmul_vjp_x(xp, g, x, y, x_shape, y_shape):
+def _matmul_vjp_x(xp, g, y, x_shape, y_shape):
     y1 = xp.expand_dims(y, -1) if len(y_shape) == 1 else y
     g1 = _matmul_grad_shape(xp, g, len(x_shape), len(y_shape))
     gx = xp.sum_to_size(xp.matmul(g1, xp.matrix_transpose(y1)), (1,) * (len(x_shape) == 1) + tuple(x_shape))
     return xp.reshape(gx, tuple(x_shape))
 
 
-def _matmul_vjp_y(xp, g, x, y, x_shape, y_shape):
+def _matmul_vjp_y(xp, g, x, x_shape, y_shape):
     x1 = xp.expand_dims(x, 0) if len(x_shape) == 1 else x
     g1 = _matmul_grad_shape(xp, g, len(x_shape), len(y_shape))
     gy = xp.sum_to_size(xp.matmul(xp.matrix_transpose(x1), g1), tuple(y_shape) + (1,) * (len(y_shape) == 1))
@@ -584,7 +587,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 
 _diag_embed = op(lambda xp, x, *, offset, shape, dim1, dim2: xp.diagonal_embed_zeros(x, shape, offset, dim1, dim2),
-                 vjp=lambda xp, g, offset, shape, dim1, dim2: xp.diagonal(g, offset, dim1, dim2),
+                 vjp=lambda xp, g, offset, dim1, dim2: xp.diagonal(g, offset, dim1, dim2),
                  node="DiagEmbedBackward0", linear=True)
 
 
@@ -671,10 +674,10 @@ def _no_half(name, A):
 
 
 def _det_vjp(xp, g, x, out):
-    # d det(A) / dA = adj(A)^T, which exists for singular A too. (out is kept: PyTorch's node saves it.)
+    # d det(A) / dA = adj(A)^T, which exists for singular A too. (out named: PyTorch's node saves it.)
     if 0 in x.shape:
-        return keep(xp.zeros_like(x), out)  # (no matrices: zeros that depend on nothing, as PyTorch's)
-    return keep(xp.expand_dims(xp.expand_dims(g, -1), -1) * xp.matrix_transpose(xp.adjugate(x)), out)
+        return xp.zeros_like(x)  # (no matrices: zeros that depend on nothing, as PyTorch's)
+    return xp.expand_dims(xp.expand_dims(g, -1), -1) * xp.matrix_transpose(xp.adjugate(x))
 
 
 _det = op(lambda xp, x: xp.asarray(xp.linalg.det(x if x.dtype != np.float16 else x.astype(np.float32)), x.dtype),
@@ -753,8 +756,8 @@ def _solve_forward(xp, a, b, *, vector):
 
 
 def _solve_vjp_b(xp, g, a, out, vector):
-    # (out is kept: PyTorch's one formula for both inputs saves the result whichever needs a gradient)
-    at = keep(xp.matrix_transpose(a), out)
+    # (out named: PyTorch's one formula for both inputs saves the result whichever needs a gradient)
+    at = xp.matrix_transpose(a)
     if vector:
         return xp.squeeze(xp.linalg_solve(at, xp.expand_dims(g, -1)), axis=-1)
     return xp.linalg_solve(at, g)
@@ -833,7 +836,7 @@ def _cross(xp, a, b, dim):
 
 
 _cross_op = op(lambda xp, x, y, *, dim: _cross(xp, x, y, dim),
-               vjp=(lambda xp, g, x, y, dim: _cross(xp, y, g, dim), lambda xp, g, x, y, dim: _cross(xp, g, x, dim)),
+               vjp=(lambda xp, g, y, dim: _cross(xp, y, g, dim), lambda xp, g, x, dim: _cross(xp, g, x, dim)),
                node="LinalgCrossBackward0", broadcasts=True)
 
 

@@ -11,7 +11,9 @@ from ..dtypes import type_name
 from ..creation import dtype_arg, _rng
 from ..mode import state as _grad_mode
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, unary, binary, name_ops, write_out, as_operands, broadcast_shape
+from ._op import op, unary, binary, name_ops
+from .out import write_out
+from .promotion import as_operands, broadcast_shape
 from ._xp import numpy_ns, sparse_indices, int_range, SMALL
 from .elementwise import _not_implemented, _floats_only, _not_differentiable as _no_derivative
 from .inplace import check_inplace, commit
@@ -870,9 +872,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 # -- linear and dropout ---------------------------------------------------------------------------
 # (b's shape only: PyTorch's node does not save the bias.)
 _addmm = op(lambda xp, b, x, w: b + xp.matmul(x, xp.matrix_transpose(w)),
-            vjp=(lambda xp, g, b_shape, x, w: xp.sum_to_size(g, b_shape),
-                 lambda xp, g, b_shape, x, w: xp.matmul(g, w),
-                 lambda xp, g, b_shape, x, w: xp.matmul(xp.matrix_transpose(g), x)),
+            vjp=(lambda xp, g, b_shape: xp.sum_to_size(g, b_shape),
+                 lambda xp, g, w: xp.matmul(g, w),
+                 lambda xp, g, x: xp.matmul(xp.matrix_transpose(g), x)),
             node="AddmmBackward0")
 
 
@@ -938,7 +940,7 @@ def _constant_pad(xp, x, pads, value):
 
 # The transpose of padding by p is padding by -p (cutting what was added, zeros where it cut).
 _pad = op(lambda xp, x, *, pads, value: _constant_pad(xp, x, pads, value),
-          vjp=lambda xp, g, pads, value: _constant_pad(xp, g, tuple(-p for p in pads), 0),
+          vjp=lambda xp, g, pads: _constant_pad(xp, g, tuple(-p for p in pads), 0),
           node="ConstantPadNdBackward0")
 
 

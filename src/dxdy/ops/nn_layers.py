@@ -16,7 +16,9 @@ from ..dtypes import type_name
 from ..creation import _rng, ones_like
 from ..mode import no_grad
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, name_ops, keep, as_operands, warn_once, broadcast_shape
+from ..messages import warn_once
+from ._op import op, name_ops
+from .promotion import as_operands, broadcast_shape
 from ._xp import numpy_ns
 from .nn import _reduce, _reduction, _inplace_result, _not_differentiable, logsigmoid, pad
 from .nn import _tensors as _two_tensors, _constant_pad, _operands, _reduced, _mean_scale
@@ -104,13 +106,13 @@ def _ln(xp, value, x, weight, bias):
 
 _NORM_RULES = (lambda xp, g, x, weight, dims, eps: _bn(xp, _layer_norm_vjp_x(xp, g, x, weight, dims, eps), x, weight),
                lambda xp, g, x, weight, dims, eps: _bn(xp, g * _standardized(xp, x, dims, eps)[0], x, weight),
-               lambda xp, g, x, weight, dims, eps: _bn(xp, g, x, weight))
+               lambda xp, g, x, weight: _bn(xp, g, x, weight))
 _layer_norm = op(
     _layer_norm_forward,
     vjp=(lambda xp, g, x, weight, bias, dims, eps: _ln(xp, _layer_norm_vjp_x(xp, g, x, weight, dims, eps), x, weight,
                                                        bias),
          lambda xp, g, x, weight, bias, dims, eps: _ln(xp, g * _standardized(xp, x, dims, eps)[0], x, weight, bias),
-         lambda xp, g, x, weight, bias, dims, eps: _ln(xp, g, x, weight, bias)),
+         lambda xp, g, x, weight, bias: _ln(xp, g, x, weight, bias)),
     node="NativeLayerNormBackward0", broadcasts=True)
 
 
@@ -189,9 +191,9 @@ def _raise_runtime_error(message, grad):
 _batch_norm = op(_layer_norm_forward, vjp=_NORM_RULES, node="NativeBatchNormBackward0", broadcasts=True)
 _batch_norm_eval = op(
     lambda xp, x, weight, bias, *, mean, rstd: xp.asarray((x - mean) * rstd * weight + bias, x.dtype),
-    vjp=(lambda xp, g, x, weight, mean, rstd: _bn(xp, g * weight * xp.asarray(rstd), x, weight),
+    vjp=(lambda xp, g, x, weight, rstd: _bn(xp, g * weight * xp.asarray(rstd), x, weight),
          lambda xp, g, x, weight, mean, rstd: _bn(xp, g * (x - xp.asarray(mean)) * xp.asarray(rstd), x, weight),
-         lambda xp, g, x, weight, mean, rstd: _bn(xp, g, x, weight)),
+         lambda xp, g, x, weight: _bn(xp, g, x, weight)),
     node="NativeBatchNormBackward0", broadcasts=True)
 
 
@@ -261,9 +263,9 @@ def _group_norm_vjp_x(xp, g, x, weight, groups, eps):
 
 _group_norm = op(_group_norm_forward,
                  vjp=(_group_norm_vjp_x,
-                      lambda xp, g, x, weight, groups, eps:
-                          keep(g * xp.reshape(_standardized(xp, xp.reshape(x, groups), (2,), eps)[0], x.shape), weight),
-                      lambda xp, g, x, weight, groups, eps: keep(g, x, weight)),
+                      lambda xp, g, x, weight, groups, eps:  # (weight named: PyTorch's node saves it)
+                          g * xp.reshape(_standardized(xp, xp.reshape(x, groups), (2,), eps)[0], x.shape),
+                      lambda xp, g, x, weight: g),  # (x and weight named: PyTorch's node saves them)
                  node="NativeGroupNormBackward0", broadcasts=True)
 
 

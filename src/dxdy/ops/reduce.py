@@ -14,7 +14,9 @@ from ..dtypes import type_name
 from ..creation import dtype_arg, empty_like
 from ..tensor import Tensor, wrap, _wrap_dim, check_nonempty
 from ..return_types import make_return_type
-from ._op import op, overloads, keep, nondifferentiable, name_ops, write_out, as_operands, broadcast_shape
+from ._op import op, overloads, nondifferentiable, name_ops
+from .out import write_out
+from .promotion import as_operands, broadcast_shape
 from .sorting import take_kept, scatter_kept
 from ._xp import numpy_ns, positions
 from .elementwise import maximum as _maximum, minimum as _minimum, _need_tensors, _no_bool_subtraction, _is_bool
@@ -152,7 +154,7 @@ def _exclusive_products(xp, x, axis):
 
 
 def _prod_vjp(xp, g, x, out, dim, keepdim):
-    keep(None, out)  # PyTorch's node saves the result: changing it in place makes backward fail
+    # (out named: PyTorch's node saves the result, so changing it in place makes backward fail)
     if x.ndim == 0:
         return g
     if len(dim) != 1:  # the full product: over the flattened tensor
@@ -194,9 +196,9 @@ _amax = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.maximum.reduce(x, axis=d
 _amin = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.minimum.reduce(x, axis=dim, keepdims=keepdim)),
            vjp=_even_share, node="AminBackward0")
 _max_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.maximum.reduce(x, axis=dim, keepdims=keepdim)),
-              vjp=lambda xp, g, x, out, dim, keepdim: _even_share_nan(xp, g, x, out), node="MaxBackward1")
+              vjp=lambda xp, g, x, out: _even_share_nan(xp, g, x, out), node="MaxBackward1")
 _min_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.minimum.reduce(x, axis=dim, keepdims=keepdim)),
-              vjp=lambda xp, g, x, out, dim, keepdim: _even_share_nan(xp, g, x, out), node="MinBackward1")
+              vjp=lambda xp, g, x, out: _even_share_nan(xp, g, x, out), node="MinBackward1")
 
 
 def _even_share_nan(xp, g, x, out):
@@ -704,10 +706,10 @@ def _running_index(x, dim, better):
 
 def _cumulative_extreme(name, node, better):
     row = op(lambda xp, x, indices, *, dim: xp.asarray(xp.take_along_axis(x, indices, axis=dim), order="C"),
-             vjp=(lambda xp, g, x, indices, dim:  # x is kept: PyTorch's node saves the input
-                  keep(xp.index_add_zeros(tuple(x.shape), g.dtype, _cum_positions(indices, dim), g), x), None),
+             vjp=(lambda xp, g, x, indices, dim:  # (x named: PyTorch's node saves the input)
+                  xp.index_add_zeros(tuple(x.shape), g.dtype, _cum_positions(indices, dim), g), None),
              node=node)
-    row_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g, x: keep(g[0][...], x), node=node,
+    row_0d = op(lambda xp, x: (np.array(x), np.zeros((), np.int64)), vjp=lambda xp, g, x: g[0][...], node=node,
                 n_outputs=2,
                 differentiable_outputs=(0,))
     result_type = make_return_type(name, ("values", "indices"))

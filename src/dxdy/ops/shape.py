@@ -13,7 +13,10 @@ from .. import dtypes as _dt
 from ..dtypes import type_name
 from ..creation import int_tuple_arg, _tensor_arg, nonnegative_shape
 from ..tensor import Tensor, Size, wrap, _wrap_dim, version_counter, allocation_error
-from ._op import op, name_ops, write_out, warn_once, broadcast_shape, as_operands
+from ..messages import warn_once
+from ._op import op, name_ops
+from .out import write_out
+from .promotion import broadcast_shape, as_operands
 from .index import index_select as _index_select
 
 

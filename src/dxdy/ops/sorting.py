@@ -7,7 +7,8 @@ import numpy as np
 
 from ..return_types import make_return_type
 from ..tensor import wrap, _wrap_dim, check_nonempty
-from ._op import op, name_ops, write_out
+from ._op import op, name_ops
+from .out import write_out
 from ._xp import positions, expand_dims
 
 
