@@ -5,7 +5,7 @@ same here.
 """
 import numpy as np
 
-from .. import engine
+from .. import engine, mode
 from ..mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                     is_inference_mode_enabled)
 from ..tensor import Tensor, wrap
@@ -86,6 +86,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     >>> x.grad
     tensor([2., 4.])
     """
+    if mode.state.func_levels:
+        raise RuntimeError("backward() called inside a functorch transform. This is not supported, please use "
+                           "functorch.grad or functorch.vjp instead or call backward() outside of functorch "
+                           "transforms.")
     tensors = _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = grad_variables
@@ -177,3 +181,6 @@ class Variable(metaclass=_VariableMeta):
         if requires_grad:
             t.requires_grad_(True)
         return t
+
+
+from . import functional  # noqa: E402  (it calls grad above)
