@@ -335,3 +335,20 @@ def test_importable_as_in_torch():
     from dxdy.func import grad, grad_and_value, vjp  # noqa: F401
     import dxdy.func
     assert dxdy.func.grad is grad
+
+
+def test_readme_example_prints_what_the_readme_says_in_both_libraries():
+    import contextlib
+    import io
+    import pathlib
+    import re
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
+    blocks = re.findall(r"```(\w*)\n(.*?)```", readme, re.S)
+    index = next(i for i, (lang, body) in enumerate(blocks) if lang == "python" and "from dxdy.func import" in body)
+    code, shown = blocks[index][1], blocks[index + 1][1]
+    as_torch = code.replace("import dxdy as torch", "import torch").replace("from dxdy.", "from torch.")
+    for program in (code, as_torch):
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile(program, "README.md", "exec"), {})
+        assert printed.getvalue() == shown
