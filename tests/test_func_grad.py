@@ -145,6 +145,35 @@ def vjp_of_grad(lib):
     return out, fn(t(lib, POS3))
 
 
+def cube_functions(lib):
+    """x ** 3 as an autograd.Function, old style (ctx in forward) and new style (setup_context)."""
+    class OldCube(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return 3 * x ** 2 * g
+
+    class Cube(lib.autograd.Function):
+        @staticmethod
+        def forward(x):
+            return x ** 3
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(inputs[0])
+
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return 3 * x ** 2 * g
+    return OldCube, Cube
+
+
 def G(lib):
     return lib.func
 
@@ -201,6 +230,11 @@ VALUES = {
                                                       * G(lib).grad(lambda y: y.exp() * y)(x))(s(lib, 0.3)),
     "autograd.grad inside": lambda lib: G(lib).grad(
         lambda x: lib.autograd.grad((x ** 3).sum(), x, create_graph=True)[0].sum())(t(lib, X3)),
+    "a custom Function": lambda lib: G(lib).grad(lambda x: cube_functions(lib)[1].apply(x).sum())(t(lib, X3)),
+    "a custom Function, twice": lambda lib: G(lib).grad(G(lib).grad(lambda x: cube_functions(lib)[1].apply(x)))(
+        s(lib, 2.0)),
+    "an old-style custom Function outside the transform": lambda lib: G(lib).grad(lambda x: (x * y).sum())(
+        t(lib, X3)) if (y := cube_functions(lib)[0].apply(t(lib, POS3))) is not None else None,
     # what keeps a graph
     "inside the transform": inside_state,
     "no_grad inside f": no_grad_inside,
@@ -281,6 +315,10 @@ ERRORS = {
         t(lib, X3), [t(lib, X3), 2.0]),
     "an integer tensor": lambda lib: G(lib).grad(lambda x: x.sum())(lib.tensor([1, 2])),
     "backward inside": _backward_inside,
+    "an old-style custom Function": lambda lib: G(lib).grad(lambda x: cube_functions(lib)[0].apply(x).sum())(
+        t(lib, X3)),
+    "an old-style custom Function under no_grad": lambda lib: G(lib).vjp(
+        lambda x: under_no_grad(lib, lambda: cube_functions(lib)[0].apply(x)), t(lib, X3)),
     "vjp has_aux, not a tuple": lambda lib: G(lib).vjp(lambda x: x * 2, t(lib, X3), has_aux=True),
     "vjp has_aux, a list": lambda lib: G(lib).vjp(lambda x: [x * 2, x], t(lib, X3), has_aux=True),
     "vjp a number in the output": lambda lib: G(lib).vjp(lambda x: (x * 2, 3.0), t(lib, X3)),
