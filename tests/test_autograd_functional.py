@@ -77,6 +77,13 @@ VALUES = {
                                                                strategy="reverse-mode"),
     "jacobian under no_grad": lambda lib: _under_no_grad(lib, lambda: F(lib).jacobian(lambda x: x ** 2,
                                                                                        t(lib, X3))),
+    "jacobian captured graph survives": lambda lib: captured_graph_survives(lib, F(lib).jacobian),
+    "jacobian create_graph captured graph survives": lambda lib: captured_graph_survives(
+        lib, lambda f, x: F(lib).jacobian(f, x, create_graph=True)),
+    "hessian captured graph survives": lambda lib: captured_graph_survives(lib, F(lib).hessian),
+    "vjp captured graph survives": lambda lib: captured_graph_survives(lib, F(lib).vjp),
+    "jvp captured graph survives": lambda lib: captured_graph_survives(lib, lambda f, x: F(lib).jvp(f, x, x)),
+    "hvp captured graph survives": lambda lib: captured_graph_survives(lib, lambda f, x: F(lib).hvp(f, x, x)),
     # hessian
     "hessian one input": lambda lib: F(lib).hessian(lambda x: (x.sin() * x ** 2).sum(), t(lib, X3)),
     "hessian rosenbrock": lambda lib: F(lib).hessian(rosenbrock, t(lib, data(6, seed=9))),
@@ -129,6 +136,15 @@ VALUES = {
     "vhp create_graph": lambda lib: F(lib).vhp(lambda x: (x ** 4).sum(), t(lib, X3), t(lib, POS3), create_graph=True),
     "hvp create_graph": lambda lib: F(lib).hvp(lambda x: (x ** 4).sum(), t(lib, X3), t(lib, POS3), create_graph=True),
 }
+
+
+def captured_graph_survives(lib, transform):
+    """A captured tensor's own graph can still be backpropagated after the call."""
+    w = t(lib, POS3, True)
+    z = w.exp()
+    result = transform(lambda x: (x * x * z).sum(), t(lib, X3))
+    z.sum().backward()
+    return result, w.grad
 
 
 def _under_no_grad(lib, fn):

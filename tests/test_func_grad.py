@@ -82,6 +82,15 @@ def argument_requiring_grad(lib):
     return g, lib.autograd.grad(g.sum(), x)
 
 
+def captured_graph_survives(lib, transform):
+    """A captured tensor's own graph can still be backpropagated after the transform."""
+    w = t(lib, POS3, True)
+    z = w.exp()
+    result = transform(lambda x: (x * x * z).sum(), t(lib, X3))
+    z.sum().backward()
+    return result, w.grad
+
+
 def grad_under_outer_no_grad(lib):
     x = t(lib, X3, True)
     with lib.no_grad():
@@ -243,6 +252,11 @@ VALUES = {
     "outer tensor": outer_tensor,
     "outer tensor not used differentiably": outer_tensor_not_used_differentiably,
     "argument requiring grad": argument_requiring_grad,
+    "captured graph survives grad": lambda lib: captured_graph_survives(lib, lambda f, x: G(lib).grad(f)(x)),
+    "captured graph survives grad under no_grad": lambda lib: captured_graph_survives(
+        lib, lambda f, x: under_no_grad(lib, lambda: G(lib).grad(f)(x))),
+    "captured graph survives vjp": lambda lib: captured_graph_survives(
+        lib, lambda f, x: G(lib).vjp(f, x)[1](s(lib, 1.0))),
     "argument requiring grad under no_grad": grad_under_outer_no_grad,
     "inner transform under no_grad": nested_no_grad_around_inner,
     # vjp
