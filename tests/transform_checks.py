@@ -26,13 +26,15 @@ def outcome(lib, program):
 def assert_same(ours, theirs, where="result", rtol=1e-5, atol=1e-6):
     if isinstance(theirs, torch.Tensor):
         assert isinstance(ours, dxdy.Tensor), f"{where}: {type(ours).__name__}, PyTorch's is a tensor"
-        assert tuple(ours.shape) == tuple(theirs.shape), f"{where}: shape {tuple(ours.shape)}, PyTorch's {tuple(theirs.shape)}"
-        assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "dxdy."), f"{where}: dtype {ours.dtype}, PyTorch's {theirs.dtype}"
-        assert ours.requires_grad == theirs.requires_grad, f"{where}: requires_grad {ours.requires_grad}, PyTorch's {theirs.requires_grad}"
-        assert (ours.grad_fn is None) == (theirs.grad_fn is None), f"{where}: grad_fn {ours.grad_fn}, PyTorch's {theirs.grad_fn}"
+        for what, o, t in (("shape", tuple(ours.shape), tuple(theirs.shape)),
+                           ("dtype", str(ours.dtype), str(theirs.dtype).replace("torch.", "dxdy.")),
+                           ("requires_grad", ours.requires_grad, theirs.requires_grad),
+                           ("has a grad_fn", ours.grad_fn is not None, theirs.grad_fn is not None)):
+            assert o == t, f"{where}: {what} {o}, PyTorch's {t}"
         np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=rtol, atol=atol, err_msg=where)
         return
-    assert type(ours).__name__ == type(theirs).__name__, f"{where}: {type(ours).__name__}, PyTorch's {type(theirs).__name__}"
+    kind, their_kind = type(ours).__name__, type(theirs).__name__
+    assert kind == their_kind, f"{where}: {kind}, PyTorch's {their_kind}"
     if isinstance(theirs, dict):
         assert list(ours) == list(theirs), f"{where}: keys {list(ours)}, PyTorch's {list(theirs)}"
         for k in theirs:
