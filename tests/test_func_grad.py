@@ -404,3 +404,11 @@ def test_readme_example_prints_what_the_readme_says_in_both_libraries():
         with contextlib.redirect_stdout(printed):
             exec(compile(program, "README.md", "exec"), {})
         assert printed.getvalue() == shown
+
+
+def test_import_dxdy_loads_the_transforms_on_first_use():
+    import subprocess
+    import sys
+    code = ("import sys, dxdy; before = {'dxdy.func', 'dxdy.autograd.functional'} & set(sys.modules); "
+            "dxdy.func.grad, dxdy.autograd.functional.jacobian; print(sorted(before))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"

@@ -55,7 +55,7 @@ from .ops.linalg import (torch_cross as cross, logdet, torch_slogdet as slogdet,
                          triu_indices, cdist)
 from .dtypes import finfo, iinfo
 from .ops.nn import softmax, log_softmax, torch_dropout as dropout, threshold, celu, selu, hardshrink
-from . import autograd, nn, linalg, return_types, func
+from . import autograd, nn, linalg, return_types
 from .autograd import grad as _grad_fn  # noqa: F401  (dxdy.autograd.grad; `dxdy.grad` is not PyTorch's)
 from .printing import set_printoptions, get_printoptions
 from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled
@@ -124,6 +124,9 @@ def __getattr__(name):
     if name in _LAZY:
         from .ops import nn_layers
         return getattr(nn_layers, name)
+    if name == "func":  # loaded on first use, as the nn layers are
+        import importlib
+        return importlib.import_module(".func", __name__)
     if name in ("cuda", "backends"):
         from . import _stubs
         return getattr(_stubs, name)

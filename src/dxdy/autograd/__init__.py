@@ -183,4 +183,8 @@ class Variable(metaclass=_VariableMeta):
         return t
 
 
-from . import functional  # noqa: E402  (it calls grad above)
+def __getattr__(name):
+    if name == "functional":  # loaded on first use, to keep `import dxdy` fast
+        import importlib
+        return importlib.import_module(".functional", __name__)
+    raise AttributeError(f"module 'dxdy.autograd' has no attribute '{name}'")
