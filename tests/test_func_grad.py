@@ -412,3 +412,18 @@ def test_import_dxdy_loads_the_transforms_on_first_use():
     code = ("import sys, dxdy; before = {'dxdy.func', 'dxdy.autograd.functional'} & set(sys.modules); "
             "dxdy.func.grad, dxdy.autograd.functional.jacobian; print(sorted(before))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+def test_the_levels_forget_their_tensors():
+    import gc
+    from dxdy.func import transforms
+    gc.collect()
+    before = len(transforms._made_by)
+    x = dxdy.tensor(X3)
+    for _ in range(20):
+        dxdy.func.grad(lambda y: dxdy.func.grad(lambda z: (z ** 3).sum())(y).sum())(x)
+        out, fn = dxdy.func.vjp(lambda y: y.sin(), x)
+        fn(dxdy.ones(3))
+    del out, fn
+    gc.collect()
+    assert len(transforms._made_by) == before

@@ -6,7 +6,7 @@ records a graph of its own. dxdy keeps its one graph (ordinary autograd) and giv
 transform a level: a number on a thread-local stack (mode.state.func_levels).
 
 - Entering, each differentiated argument x becomes a new tensor that the level marks as its own
-  (`_extra["func_level"]`). If x requires grad for something outside the transform (a user's tensor,
+  (`_made_by`, a table beside the tensors). If x requires grad for something outside the transform (a user's tensor,
   or the argument of an enclosing transform) and grad mode was on when the transform was entered,
   the new tensor is `x.view_as(x)`: the inner graph continues into the outer one, which is what lets
   grad(grad(f)) differentiate the inner gradient. Otherwise it is `x.detach().requires_grad_()`.
@@ -27,12 +27,23 @@ of results that keep a graph are those of dxdy's backward formulas, not always P
 """
 import functools
 import itertools
+import weakref
 
 import numpy as np
 
 from .. import mode
 from ..tensor import Tensor, wrap
 from .pytree import flatten, unflatten, tree_map
+
+
+# The level that made each tensor a transform made: id(tensor) -> level number, until the tensor dies.
+_made_by = {}
+
+
+def _mark(t, number):
+    key = id(t)
+    _made_by[key] = number
+    weakref.finalize(t, _made_by.pop, key, None).atexit = False
 
 
 def _belongs_outside(tensors, level):
@@ -44,7 +55,7 @@ def _belongs_outside(tensors, level):
     while stack:
         e = stack.pop()
         if not e.is_node:  # a leaf that requires grad
-            owner = e._extra.get("func_level") if e._extra is not None else None
+            owner = _made_by.get(id(e))
             if owner is None or (owner != level and owner in open_levels):
                 return True
         elif id(e) not in seen:
@@ -81,7 +92,7 @@ class _Level:
             new = x.view_as(x)
         else:
             new = x.detach().requires_grad_()
-        new._extras()["func_level"] = self.number
+        _mark(new, self.number)
         self.callers[id(new)] = (new, x)
         return new
 
