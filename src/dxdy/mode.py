@@ -19,6 +19,7 @@ class _State(threading.local):
     hooks_disabled = None
     writing = None
     mutation_context = None
+    func_levels = ()  # the dxdy.func transforms open in this thread, innermost last (NOTE [Transform levels])
 
 
 state = _State()

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from .. import engine
+from .. import engine, mode
 from ..mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                     is_inference_mode_enabled)
 from ..tensor import Tensor, Size, wrap
@@ -95,6 +95,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     >>> x.grad
     tensor([2., 4.])
     """
+    if mode.state.func_levels:
+        raise RuntimeError("backward() called inside a functorch transform. This is not supported, please use "
+                           "functorch.grad or functorch.vjp instead or call backward() outside of functorch "
+                           "transforms.")
     tensors = _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = grad_variables
@@ -185,3 +189,10 @@ class Variable(metaclass=_VariableMeta):
         if requires_grad:
             t.requires_grad_(True)
         return t
+
+
+def __getattr__(name):
+    if name == "functional":  # loaded on first use, to keep `import dxdy` fast
+        import importlib
+        return importlib.import_module(".functional", __name__)
+    raise AttributeError(f"module 'dxdy.autograd' has no attribute '{name}'")

@@ -153,6 +153,10 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward (recording nothing inside) and attach one node for the whole call."""
+        if _mode.func_levels and cls.setup_context is Function.setup_context:
+            raise RuntimeError("In order to use an autograd.Function with functorch transforms (vmap, grad, jvp, "
+                               "jacrev, ...), it must override the setup_context staticmethod. For more details, "
+                               "please see https://pytorch.org/docs/main/notes/extending.func.html")
         node = cls._backward_cls()
         tensors = [a for a in args if isinstance(a, Tensor)]
         records = _mode.grad_enabled and any(t._rg for t in tensors)
