@@ -402,6 +402,9 @@ def checked_fill(value, dtype, count=None):
 
 
 # -- filled -------------------------------------------------------------------------------
+_INT = builtins.int  # (a global: builtins.int is two lookups)
+
+
 def _is_size_element(s):
     return (isinstance(s, (builtins.int, np.integer)) or
             isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu")
@@ -417,13 +420,18 @@ def _plain_shape(sizes):
 
 def _size(size, fn="size", keyword=None):
     """The shape in `*size` (ints, or one sequence of them) or `size=`, refused as PyTorch's parser refuses it."""
-    # The common case, checked first: Python ints, or one tuple or list of them (or that given as `size=`).
+    # The common case, checked first (as _plain_shape, written out): Python ints, or one tuple or list of them.
     if keyword is None:
-        shape = _plain_shape(size[0] if len(size) == 1 and size[0].__class__ in (tuple, list) else size)
-    else:
-        shape = _plain_shape(keyword) if not size and keyword.__class__ in (tuple, list) else None
-    if shape is not None:
-        return shape
+        shape = size[0] if len(size) == 1 and size[0].__class__ in (tuple, list) else size
+        for s in shape:
+            if s.__class__ is not _INT or not 0 <= s < 2 ** 63:
+                break
+        else:
+            return shape if shape.__class__ is tuple else tuple(shape)
+    elif not size and keyword.__class__ in (tuple, list):  # (or given as `size=`)
+        shape = _plain_shape(keyword)
+        if shape is not None:
+            return shape
     shape = _size_ints(size, fn, keyword)
     if fn == "zeros" and builtins.min(shape, default=0) < 0:  # (PyTorch's zeros words it its own way)
         raise RuntimeError("zeros: Dimension size must be non-negative.")
@@ -1194,39 +1202,54 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
-def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="check_uniform_bounds",
-            size_keyword=None):
+_UNIFORM, _NORMAL = "check_uniform_bounds", "normal_kernel_cpu"  # (PyTorch's kernels, which its errors name)
+
+
+def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel, size_keyword, out):
+    """A tensor of draw(shape, NumPy dtype, rng)'s samples in `dtype` (the default float when None), `kernel` the
+    name PyTorch's errors give. Arguments left at their defaults cost one test each."""
     if not size and size_keyword is None:
         raise TypeError(f"{fn}() received an invalid combination of arguments - got (), but expected one of:")
-    d = dtype_arg(fn, dtype) or _dt.get_default_dtype()
+    d = _dt.get_default_dtype() if dtype is None else dtype_arg(fn, dtype)
     shape = _size(size, fn, size_keyword)
-    check_on_cpu(device)
+    if device is not None:
+        check_on_cpu(device)
     # (PyTorch's normal kernel does not run for no elements; its uniform one checks the dtype all the same)
-    if not d.is_floating_point and (kernel != "normal_kernel_cpu" or math.prod(shape)):
+    if not d.is_floating_point and (kernel != _NORMAL or math.prod(shape)):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.type_name}'")
-    return _finish(wrap(_allocate(draw, shape, d.np, _rng(generator))), requires_grad, fn)
+    g = generator or default_generator
+    try:
+        a = draw(shape, d.np, g._state or g._rng)
+    except (MemoryError, ValueError):  # (raised after the handler, as _allocate's)
+        a = None
+    if a is None:
+        raise allocation_error(shape, d.np)
+    t = wrap(a)
+    if requires_grad is not False:
+        _finish(t, requires_grad, fn)
+    return t if out is None else write_out(t, out)
 
 
 def _uniform(shape, dtype, rng):
-    return rng.random(shape).astype(dtype, copy=False)  # (drawn in double: the stream is the same for every dtype)
+    a = rng.random(shape)  # (drawn in double: the stream is the same for every dtype)
+    return a if a.dtype is dtype else a.astype(dtype)  # (astype's copy=False costs more than the test)
 
 
 def _standard_normal(shape, dtype, rng):
-    return rng.standard_normal(shape).astype(dtype, copy=False)
+    a = rng.standard_normal(shape)
+    return a if a.dtype is dtype else a.astype(dtype)
 
 
 def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
          requires_grad=False):
     """Uniform samples in [0, 1)."""
-    return write_out(_random("rand", _uniform, sizes, dtype, generator, device, requires_grad,
-                             size_keyword=size), out)
+    return _random("rand", _uniform, sizes, dtype, generator, device, requires_grad, _UNIFORM, size, out)
 
 
 def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
           requires_grad=False):
     """Standard normal samples."""
-    return write_out(_random("randn", _standard_normal, sizes, dtype, generator, device,
-                             requires_grad, "normal_kernel_cpu", size_keyword=size), out)
+    return _random("randn", _standard_normal, sizes, dtype, generator, device, requires_grad, _NORMAL, size, out)
 
 
 def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
@@ -1234,7 +1257,7 @@ def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, pi
     _tensor_arg("rand_like", input)
     check_on_cpu(device)
     return _random("rand", _uniform, (input._data.shape,), dtype_arg("rand_like", dtype) or input.dtype, generator,
-                   None, requires_grad)
+                   None, requires_grad, _UNIFORM, None, None)
 
 
 def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
@@ -1242,7 +1265,7 @@ def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, p
     _tensor_arg("randn_like", input)
     check_on_cpu(device)
     return _random("randn", _standard_normal, (input._data.shape,), dtype_arg("randn_like", dtype) or input.dtype,
-                   generator, None, requires_grad, "normal_kernel_cpu")
+                   generator, None, requires_grad, _NORMAL, None, None)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -1339,9 +1362,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         _size_ints((size,), "normal")  # (PyTorch parses the size first)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    result = _random("normal", lambda s, t, g: (mean + std * g.standard_normal(s)).astype(t, copy=False), (size,),
-                     dtype, generator, device, requires_grad, "normal_kernel_cpu")
-    return write_out(result, out)
+    return _random("normal", lambda s, t, g: (mean + std * g.standard_normal(s)).astype(t, copy=False), (size,),
+                   dtype, generator, device, requires_grad, _NORMAL, None, out)
 
 
 def _kind(v):
