@@ -7,6 +7,7 @@ import builtins
 import functools
 import math
 import operator
+import struct
 import sys
 
 import numpy as np
@@ -15,12 +16,12 @@ from . import dtypes as _dt
 from .tensor import Tensor, wrap, check_on_cpu, allocation_error, _c_name
 
 
-def write_out(result, out):
+def write_out(result, out, name=None):
     # Factories take out= as PyTorch's do (ops/_op.py writes it; imported late: ops imports this module).
     if out is None:
         return result
     from .ops._op import write_out as write
-    return write(result, out, sys._getframe(1).f_code.co_name)
+    return write(result, out, name or sys._getframe(1).f_code.co_name)
 
 
 # -- checking arguments (PyTorch's argument parser: its exception types and first lines) ------------------
@@ -79,6 +80,15 @@ def _finish(t, requires_grad, fn="tensor"):
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad_(True)
     return t
+
+
+def _made(a, fn, requires_grad, out):
+    """Factory `fn`'s tensor over the new array `a`, with its requires_grad= and out= (left at their defaults,
+    they cost a test each)."""
+    t = wrap(a)
+    if requires_grad is not False:
+        _finish(t, requires_grad, fn)
+    return t if out is None else write_out(t, out, fn)
 
 
 def _tensor_arg(fn, v, name="input", position=1):
@@ -697,6 +707,31 @@ def _scalar_to(v, t):
     return np.array(v, np.int64 if v < 2 ** 63 else np.uint64).astype(t)[()]  # one rounding, as C's cast
 
 
+_PACK_FLOAT32, _UNPACK_FLOAT32 = struct.Struct("f").pack, struct.Struct("f").unpack
+
+
+def _to_float32(x):
+    """The double x rounded to float32 as C's cast rounds it, as a Python float (struct's costs less than NumPy's)."""
+    try:
+        return _UNPACK_FLOAT32(_PACK_FLOAT32(x))[0]
+    except OverflowError:  # (past float32's largest: C's cast gives inf)
+        return math.copysign(math.inf, x)
+
+
+def _double_in(v, t):
+    """_scalar_to(v, t) for t float32 or float64, as a Python float: at once for a float or an int that t takes."""
+    if v.__class__ is builtins.float:
+        if t is np.float64:
+            return v
+        if -_FLOAT32_MAX <= v <= _FLOAT32_MAX:
+            return _to_float32(v)
+    elif v.__class__ is builtins.int:
+        below = _TAKES_INT_BELOW[t]
+        if -below <= v < below:
+            return builtins.float(v)  # (exactly, or for float64 rounded once as C's cast)
+    return builtins.float(_scalar_to(v, t))
+
+
 def _int64(v):
     """v as PyTorch converts it to int64 (_scalar_to), as a Python int."""
     return v if v.__class__ is builtins.int and -2 ** 63 <= v < 2 ** 63 else builtins.int(_scalar_to(v, np.int64))
@@ -966,7 +1001,7 @@ _REALS = (builtins.float, builtins.int)
 
 def _steps(fn, start, end, steps):
     if start.__class__ in _REALS and end.__class__ in _REALS and steps.__class__ is builtins.int and steps >= 0:
-        return start, end, steps  # (the common case, checked first)
+        return start, end, steps  # (the common case, which linspace checks before it calls)
     values = (start, end, steps)
     if isinstance(start, Tensor) and start.ndim or isinstance(end, Tensor) and end.ndim:
         raise RuntimeError(f"{fn} only supports 0-dimensional start and end tensors, but got start with "
@@ -1004,8 +1039,8 @@ def _float32_exact(start, end, step, steps):
     A float32's lowest bit is at least 2 ** -24 times its magnitude: each value here is a multiple of 2 ** -24
     times the least nonzero magnitude, and a double while below 2 ** 53 times that (a bit to spare for rounding
     the left side)."""
-    least = builtins.min(abs(start) or math.inf, abs(end) or math.inf, abs(step) or math.inf)
-    return builtins.max(abs(start), abs(end)) + abs(step) * steps < 2 ** 28 * least
+    a, b, c = abs(start), abs(end), abs(step)
+    return (a if a > b else b) + c * steps < 2 ** 28 * builtins.min(a or math.inf, b or math.inf, c or math.inf)
 
 
 def _linspace_few(start, end, step, steps):
@@ -1030,46 +1065,55 @@ def _linspace_values(start, end, steps, d):
     if steps <= 1:  # fill_(start): end is not even converted
         return np.full(steps, _fill_value(start, d) if steps else 0, d.np)
     t = d.np.type
-    start, end = _scalar_to(start, t), _scalar_to(end, t)
     if t is np.float16:  # c10::Half rounds each operation to float16 (computing in float32)
         def half(x):
             return np.asarray(x, np.float32).astype(np.float16).astype(np.float32)
         i, lower = _halves_of(steps)
-        start, end = np.float32(start), np.float32(end)
+        start, end = np.float32(_scalar_to(start, t)), np.float32(_scalar_to(end, t))
         step = half(half(end - start) / half(steps - 1))
         far = half(np.where(lower, i, steps - 1 - i))
         with np.errstate(over="ignore"):
             return half(np.where(lower, start + half(step * far), end - half(step * far))).astype(np.float16)
-    if not d.is_floating_point:  # integers step in double
+    # The bounds and the step as the kernel holds them (in t; integers step in double), in Python's floats.
+    if d.is_floating_point:
+        first, last = _double_in(start, t), _double_in(end, t)
+        by = (last - first) / (steps - 1) if t is np.float64 else _to_float32(_to_float32(last - first) / (steps - 1))
+    else:
         t = np.float64
-        start, end = t(start), t(end)
-    step = (end - start) / t(steps - 1)
-    first, last, by = builtins.float(start), builtins.float(end), builtins.float(step)
+        first, last = builtins.float(_scalar_to(start, d.np.type)), builtins.float(_scalar_to(end, d.np.type))
+        by = (last - first) / (steps - 1)
     exact = t is np.float32 and _float32_exact(first, last, by, steps)  # (a float32's fmas are then the doubles')
     if steps <= _FEW and (exact or t is np.float64):
-        half = steps // 2
-        values = [first + by * i if i < half else last - by * (steps - 1 - i) for i in builtins.range(steps)] \
-            if exact else _linspace_few(first, last, by, steps)
+        if exact:  # the first half steps up from start, the second down from end (loops: cheaper than comprehensions)
+            values = []
+            for i in builtins.range(steps // 2):
+                values.append(first + by * i)
+            for k in builtins.range(steps - 1 - steps // 2, -1, -1):
+                values.append(last - by * k)
+        else:
+            values = _linspace_few(first, last, by, steps)
         if values is not None:
-            return np.array(values, t) if d.is_floating_point else _c_ints(values, d.np.type)
+            return np.array(values, d.np) if d.is_floating_point else _c_ints(values, d.np.type)
     i, lower = _halves_of(steps)
     if exact:
         return (np.where(lower, by, -by) * np.where(lower, i, steps - 1 - i) + np.where(lower, first, last)).astype(t)
     far = np.where(lower, i, steps - 1 - i).astype(t)
     with np.errstate(all="ignore"):  # the first half steps up from start, the second down from end
-        out = _fma(np.where(lower, step, -step), far, np.where(lower, start, end), t)
+        out = _fma(np.where(lower, by, -by), far, np.where(lower, first, last), t)
     return out if d.is_floating_point else _to_c_int(out, d.np.type)
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
              requires_grad=False):
     """`steps` evenly spaced values from start to end, both included."""
-    d = dtype_arg("linspace", dtype) or _dt.get_default_dtype()
-    start, end, steps = _steps("linspace", start, end, steps)
-    check_on_cpu(device)
+    d = _dt.get_default_dtype() if dtype is None else dtype_arg("linspace", dtype) or _dt.get_default_dtype()
+    if not (start.__class__ in _REALS and end.__class__ in _REALS and steps.__class__ is builtins.int and steps >= 0):
+        start, end, steps = _steps("linspace", start, end, steps)
+    if device is not None:
+        check_on_cpu(device)
     if d is _dt.bool:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
-    return write_out(_finish(wrap(_linspace_values(start, end, steps, d)), requires_grad, "linspace"), out)
+    return _made(_linspace_values(start, end, steps, d), "linspace", requires_grad, out)
 
 
 def _logspace_few(start, end, steps, base, d):
@@ -1224,10 +1268,7 @@ def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel, siz
         a = None
     if a is None:
         raise allocation_error(shape, d.np)
-    t = wrap(a)
-    if requires_grad is not False:
-        _finish(t, requires_grad, fn)
-    return t if out is None else write_out(t, out)
+    return _made(a, fn, requires_grad, out)
 
 
 def _uniform(shape, dtype, rng):
