@@ -368,6 +368,7 @@ _C_TYPES = {t: (name, lo, hi, bits) for t, name, lo, hi, bits in [
     (np.int64, "int64_t", -2 ** 63, 2 ** 63 - 1, 0), (np.float16, "c10::Half", -65504.0, 65504.0, 11),
     (np.float32, "float", -3.4028234663852886e38, 3.4028234663852886e38, 24),
     (np.float64, "double", -1.7976931348623157e308, 1.7976931348623157e308, 53)]}
+_FLOAT32_MAX = _C_TYPES[np.float32][2]
 
 
 def scalar_bits(value):
@@ -392,6 +393,9 @@ def checked_fill(value, dtype, count=None):
     rounds, to inf past the largest)."""
     value = scalar_bits(value)
     kind = dtype.kind
+    if kind == "f" and value.__class__ is builtins.float and (dtype.itemsize == 8 or dtype.itemsize == 4 and
+                                                              -_FLOAT32_MAX <= value <= _FLOAT32_MAX):
+        return value  # (the common case, checked first)
     if kind == "b":
         return builtins.bool(value)
     if kind == "f" and dtype.itemsize == 2 and count == 1:
@@ -458,10 +462,11 @@ def _size_ints(size, fn, keyword=None):
     return shape
 
 
-def _allocate(make, shape, dtype, *args):
-    """make(shape, dtype, *args): a new array, or PyTorch's RuntimeError where memory cannot hold it."""
+def _allocate(make, shape, dtype, value=None):
+    """make(shape, dtype), or make(shape, dtype, value) given a fill value: a new array, or PyTorch's RuntimeError
+    where memory cannot hold it."""
     try:
-        return make(shape, dtype, *args)
+        return make(shape, dtype) if value is None else make(shape, dtype, value)  # (cheaper than *args)
     except (MemoryError, ValueError):  # (NumPy's ValueError: "array is too big", past 2**63 bytes)
         error = allocation_error(shape, dtype)
     raise error
@@ -511,7 +516,7 @@ def _ones(shape, dtype):
     return a
 
 
-def _full(shape, value, dtype):
+def _full(shape, dtype, value):
     """np.full(shape, value, dtype) for a value checked_fill gave."""
     a = np.empty(shape, dtype)
     if value.__class__ is builtins.float and dtype.kind in "iu":  # C's cast (fill() refuses 2.0 ** 63 for int64)
@@ -525,29 +530,35 @@ def _missing_size(fn):
     return TypeError(f'{fn}() missing 1 required positional arguments: "size"')
 
 
-def _filled(fn, fill, size, dtype, device, requires_grad, default=None, size_keyword=None):
+def _filled(fn, fill, size, dtype, device, requires_grad, size_keyword, out, default=None, value=None):
+    """Factory fn's tensor of `*size` (or size=): fill(shape, NumPy dtype), or given a fill value (a Python number),
+    fill(shape, NumPy dtype, the value checked for the dtype). `default`: the dtype without dtype=, if not the
+    default float."""
     if not size and size_keyword is None:  # zeros() is no 0-d tensor: PyTorch wants a size, () included
         raise _missing_size(fn)
-    d = dtype_arg(fn, dtype) or default or _dt.get_default_dtype()
+    d = (default or _dt.get_default_dtype()) if dtype is None else dtype_arg(fn, dtype)
     shape = _size(size, fn, size_keyword)
-    check_on_cpu(device)
-    return _finish(wrap(_allocate(fill, shape, d.np)), requires_grad, fn)
+    if device is not None:
+        check_on_cpu(device)
+    if value is None:
+        return _made(_allocate(fill, shape, d.np), fn, requires_grad, out)
+    return _made(_allocate(fill, shape, d.np, checked_fill(value, d.np, math.prod(shape))), fn, requires_grad, out)
 
 
 def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """A tensor of zeros; `dxdy.zeros(2, 3)`, `dxdy.zeros((2, 3))` or `dxdy.zeros(size=(2, 3))`."""
-    return write_out(_filled("zeros", np.zeros, sizes, dtype, device, requires_grad, size_keyword=size), out)
+    return _filled("zeros", np.zeros, sizes, dtype, device, requires_grad, size, out)
 
 
 def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """A tensor of ones."""
-    return write_out(_filled("ones", _ones, sizes, dtype, device, requires_grad, size_keyword=size), out)
+    return _filled("ones", _ones, sizes, dtype, device, requires_grad, size, out)
 
 
 def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
           memory_format=None):
     """An uninitialised tensor (dxdy fills it with zeros, so results never depend on garbage)."""
-    return write_out(_filled("empty", np.zeros, sizes, dtype, device, requires_grad, size_keyword=size), out)
+    return _filled("empty", np.zeros, sizes, dtype, device, requires_grad, size, out)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
@@ -555,8 +566,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, pi
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type_name(size)}")
     value = scalar_bits(number_arg("full", "fill_value", 2, fill_value))
-    return write_out(_filled("full", lambda s, d: _full(s, checked_fill(value, d, math.prod(s)), d), (size,),
-                             dtype, device, requires_grad, _dt.scalar_dtype(value)), out)
+    return _filled("full", _full, (size,), dtype, device, requires_grad, None, out, _dt.scalar_dtype(value), value)
 
 
 def _like(fn, fill, input, dtype, requires_grad, device=None):
@@ -586,7 +596,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, pin_me
               memory_format=None):
     _tensor_arg("full_like", input)
     value = scalar_bits(number_arg("full_like", "fill_value", 2, fill_value))
-    return _like("full_like", lambda s, d: _full(s, checked_fill(value, d, math.prod(s)), d), input, dtype,
+    return _like("full_like", lambda s, d: _full(s, d, checked_fill(value, d, math.prod(s))), input, dtype,
                  requires_grad, device)
 
 
@@ -598,19 +608,19 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=
 def new_zeros(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     if not sizes and size is None:
         raise _missing_size("new_zeros")
-    return _filled("zeros", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
+    return _filled("zeros", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size, None)
 
 
 def new_ones(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     if not sizes and size is None:
         raise _missing_size("new_ones")
-    return _filled("ones", _ones, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
+    return _filled("ones", _ones, sizes, dtype or self.dtype, device, requires_grad, size, None)
 
 
 def new_empty(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     if not sizes and size is None:
         raise _missing_size("new_empty")
-    return _filled("empty", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
+    return _filled("empty", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size, None)
 
 
 def new_full(self, size, fill_value, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
@@ -622,6 +632,8 @@ Tensor.new_tensor, Tensor.new_zeros, Tensor.new_ones, Tensor.new_empty, Tensor.n
 
 
 def _int_arg(fn, name, position, v):
+    if v.__class__ is builtins.int and v >= 0:  # (the common case, checked first)
+        return v
     if not isinstance(v, (builtins.int, np.integer)) or isinstance(v, builtins.bool):
         raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be int, not {type_name(v)}")
     if v < 0:
@@ -631,18 +643,19 @@ def _int_arg(fn, name, position, v):
 
 def _eye(shape, dtype):
     n, m = shape
-    a = np.zeros(shape, dtype)
-    a.flat[:builtins.min(n, m) * m:m + 1] = 1  # (np.eye does the same, through more Python)
-    return a
+    a = np.zeros(n * m, dtype)
+    a[:(n if n < m else m) * m:m + 1] = 1  # (np.eye does the same, through more Python)
+    return a.reshape(shape)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """The identity matrix, n x m."""
-    d = dtype_arg("eye", dtype) or _dt.get_default_dtype()
+    d = _dt.get_default_dtype() if dtype is None else dtype_arg("eye", dtype)
     n = _int_arg("eye", "n", 1, n)
     m = n if m is None else _int_arg("eye", "m", 2, m)
-    check_on_cpu(device)
-    return write_out(_finish(wrap(_allocate(_eye, (n, m), d.np)), requires_grad, "eye"), out)
+    if device is not None:
+        check_on_cpu(device)
+    return _made(_allocate(_eye, (n, m), d.np), "eye", requires_grad, out)
 
 
 # -- ranges ---------------------------------------------------------------------------------
@@ -669,7 +682,6 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory
 _VECTOR_BYTES = 32  # an AVX2 register: PyTorch's x86 builds fill arange 32 bytes at a time
 # The types that take any Python int of smaller size unchecked: exactly, or (float64) rounded once as C's cast.
 _TAKES_INT_BELOW = {np.int64: 2 ** 63, np.float64: 2 ** 63, np.float32: 2 ** 24}
-_FLOAT32_MAX = _C_TYPES[np.float32][2]
 
 
 def _scalar_to(v, t):
@@ -1106,7 +1118,7 @@ def _linspace_values(start, end, steps, d):
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
              requires_grad=False):
     """`steps` evenly spaced values from start to end, both included."""
-    d = _dt.get_default_dtype() if dtype is None else dtype_arg("linspace", dtype) or _dt.get_default_dtype()
+    d = _dt.get_default_dtype() if dtype is None else dtype_arg("linspace", dtype)
     if not (start.__class__ in _REALS and end.__class__ in _REALS and steps.__class__ is builtins.int and steps >= 0):
         start, end, steps = _steps("linspace", start, end, steps)
     if device is not None:
