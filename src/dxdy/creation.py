@@ -679,6 +679,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory
 # its own first element; dxdy gives PyTorch's values on one thread there.
 # Ranges of a few elements get the same values in Python's floats: NOTE [Ranges in Python's floats].
 
+_INT64 = np.dtype(np.int64)
 _VECTOR_BYTES = 32  # an AVX2 register: PyTorch's x86 builds fill arange 32 bytes at a time
 # The types that take any Python int of smaller size unchecked: exactly, or (float64) rounded once as C's cast.
 _TAKES_INT_BELOW = {np.int64: 2 ** 63, np.float64: 2 ** 63, np.float32: 2 ** 24}
@@ -869,7 +870,9 @@ def _c_quotient(a, b):
 def _arange_size(start, end, step, d):
     _check_range(start, end, step)
     if d is _dt.int64:  # counted in integers, after each bound is truncated
-        start, end, step = _int64(start), _int64(end), _int64(step)
+        if not (start.__class__ is end.__class__ is step.__class__ is builtins.int and -2 ** 63 <= start < 2 ** 63
+                and -2 ** 63 <= end < 2 ** 63 and -2 ** 63 <= step < 2 ** 63):  # (_int64's common case, at once)
+            start, end, step = _int64(start), _int64(end), _int64(step)
         if step == 0:
             raise ValueError("step must be nonzero")
         return _c_quotient(end - start + step - (1 if step > 0 else -1), step)
@@ -936,10 +939,13 @@ def _arange_few(start, step, n, d):
 def _arange_values(start, step, n, d):
     """PyTorch's arange kernel: see NOTE [Range values]."""
     if not d.is_floating_point:  # exact in int64, and wrapping into a narrower type as C's cast does
-        start, step = _int64(start), _int64(step)
+        if not (start.__class__ is step.__class__ is builtins.int and -2 ** 63 <= start < 2 ** 63
+                and -2 ** 63 <= step < 2 ** 63):  # (_int64's common case, at once)
+            start, step = _int64(start), _int64(step)
         stop = start + step * n
         if step and -2 ** 63 <= stop < 2 ** 63 and -2 ** 63 <= start + step < 2 ** 63:  # nothing wraps: NumPy's
-            return np.arange(start, stop, step, dtype=np.int64).astype(d.np, copy=False)
+            a = np.arange(start, stop, step, _INT64)
+            return a if d is _dt.int64 else a.astype(d.np)
         return (start + step * np.arange(n, dtype=np.int64)).astype(d.np, copy=False)
     acc = np.float32 if d is _dt.float16 else np.float64
     start, step = _scalar_to(start, acc), _scalar_to(step, acc)
@@ -960,8 +966,9 @@ def _arange_values(start, step, n, d):
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
            requires_grad=False):
     """Values from start up to (not including) end by step: int64 when all are integers, else the default float."""
-    d = dtype_arg("arange", dtype)
-    check_on_cpu(device)
+    d = None if dtype is None else dtype_arg("arange", dtype)
+    if device is not None:
+        check_on_cpu(device)
     if end is None:
         start, (end,) = 0, _numbers("arange", ("end",), (start,))
         (step,) = _numbers("arange", ("step",), (step,))
@@ -972,8 +979,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         d = _dt.int64 if integers else _dt.get_default_dtype()
     if d is _dt.bool:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
-    a = _arange_values(start, step, _arange_size(start, end, step, d), d)
-    return write_out(_finish(wrap(a), requires_grad, "arange"), out)
+    return _made(_arange_values(start, step, _arange_size(start, end, step, d), d), "arange", requires_grad, out)
 
 
 _RANGE_DEPRECATED = ("torch.range is deprecated and will be removed in a future release because its behavior is "
