@@ -1267,64 +1267,59 @@ def _rng(generator):
 _UNIFORM, _NORMAL = "check_uniform_bounds", "normal_kernel_cpu"  # (PyTorch's kernels, which its errors name)
 
 
-def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel, size_keyword, out):
-    """A tensor of draw(shape, NumPy dtype, rng)'s samples in `dtype` (the default float when None), `kernel` the
-    name PyTorch's errors give. Arguments left at their defaults cost one test each."""
-    if not size and size_keyword is None:
-        raise TypeError(f"{fn}() received an invalid combination of arguments - got (), but expected one of:")
-    d = _dt.get_default_dtype() if dtype is None else dtype_arg(fn, dtype)
-    shape = _size(size, fn, size_keyword)
-    if device is not None:
-        check_on_cpu(device)
-    # (PyTorch's normal kernel does not run for no elements; its uniform one checks the dtype all the same)
-    if not d.is_floating_point and (kernel != _NORMAL or math.prod(shape)):
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.type_name}'")
-    g = generator or default_generator
-    try:
-        a = draw(shape, d.np, g._state or g._rng)
-    except (MemoryError, ValueError):  # (raised after the handler, as _allocate's)
-        a = None
-    if a is None:
-        raise allocation_error(shape, d.np)
-    return _made(a, fn, requires_grad, out)
+def _random(fn, draw, kernel):
+    """Factory `fn` of random samples: draw(rng, shape) cast to the dtype asked for (the default float when None);
+    `kernel` is the name PyTorch's errors give. (One body for rand, randn and normal, with no second call:
+    arguments left at their defaults cost a test each.)"""
+    def factory(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+                requires_grad=False):
+        if not sizes and size is None:
+            raise TypeError(f"{fn}() received an invalid combination of arguments - got (), but expected one of:")
+        d = _dt.get_default_dtype() if dtype is None else dtype_arg(fn, dtype)
+        shape = _size(sizes, fn, size)
+        if device is not None:
+            check_on_cpu(device)
+        # (PyTorch's normal kernel does not run for no elements; its uniform one checks the dtype all the same)
+        if not d.is_floating_point and (kernel != _NORMAL or math.prod(shape)):
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.type_name}'")
+        g = generator or default_generator
+        try:
+            a = draw(g._state or g._rng, shape)  # (drawn in double: the stream is the same for every dtype)
+            if a.dtype is not d.np:
+                a = a.astype(d.np)
+        except (MemoryError, ValueError):  # (raised after the handler, as _allocate's)
+            a = None
+        if a is None:
+            raise allocation_error(shape, d.np)
+        t = wrap(a)
+        if requires_grad is not False:
+            _finish(t, requires_grad, fn)
+        return t if out is None else write_out(t, out, fn)
+    factory.__name__ = factory.__qualname__ = fn
+    return factory
 
 
-def _uniform(shape, dtype, rng):
-    a = rng.random(shape)  # (drawn in double: the stream is the same for every dtype)
-    return a if a.dtype is dtype else a.astype(dtype)  # (astype's copy=False costs more than the test)
-
-
-def _standard_normal(shape, dtype, rng):
-    a = rng.standard_normal(shape)
-    return a if a.dtype is dtype else a.astype(dtype)
-
-
-def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
-         requires_grad=False):
-    """Uniform samples in [0, 1)."""
-    return _random("rand", _uniform, sizes, dtype, generator, device, requires_grad, _UNIFORM, size, out)
-
-
-def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
-          requires_grad=False):
-    """Standard normal samples."""
-    return _random("randn", _standard_normal, sizes, dtype, generator, device, requires_grad, _NORMAL, size, out)
+# (NumPy's Generator methods are looked up on the generator: importing numpy.random costs more than all of dxdy)
+rand = _random("rand", lambda rng, shape: rng.random(shape), _UNIFORM)
+rand.__doc__ = "Uniform samples in [0, 1)."
+randn = _random("randn", lambda rng, shape: rng.standard_normal(shape), _NORMAL)
+randn.__doc__ = "Standard normal samples."
 
 
 def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
               memory_format=None):
     _tensor_arg("rand_like", input)
     check_on_cpu(device)
-    return _random("rand", _uniform, (input._data.shape,), dtype_arg("rand_like", dtype) or input.dtype, generator,
-                   None, requires_grad, _UNIFORM, None, None)
+    return rand(input._data.shape, generator=generator, dtype=dtype_arg("rand_like", dtype) or input.dtype,
+                requires_grad=requires_grad)
 
 
 def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
                requires_grad=False, memory_format=None):
     _tensor_arg("randn_like", input)
     check_on_cpu(device)
-    return _random("randn", _standard_normal, (input._data.shape,), dtype_arg("randn_like", dtype) or input.dtype,
-                   generator, None, requires_grad, _NORMAL, None, None)
+    return randn(input._data.shape, generator=generator, dtype=dtype_arg("randn_like", dtype) or input.dtype,
+                 requires_grad=requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -1421,8 +1416,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         _size_ints((size,), "normal")  # (PyTorch parses the size first)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    return _random("normal", lambda s, t, g: (mean + std * g.standard_normal(s)).astype(t, copy=False), (size,),
-                   dtype, generator, device, requires_grad, _NORMAL, None, out)
+    draw = _random("normal", lambda g, s: mean + std * g.standard_normal(s), _NORMAL)
+    return draw(size, generator=generator, out=out, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def _kind(v):
