@@ -1050,15 +1050,14 @@ def _halves_of(steps):
     return i, i < steps // 2
 
 
-def _float32_exact(start, end, step, steps):
-    """Whether start + step * i and end - step * i for every i < steps (start, end, step float32 values), and each
-    product, is a double exactly: rounding it to float32 is then the fma's one rounding.
-
-    A float32's lowest bit is at least 2 ** -24 times its magnitude: each value here is a multiple of 2 ** -24
-    times the least nonzero magnitude, and a double while below 2 ** 53 times that (a bit to spare for rounding
-    the left side)."""
-    a, b, c = abs(start), abs(end), abs(step)
-    return (a if a > b else b) + c * steps < 2 ** 28 * builtins.min(a or math.inf, b or math.inf, c or math.inf)
+def _float32_step(first, last, steps):
+    """(last - first) / (steps - 1) in float32 (first and last float32 values), as a Python float: each operation
+    in double, then rounded to float32, which rounds as float32's own operation does."""
+    try:
+        span = _UNPACK_FLOAT32(_PACK_FLOAT32(last - first))[0]
+    except OverflowError:  # (past float32's largest)
+        span = math.copysign(math.inf, last - first)
+    return _UNPACK_FLOAT32(_PACK_FLOAT32(span / (steps - 1 if steps <= 2 ** 24 else _to_float32(steps - 1))))[0]
 
 
 def _linspace_few(start, end, step, steps):
@@ -1094,13 +1093,23 @@ def _linspace_values(start, end, steps, d):
             return half(np.where(lower, start + half(step * far), end - half(step * far))).astype(np.float16)
     # The bounds and the step as the kernel holds them (in t; integers step in double), in Python's floats.
     if d.is_floating_point:
-        first, last = _double_in(start, t), _double_in(end, t)
-        by = (last - first) / (steps - 1) if t is np.float64 else _to_float32(_to_float32(last - first) / (steps - 1))
+        if start.__class__ is end.__class__ is builtins.int and -2 ** 24 <= start <= 2 ** 24 and -2 ** 24 <= end <= 2 ** 24:
+            first, last = builtins.float(start), builtins.float(end)  # (exact in both: _double_in's common case)
+        else:
+            first, last = _double_in(start, t), _double_in(end, t)
+        by = (last - first) / (steps - 1) if t is np.float64 else _float32_step(first, last, steps)
     else:
         t = np.float64
         first, last = builtins.float(_scalar_to(start, d.np.type)), builtins.float(_scalar_to(end, d.np.type))
         by = (last - first) / (steps - 1)
-    exact = t is np.float32 and _float32_exact(first, last, by, steps)  # (a float32's fmas are then the doubles')
+    # For float32: whether first + by * i and last - by * i for every i < steps, and each product, is a double
+    # exactly: rounding it to float32 is then the fma's one rounding. A float32's lowest bit is at least 2 ** -24
+    # times its magnitude: each value here is a multiple of 2 ** -24 times the least nonzero magnitude, and a
+    # double while below 2 ** 53 times that (a bit to spare for rounding the left side).
+    exact = False
+    if t is np.float32:
+        a, b, c = abs(first), abs(last), abs(by)
+        exact = (a if a > b else b) + c * steps < 2 ** 28 * builtins.min(a or math.inf, b or math.inf, c or math.inf)
     if steps <= _FEW and (exact or t is np.float64):
         if exact:  # the first half steps up from start, the second down from end (loops: cheaper than comprehensions)
             values = []
