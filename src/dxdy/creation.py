@@ -1285,7 +1285,14 @@ def _random(fn, draw, kernel):
         if not sizes and size is None:
             raise TypeError(f"{fn}() received an invalid combination of arguments - got (), but expected one of:")
         d = _dt.get_default_dtype() if dtype is None else dtype_arg(fn, dtype)
-        shape = _size(sizes, fn, size)
+        shape = sizes
+        for s in sizes:  # (_size's common case, plain ints, at once)
+            if s.__class__ is not _INT or not 0 <= s < 2 ** 63:
+                shape = _size(sizes, fn, size)
+                break
+        else:
+            if size is not None:
+                shape = _size(sizes, fn, size)
         if device is not None:
             check_on_cpu(device)
         # (PyTorch's normal kernel does not run for no elements; its uniform one checks the dtype all the same)
