@@ -189,6 +189,7 @@ _GETITEM = {name: op(_index, vjp=_embed, node=name, view=name != "IndexBackward0
             for name in ("IndexBackward0", "SelectBackward0", "SliceBackward0", "UnsqueezeBackward0",
                          "AliasBackward0")}
 _select = _GETITEM["SelectBackward0"]
+_SELECT_NODE, _ndarray = _select.node, np.ndarray
 
 
 def getitem(input, key):
@@ -201,11 +202,11 @@ def getitem(input, key):
     shape = a.shape
     if key.__class__ is int and shape and -shape[0] <= key < shape[0]:  # x[i], the commonest key of all
         items = (key, Ellipsis)
-        if a.__class__ is not np.ndarray or input._rg and _grad_mode.grad_enabled:
+        if a.__class__ is not _ndarray or input._rg and _grad_mode.grad_enabled:
             return _select(input, key=items)
         # No graph to record: the view _select makes (op's call for views), with less Python.
         result = wrap(a[items])
-        _as_view(result, input, _select.node, _index, {"key": items}, None)
+        _as_view(result, input, _SELECT_NODE, _index, {"key": items}, None)
         return result
     plain = _plain_key(key, shape)
     if plain is None:
