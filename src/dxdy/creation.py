@@ -1134,7 +1134,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
              requires_grad=False):
     """`steps` evenly spaced values from start to end, both included."""
     d = _dt.get_default_dtype() if dtype is None else dtype_arg("linspace", dtype)
-    if not (start.__class__ in _REALS and end.__class__ in _REALS and steps.__class__ is builtins.int and steps >= 0):
+    if not (start.__class__ in _REALS and end.__class__ in _REALS and steps.__class__ is _INT and steps >= 0):
         start, end, steps = _steps("linspace", start, end, steps)
     if device is not None:
         check_on_cpu(device)
