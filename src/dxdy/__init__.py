@@ -13,6 +13,7 @@ import warnings as _warnings
 from .dtypes import (dtype, bool, uint8, int8, int16, int32, int64, float16, float32, float64,
                     get_default_dtype, set_default_dtype, promote_types)
 from .dtypes import ALIASES as _ALIASES
+from . import dtypes as _dt
 from .tensor import Tensor, Size, device
 from .mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                    is_inference_mode_enabled)
@@ -86,14 +87,13 @@ def numel(input):
 
 def result_type(tensor, other):
     """The dtype an op of tensor and other (tensors or numbers) gives, by PyTorch's promotion."""
-    from .dtypes import result_type_of, scalar_dtype
     dims, zero_dims, scalars = [], [], []
     for v in (tensor, other):
         if isinstance(v, Tensor):
             (dims if v.ndim else zero_dims).append(v.dtype)
         else:
-            scalars.append(scalar_dtype(v))
-    return result_type_of(dims, zero_dims, scalars)
+            scalars.append(_dt.scalar_dtype(v))
+    return _dt.result_type_of(dims, zero_dims, scalars)
 
 
 def can_cast(from_, to):

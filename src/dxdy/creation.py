@@ -9,11 +9,13 @@ import math
 import operator
 import struct
 import sys
+import warnings
 
 import numpy as np
 
 from . import dtypes as _dt
-from .tensor import Tensor, wrap, check_on_cpu, allocation_error, _c_name
+from .dtypes import type_name
+from .tensor import Tensor, wrap, check_on_cpu, allocation_error
 
 
 def write_out(result, out, name=None):
@@ -25,17 +27,6 @@ def write_out(result, out, name=None):
 
 
 # -- checking arguments (PyTorch's argument parser: its exception types and first lines) ------------------
-_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class written in Python
-
-
-def type_name(obj):
-    """The type of `obj` as PyTorch's messages name it (C's tp_name): 'float', 'Obj', 'decimal.Decimal'."""
-    t = builtins.type(obj)
-    if t.__flags__ & _HEAPTYPE or t.__module__ == "builtins":
-        return t.__name__
-    return f"{t.__module__}.{t.__qualname__}"
-
-
 def _is_number(v):
     return isinstance(v, (builtins.int, builtins.float, np.number, np.bool_)) and not isinstance(v, complex)
 
@@ -316,7 +307,6 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     _flag("tensor", "requires_grad", requires_grad, none_ok=False)
     check_on_cpu(device)
     if isinstance(data, Tensor):
-        import warnings
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() "
                       "or sourceTensor.clone().detach().requires_grad_(True), rather than "
                       "dxdy.tensor(sourceTensor).", UserWarning, stacklevel=2)
@@ -989,7 +979,6 @@ _RANGE_DEPRECATED = ("torch.range is deprecated and will be removed in a future 
 
 def range(start, end, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Deprecated in PyTorch: like arange but including `end`; the default float dtype."""
-    import warnings
     warnings.warn(_RANGE_DEPRECATED.replace("torch.", "dxdy."), UserWarning, stacklevel=2)
     d = dtype_arg("range", dtype) or _dt.get_default_dtype()
     check_on_cpu(device)
@@ -1370,7 +1359,7 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         lo, hi = (0, 1) if d is _dt.bool else _C_TYPES[d.np.type][1:3]
         for what, bad in (("from", low < lo), ("to - 1", high - 1 > hi)):
             if bad:
-                raise RuntimeError(f"{what} is out of bounds for {_c_name(wrap(np.zeros((), d.np)))}")
+                raise RuntimeError(f"{what} is out of bounds for {d.cpp_name}")
     a = _allocate(lambda s, t: _rng(generator).integers(low, high, s), shape, np.int64)
     return write_out(_finish(wrap(a.astype(d.np, copy=False)), requires_grad, "randint"), out)
 
@@ -1423,7 +1412,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
             raise RuntimeError("normal expects all elements of std >= 0.0")
         if not isinstance(std, Tensor) and std < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-        from .ops._op import broadcast_shape
+        from .ops._op import broadcast_shape  # (ops imports this module)
         shape = broadcast_shape(np.shape(m), np.shape(s))
         if not ref.is_floating_point():
             raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{ref.dtype.type_name}'")
@@ -1502,6 +1491,11 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 
 
 # -- legacy constructors ------------------------------------------------------------------------
+def tensor_new(cls, *args, **kwargs):
+    """Tensor's own constructor, the legacy one: `dxdy.Tensor([1, 2])` or `dxdy.Tensor(2, 3)`, float tensors."""
+    return legacy_new(cls, _dt.get_default_dtype(), args, kwargs)
+
+
 def legacy_new(cls, default, args, kwargs):
     """`dxdy.Tensor(data)` / `dxdy.Tensor(2, 3)` and the typed FloatTensor, LongTensor, ...."""
     if kwargs.get("device") is not None:
@@ -1526,20 +1520,20 @@ def legacy_new(cls, default, args, kwargs):
                     f"({', '.join(type_name(a) for a in args)}), but expected one of:")
 
 
-def _typed(name, d):
+def _typed(d):
     def make(*args, **kwargs):
         return legacy_new(Tensor, d, args, kwargs)
-    make.__name__ = make.__qualname__ = name
+    make.__name__ = make.__qualname__ = _dt.legacy_type_name(d)
     make.__doc__ = f"Legacy constructor: a {d.name} tensor from data or a size."
     return make
 
 
-FloatTensor = _typed("FloatTensor", _dt.float32)
-DoubleTensor = _typed("DoubleTensor", _dt.float64)
-HalfTensor = _typed("HalfTensor", _dt.float16)
-LongTensor = _typed("LongTensor", _dt.int64)
-IntTensor = _typed("IntTensor", _dt.int32)
-ShortTensor = _typed("ShortTensor", _dt.int16)
-CharTensor = _typed("CharTensor", _dt.int8)
-ByteTensor = _typed("ByteTensor", _dt.uint8)
-BoolTensor = _typed("BoolTensor", _dt.bool)
+FloatTensor = _typed(_dt.float32)
+DoubleTensor = _typed(_dt.float64)
+HalfTensor = _typed(_dt.float16)
+LongTensor = _typed(_dt.int64)
+IntTensor = _typed(_dt.int32)
+ShortTensor = _typed(_dt.int16)
+CharTensor = _typed(_dt.int8)
+ByteTensor = _typed(_dt.uint8)
+BoolTensor = _typed(_dt.bool)

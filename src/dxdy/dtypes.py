@@ -36,7 +36,12 @@ class dtype:
     @property
     def type_name(self):
         """PyTorch's name of the scalar type, as its error messages spell it ('Float', 'Long', 'Bool')."""
-        return _TYPE_NAMES[self.name]
+        return _NAMES[self.name][0]
+
+    @property
+    def cpp_name(self):
+        """The C++ spelling of the type that some PyTorch messages print ('float', 'long int', 'c10::Half')."""
+        return _NAMES[self.name][1]
 
     @property
     def is_floating(self):
@@ -61,14 +66,44 @@ ALIASES = {
     "short": int16, "int": int32, "long": int64,
 }
 
-_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
-               "float16": "Half", "float32": "Float", "float64": "Double"}
+# The one table of the names PyTorch's messages give each dtype: its scalar type ("Float", which with "Tensor"
+# appended is the legacy type, FloatTensor) and its C++ spelling.
+_NAMES = {
+    "bool": ("Bool", "bool"), "uint8": ("Byte", "unsigned char"), "int8": ("Char", "signed char"),
+    "int16": ("Short", "short int"), "int32": ("Int", "int"), "int64": ("Long", "long int"),
+    "float16": ("Half", "c10::Half"), "float32": ("Float", "float"), "float64": ("Double", "double"),
+}
 _FROM_NUMPY = {d.np: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
 
 
 def _by_name(name):
     return _BY_NAME[name]
+
+
+def legacy_type_name(d):
+    """PyTorch's legacy tensor type of a dxdy or NumPy dtype, bare: 'FloatTensor' ('Tensor' for one dxdy lacks)."""
+    names = _NAMES.get(d.name) if d.__class__ is dtype else _NAMES.get(str(d))
+    return "Tensor" if names is None else names[0] + "Tensor"
+
+
+def from_legacy_type_name(name):
+    """The dtype of a legacy tensor type name ('FloatTensor'); None for any other name."""
+    for key, names in _NAMES.items():
+        if names[0] + "Tensor" == name:
+            return _BY_NAME[key]
+    return None
+
+
+_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class written in Python
+
+
+def type_name(obj):
+    """The type of `obj` as PyTorch's messages name it (C's tp_name): 'float', 'Obj', 'decimal.Decimal'."""
+    t = builtins.type(obj)
+    if t.__flags__ & _HEAPTYPE or t.__module__ == "builtins":
+        return t.__name__
+    return f"{t.__module__}.{t.__qualname__}"
 
 
 def from_numpy(np_dtype):

@@ -19,6 +19,7 @@ import sys
 
 import numpy as np
 
+from . import dtypes as _dt
 from .mode import state as _mode, anomaly as _anomaly
 from .ops._op import saved_values
 from .ops._xp import numpy_ns, tensor_ns, REFCOUNTS as _REFCOUNTS
@@ -255,7 +256,7 @@ def _run_node(node, g, xp, create):
 
 def _run_checked(node, g, xp, create, senders):
     """_run_node under anomaly mode: name the forward call behind an error or a NaN gradient."""
-    from .autograd.anomaly_mode import report
+    from .autograd.anomaly_mode import report  # (dxdy.autograd imports this module)
     try:
         grads_in = _run_node(node, g, xp, create)
     except Exception:
@@ -409,9 +410,8 @@ def _check_hook_value(fn, old, new):
     if new._data.shape != old._data.shape:
         raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the size of value")
     if new._data.dtype != old._data.dtype:
-        from .ops._op import _type_name
-        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the type of value (was {_type_name(old._data)} got "
-                           f"{_type_name(new._data)})")
+        was, got = _dt.legacy_type_name(old._data.dtype), _dt.legacy_type_name(new._data.dtype)
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the type of value (was dxdy.{was} got dxdy.{got})")
 
 
 def _capture(node, g, wanted, captured, accumulate, create):
@@ -428,9 +428,9 @@ def _capture(node, g, wanted, captured, accumulate, create):
 
 def _reach_leaf(leaf, g, targets, captured, accumulate, create, foreign):
     """All gradients for `leaf` have arrived: run its hooks, then store or capture the total."""
-    extra = leaf._extra
-    if extra is not None and "hooks" in extra:
-        g = _run_tensor_hooks(extra["hooks"], g, foreign)
+    hooks = None if leaf._extra is None else leaf._extra.hooks  # (graph.TensorHooks)
+    if hooks is not None and hooks.grad is not None:
+        g = _run_tensor_hooks(hooks.grad, g, foreign)
     if targets is not None:
         wanted = targets.get(leaf)
         if wanted is None:
@@ -441,17 +441,17 @@ def _reach_leaf(leaf, g, targets, captured, accumulate, create, foreign):
             return
     if g is None:
         return
-    if extra is not None and extra.get("acc_pre"):  # AccumulateGrad.register_prehook
-        g = _run_node_prehooks(extra["acc_pre"], (g,), foreign)[0]
+    if hooks is not None and hooks.accumulate_pre:  # AccumulateGrad.register_prehook
+        g = _run_node_prehooks(hooks.accumulate_pre, (g,), foreign)[0]
         if g is None:
             return
     _store_grad(leaf, g, create, foreign)
-    if extra is not None and extra.get("post_acc_hooks"):
-        for fn in list(extra["post_acc_hooks"].values()):
+    if hooks is not None and hooks.post_accumulate:
+        for fn in list(hooks.post_accumulate.values()):
             fn(leaf)
-    if extra is not None and extra.get("acc_post"):  # AccumulateGrad.register_hook: it has no grad_inputs
+    if hooks is not None and hooks.accumulate_post:  # AccumulateGrad.register_hook: it has no grad_inputs
         go = (_as_tensor(g),)
-        for fn in list(extra["acc_post"].values()):
+        for fn in list(hooks.accumulate_post.values()):
             _hook_result(fn, (), fn((), go))
 
 

@@ -73,6 +73,30 @@ class NodeHooks:
         self.post = _HookDict()
 
 
+class TensorHooks:
+    """The hooks a tensor holds itself (NOTE [Tensor extras] in tensor.py); a non-leaf's own live on its node."""
+
+    __slots__ = ("retain_grad", "grad", "post_accumulate", "accumulate_node", "accumulate_pre", "accumulate_post",
+                 "accumulate_metadata")
+
+    def __init__(self):
+        self.retain_grad = None          # the RetainGrad that retain_grad() added (a non-leaf)
+        self.grad = None                 # a leaf's Tensor.register_hook hooks: {id: fn}
+        self.post_accumulate = None      # a leaf's register_post_accumulate_grad_hook hooks
+        self.accumulate_node = None      # a weak reference to the AccumulateGrad next_functions showed
+        self.accumulate_pre = None       # AccumulateGrad.register_prehook hooks
+        self.accumulate_post = None      # AccumulateGrad.register_hook hooks
+        self.accumulate_metadata = None  # AccumulateGrad.metadata
+
+
+def tensor_hooks(tensor):
+    """The TensorHooks of `tensor`, made on first use."""
+    extra = tensor._extras()
+    if extra.hooks is None:
+        extra.hooks = TensorHooks()
+    return extra.hooks
+
+
 class Node:
     """A vertex of the backward graph, the `grad_fn` of a tensor made by an op."""
 
@@ -157,27 +181,35 @@ class AccumulateGrad(Node):
 
     @property
     def metadata(self):
-        return self.variable._extras().setdefault("acc_metadata", {})
+        hooks = tensor_hooks(self.variable)
+        if hooks.accumulate_metadata is None:
+            hooks.accumulate_metadata = {}
+        return hooks.accumulate_metadata
 
     def register_prehook(self, fn):
         """Call `fn((grad,))` before the gradient is added to .grad; a tuple it returns replaces it."""
-        return Handle(self.variable._extras().setdefault("acc_pre", _HookDict()), fn)
+        hooks = tensor_hooks(self.variable)
+        if hooks.accumulate_pre is None:
+            hooks.accumulate_pre = _HookDict()
+        return Handle(hooks.accumulate_pre, fn)
 
     def register_hook(self, fn):
         """Call `fn((), (grad,))` after the gradient was added to .grad."""
-        return Handle(self.variable._extras().setdefault("acc_post", _HookDict()), fn)
+        hooks = tensor_hooks(self.variable)
+        if hooks.accumulate_post is None:
+            hooks.accumulate_post = _HookDict()
+        return Handle(hooks.accumulate_post, fn)
 
 
 def _edge_function(edge):
     """The node an edge points to, with an AccumulateGrad standing for a leaf."""
     if edge is None or isinstance(edge, Node):
         return edge
-    extra = edge._extras()
-    acc = extra.get("acc")
-    acc = acc() if acc is not None else None
+    hooks = tensor_hooks(edge)
+    acc = hooks.accumulate_node() if hooks.accumulate_node is not None else None
     if acc is None:
         acc = AccumulateGrad(edge)
-        extra["acc"] = weakref.ref(acc)
+        hooks.accumulate_node = weakref.ref(acc)
     return acc
 
 
@@ -206,7 +238,42 @@ def add_tensor_prehook(tensor, fn):
         node._hooks().retain[tensor._nr] = fn
         return fn
     if node is None:
-        hooks = tensor._extras().setdefault("hooks", _HookDict())
+        own = tensor_hooks(tensor)
+        if own.grad is None:
+            own.grad = _HookDict()
+        hooks = own.grad
     else:
         hooks = node._hooks().tensor.setdefault(tensor._nr, _HookDict())
     return Handle(hooks, fn)
+
+
+# -- Tensor's hook methods (bound in ops/__init__.py: NOTE [Where Tensor's methods come from]) ---------------
+def retain_grad(self):
+    """Keep .grad on this non-leaf tensor when backward reaches it."""
+    if not self._rg:
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    if self.grad_fn is None or self.retains_grad:
+        return
+    tensor_hooks(self).retain_grad = add_tensor_prehook(self, RetainGrad(self))
+
+
+def register_hook(self, hook):
+    """Call `hook(grad)` when the gradient of this tensor is computed; a non-None result replaces it.
+
+    Returns a handle whose remove() takes the hook off.
+    """
+    if not self._rg:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    return add_tensor_prehook(self, hook)
+
+
+def register_post_accumulate_grad_hook(self, hook):
+    """On a leaf: call `hook(tensor)` after its .grad has been updated."""
+    if self.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    if not self._rg:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    hooks = tensor_hooks(self)
+    if hooks.post_accumulate is None:
+        hooks.post_accumulate = _HookDict()
+    return Handle(hooks.post_accumulate, hook)

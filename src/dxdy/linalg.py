@@ -1,8 +1,12 @@
 """dxdy.linalg: the torch.linalg namespace."""
+import numpy as np
+
 from .ops.linalg import det, inv, solve, matrix_norm, matmul, vdot, slogdet, cross, LinAlgError  # noqa: F401
 from .ops.linalg import diagonal as _diagonal
 from .ops.reduce import vector_norm
 from .ops._op import write_out
+from .return_types import make_return_type
+from .tensor import Tensor, wrap, _wrap_dim
 
 
 def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -10,7 +14,6 @@ def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     A = input
     matrix = dim is not None and not isinstance(dim, int) and len(dim) == 2
     if matrix:  # (PyTorch checks the dims first)
-        from .tensor import _wrap_dim
         for d in dim:
             _wrap_dim(d, A.ndim)
     if dim is None and ord is not None and A.ndim not in (1, 2):
@@ -24,13 +27,10 @@ def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
 
 
 def inv_ex(A, *, check_errors=False):
-    from .return_types import make_return_type
     return make_return_type("linalg_inv_ex", ("inverse", "info"))((inv(A), _zeros_info(A)))
 
 
 def _zeros_info(A):
-    import numpy as np
-    from .tensor import wrap
     return wrap(np.zeros(A.shape[:-2], np.int32))
 
 
@@ -45,18 +45,16 @@ def vecdot(x, y, *, dim=-1):
     As in PyTorch: x and y must share one floating dtype; two 1-D tensors take vdot's path (a
     VdotBackward0 node, vdot's size check, dim unused), anything else multiplies and sums along dim.
     """
-    from .ops.linalg import _type_name
-    from .tensor import Tensor
     for position, (name, a) in enumerate((("x", x), ("y", y)), 1):
         if not isinstance(a, Tensor):
             raise TypeError(f"linalg_vecdot(): argument '{name}' (position {position}) must be Tensor, not "
                             f"{type(a).__name__}")
     if x._data.dtype != y._data.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
-                           f"{_type_name(x)} and y of type {_type_name(y)} instead")
+                           f"{x.dtype.type_name} and y of type {y.dtype.type_name} instead")
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as input. Got "
-                           f"{_type_name(x)}")
+                           f"{x.dtype.type_name}")
     if x._data.ndim == 1 and y._data.ndim == 1:
         return vdot(x, y)
     return (x * y).sum(dim)

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from . import dtypes as _dt
+from .tensor import Tensor
 
 _PROFILES = {
     "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
@@ -163,10 +164,9 @@ def _add_suffixes(text, suffixes, indent):
     return "".join(parts) + ")"
 
 
-def tensor_repr(t):
-    """The text PyTorch prints for `t`: `tensor([1., 2.], requires_grad=True)`."""
-    from .nn.parameter import Parameter
-    from .tensor import Tensor
+def tensor_repr(t, *, tensor_contents=None):
+    """The text PyTorch prints for `t`: `tensor([1., 2.], requires_grad=True)` (Tensor.__repr__)."""
+    from .nn.parameter import Parameter  # (dxdy.nn imports the ops, which import this module)
 
     plain = type(t) is Tensor or type(t) is Parameter
     prefix = "tensor(" if plain else f"{type(t).__name__}("

@@ -100,7 +100,7 @@ class SavedTensor:
             value, src = value[k], (None if src is None else src[k])
         if value.__class__ is SavedTensor:
             raise RuntimeError(HOOKS_SET)
-        from .ops._op import _needed
+        from .ops._op import _needed  # (ops/_op.py imports this module)
         if src is None or not _needed(node, i, k):  # (a tensor no rule will read is not saved, for PyTorch)
             raise RuntimeError("Calling register_hooks on a saved tensor with value None is forbidden")
         data = wrap(value)  # as in PyTorch, the hook gets the data without its graph identity
@@ -183,7 +183,7 @@ def _through(a, leaf):
     """A tensor over `a` whose gradient goes to `leaf` (an identity node between them)."""
     global _Alias
     if _Alias is None:
-        from .ops._op import node_class
+        from .ops._op import node_class  # (ops/_op.py imports this module)
         _Alias = node_class("AliasBackward0", (lambda xp, g: g,), ("x",), linear=True)
     n = object.__new__(_Alias)
     n.next, n.nrs, n.meta, n.hooks = (leaf,), None, None, None
@@ -229,7 +229,7 @@ def pack_tensor(t, output_nr=None):
 
 
 def _pack(node, i, k, src, value, results, pack_hook, unpack_hook):
-    from .ops._op import _needed
+    from .ops._op import _needed  # (ops/_op.py imports this module)
     if src.__class__ is list:
         t = results[k or 0]
     elif isinstance(src, Tensor):
@@ -253,7 +253,7 @@ def _pack(node, i, k, src, value, results, pack_hook, unpack_hook):
 
 def unpack_values(node, create):
     """What the rules of a PACKED node receive (ops/_op.py saved_values)."""
-    from .ops._op import check_versions
+    from .ops._op import check_versions  # (ops/_op.py imports this module)
     check_versions(node)  # the entries kept raw (register_hooks packed only some)
     saved, tensors = node.saved, node.tensors
     vals = [None] * len(saved)
@@ -288,7 +288,7 @@ def unpack_one(node, i):
     """`grad_fn._saved_<name>` of a PACKED node: entry i only."""
     if node.saved is None:
         raise RuntimeError(SECOND_BACKWARD)
-    from .ops._op import check_versions
+    from .ops._op import check_versions  # (ops/_op.py imports this module)
     check_versions(node)
     return _entry(node, node.saved[i], node.tensors[i], True, 0, False)
 
@@ -302,7 +302,7 @@ def _entry(node, v, src, create, k, rule):
     if not create or src is None:
         return v
     if src.__class__ is list:
-        from .ops._op import _output_again
+        from .ops._op import _output_again  # (ops/_op.py imports this module)
         return _output_again(node, v, src, k)
     return src
 

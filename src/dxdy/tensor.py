@@ -1,7 +1,8 @@
 """Tensor: a thin wrapper over an array, with PyTorch's autograd attributes.
 
 The ops (arithmetic, math, reductions, ...) live in `dxdy.ops` and are bound to
-Tensor as methods there; this file holds the data model only.
+Tensor as methods there; this file holds the data model only, and imports nothing
+of dxdy but dtypes and mode (NOTE [Where Tensor's methods come from], ops/__init__.py).
 
 NOTE [Version counter]
 `_vc` is None until something needs a counter, then a one-element list shared by
@@ -174,17 +175,6 @@ def wrap(data, grad_fn=None):
     return t
 
 
-def _autograd_backward():
-    """dxdy.autograd.backward, imported on first use (autograd imports this module)."""
-    global _backward
-    if _backward is None:
-        from .autograd import backward as _backward
-    return _backward
-
-
-_backward = None
-
-
 def version_counter(t):
     """The shared counter of `t`, made on first use (NOTE [Version counter])."""
     vc = t._vc
@@ -225,6 +215,28 @@ def bump_version(t):
     EPOCH[0] += 1
 
 
+# NOTE [Tensor extras]
+# Most tensors are plain: Tensor's slots hold all they have. What only a few carry is in `_extra`,
+# None until needed and then one TensorExtras:
+#   view_of       for a view, how it was made from its base: (base, node class, forward, params, k), with
+#                 k the output number when the view op has several outputs ("multi" views), else None;
+#                 an in-place write through the view rewrites the base's history from it (ops/inplace.py)
+#   no_grad_view  the view was made without grad mode: PyTorch refuses some writes through such a view
+#   cast_of       for a cast an op saved where PyTorch saves the tensor itself, that tensor (its errors name it)
+#   hooks         a TensorHooks (graph.py): retain_grad's mark, a leaf's gradient hooks and its AccumulateGrad's
+# A tensor with extras never takes the in-place fast path (ops/inplace.py `_direct`).
+class TensorExtras:
+    """What few tensors carry, kept off Tensor's own slots (NOTE [Tensor extras])."""
+
+    __slots__ = ("view_of", "no_grad_view", "cast_of", "hooks")
+
+    def __init__(self, view_of=None, no_grad_view=False, cast_of=None):
+        self.view_of = view_of
+        self.no_grad_view = no_grad_view
+        self.cast_of = cast_of
+        self.hooks = None
+
+
 class Tensor:
     """An n-dimensional array that can record the ops applied to it for backward.
 
@@ -237,11 +249,6 @@ class Tensor:
     __slots__ = ("_data", "grad_fn", "_rg", "_grad", "_vc", "_nr", "_extra", "__weakref__")
     __array_priority__ = 1000  # NumPy defers `ndarray * tensor` to Tensor.__rmul__
     is_node = False  # the engine tells leaves (tensors) from nodes by this
-
-    def __new__(cls, *args, **kwargs):
-        # The legacy constructor, `dxdy.Tensor([1, 2])` or `dxdy.Tensor(2, 3)`: float tensors.
-        from .creation import legacy_new
-        return legacy_new(cls, _dt.get_default_dtype(), args, kwargs)
 
     # -- data ---------------------------------------------------------------
     @property
@@ -376,12 +383,6 @@ class Tensor:
 
     __hash__ = object.__hash__
 
-    def __repr__(self, *, tensor_contents=None):
-        from .printing import tensor_repr
-        return tensor_repr(self)
-
-    __str__ = __repr__
-
     def __format__(self, spec):
         # f"{t:.2f}" formats a 0-d tensor's value; anything else prints as str() does.
         if self._data.ndim == 0 and type(self) is Tensor:
@@ -470,7 +471,7 @@ class Tensor:
                                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
                                    f"and the tensor are the same size")
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError(f"attempting to assign a gradient with dtype '{_c_name(value)}' to a tensor "
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{value.dtype.cpp_name}' to a tensor "
                                    f"with grad_dtype '{self.dtype.type_name}'. The gradient must match the "
                                    f"tensor's grad_dtype (defaults to the tensor's dtype).")
         self._grad = value
@@ -480,50 +481,15 @@ class Tensor:
         self._grad = None
 
     def _extras(self):
+        """The tensor's TensorExtras, made on first use (NOTE [Tensor extras])."""
         if self._extra is None:
-            self._extra = {}
+            self._extra = TensorExtras()
         return self._extra
 
     @property
     def retains_grad(self):
-        return self._extra is not None and "retain_grad" in self._extra
-
-    def retain_grad(self):
-        """Keep .grad on this non-leaf tensor when backward reaches it."""
-        if not self._rg:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is None or self.retains_grad:
-            return
-        from .graph import add_tensor_prehook, RetainGrad
-        self._extras()["retain_grad"] = add_tensor_prehook(self, RetainGrad(self))
-
-    def register_hook(self, hook):
-        """Call `hook(grad)` when the gradient of this tensor is computed; a non-None result replaces it.
-
-        Returns a handle whose remove() takes the hook off.
-        """
-        if not self._rg:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .graph import add_tensor_prehook
-        return add_tensor_prehook(self, hook)
-
-    def register_post_accumulate_grad_hook(self, hook):
-        """On a leaf: call `hook(tensor)` after its .grad has been updated."""
-        if self.grad_fn is not None:
-            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
-        if not self._rg:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .graph import Handle, _HookDict
-        hooks = self._extras().setdefault("post_acc_hooks", _HookDict())
-        return Handle(hooks, hook)
-
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Accumulate d(self)/d(leaf) into the .grad of every leaf the graph reaches.
-
-        A non-scalar tensor needs `gradient` (same shape): the result is then the
-        vector-Jacobian product gradient^T J.
-        """
-        _autograd_backward()(self, gradient, retain_graph, create_graph, inputs=inputs)
+        hooks = None if self._extra is None else self._extra.hooks
+        return hooks is not None and hooks.retain_grad is not None
 
     def detach(self):
         """The same data as a new leaf that does not require grad (shares the version counter)."""
@@ -532,7 +498,7 @@ class Tensor:
         return out
 
     def detach_(self):
-        if self._extra is not None and "view_of" in self._extra:
+        if self._extra is not None and self._extra.view_of is not None:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
         self._rg = False
@@ -543,8 +509,8 @@ class Tensor:
     def _base(self):
         """The tensor that owns the memory this view shows (None for a tensor that is not a view)."""
         t = self
-        while t._extra is not None and "view_of" in t._extra:
-            t = t._extra["view_of"][0]
+        while t._extra is not None and t._extra.view_of is not None:
+            t = t._extra.view_of[0]
         return None if t is self else t
 
     def _is_view(self):
@@ -556,32 +522,7 @@ class Tensor:
 
     @property
     def name(self):
-        return None if self._extra is None else self._extra.get("name")
-
-    def uniform_(self, low=0.0, to=1.0, *, generator=None, **from_):
-        """Fill with uniform samples from [low, to) (in place; records nothing).
-
-        PyTorch names `low` from, a word Python keeps for itself: `x.uniform_(**{"from": -1}, to=1)`.
-        """
-        from .creation import _rng
-        if from_:
-            unknown = [k for k in from_ if k != "from"]
-            if unknown:
-                raise TypeError(f"uniform_() got an unexpected keyword argument '{unknown[0]}'")
-            low = from_["from"]
-        return self._fill_random(_rng(generator).uniform(low, to, self._data.shape))
-
-    def normal_(self, mean=0.0, std=1.0, *, generator=None):
-        """Fill with normal samples (in place; records nothing)."""
-        from .creation import _rng
-        return self._fill_random(mean + std * _rng(generator).standard_normal(self._data.shape))
-
-    def _fill_random(self, values):
-        from .ops.inplace import check_inplace, _writable
-        check_inplace(self)
-        _writable(self)[...] = values
-        bump_version(self)
-        return self
+        return None  # (dxdy has no named tensors)
 
     def cpu(self, memory_format=None):
         return self
@@ -593,12 +534,6 @@ class Tensor:
 
     def get_device(self):
         return -1
-
-
-def _c_name(t):
-    # PyTorch's C++ spelling of a dtype in this message: 'double', 'float', 'long', ...
-    return {"float64": "double", "float32": "float", "float16": "c10::Half", "int64": "long int", "int32": "int",
-            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}[t.dtype.name]
 
 
 def _rebuild(array, requires_grad):

@@ -3,12 +3,14 @@
 The names and signatures are PyTorch's, so `torch.autograd.grad(...)` reads the
 same here.
 """
+import warnings
+
 import numpy as np
 
 from .. import engine
 from ..mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                     is_inference_mode_enabled)
-from ..tensor import Tensor, wrap
+from ..tensor import Tensor, Size, wrap
 from ..graph import Node
 from . import graph
 from ..saved_tensors import SavedTensor  # noqa: F401
@@ -50,7 +52,6 @@ def _root_grads(outputs, grad_outputs, create_graph, who):
         g = grad_outputs[i] if grad_outputs is not None else None
         if g is None:
             if out._data.size != 1:
-                from ..tensor import Size
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs\n"
                                    f"To fix: this output has shape {Size(out._data.shape)}. Pass gradient= a "
                                    f"tensor of that shape to get the vector-Jacobian product (gradient^T J), or "
@@ -65,7 +66,6 @@ def _root_grads(outputs, grad_outputs, create_graph, who):
         if not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         if g._data.shape != out._data.shape:
-            from ..tensor import Size
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and "
                                f"output[{i}] has a shape of {Size(out._data.shape)}.")
         if g._data.dtype.kind == "b" or (g._data.dtype.kind in "iu" and out._data.dtype.kind == "f"):
@@ -75,6 +75,15 @@ def _root_grads(outputs, grad_outputs, create_graph, who):
             g = wrap(g._data.astype(out._data.dtype)) if not g._rg else g.to(out.dtype)
         grads.append(g if create_graph else g._data)
     return grads
+
+
+def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(self)/d(leaf) into the .grad of every leaf the graph reaches (Tensor.backward).
+
+    A non-scalar tensor needs `gradient` (same shape): the result is then the
+    vector-Jacobian product gradient^T J.
+    """
+    backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
@@ -105,7 +114,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
     grads = _root_grads(tensors, grad_tensors, create_graph, "backward")
     if create_graph:
-        import warnings
         warnings.warn("Using backward() with create_graph=True will create a reference cycle between the "
                       "parameter and its gradient which can cause a memory leak. We recommend using "
                       "autograd.grad when creating the graph to avoid this. If you have to use this function, "

@@ -6,6 +6,7 @@ records one node. As in PyTorch, `ctx` is that node: attributes set on it during
 forward are there in backward.
 """
 import functools
+import warnings
 
 import numpy as np
 
@@ -14,7 +15,9 @@ from ..graph import Node, SECOND_BACKWARD
 from ..mode import state as _mode
 from ..tensor import Tensor, wrap, version_counter, bump_version
 from ..ops._op import _modified_message
+from ..ops._xp import numpy_ns
 from ..saved_tensors import SavedTensor, pack_tensor
+from .anomaly_mode import record, is_anomaly_enabled
 
 
 class FunctionCtx:
@@ -119,7 +122,6 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
     generate_vmap_rule = False
 
     def __init__(self, *args, **kwargs):
-        import warnings
         warnings.warn(f"{self.__class__} should not be instantiated. Methods on autograd functions are all static, "
                       f"so you should invoke them on the class itself.", DeprecationWarning, stacklevel=2)
 
@@ -193,7 +195,6 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
         node.input_shapes = [a._data.shape if isinstance(a, Tensor) else None for a in args]
         node.output_meta = [(o._data.shape, o._data.dtype) if isinstance(o, Tensor) else None for o in outputs]
         if records:
-            from .anomaly_mode import record, is_anomaly_enabled
             if is_anomaly_enabled():
                 record(node)
             node.meta = None
@@ -229,7 +230,7 @@ def _save_entry(t, results, node):
 
 def _run_backward(node, xp, g):
     """Call the user's backward with tensors and check what it returns."""
-    create = xp is not _numpy_ns()
+    create = xp is not numpy_ns
     gs = g if isinstance(g, (tuple, list)) else (g,)
     grads = []
     for k, gk in enumerate(gs):
@@ -265,11 +266,6 @@ def _run_backward(node, xp, g):
                     from None
         out.append(r if create else r._data)
     return out
-
-
-def _numpy_ns():
-    from ..ops._xp import numpy_ns
-    return numpy_ns
 
 
 def once_differentiable(fn):

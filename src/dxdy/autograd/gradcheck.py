@@ -49,7 +49,7 @@ def _output_sizes(func, inputs):
 
 def _analytical_jacobian(func, inputs, k_list, nondet_tol):
     """Rows d outputs[i][r] / d inputs, one backward per output element."""
-    from . import grad as autograd_grad
+    from . import grad as autograd_grad  # (autograd/__init__.py, which defines grad, imports this module)
     outputs = [o for o in _outputs(func, inputs) if isinstance(o, Tensor)]
     jac = {}
     for i, out in enumerate(outputs):
@@ -107,7 +107,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                   check_batched_grad=False, check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
                   masked=False):
     """True when the second derivatives of `func` match finite differences of its first derivatives."""
-    from . import grad as autograd_grad
+    from . import grad as autograd_grad  # (autograd/__init__.py, which defines grad, imports this module)
     inputs = _as_tuple(inputs)
     outs = [o for o in _outputs(func, inputs) if isinstance(o, Tensor) and o._rg]
     if grad_outputs is None:

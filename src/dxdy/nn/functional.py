@@ -4,7 +4,7 @@ from ..ops.nn import (softmax, log_softmax, softmin, gelu, silu, softplus, leaky
                       hardshrink, softshrink, hardsigmoid, hardswish, normalize, one_hot, pad, mse_loss, l1_loss,
                       smooth_l1_loss, huber_loss, nll_loss, cross_entropy, binary_cross_entropy,
                       binary_cross_entropy_with_logits, linear, bilinear, dropout)
-from ..ops.elementwise import sigmoid, tanh
+from ..ops.elementwise import sigmoid, tanh, relu as _relu
 # The layers, normalizations, distances and the rarer losses (ops/nn_layers.py) load on first use: they are
 # most of what `import dxdy` would otherwise spend on nn (benchmarks/PROFILE.md, import).
 _LAYERS = ("layer_norm", "batch_norm", "instance_norm", "group_norm", "embedding", "cosine_similarity",
@@ -27,7 +27,6 @@ def __dir__():
 
 def relu(input, inplace=False):
     """max(x, 0)."""
-    from ..ops.elementwise import relu as _relu
     return input.relu_() if inplace else _relu(input)
 
 

@@ -15,6 +15,13 @@ OpInfo entry, and for now its import in dxdy/__init__.py):
   a form that ops/inplace.py writes out itself (`lt_`, `cumsum_`, ...) is taken
   as written.
 tests/test_tensor_methods.py holds both tables to PyTorch's Tensor, both ways.
+
+NOTE [Where Tensor's methods come from]
+tensor.py holds Tensor's data model and imports nothing of dxdy but dtypes and mode,
+so that every other module can import it. A method that needs another module is
+written there, as a function of `self`, and attached here in `_bind`, with the ops:
+the legacy constructor (creation.tensor_new), repr (printing), backward (autograd),
+the hook methods (graph), the random fills (ops/inplace.py, like every `name_`).
 """
 import types
 
@@ -23,6 +30,7 @@ import numpy as np
 from ..tensor import Tensor
 from . import elementwise, reduce, shape, index, linalg, nn, convert, inplace, sorting
 from . import _tensor_ns  # noqa: F401  (fills tensor_ns)
+from .. import autograd, creation, graph, printing  # (after the families: autograd's engine imports ops._op)
 from .elementwise import _add, _sub, _rsub, mul, _true_divide, _remainder, reciprocal, neg
 
 FAMILIES = (elementwise, reduce, shape, index, linalg, convert, sorting)
@@ -90,7 +98,6 @@ def _bind():
             setattr(Tensor, name, fn)
 
     # Methods whose signature is not the function's, and methods of functions outside the families.
-    from .. import creation
     Tensor.bernoulli = creation.bernoulli
     Tensor.multinomial = creation.multinomial
     Tensor.softmax = lambda self, dim=None, dtype=None: nn.softmax(self, dim, dtype=dtype)
@@ -103,6 +110,14 @@ def _bind():
     Tensor.mT = property(shape._mT)
     Tensor.H = property(shape._T)
     Tensor.mH = property(shape._mT)
+
+    # Tensor's methods written outside tensor.py (NOTE [Where Tensor's methods come from]).
+    Tensor.__new__ = staticmethod(creation.tensor_new)
+    Tensor.__repr__ = Tensor.__str__ = printing.tensor_repr
+    Tensor.backward = autograd.tensor_backward
+    Tensor.retain_grad = graph.retain_grad
+    Tensor.register_hook = graph.register_hook
+    Tensor.register_post_accumulate_grad_hook = graph.register_post_accumulate_grad_hook
 
     # Operators. The hot ones point straight at the op, with no wrapper call.
     Tensor.__add__ = Tensor.__radd__ = _add

@@ -28,6 +28,7 @@ from .. import dtypes as _dt
 from ..graph import Node, SECOND_BACKWARD
 from ..mode import state as _mode, anomaly as _anomaly, watch as _watch
 from ..tensor import Tensor, wrap, version_counter, register_view, bump_version, EPOCH, allocation_error
+from ..tensor import TensorExtras
 from ..saved_tensors import PACKED
 from ._xp import numpy_ns, REFCOUNTS as _REFCOUNTS
 
@@ -267,8 +268,8 @@ def _modified_message(node, i, src, k, now, expected):
         what = f"[{_type_name(a)} {list(a.shape)}]" if a is not None else "a saved result"
         which = f", which is output {k} of {_forward_name(node)},"
     else:
-        if src._extra is not None and "cast_of" in src._extra:
-            src = src._extra["cast_of"]
+        if src._extra is not None and src._extra.cast_of is not None:
+            src = src._extra.cast_of
         a = src._data
         what = f"[{_type_name(a)} {list(a.shape)}]"
         which = f", which is output {src._nr} of {_forward_name(src.grad_fn)}," if src.grad_fn is not None else ""
@@ -289,10 +290,7 @@ def _forward_name(node):
 
 
 def _type_name(a):
-    names = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-             "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
-             "uint8": "ByteTensor", "bool": "BoolTensor"}
-    return "dxdy." + names.get(str(a.dtype), "Tensor")
+    return "dxdy." + _dt.legacy_type_name(a.dtype)
 
 
 def saved_attribute(node, name, raw=False):
@@ -408,8 +406,10 @@ def _as_view(r, base, cls, forward, params, k):
     if vc is None:
         vc = base._vc = [0]
     r._vc = vc
-    r._extra = {"view_of": (base, cls, forward, params, k)} if _mode.grad_enabled else \
-        {"view_of": (base, cls, forward, params, k), "no_grad_view": True}
+    extra = r._extra = _new(TensorExtras)  # (TensorExtras(...) written out: views are made in hot loops)
+    extra.view_of = (base, cls, forward, params, k)
+    extra.no_grad_view = not _mode.grad_enabled
+    extra.cast_of = extra.hooks = None
     register_view(vc, r)
 
 
@@ -878,7 +878,7 @@ def _as_dtype(v, d):
         # in-place change of v fail backward as it does there. (The cast never leaves the op.)
         cast = v.to(d)
         cast._vc = version_counter(v)
-        cast._extra = {"cast_of": v}  # for the error's text, which names v
+        cast._extra = TensorExtras(cast_of=v)  # for the error's text, which names v
         return cast
     if d.np.kind in "iu" and isinstance(v, (_int, np.integer)):
         v = wrap_int(v, d.np)
@@ -921,8 +921,7 @@ def write_out(result, out, name=None):
             raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
         return type(result)([write_out(r, o, name) for r, o in zip(result, out)])
     if not isinstance(out, Tensor):
-        from ..creation import type_name
-        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type_name(out)}")
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {_dt.type_name(out)}")
     if _mode.grad_enabled and (result._rg or out._rg):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
                            f"but one of the arguments requires grad.")
@@ -947,8 +946,7 @@ def write_out(result, out, name=None):
 
 def type_title(a):
     """PyTorch's name of an array's dtype in messages: Float, Double, Long..."""
-    return _dt.from_numpy(a.dtype).name.capitalize().replace("Int64", "Long").replace("Float32", "Float") \
-        .replace("Float64", "Double")
+    return _dt.from_numpy(a.dtype).type_name
 
 
 def writable(t):

@@ -71,25 +71,19 @@ char = _converter(_dt.int8, "char")
 byte = _converter(_dt.uint8, "byte")
 bool = _converter(_dt.bool, "bool")
 
-_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
-               "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
-               "bool": "BoolTensor"}
-
-
 def type(self, dtype=None, non_blocking=False):
     """With no argument, the legacy type name ('dxdy.FloatTensor'); else a conversion like to()."""
     if dtype is None:
-        return "dxdy." + _TYPE_NAMES[str(self._data.dtype)]
+        return "dxdy." + _dt.legacy_type_name(self._data.dtype)
     if isinstance(dtype, str):
-        name = dtype.split(".")[-1]
-        for k, v in _TYPE_NAMES.items():
-            if v == name:
-                return to(self, _dt._by_name(k))
+        legacy = _dt.from_legacy_type_name(dtype.split(".")[-1])
+        if legacy is not None:
+            return to(self, legacy)
         raise ValueError(f"invalid type: '{dtype}'")
     if dtype.__class__ is _dt.dtype:
         return to(self, dtype)
     name = getattr(dtype, "__name__", None)
-    if callable(dtype) and getattr(dtype, "__module__", None) == "dxdy.creation" and name in _TYPE_NAMES.values():
+    if callable(dtype) and getattr(dtype, "__module__", None) == "dxdy.creation" and _dt.from_legacy_type_name(name):
         return type(self, name)  # a legacy constructor: x.type(dxdy.DoubleTensor)
     if isinstance(dtype, builtins.type):  # float, numpy.float32, ...: not tensor types, as in PyTorch
         module = dtype.__module__

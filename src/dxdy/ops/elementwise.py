@@ -15,9 +15,12 @@ import sys
 import numpy as np
 
 from .. import dtypes as _dt
+from ..dtypes import type_name
 from ..tensor import Tensor, wrap
 from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, keep, write_out, _operands, _names, \
     warn_once
+from ._xp import erf as _erf, numpy_ns, tensor_ns
+from .index import nonzero
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
@@ -365,7 +368,6 @@ arctan2 = atan2
 
 
 def _need_tensors(name, input, other):
-    from ..creation import type_name
     for arg, pos, v in (("input", 1, input), ("other", 2, other)):
         if not isinstance(v, Tensor):
             raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type_name(v)}")
@@ -609,7 +611,6 @@ def xlogy(input, other, *, out=None):
     """input * log(other), and 0 where input == 0 (unless other is NaN); either may be a Python number."""
     if not isinstance(input, Tensor):
         if not isinstance(other, Tensor):
-            from ..creation import type_name
             raise TypeError(f"xlogy() received an invalid combination of arguments - got ({type_name(input)}, "
                             f"{type_name(other)}), but expected one of:\n * (Tensor input, Tensor other)\n"
                             f" * (Number self, Tensor other)\n * (Tensor input, Number other)")
@@ -628,7 +629,6 @@ def hypot(input, other, *, out=None):
 def copysign(input, other, *, out=None):
     """|input| with the sign of other (a tensor or a number); the gradient of other is zero."""
     if not isinstance(input, Tensor):
-        from ..creation import type_name
         raise TypeError(f"copysign() received an invalid combination of arguments - got ({type_name(input)}, "
                         f"{type_name(other)}), but expected one of:\n * (Tensor input, Tensor other, *, Tensor out "
                         f"= None)\n * (Tensor input, Number other, *, Tensor out = None)\n")
@@ -639,7 +639,6 @@ def copysign(input, other, *, out=None):
 
 def heaviside(input, values, *, out=None):
     """The step function: 0 where input < 0, values where input == 0, 1 where input > 0. Not differentiable."""
-    from ..creation import type_name
     for arg, pos, v in (("input", 1, input), ("values", 2, values)):
         if not isinstance(v, Tensor):
             raise TypeError(f"heaviside(): argument '{arg}' (position {pos}) must be Tensor, not {type_name(v)}")
@@ -668,7 +667,6 @@ _ADDCDIV_INTEGERS = (
 
 def _addc_operands(name, input, tensor1, tensor2, deprecated, value):
     """The three tensors in their common dtype and `value` as PyTorch takes it."""
-    from ..creation import type_name
     if deprecated:  # the old overload (input, value, tensor1, tensor2), which PyTorch still takes with a warning
         if len(deprecated) != 1 or isinstance(tensor1, Tensor):
             raise TypeError(f"{name}() takes 3 positional arguments but {3 + len(deprecated)} were given")
@@ -770,7 +768,6 @@ def where(condition, input=None, other=None, *, out=None):
         raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not "
                         f"{type(condition).__name__}")
     if input is None and other is None:
-        from .index import nonzero
         return nonzero(condition, as_tuple=True)
     if condition._data.dtype != np.bool_:
         if condition._data.dtype == np.uint8:
@@ -890,7 +887,6 @@ def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if min is not None and max is not None and isinstance(min, Tensor) != isinstance(max, Tensor):
-        from ..creation import type_name  # (PyTorch's overloads take two tensors or two numbers)
         kinds = ", ".join("Tensor" if isinstance(v, Tensor) else type_name(v) for v in (input, min, max))
         raise TypeError(f"clamp() received an invalid combination of arguments - got ({kinds}), but expected one of:")
     x, lo, hi = _clamp_operands(input, (min, max))
@@ -923,7 +919,6 @@ def _compare(f, name):
         if not isinstance(other, _NUMBERS):
             return write_out(NotImplemented, out)  # `x == None` is False, as in PyTorch
         if not isinstance(input, Tensor):  # dxdy.eq(2, x); the operator `2 == x` reflects to x.__eq__(2)
-            from ..creation import type_name
             raise TypeError(f"{name}() received an invalid combination of arguments - got ({type_name(input)}, "
                             f"{type_name(other)}), but expected one of:\n * (Tensor input, Tensor other)\n"
                             f" * (Tensor input, Number other)")
@@ -1098,7 +1093,6 @@ def _np_erfinv(y):
     special = sys.modules.get("scipy.special")
     if special is not None:
         return special.erfinv(y)
-    from ._xp import erf as _erf
     a = np.asarray(y, np.float64)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         w = -np.log((1.0 - a) * (1.0 + a))
@@ -1140,7 +1134,6 @@ _polygamma = op(lambda xp, x, *, n: _np_polygamma(n, x),
 
 
 def _register_special():
-    from ._xp import numpy_ns, tensor_ns
     numpy_ns.digamma = lambda x: _np_polygamma(0, x)
     numpy_ns.polygamma = _np_polygamma
     numpy_ns.erfinv = _np_erfinv

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..creation import type_name
+from ..dtypes import type_name
 from ..tensor import Tensor, wrap, _wrap_dim
 from ..mode import state as _grad_mode
 from ._op import op, keep, name_ops, write_out, broadcast_shape, _as_view
@@ -478,11 +478,6 @@ _masked_fill_tensor = op(lambda xp, x, value, *, mask: xp.where(mask, value, x),
                               lambda xp, g, mask: xp.sum(xp.where(mask, g, 0))),
                          node="MaskedFillBackward1", broadcasts=True, saves_index=True)
 
-# The names PyTorch's messages give dtypes (C++ type names).
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
-            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
-
-
 def masked_fill(input, mask, value):
     """A copy of input with `value` where mask (a bool tensor broadcasting with input) is True."""
     if not isinstance(mask, Tensor) or not isinstance(value, (Tensor, builtins.int, builtins.float, np.number,
@@ -491,8 +486,7 @@ def masked_fill(input, mask, value):
                         f"{type_name(value)}), but expected one of:")
     if mask._data.dtype != np.bool_:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
-                           + (_C_NAMES.get(str(mask._data.dtype), str(mask._data.dtype)) if isinstance(mask, Tensor)
-                              else type(mask).__name__))
+                           + (mask.dtype.cpp_name if isinstance(mask, Tensor) else type(mask).__name__))
     m = np.broadcast_to(mask._data, broadcast_shape(mask._data.shape, input._data.shape))
     if isinstance(value, Tensor):
         if value._data.ndim:
@@ -645,9 +639,9 @@ def _source_arg(name, input, d, a, source):
     if source._data.dtype != input._data.dtype:
         if name == "index_copy":
             raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
-                               f"{_title(input)} and (source) {_title(source)}")
-        raise RuntimeError(f"{name}_(): self ({_title(input)}) and source ({_title(source)}) must have the same "
-                           f"scalar type")
+                               f"{input.dtype.type_name} and (source) {source.dtype.type_name}")
+        raise RuntimeError(f"{name}_(): self ({input.dtype.type_name}) and source ({source.dtype.type_name}) must "
+                           f"have the same scalar type")
     s, x = source._data.shape, input._data.shape
     if name == "index_copy":
         if s and x and len(s) != len(x):
@@ -674,11 +668,6 @@ def _source_arg(name, input, d, a, source):
     if (x[:d] + x[d + 1:] != s[:d] + s[d + 1:]) if x and s else x != s:
         raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
                            f"Got self.shape = {list(x)} source.shape = {list(s)}")
-
-
-def _title(t):
-    from ._op import type_title
-    return type_title(t._data)
 
 
 def index_add(input, dim, index, source, *, alpha=1, out=None):

@@ -24,15 +24,18 @@ import re
 import numpy as np
 
 from .. import dtypes as _dt
+from ..creation import bernoulli, checked_fill, dtype_arg, _rng
+from ..dtypes import type_name
 from ..mode import state as _mode, watch as _watch
-from ..tensor import Tensor, wrap, version_counter, bump_version, live_views
+from ..saved_tensors import before_write
+from ..tensor import Tensor, TensorExtras, wrap, version_counter, bump_version, live_views
 from ._op import op, numpy_ns, writable as _writable, type_title as _type
 from .index import normalize_key, _expand_masks
 from .elementwise import (eq, ne, lt, le, gt, ge, asinh, acosh, atanh, clamp, clamp_min, clamp_max, float_power,
                           _NUMBERS, _C_TYPE_NAMES)
 from .linalg import addmm
 from .reduce import cumsum, cumprod, _numpy_names
-from .shape import t
+from .shape import t, expanded_shape
 
 LEAF_INPLACE = ("a leaf Variable that requires grad is being used in an in-place operation.\n"
                 "To fix: change a parameter in place only under dxdy.no_grad() (as an optimizer step does: "
@@ -45,13 +48,12 @@ def check_inplace(t):
     Every in-place op calls this before it writes into t (and so tells saved-tensor hooks about the write).
     """
     if _watch.on:
-        from ..saved_tensors import before_write
         before_write(t)
     if not _mode.grad_enabled:
         return
     if t._rg and t.grad_fn is None:
         raise RuntimeError(LEAF_INPLACE)
-    if t._extra is not None and "view_of" in t._extra:
+    if t._extra is not None and t._extra.view_of is not None:
         root = _view_chain(t)[0]
         if root._rg and root.grad_fn is None:
             if _view_kind(t) is not None:  # (PyTorch's first complaint about such a view)
@@ -71,7 +73,7 @@ def commit(self, result):
     node = result.grad_fn
     if node is not None:
         _protect_saved_self(node, self)
-    view = self._extra is not None and "view_of" in self._extra and _mode.grad_enabled
+    view = self._extra is not None and self._extra.view_of is not None and _mode.grad_enabled
     if view:
         root, chain = _view_chain(self)
         view = node is not None or root._rg
@@ -100,8 +102,8 @@ def commit(self, result):
 def _view_chain(t):
     """The tensor that owns t's memory, and the view steps (class, forward, params, k) from it to t."""
     chain = []
-    while t._extra is not None and "view_of" in t._extra:
-        parent, cls, forward, params, k = t._extra["view_of"]
+    while t._extra is not None and t._extra.view_of is not None:
+        parent, cls, forward, params, k = t._extra.view_of
         chain.append((cls, forward, params, k))
         t = parent
     chain.reverse()
@@ -151,12 +153,12 @@ def _view_kind(t):
 
     As in PyTorch, a view inherits its parent's kind unless it has one of its own.
     """
-    while t._extra is not None and "view_of" in t._extra:
-        if "no_grad_view" in t._extra:
+    while t._extra is not None and t._extra.view_of is not None:
+        if t._extra.no_grad_view:
             return "no_grad"
-        if t._extra["view_of"][4] is not None:
+        if t._extra.view_of[4] is not None:
             return "multi"
-        t = t._extra["view_of"][0]
+        t = t._extra.view_of[0]
     return None
 
 
@@ -214,7 +216,7 @@ def _protect_saved_self(node, self):
             snapshot = wrap(np.array(self._data), self.grad_fn)
             snapshot._rg, snapshot._nr = self._rg, self._nr
             saved[i], tensors[i], versions[i] = snapshot._data, snapshot, 0
-        elif src.__class__ is Tensor and src._extra is not None and src._extra.get("cast_of") is self:
+        elif src.__class__ is Tensor and src._extra is not None and src._extra.cast_of is self:
             src._vc, versions[i] = None, 0  # a cast of self (ops/_op.py _as_dtype) is a copy already
     node.saved, node.tensors, node.versions = tuple(saved), tuple(tensors), tuple(versions)
 
@@ -261,7 +263,6 @@ def _direct(ufunc, self, other):
     if not other_t and not isinstance(b, (int, float)):
         return False
     if _watch.on:
-        from ..saved_tensors import before_write
         before_write(self)
     try:
         ufunc(a, b, out=a, casting="same_kind")
@@ -275,7 +276,7 @@ def inplace_view(view_op, name):
     """The in-place form `x.name_(...)` of a view op: x takes the view's shape (NOTE [In-place view ops])."""
     def method(self, *args, **kwargs):
         check_inplace(self)
-        if _mode.grad_enabled and self._extra is not None and "view_of" in self._extra \
+        if _mode.grad_enabled and self._extra is not None and self._extra.view_of is not None \
                 and _view_kind(self) is not None and (self._rg or _view_chain(self)[0]._rg):
             raise RuntimeError(_view_error(self, "is being modified inplace"))
         _take_view(self, view_op(self, *args, **kwargs))
@@ -299,25 +300,24 @@ def _renamed(cls, name):
 
 def _take_view(self, view):
     """Self becomes `view`, a view of self made by a single-output view op (NOTE [In-place view ops])."""
-    _, _, forward, params, _ = view._extra["view_of"]
-    extra = self._extra or {}
-    made_before = [v for v in live_views(self._vc) if v._extra["view_of"][0] is self]
-    if "view_of" in extra or made_before:
+    _, _, forward, params, _ = view._extra.view_of
+    extra = self._extra
+    was_view = extra is not None and extra.view_of is not None
+    made_before = [v for v in live_views(self._vc) if v._extra.view_of[0] is self]
+    if was_view or made_before:
         before = wrap(self._data)
         before._vc = self._vc
-        if "view_of" in extra:
-            before._extra = {k: extra[k] for k in ("view_of", "no_grad_view") if k in extra}
-            self._extra = {k: v for k, v in extra.items() if k != "no_grad_view"}
-            self._extra["view_of"] = (before, None, forward, params, None)
-            if not _mode.grad_enabled:
-                self._extra["no_grad_view"] = True
+        if was_view:  # `before` takes self's place as a view; self (its hooks kept) becomes a view of it
+            before._extra = TensorExtras(extra.view_of, extra.no_grad_view)
+            extra.view_of = (before, None, forward, params, None)
+            extra.no_grad_view = not _mode.grad_enabled
         else:
             old = np.arange(self._data.size).reshape(self._data.shape)
             undo = np.empty(old.size, np.int64)
             undo[np.asarray(forward(numpy_ns, old, **params)).reshape(-1)] = np.arange(old.size)
-            before._extra = {"view_of": (self, None, _gather, {"index": undo.reshape(old.shape)}, None)}
+            before._extra = TensorExtras((self, None, _gather, {"index": undo.reshape(old.shape)}, None))
         for v in made_before:
-            v._extra["view_of"] = (before,) + v._extra["view_of"][1:]
+            v._extra.view_of = (before,) + v._extra.view_of[1:]
     self._data = view._data
     node = view.grad_fn
     if node is not None:
@@ -366,7 +366,6 @@ def _comparison_in_place(compare):
 
     def method(self, other):
         if not isinstance(other, _NUMBERS):
-            from ..creation import type_name
             raise TypeError(f"{method.__name__}() received an invalid combination of arguments - got "
                             f"({type_name(other)}), but expected one of:\n * (Tensor other)\n * (Number other)\n")
         check_inplace(self)
@@ -394,7 +393,6 @@ def float_power_(self, exponent):
 
 def _cumulative_in_place(cumulative):
     def method(self, dim, *, dtype=None):
-        from ..creation import dtype_arg
         dtype = dtype_arg(method.__name__, dtype)
         check_inplace(self)
         if dtype is not None and dtype is not self.dtype:
@@ -465,7 +463,6 @@ _bernoulli_tensor = _given_values("BernoulliBackward1", _zeros_vjp, _zeros_vjp)
 
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill self with 1 (with probability p: a number, or a tensor that expands to self's shape) or 0."""
-    from ..creation import bernoulli, type_name
     tensor = isinstance(p, Tensor)
     if not tensor and not isinstance(p, (int, float, np.integer, np.floating)):
         raise TypeError(f"bernoulli_() received an invalid combination of arguments - got ({type_name(p)}), but "
@@ -485,6 +482,31 @@ def bernoulli_(self, p=0.5, *, generator=None):
     return commit(self, wrap(values))
 
 
+def uniform_(self, low=0.0, to=1.0, *, generator=None, **from_):
+    """Fill with uniform samples from [low, to) (in place; records nothing).
+
+    PyTorch names `low` from, a word Python keeps for itself: `x.uniform_(**{"from": -1}, to=1)`.
+    """
+    if from_:
+        unknown = [k for k in from_ if k != "from"]
+        if unknown:
+            raise TypeError(f"uniform_() got an unexpected keyword argument '{unknown[0]}'")
+        low = from_["from"]
+    return _fill_random(self, _rng(generator).uniform(low, to, self._data.shape))
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with normal samples (in place; records nothing)."""
+    return _fill_random(self, mean + std * _rng(generator).standard_normal(self._data.shape))
+
+
+def _fill_random(self, values):
+    check_inplace(self)
+    _writable(self)[...] = values
+    bump_version(self)
+    return self
+
+
 # -- copy_, fill_, zero_ --------------------------------------------------------------------------
 _copy = op(lambda xp, x, src: xp.broadcast_to(src, x.shape).astype(x.dtype),
            vjp=(lambda xp, g, src_shape, src_dtype: g * 0,
@@ -500,7 +522,6 @@ def copy_(self, other, non_blocking=False):
     """Copy other (broadcast, cast to self's dtype) into self."""
     src = other
     if not isinstance(src, Tensor):
-        from ..creation import type_name
         raise TypeError(f"copy_(): argument 'other' (position 1) must be Tensor, not {type_name(src)}")
     check_inplace(self)
     try:
@@ -521,7 +542,6 @@ def copy_(self, other, non_blocking=False):
 def fill_(self, value):
     """Set every element to value (a number or a 0-d tensor)."""
     if not isinstance(value, (Tensor, int, float, np.number, np.bool_)) or isinstance(value, complex):
-        from ..creation import type_name
         raise TypeError(f"fill_() received an invalid combination of arguments - got ({type_name(value)}), but "
                         f"expected one of:")
     check_inplace(self)
@@ -533,7 +553,6 @@ def fill_(self, value):
             return commit(self, _fill_tensor(self, value))
         value = value.item()
     else:
-        from ..creation import checked_fill
         value = checked_fill(value, self._data.dtype, self._data.size)  # PyTorch's errors where it overflows
     if _mode.grad_enabled and self._rg:
         return commit(self, _fill(self, value=value))
@@ -576,7 +595,6 @@ _index_put = op(_setitem_forward, vjp=(_setitem_self_vjp, _setitem_value_vjp), n
 def setitem(self, key, value):
     """`x[key] = value`: write into x in place (value broadcasts; gradients flow to both)."""
     if not isinstance(value, (Tensor, int, float)):  # Python numbers and tensors only (not NumPy's), as in PyTorch
-        from ..creation import type_name
         raise TypeError(f"can't assign a {type_name(value)} to a dxdy.{self.dtype.type_name}Tensor")
     items, advanced = normalize_key(key, self._data.shape)
     if advanced:
@@ -599,7 +617,6 @@ def setitem(self, key, value):
 
 def _conform_value(v, target, advanced):
     """The value with its leading size-1 dims dropped (as PyTorch does), checked to broadcast to `target`."""
-    from .shape import expanded_shape
     shape = v._data.shape
     lead = 0
     while lead < len(shape) and shape[lead] == 1:

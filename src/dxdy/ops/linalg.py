@@ -9,25 +9,25 @@ import math
 
 import numpy as np
 
+from .. import dtypes as _dt
+from ..creation import _finish
+from ..dtypes import type_name
 from ..mode import state as _mode
+from ..return_types import make_return_type
 from ..tensor import Tensor, _wrap_dim, wrap, check_on_cpu
 from ._xp import numpy_ns
 from ._op import op, keep, name_ops, write_out, warn_once, broadcast_shape
+from .elementwise import where as _where
+from .reduce import vector_norm as _vector_norm, amax as _amax, amin as _amin, sum as _sum
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # einsum subscripts
-
-
-def _type_name(t):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[str(t._data.dtype)]
 
 
 def _same_dtype(name, x, y):
     """PyTorch's message, which differs from op to op, when x and y differ in dtype."""
     if x._data.dtype == y._data.dtype:
         return
-    from .index import _C_NAMES
-    tx, ty = _type_name(x), _type_name(y)
+    tx, ty = x.dtype.type_name, y.dtype.type_name
     if name in ("dot", "vdot"):
         msg = f"dot : expected both vectors to have same dtype, but found {tx} and {ty}"
     elif name == "mv":
@@ -37,8 +37,8 @@ def _same_dtype(name, x, y):
     elif name == "tensordot":
         msg = "both inputs should have same dtype"
     else:
-        msg = (f"expected m1 and m2 to have the same dtype, but got: {_C_NAMES[str(x._data.dtype)]} != "
-               f"{_C_NAMES[str(y._data.dtype)]}")
+        msg = (f"expected m1 and m2 to have the same dtype, but got: {x.dtype.cpp_name} != "
+               f"{y.dtype.cpp_name}")
     raise RuntimeError(msg)
 
 
@@ -51,7 +51,6 @@ def _check(name, x, y):
         return
     for pos, arg, a in ((1, "input", x), (2, _SECOND.get(name, "other"), y)):
         if not isinstance(a, Tensor):
-            from ..creation import type_name
             raise TypeError(f"{name.replace('.', '_')}(): argument '{arg}' (position {pos}) must be Tensor, "
                             f"not {type_name(a)}")
 
@@ -485,7 +484,7 @@ def einsum(equation, *operands):
     d = operands[0].dtype
     for t in operands[1:]:
         if t.dtype is not d:
-            raise RuntimeError(f"expected scalar type {_type_name(operands[0])} but found {_type_name(t)}")
+            raise RuntimeError(f"expected scalar type {operands[0].dtype.type_name} but found {t.dtype.type_name}")
     _check_einsum_sizes(ins, operands)
     summed = builtins.any(c not in rhs for c in "".join(ins))
     ins, rhs = _spell_ellipses(ins, rhs, [t._data.ndim for t in operands])
@@ -665,7 +664,7 @@ def _square(name, A):
                            f"{A._data.shape[-2]} by {A._data.shape[-1]} matrices")
     if A._data.dtype.kind != "f":
         raise RuntimeError(f"linalg.{name}: Expected a floating point or complex tensor as input. Got "
-                           f"{_type_name(A)}")
+                           f"{A.dtype.type_name}")
 
 
 def _no_half(name, A):
@@ -798,7 +797,7 @@ def solve(A, B, *, left=True):
     broadcast_shape(B._data.shape[:-1] if vector else B._data.shape[:-2], A._data.shape[:-2])
     if A._data.dtype != B._data.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
-                           f"{_type_name(A)} and B of type {_type_name(B)} instead")
+                           f"{A.dtype.type_name} and B of type {B.dtype.type_name} instead")
     _no_half("solve", A)
     return _solve(A, B, vector=vector)
 
@@ -829,7 +828,6 @@ _slogdet = op(_slogdet_forward, vjp=_slogdet_vjp, node="LinalgSlogdetBackward0",
 
 def slogdet(A, *, out=None):
     """(sign, log|det|) of a square matrix (or of each in a batch)."""
-    from ..return_types import make_return_type
     _square("slogdet", A)
     _no_half("linalg.slogdet", A)
     return write_out(make_return_type("linalg_slogdet", ("sign", "logabsdet"))(_slogdet(A)), out)
@@ -863,7 +861,6 @@ def cross(input, other, *, dim=-1, out=None):
 
 def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """The Frobenius norm ('fro', default) or the nuclear norm ('nuc') over two dims."""
-    from .reduce import vector_norm
     A = input
     if A._data.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
@@ -871,12 +868,11 @@ def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, ou
         raise RuntimeError(f"linalg.matrix_norm: Expected a floating point or complex tensor as input. Got "
                            f"{A.dtype.type_name}")
     if ord == "fro":
-        return write_out(vector_norm(A, 2, dim, keepdim, dtype=dtype), out)
+        return write_out(_vector_norm(A, 2, dim, keepdim, dtype=dtype), out)
     if ord == "nuc":
         raise NotImplementedError("linalg.matrix_norm(ord='nuc') needs an SVD with gradients; not yet in dxdy")
     if ord in (1, -1, float("inf"), float("-inf")):
         # The largest (smallest) absolute column sum for +-1, row sum for +-inf.
-        from .reduce import amax, amin, sum as _sum
         d0, d1 = (_wrap_dim(d, A._data.ndim) for d in dim)
         if ord in (float("inf"), float("-inf")):
             d0, d1 = d1, d0
@@ -887,7 +883,7 @@ def matrix_norm(input, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, ou
             # The largest of no sums: PyTorch gives zeros, outside the graph (the smallest is an error).
             shape = s._data.shape[:d1] + ((1,) if keepdim else ()) + s._data.shape[d1 + 1:]
             return write_out(wrap(np.zeros(shape, s._data.dtype)), out)
-        return write_out((amax if ord > 0 else amin)(s, d1, keepdim=keepdim), out)
+        return write_out((_amax if ord > 0 else _amin)(s, d1, keepdim=keepdim), out)
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 
@@ -903,7 +899,7 @@ def torch_cross(input, other, dim=None, *, out=None):
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")
     if isinstance(input, Tensor) and isinstance(other, Tensor) and input._data.dtype != other._data.dtype:
-        raise RuntimeError(f"expected scalar type {_type_name(input)} but found {_type_name(other)}")
+        raise RuntimeError(f"expected scalar type {input.dtype.type_name} but found {other.dtype.type_name}")
     return write_out(cross(input, other, dim=dim), out)
 
 
@@ -922,9 +918,8 @@ def torch_slogdet(input, *, out=None):
 
 def logdet(input):
     """log(det(input)): NaN where the determinant is negative, -inf where it is 0."""
-    from .elementwise import where
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"logdet: Expected a floating point or complex tensor as input. Got {_type_name(input)}")
+        raise RuntimeError(f"logdet: Expected a floating point or complex tensor as input. Got {input.dtype.type_name}")
     if input._data.ndim < 2:
         raise RuntimeError("logdet: The input tensor A must have at least 2 dimensions.")
     if input._data.shape[-1] != input._data.shape[-2]:
@@ -932,7 +927,7 @@ def logdet(input):
                            f"{input._data.shape[-1]} matrices")
     _no_half("logdet", input)
     sign, logabsdet = slogdet(input)
-    return where(sign < 0, math.nan, logabsdet)
+    return _where(sign < 0, math.nan, logabsdet)
 
 
 def diagflat(input, offset=0):
@@ -941,7 +936,6 @@ def diagflat(input, offset=0):
 
 
 def _indices_of(name, row, col, offset, dtype, upper):
-    from .. import dtypes as _dt
     d = _dt.int64 if dtype is None else dtype
     if d.np.kind not in "iu":
         raise NotImplementedError(f"\"{name}\" not implemented for '{d.type_name}'")
@@ -957,14 +951,12 @@ def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pi
     """The (row, col) indices of the lower triangle of a row x col matrix (at and below `offset`), in a 2 x N
     tensor, row by row."""
     check_on_cpu(device)
-    from ..creation import _finish
     return _finish(_indices_of("tril_indices", row, col, offset, dtype, False), requires_grad, "tril_indices")
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False, requires_grad=False):
     """The (row, col) indices of the upper triangle of a row x col matrix (at and above `offset`)."""
     check_on_cpu(device)
-    from ..creation import _finish
     return _finish(_indices_of("triu_indices", row, col, offset, dtype, True), requires_grad, "triu_indices")
 
 
@@ -1022,12 +1014,12 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
             raise RuntimeError(f"cdist only supports at least 2D tensors, X{k} got: {t._data.ndim}D")
     for k, t in ((1, x1), (2, x2)):
         if t._data.dtype.kind != "f":
-            raise RuntimeError(f"cdist only supports floating-point dtypes, X{k} got: {_type_name(t)}")
+            raise RuntimeError(f"cdist only supports floating-point dtypes, X{k} got: {t.dtype.type_name}")
     if x1._data.shape[-1] != x2._data.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1._data.shape[-1]} "
                            f"X2: {x2._data.shape[-1]}")
     if x1._data.dtype != x2._data.dtype:
-        raise RuntimeError(f"expected scalar type {_type_name(x1)} but found {_type_name(x2)}")
+        raise RuntimeError(f"expected scalar type {x1.dtype.type_name} but found {x2.dtype.type_name}")
     if not p >= 0:
         raise RuntimeError("cdist only supports non-negative p values")
     broadcast_shape(x1._data.shape[:-2], x2._data.shape[:-2])

@@ -7,12 +7,17 @@ import warnings
 
 import numpy as np
 
-from ..creation import dtype_arg, type_name
+from ..dtypes import type_name
+from ..creation import dtype_arg, _rng
 from ..mode import state as _grad_mode
 from ..tensor import Tensor, wrap, _wrap_dim
-from ._op import op, unary, binary, name_ops, write_out
+from ._op import op, unary, binary, name_ops, write_out, as_operands, broadcast_shape
 from ._xp import numpy_ns, sparse_indices, int_range, SMALL
 from .elementwise import _not_implemented, _floats_only, _not_differentiable as _no_derivative
+from .inplace import check_inplace, commit
+from .linalg import matmul, einsum
+from .reduce import norm
+from .shape import broadcast_tensors, expanded_shape
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -250,7 +255,6 @@ def _inplace_result(input, out, inplace):
     """`out` written into input, whose history it takes (as the in-place ops of ops/inplace.py do)."""
     if not inplace:
         return out
-    from .inplace import check_inplace, commit
     check_inplace(input)
     return commit(input, out)
 
@@ -483,8 +487,6 @@ def _operands(input, target):
     expansions sum the gradients back to each operand's shape (a reduced loss has a 0-d
     result, so the engine's summing to broadcast shapes cannot tell what to sum).
     """
-    from ._op import as_operands
-    from .shape import broadcast_tensors
     x, t = as_operands(input, target)
     return broadcast_tensors(x, t) if x._data.shape != t._data.shape else (x, t)
 
@@ -880,7 +882,6 @@ def linear(input, weight, bias=None):
     >>> dxdy.nn.functional.linear(dxdy.ones(2, 3), dxdy.ones(4, 3), dxdy.zeros(4)).shape
     dxdy.Size([2, 4])
     """
-    from .linalg import matmul
     _tensors("linear", ("input", input), ("weight", weight), ("bias", bias))
     x, w = input._data, weight._data
     if not x.ndim or not w.ndim:
@@ -900,7 +901,6 @@ def linear(input, weight, bias=None):
                 raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype.type_name} and "
                                    f"{weight.dtype.type_name}")
             if bias._data.shape != (w.shape[0],):  # (the common bias needs no check)
-                from .shape import expanded_shape
                 expanded_shape(bias, (math.prod(x.shape[:-1]), w.shape[0]))
             if x.ndim == 2:
                 return _addmm(bias, input, weight)
@@ -909,7 +909,6 @@ def linear(input, weight, bias=None):
     out = matmul(input, weight.t() if w.ndim == 2 else weight)
     if bias is None:
         return out
-    from ._op import broadcast_shape
     shape = broadcast_shape(out._data.shape, bias._data.shape)
     if shape != out._data.shape:
         raise RuntimeError(f"output with shape {list(out.shape)} doesn't match the broadcast shape {list(shape)}")
@@ -972,7 +971,6 @@ def tanhshrink(input):
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """input / max(||input||_p along dim, eps)."""
-    from .reduce import norm
     return write_out(input / norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input), out)
 
 
@@ -993,7 +991,6 @@ def one_hot(input, num_classes=-1):
 
 def bilinear(input1, input2, weight, bias=None):
     """x1^T A x2 + b for each output feature: weight (out, in1, in2), inputs (..., in1) and (..., in2)."""
-    from .linalg import einsum
     _tensors("bilinear", ("input1", input1), ("input2", input2), ("weight", weight), ("bias", bias))
     if input1.ndim != input2.ndim:  # PyTorch's checks, in its order (size(d) of a tensor without dim d: IndexError)
         raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.ndim} and {input2.ndim}")
@@ -1021,7 +1018,6 @@ def dropout(input, p=0.5, training=True, inplace=False):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0 or input._data.size == 0:
         return input  # PyTorch returns the input itself here (no node), an empty one included
-    from ..creation import _rng
     if p == 1:
         mask = np.zeros(input._data.shape, input._data.dtype)
     else:

@@ -12,7 +12,8 @@ import warnings
 
 import numpy as np
 
-from ..creation import _rng, ones_like, type_name
+from ..dtypes import type_name
+from ..creation import _rng, ones_like
 from ..mode import no_grad
 from ..tensor import Tensor, wrap, _wrap_dim
 from ._op import op, name_ops, keep, as_operands, warn_once, broadcast_shape

@@ -10,12 +10,15 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
-from ..creation import dtype_arg, type_name
+from ..dtypes import type_name
+from ..creation import dtype_arg, empty_like
 from ..tensor import Tensor, wrap, _wrap_dim, check_nonempty
 from ..return_types import make_return_type
-from ._op import op, keep, name_ops, write_out
+from ._op import op, keep, name_ops, write_out, as_operands, broadcast_shape
 from .sorting import take_kept, scatter_kept
-from ._xp import numpy_ns
+from ._xp import numpy_ns, positions
+from .elementwise import maximum as _maximum, minimum as _minimum, _need_tensors, _no_bool_subtraction, _is_bool
+from .shape import cat as _cat
 
 
 def dims(dim, ndim):
@@ -267,16 +270,6 @@ def _amax_amin(name, f):
         return write_out(f(input, dim=d, keepdim=keepdim), out)
     reduce.__name__ = name
     return reduce
-
-
-def _maximum(x, y):
-    from .elementwise import maximum
-    return maximum(x, y)
-
-
-def _minimum(x, y):
-    from .elementwise import minimum
-    return minimum(x, y)
 
 
 max = _extreme("max", _max_all, _max_dim, _max_index, _maximum, max_type)
@@ -561,8 +554,6 @@ _dist = op(_dist_forward, vjp=(_dist_vjp, _dist_vjp_other), node="DistBackward0"
 
 def dist(input, other, p=2):
     """The p-norm of input - other (broadcasting): p = 0 counts the nonzero differences, inf takes the largest."""
-    from ._op import as_operands
-    from .elementwise import _need_tensors, _no_bool_subtraction, _is_bool
     _need_tensors("dist", input, other)
     if isinstance(p, Tensor) and p._data.ndim == 0:
         p = p.item()
@@ -576,7 +567,6 @@ def dist(input, other, p=2):
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
                            f"{x.dtype.type_name} instead.")
-    from ._op import broadcast_shape
     _check_norm_identity(p, broadcast_shape(x._data.shape, y._data.shape), None)
     return _dist(x, y, p=float(p))
 
@@ -586,7 +576,7 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if p == "fro" or p is None:
         p = 2
     if p == "nuc":
-        from .linalg import matrix_norm
+        from .linalg import matrix_norm  # (ops/linalg.py imports this module)
         return write_out(matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim), out)
     if isinstance(p, str):
         raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
@@ -738,7 +728,6 @@ def _cumulative_extreme(name, node, better):
 
 
 def _cum_positions(indices, dim):
-    from ._xp import positions
     return positions(np.asarray(indices), dim)
 
 
@@ -780,7 +769,6 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def diff(input, n=1, dim=-1, prepend=None, append=None, *, out=None):
     """The n-th forward difference along dim: out[i] = input[i + 1] - input[i], n times."""
-    from .shape import cat
     _check_tensor("diff", input)
     if input._data.ndim == 0:
         raise RuntimeError("diff expects input to be at least one-dimensional")
@@ -797,9 +785,8 @@ def diff(input, n=1, dim=-1, prepend=None, append=None, *, out=None):
     x = input
     if prepend is not None or append is not None:
         parts = ([prepend] if prepend is not None else []) + [input] + ([append] if append is not None else [])
-        x = cat(parts, d)
+        x = _cat(parts, d)
     if n == 0 and x is input:  # a copy, as PyTorch's (CopyBackwards)
-        from ..creation import empty_like
         x = empty_like(x).copy_(x)
     for _ in range(n):
         size = x._data.shape[d]

@@ -9,9 +9,12 @@ import math
 
 import numpy as np
 
-from ..creation import int_tuple_arg, type_name, _tensor_arg, nonnegative_shape
-from ..tensor import Tensor, wrap, _wrap_dim, version_counter, allocation_error
-from ._op import op, name_ops, write_out, warn_once, broadcast_shape
+from .. import dtypes as _dt
+from ..dtypes import type_name
+from ..creation import int_tuple_arg, _tensor_arg, nonnegative_shape
+from ..tensor import Tensor, Size, wrap, _wrap_dim, version_counter, allocation_error
+from ._op import op, name_ops, write_out, warn_once, broadcast_shape, as_operands
+from .index import index_select as _index_select
 
 
 def _shape_arg(shape, fn="reshape", name="shape", keyword=None):
@@ -102,7 +105,6 @@ def view(input, *sizes, size=None, dtype=None):
 
     `x.view(dtype)` reinterprets the memory as another dtype (no gradient flows through it, as in PyTorch).
     """
-    from .. import dtypes as _dt
     if dtype is not None:  # x.view(dtype=...)
         if sizes or size is not None:
             raise TypeError("view() received an invalid combination of arguments - got a size and a dtype, but "
@@ -265,7 +267,7 @@ def expanded_shape(input, sizes):
 
 def _legacy_type(t):
     """PyTorch's legacy type name of t, as its messages print it: torch.FloatTensor."""
-    return "torch." + t.dtype.type_name + "Tensor"
+    return "torch." + _dt.legacy_type_name(t.dtype)
 
 
 def expand_as(input, other):
@@ -287,7 +289,6 @@ def broadcast_tensors(*tensors):
 
 def broadcast_shapes(*shapes):
     """The shape that tensors of these shapes broadcast to (an int is a 1-d shape); PyTorch's errors."""
-    from ..tensor import Size
     shapes = [(s,) if isinstance(s, (builtins.int, np.integer)) else s for s in shapes]
     for s in shapes:
         if not hasattr(s, "__len__"):
@@ -366,7 +367,6 @@ _repeat_interleave = op(lambda xp, x, *, repeats, dim: xp.repeat(x, repeats, axi
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Repeat each element (or each slice along dim) `repeats` times: an int, or one count per slice."""
-    from .index import index_select
     if repeats is None:  # repeat_interleave(repeats): each index i, repeats[i] times
         if dim is not None:
             raise TypeError("repeat_interleave() received an invalid combination of arguments - got (Tensor, "
@@ -402,7 +402,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if reps.size and reps.min() < 0:
         raise RuntimeError("repeats can not be negative")
     idx = np.repeat(np.arange(n), reps)
-    return index_select(x, d, wrap(idx))
+    return _index_select(x, d, wrap(idx))
 
 
 # -- transposes ------------------------------------------------------------------------------------
@@ -596,7 +596,6 @@ def _common(tensors):
             break
     else:
         return tensors  # one dtype already (the common case)
-    from .. import dtypes as _dt
     d = tensors[0].dtype
     for x in tensors[1:]:
         d = _dt.promote_types(d, x.dtype)
@@ -946,7 +945,6 @@ _kron = op(_kron_forward, vjp=(lambda xp, g, x, y: _kron_grad(xp, g, x, y, 0),
 
 def kron(input, other, *, out=None):
     """The Kronecker product: blocks input[i, j] * other, laid out as input is."""
-    from ._op import as_operands
     for name, position, t in (("input", 1, input), ("other", 2, other)):
         _tensor_arg("kron", t, name, position)
     x, y = as_operands(input, other)
