@@ -18,12 +18,12 @@ from .dtypes import type_name
 from .tensor import Tensor, wrap, check_on_cpu, allocation_error
 
 
-def write_out(result, out, name=None):
+def write_out(result, out):
     # Factories take out= as PyTorch's do (ops/_op.py writes it; imported late: ops imports this module).
     if out is None:
         return result
     from .ops._op import write_out as write
-    return write(result, out, name or sys._getframe(1).f_code.co_name)
+    return write(result, out, sys._getframe(1).f_code.co_name)
 
 
 # -- checking arguments (PyTorch's argument parser: its exception types and first lines) ------------------
@@ -79,7 +79,10 @@ def _made(a, fn, requires_grad, out):
     t = wrap(a)
     if requires_grad is not False:
         _finish(t, requires_grad, fn)
-    return t if out is None else write_out(t, out, fn)
+    if out is None:
+        return t
+    from .ops._op import write_out as write  # (as write_out's, named for fn: write_out names its caller)
+    return write(t, out, fn)
 
 
 def _tensor_arg(fn, v, name="input", position=1):
@@ -1296,10 +1299,7 @@ def _random(fn, draw, kernel):
             a = None
         if a is None:
             raise allocation_error(shape, d.np)
-        t = wrap(a)
-        if requires_grad is not False:
-            _finish(t, requires_grad, fn)
-        return t if out is None else write_out(t, out, fn)
+        return wrap(a) if requires_grad is False and out is None else _made(a, fn, requires_grad, out)
     factory.__name__ = factory.__qualname__ = fn
     return factory
 

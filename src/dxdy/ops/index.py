@@ -11,8 +11,9 @@ import numpy as np
 from ..dtypes import type_name
 from ..tensor import Tensor, wrap, _wrap_dim
 from ..mode import state as _grad_mode
-from ._op import op, keep, name_ops, write_out, broadcast_shape, _as_view
+from ._op import op, keep, name_ops, write_out, broadcast_shape
 from ._xp import positions, int_range
+from ._op import _as_view
 
 
 # -- __getitem__ ---------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from ..dtypes import type_name
 from ..mode import state as _mode
 from ..return_types import make_return_type
 from ..tensor import Tensor, _wrap_dim, wrap, check_on_cpu
-from ._xp import numpy_ns
 from ._op import op, keep, name_ops, write_out, warn_once, broadcast_shape
 from .elementwise import where as _where
 from .reduce import vector_norm as _vector_norm, amax as _amax, amin as _amin, sum as _sum
@@ -56,12 +55,11 @@ def _check(name, x, y):
 
 
 # -- products ---------------------------------------------------------------------------------------
-def _inner(xp, x, y):
-    return xp.asarray(x.dot(y))  # (x.dot(y): the forward gets arrays, and the method skips np.dot's dispatch)
-
-
-_dot = op(_inner, vjp=(lambda xp, g, x, y: g * y, lambda xp, g, x, y: g * x), node="DotBackward0")
-_vdot = op(_inner, vjp=(lambda xp, g, x, y: g * y, lambda xp, g, x, y: g * x), node="VdotBackward0")
+# (x.dot(y): the forward gets arrays, and the method skips np.dot's dispatch.)
+_dot = op(lambda xp, x, y: xp.asarray(x.dot(y)),
+          vjp=(lambda xp, g, x, y: g * y, lambda xp, g, x, y: g * x), node="DotBackward0")
+_vdot = op(lambda xp, x, y: xp.asarray(x.dot(y)),
+           vjp=(lambda xp, g, x, y: g * y, lambda xp, g, x, y: g * x), node="VdotBackward0")
 
 
 def _vectors(name, x, y):
@@ -94,8 +92,9 @@ def vdot(input, other, *, out=None):
 
 
 def _product(x, y):
-    # Neither vector requires grad: no graph to record, so the forward alone (apply's result, with less Python).
-    return wrap(_inner(numpy_ns, x._data, y._data))
+    # Neither vector requires grad: no graph to record, so the rows' forward alone (apply's result, with less
+    # Python).
+    return wrap(np.asarray(x._data.dot(y._data)))
 
 
 _mv = op(lambda xp, x, y: xp.matmul(x, y),
