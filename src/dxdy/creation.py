@@ -409,7 +409,9 @@ def checked_fill(value, dtype, count=None):
 
 
 # -- filled -------------------------------------------------------------------------------
-_INT = builtins.int  # (a global: builtins.int is two lookups)
+# (Globals: builtins.int is two lookups, and this module's range is its own.)
+_INT, _FLOAT, _RANGE, _MIN = builtins.int, builtins.float, builtins.range, builtins.min
+_FLOAT32, _FLOAT64 = np.float32, np.float64
 
 
 def _is_size_element(s):
@@ -1085,11 +1087,11 @@ def _linspace_values(start, end, steps, d):
             return half(np.where(lower, start + half(step * far), end - half(step * far))).astype(np.float16)
     # The bounds and the step as the kernel holds them (in t; integers step in double), in Python's floats.
     if d.is_floating_point:
-        if start.__class__ is end.__class__ is builtins.int and -2 ** 24 <= start <= 2 ** 24 and -2 ** 24 <= end <= 2 ** 24:
-            first, last = builtins.float(start), builtins.float(end)  # (exact in both: _double_in's common case)
+        if start.__class__ is end.__class__ is _INT and -2 ** 24 <= start <= 2 ** 24 and -2 ** 24 <= end <= 2 ** 24:
+            first, last = _FLOAT(start), _FLOAT(end)  # (exact in both: _double_in's common case)
         else:
             first, last = _double_in(start, t), _double_in(end, t)
-        by = (last - first) / (steps - 1) if t is np.float64 else _float32_step(first, last, steps)
+        by = (last - first) / (steps - 1) if t is _FLOAT64 else _float32_step(first, last, steps)
     else:
         t = np.float64
         first, last = builtins.float(_scalar_to(start, d.np.type)), builtins.float(_scalar_to(end, d.np.type))
@@ -1099,15 +1101,15 @@ def _linspace_values(start, end, steps, d):
     # times its magnitude: each value here is a multiple of 2 ** -24 times the least nonzero magnitude, and a
     # double while below 2 ** 53 times that (a bit to spare for rounding the left side).
     exact = False
-    if t is np.float32:
+    if t is _FLOAT32:
         a, b, c = abs(first), abs(last), abs(by)
-        exact = (a if a > b else b) + c * steps < 2 ** 28 * builtins.min(a or math.inf, b or math.inf, c or math.inf)
-    if steps <= _FEW and (exact or t is np.float64):
+        exact = (a if a > b else b) + c * steps < 2 ** 28 * _MIN(a or math.inf, b or math.inf, c or math.inf)
+    if steps <= _FEW and (exact or t is _FLOAT64):
         if exact:  # the first half steps up from start, the second down from end (loops: cheaper than comprehensions)
             values = []
-            for i in builtins.range(steps // 2):
+            for i in _RANGE(steps // 2):
                 values.append(first + by * i)
-            for k in builtins.range(steps - 1 - steps // 2, -1, -1):
+            for k in _RANGE(steps - 1 - steps // 2, -1, -1):
                 values.append(last - by * k)
         else:
             values = _linspace_few(first, last, by, steps)
