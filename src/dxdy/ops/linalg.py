@@ -68,11 +68,11 @@ def _vectors(name, x, y):
     a, b = x._data, y._data
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
-    if a.shape[0] != b.shape[0]:
+    if len(a) != len(b):  # (1-D: the length is the size, with no shape tuple made)
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
                            f"[{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} "
                            f"and {b.shape[0]} elements respectively")
-    if a.dtype != b.dtype:
+    if a.dtype is not b.dtype and a.dtype != b.dtype:  # (identity first: NumPy's dtypes of one kind are one object)
         _same_dtype(name, x, y)
 
 
