@@ -9,11 +9,11 @@ differences (gradcheck, gradgradcheck). The rows live in op_db_*.py by family.
 from op_db_elementwise import ELEMENTWISE, REDUCE, CONVERT
 from op_db_structure import SHAPE, INDEX, LINALG, NN
 from op_db_sorting import SORTING
-from op_db_more import MORE
+from op_db_scans_sets_special import SCANS_SETS_SPECIAL
 from op_db_nn import NN_LAYERS
 from op_info import Maker  # noqa: F401
 
-OP_DB = ELEMENTWISE + REDUCE + CONVERT + SHAPE + INDEX + LINALG + NN + SORTING + MORE + NN_LAYERS
+OP_DB = ELEMENTWISE + REDUCE + CONVERT + SHAPE + INDEX + LINALG + NN + SORTING + SCANS_SETS_SPECIAL + NN_LAYERS
 
 # Public names that are not ops (no gradient to check): creation, random numbers, modes,
 # dtypes and classes, and utilities. Each is tested in its own test module.
@@ -27,7 +27,8 @@ is_inference_mode_enabled get_default_dtype set_default_dtype promote_types resu
 is_floating_point numel set_num_threads get_num_threads compile set_printoptions get_printoptions
 broadcast_shapes is_anomaly_enabled is_anomaly_check_nan_enabled
 finfo iinfo
-""".split())
+""".split()) | {  # nn.functional's functions under their top-level names too (the rows are nn.functional's):
+    "conv1d", "conv2d", "prelu", "bilinear", "celu_", "selu_", "threshold_", "relu_"}  # tests/test_aliases.py
 
 
 def ops_by_name():

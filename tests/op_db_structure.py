@@ -105,6 +105,7 @@ SHAPE += [
                                           S([make(()), make((2,))])]),
     OpInfo("vstack", lambda make, dtype: [S([make((2, 3)), make((1, 3))]), S([make((3,)), make((3,))]),
                                           S([make(()), make(())])]),
+    OpInfo("row_stack", lambda make, dtype: [S([make((2, 3)), make((1, 3))]), S([make((3,)), make((3,))])]),
     OpInfo("dstack", lambda make, dtype: [S([make((2, 3)), make((2, 3))]), S([make((3,)), make((3,))])]),
     OpInfo("column_stack", lambda make, dtype: [S([make((3,)), make((3, 2))]), S([make(()), make(())])]),
     OpInfo("atleast_1d", lambda make, dtype: [S(make(())), S(make((2, 3)))]),

@@ -538,6 +538,11 @@ def called_names():
     for expression in VALUES + SHAPES:
         for form, path, names in _calls_in(expression):
             called.setdefault((form, path), set()).update(names)
+    # A top-level function that is nn.functional's (dxdy.conv2d is dxdy.nn.functional.conv2d, as in PyTorch) is
+    # called by the calls of nn.functional's.
+    for name in dxdy.__all__:
+        if getattr(dxdy.nn.functional, name, None) is getattr(dxdy, name):
+            called.setdefault(("function", name), set()).update(called.get(("function", "nn.functional." + name), ()))
     return called
 
 

@@ -24,39 +24,10 @@ from .creation import (tensor, as_tensor, asarray, from_numpy, scalar_tensor, ze
                        FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor,
                        ByteTensor, BoolTensor)
 from . import ops as _ops
-from .ops.elementwise import (add, sub, subtract, rsub, mul, multiply, div, divide, true_divide, floor_divide,
-                              remainder, fmod, pow, float_power, neg, reciprocal, abs, absolute, sign, sgn, exp, exp2,
-                              expm1, log, log2, log10, log1p, sqrt, rsqrt, square, sin, cos, tan, asin, acos, atan,
-                              atan2, arctan2, sinh, cosh, tanh, asinh, acosh, atanh, sigmoid, logit, relu, erf, erfc,
-                              floor, ceil, round, trunc, fix, frac, clamp, clip, clamp_min, clamp_max, maximum,
-                              minimum, fmax, fmin, where, lerp, nan_to_num, eq, ne, lt, le, gt, ge, not_equal, less,
-                              less_equal, greater, greater_equal, equal, isclose, allclose, logical_and, logical_or,
-                              logical_xor, logical_not, isnan, isinf, isfinite, isposinf, isneginf, signbit,
-                              bitwise_and, bitwise_or, bitwise_xor, bitwise_not, logaddexp, logaddexp2, xlogy,
-                              hypot, copysign, heaviside, addcmul, addcdiv)
-from .ops.reduce import (sum, nansum, mean, prod, max, min, amax, amin, aminmax, argmax, argmin, var, std, var_mean,
-                         std_mean, norm, dist, logsumexp, cumsum, cumprod, all, any, count_nonzero)
-from .ops.shape import (reshape, flatten, ravel, unflatten, squeeze, unsqueeze, broadcast_to, broadcast_tensors,
-                        broadcast_shapes, tile, repeat_interleave, transpose, swapaxes, swapdims, t, permute,
-                        movedim, moveaxis, flip, fliplr, flipud, roll, cat, concat, concatenate, stack, hstack,
-                        vstack, dstack, column_stack, atleast_1d, atleast_2d, atleast_3d, split, tensor_split, chunk,
-                        unbind, narrow, select)
-from .ops.index import (gather, scatter, scatter_add, index_select, take, take_along_dim, masked_fill, masked_select,
-                        nonzero, argwhere)
-from .ops.linalg import (dot, vdot, mv, mm, bmm, matmul, addmm, outer, ger, inner, tensordot, einsum, trace, diagonal,
-                         diag, diag_embed, tril, triu, torch_det as det, torch_inverse as inverse)
-from .ops.convert import clone
-from .ops.sorting import sort, argsort, msort, topk, kthvalue, median
-from .ops.elementwise import deg2rad, rad2deg, lgamma, digamma, erfinv, sinc
-from .ops.reduce import cummax, cummin, logcumsumexp, nanmean, diff, trapezoid, trapz
-from .ops.shape import meshgrid, cartesian_prod, kron, rot90
-from .ops.index import (index_add, index_copy, index_fill, isin, searchsorted, bincount, unique,
-                        unique_consecutive)
-from .ops.linalg import (torch_cross as cross, logdet, torch_slogdet as slogdet, diagflat, tril_indices,
-                         triu_indices, cdist)
 from .dtypes import finfo, iinfo
-from .ops.nn import softmax, log_softmax, torch_dropout as dropout, threshold, celu, selu, hardshrink
+globals().update(_ops.top_level_functions())  # the ops, by their names (NOTE [Methods and in-place forms])
 from . import autograd, nn, linalg, return_types
+from .nn.functional import relu_
 from .autograd import grad as _grad_fn  # noqa: F401  (dxdy.autograd.grad; `dxdy.grad` is not PyTorch's)
 from .printing import set_printoptions, get_printoptions
 from .autograd.anomaly_mode import is_anomaly_enabled, is_anomaly_check_nan_enabled
@@ -115,7 +86,8 @@ def compile(model=None, **kwargs):
 
 import types as _types
 
-_LAZY = ("cosine_similarity", "pairwise_distance")  # from ops/nn_layers.py, loaded on first use (import time)
+# nn.functional's functions that PyTorch's top level shares, from ops/nn_layers.py, loaded on first use (import time)
+_LAZY = ("cosine_similarity", "pairwise_distance", "conv1d", "conv2d", "prelu")
 __all__ = sorted([n for n, v in globals().items() if not n.startswith("_") and not isinstance(v, _types.ModuleType)]
                  + list(_LAZY)) + ["autograd", "nn", "linalg"]
 

@@ -302,6 +302,8 @@ class Tensor:
     def element_size(self):
         return self._data.itemsize
 
+    itemsize = property(element_size)
+
     def stride(self, dim=None):
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]

@@ -1,20 +1,29 @@
 """dxdy's ops, by family, and their binding to Tensor as methods and operators.
 
 NOTE [Methods and in-place forms]
-The family modules hold the ops; the Tensor methods are derived from them here, so
-that adding an op needs no list of methods (its row with its public function, its
-OpInfo entry, and for now its import in dxdy/__init__.py):
-- every public function of a family module is also the Tensor method of its name
-  (`x.exp()` is `dxdy.exp(x)`: the function itself, no wrapper), except those in
-  NOT_METHODS; where a module has both torch.linalg's `det` and torch's
-  `torch_det`, the method is torch's;
+The family modules hold the ops; dxdy's top-level functions and the Tensor methods
+are derived from them here, so that adding an op needs no list of names (its row
+with its public function, and its OpInfo entry):
+- every public function of a family module is an op under its name, except the
+  helpers the modules share (HELPERS) and torch.linalg's functions (LINALG_ONLY,
+  exported by dxdy/linalg.py only); where a module has both torch.linalg's `det`
+  and torch's `torch_det`, the op `det` is torch's. An alias is a second name
+  for the same function (`arcsin = asin`) and is an op under both names;
+- every op is a top-level function (`dxdy.exp`), except the Tensor methods that
+  PyTorch has no function for (NOT_FUNCTIONS); of ops/nn.py, nn.functional's,
+  only those PyTorch also has at top level, as the same function or with the
+  same signature (NN_AT_TOP_LEVEL; ops/nn_layers.py's: dxdy/__init__.py's _LAZY);
+- every op is also the Tensor method of its name (`x.exp()` is `dxdy.exp(x)`:
+  the function itself, no wrapper), except those in NOT_METHODS;
 - an element-wise op (ops/elementwise.py) has an in-place form `x.exp_()`, except
   those in NO_IN_PLACE; an op of another family has one when IN_PLACE names it.
   ops/inplace.py makes the form: the out-of-place result written back into self
   (`inplace`), or for a shape op self taking the view's shape (`inplace_view`);
   a form that ops/inplace.py writes out itself (`lt_`, `cumsum_`, ...) is taken
   as written.
-tests/test_tensor_methods.py holds both tables to PyTorch's Tensor, both ways.
+tests/test_tensor_methods.py holds the methods and in-place forms to PyTorch's
+Tensor, both ways; tests/test_aliases.py holds every name PyTorch has for an op
+dxdy implements (its aliases, at top level, as methods and in place).
 
 NOTE [Where Tensor's methods come from]
 tensor.py holds Tensor's data model and imports nothing of dxdy but dtypes and mode,
@@ -35,16 +44,25 @@ from .elementwise import _add, _sub, _rsub, mul, _true_divide, _remainder, recip
 
 FAMILIES = (elementwise, reduce, shape, index, linalg, convert, sorting)
 
-# Line by line: PyTorch's functions that are not Tensor methods; torch.linalg's (Tensor.solve is the torch.solve
-# PyTorch removed); methods bound in _bind with a signature of their own; helpers the family modules share.
+# Helpers the family modules share; torch.linalg's functions (Tensor.solve is the torch.solve PyTorch removed).
+HELPERS = frozenset("dims infer_shape expanded_shape split_method getitem normalize_key take_kept scatter_kept".split())
+LINALG_ONLY = frozenset("inv solve matrix_norm vector_norm".split())
+
+# Line by line: PyTorch's functions that are not Tensor methods; methods bound in _bind with a signature of their own.
 NOT_METHODS = frozenset("""
-cat concat concatenate stack hstack vstack dstack column_stack atleast_1d atleast_2d atleast_3d meshgrid
+cat concat concatenate stack hstack vstack row_stack dstack column_stack atleast_1d atleast_2d atleast_3d meshgrid
 cartesian_prod broadcast_tensors broadcast_shapes einsum tensordot cdist tril_indices triu_indices isin searchsorted
 std_mean var_mean trapezoid trapz rsub
-inv solve matrix_norm vector_norm
 where split
-dims infer_shape expanded_shape split_method getitem normalize_key take_kept scatter_kept
 """.split())
+
+# Tensor methods that are no torch.* function.
+NOT_FUNCTIONS = frozenset("""
+view view_as expand expand_as repeat reshape_as contiguous sum_to_size to type type_as
+bool byte char short int long half float double
+""".split())
+NN_AT_TOP_LEVEL = frozenset("softmax log_softmax dropout threshold threshold_ celu celu_ selu selu_ hardshrink bilinear"
+                            .split())
 
 # Element-wise ops without an in-place form in PyTorch; the in-place forms of the other families.
 NO_IN_PLACE = frozenset("""
@@ -66,17 +84,31 @@ def _public_functions(module):
             if type(fn) is types.FunctionType and name[0] != "_" and (fn.__module__ == here or hasattr(fn, "node"))}
 
 
+def _ops_of(family):
+    """{name: function} of a family's ops (NOTE [Methods and in-place forms])."""
+    functions = _public_functions(family)
+    ops = {}
+    for name, fn in functions.items():
+        if name.startswith("torch_"):  # torch.det beside torch.linalg.det: the op is torch's
+            ops[name[len("torch_"):]] = fn
+        elif name not in HELPERS and name not in LINALG_ONLY and "torch_" + name not in functions:
+            ops[name] = fn
+    return ops
+
+
+def top_level_functions():
+    """{name: function} for dxdy's top level, derived from the families."""
+    functions = {}
+    for family in FAMILIES:
+        functions.update((name, fn) for name, fn in _ops_of(family).items() if name not in NOT_FUNCTIONS)
+    functions.update((name, fn) for name, fn in _ops_of(nn).items() if name in NN_AT_TOP_LEVEL)
+    return functions
+
+
 def _methods():
     """{name: (function, family)} for the methods derived from the families."""
-    methods = {}
-    for family in FAMILIES:
-        functions = _public_functions(family)
-        for name, fn in functions.items():
-            if name.startswith("torch_"):  # torch.det beside torch.linalg.det: the method is torch's
-                methods[name[len("torch_"):]] = (fn, family)
-            elif name not in NOT_METHODS and "torch_" + name not in functions:
-                methods[name] = (fn, family)
-    return methods
+    return {name: (fn, family) for family in FAMILIES for name, fn in _ops_of(family).items()
+            if name not in NOT_METHODS}
 
 
 def _in_place_form(name, fn, family):

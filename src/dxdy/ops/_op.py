@@ -562,9 +562,10 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
     float tensors of one dtype, or a float tensor and a Python number).
     `reuse`, the op's ufunc, lets an op whose rules save nothing write its result
     into a big temporary left operand (NOTE [Reusing temporaries]). `name` is the
-    public name, for a row bound to another (`_pow_scalar` is `pow`; else name_ops
-    names it after its variable). `torch_names` maps a rule's names to PyTorch's
-    saved-attribute names where they differ (`grad_fn._saved_exponent` is y).
+    public name, for a row bound to another (`_subtract` is `sub`; else name_ops
+    names it after its variable; rows of one op's overloads: `overloads`).
+    `torch_names` maps a rule's names to PyTorch's saved-attribute names where
+    they differ (`grad_fn._saved_exponent` is y).
     """
     cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp)
     if torch_names:
@@ -883,6 +884,21 @@ def _as_dtype(v, d):
     if d.np.kind in "iu" and isinstance(v, (_int, np.integer)):
         v = wrap_int(v, d.np)
     return wrap(np.asarray(v, d.np))
+
+
+def overloads(factory, f, rows, **shared):
+    """One op's rows by PyTorch's overload names (derivatives.yaml's `pow.Tensor_Scalar`): {overload: caller}.
+
+    `rows` maps each overload to its node name, or to what its row adds to the
+    arguments `factory` (unary, binary or op) shares among them: its `node`, and its
+    rules where they differ. Every caller is named after the op (`pow`).
+    """
+    callers = {}
+    for overload, own in rows.items():
+        caller = factory(f, **shared, **(own if isinstance(own, dict) else {"node": own}))
+        caller.__name__ = caller.__qualname__ = overload.split(".")[0]
+        callers[overload] = caller
+    return callers
 
 
 def name_ops(namespace):

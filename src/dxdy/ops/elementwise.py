@@ -17,8 +17,8 @@ import numpy as np
 from .. import dtypes as _dt
 from ..dtypes import type_name
 from ..tensor import Tensor, wrap
-from ._op import unary, binary, op, name_ops, as_operands, check_broadcast, keep, write_out, _operands, _names, \
-    warn_once
+from ._op import unary, binary, op, overloads, name_ops, as_operands, check_broadcast, keep, write_out, _operands, \
+    _names, warn_once
 from ._xp import erf as _erf, numpy_ns, tensor_ns
 from .index import nonzero
 
@@ -87,13 +87,9 @@ _add = binary(lambda xp, x, y: x + y,
 _subtract = binary(lambda xp, x, y: _minus(x, y),
                    vjp=(lambda xp, g: g, lambda xp, g: -g), node="SubBackward0", name="sub",
                    check=lambda x, y: _no_bool_subtraction(x, y), reuse=np.subtract)
-_rsub_scalar = binary(lambda xp, x, y: _minus(y, x),
-                      # other - self, self first
-                      vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward1", name="rsub",
-                      check=lambda x, y: _no_bool_subtraction(x, y))
-_rsub_tensor = binary(lambda xp, x, y: _minus(y, x),
-                      vjp=(lambda xp, g: -g, lambda xp, g: g), node="RsubBackward0", name="rsub",
-                      check=lambda x, y: _no_bool_subtraction(x, y))
+_rsub_rows = overloads(binary, lambda xp, x, y: _minus(y, x),  # other - self, self first
+                       vjp=(lambda xp, g: -g, lambda xp, g: g), check=lambda x, y: _no_bool_subtraction(x, y),
+                       rows={"rsub.Tensor": "RsubBackward0", "rsub.Scalar": "RsubBackward1"})
 mul = binary(lambda xp, x, y: x * y,
              vjp=(lambda xp, g, x, y: g * y, lambda xp, g, x, y: g * x), node="MulBackward0")
 _true_divide = binary(lambda xp, x, y: x / y,
@@ -131,17 +127,17 @@ _fmod_by_constant = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
                            vjp=(lambda xp, g: g, None), node="FmodBackward1", name="fmod")
 # d(x^y)/dx = y x^(y-1), zero where y == 0; d(x^y)/dy = x^y log x, zero where x == 0 and y >= 0 (PyTorch's
 # conventions, which keep 0^0 and 0^y differentiable).
-_pow = binary(lambda xp, x, y: _power(x, y),
-              vjp=(lambda xp, g, x, y, out: keep(xp.where(y == 0, 0, g * y * x ** (y - 1)), out),  # PyTorch saves out
-                   lambda xp, g, x, y, out: g * xp.where((x == 0) & (y >= 0), 0, out * xp.log(x))),
-              node="PowBackward1", name="pow", torch_names={"y": "exponent"})
-_pow_scalar = binary(lambda xp, x, y: _power(x, y),  # tensor ** number
-                     vjp=(lambda xp, g, x, y: xp.zeros_like(g) if y == 0 else g * (y * _to_number_power(xp, x, y - 1)),
-                          None),
-                     node="PowBackward0", name="pow", torch_names={"y": "exponent"})
-_scalar_pow = binary(lambda xp, x, y: _power(x, y),  # number ** tensor
-                     vjp=(None, lambda xp, g, x, y, out: g * _times_log(xp, out, x, y)), node="PowBackward2",
-                     name="pow", torch_names={"y": "exponent"})
+_pow = overloads(binary, lambda xp, x, y: _power(x, y), torch_names={"y": "exponent"}, rows={
+    "pow.Tensor_Tensor": dict(
+        vjp=(lambda xp, g, x, y, out: keep(xp.where(y == 0, 0, g * y * x ** (y - 1)), out),  # PyTorch saves out
+             lambda xp, g, x, y, out: g * xp.where((x == 0) & (y >= 0), 0, out * xp.log(x))),
+        node="PowBackward1"),
+    "pow.Tensor_Scalar": dict(  # tensor ** number
+        vjp=(lambda xp, g, x, y: xp.zeros_like(g) if y == 0 else g * (y * _to_number_power(xp, x, y - 1)), None),
+        node="PowBackward0"),
+    "pow.Scalar": dict(  # number ** tensor
+        vjp=(None, lambda xp, g, x, y, out: g * _times_log(xp, out, x, y)), node="PowBackward2"),
+})
 _atan2 = binary(lambda xp, x, y: xp.arctan2(x, y),
                 vjp=(lambda xp, g, x, y: g * (y * _inverse_radius2(xp, x, y)),
                      lambda xp, g, x, y: g * (-x * _inverse_radius2(xp, x, y))),
@@ -249,7 +245,7 @@ def _minus(x, y):
 
 
 _sub = _subtract  # Tensor.__sub__
-_rsub = _rsub_scalar  # Tensor.__rsub__: y - x with the tensor x first
+_rsub = _rsub_rows["rsub.Scalar"]  # Tensor.__rsub__: y - x with the tensor x first
 
 
 def _scaled(other, alpha, input):
@@ -288,7 +284,7 @@ def rsub(input, other, *, alpha=1):
     if _is_bool(input) or _is_bool(other):
         _no_bool_subtraction(input, other)
     x = _scaled(input, alpha, other)
-    return (_rsub_tensor if isinstance(other, Tensor) else _rsub_scalar)(x, other)
+    return _rsub_rows["rsub.Tensor" if isinstance(other, Tensor) else "rsub.Scalar"](x, other)
 
 
 def multiply(input, other, *, out=None):
@@ -342,13 +338,13 @@ def fmod(input, other, *, out=None):
 def pow(input, exponent, *, out=None):
     """input ** exponent for tensors or Python numbers on either side."""
     if not isinstance(input, Tensor):
-        return _finish(_scalar_pow(input, exponent), out)
+        return _finish(_pow["pow.Scalar"](input, exponent), out)
     if isinstance(exponent, Tensor):
-        return _finish(_pow(input, exponent), out)
+        return _finish(_pow["pow.Tensor_Tensor"](input, exponent), out)
     if isinstance(exponent, int) and not isinstance(exponent, bool) and exponent < 0 \
             and input._data.dtype.kind in "iub":
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return _finish(_pow_scalar(input, exponent), out)
+    return _finish(_pow["pow.Tensor_Scalar"](input, exponent), out)
 
 
 def float_power(input, exponent):

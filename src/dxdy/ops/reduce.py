@@ -14,7 +14,7 @@ from ..dtypes import type_name
 from ..creation import dtype_arg, empty_like
 from ..tensor import Tensor, wrap, _wrap_dim, check_nonempty
 from ..return_types import make_return_type
-from ._op import op, keep, name_ops, write_out, as_operands, broadcast_shape
+from ._op import op, overloads, keep, name_ops, write_out, as_operands, broadcast_shape
 from .sorting import take_kept, scatter_kept
 from ._xp import numpy_ns, positions
 from .elementwise import maximum as _maximum, minimum as _minimum, _need_tensors, _no_bool_subtraction, _is_bool
@@ -59,12 +59,9 @@ def _check_tensor(fn, x):
 
 
 # -- sum, mean, prod ------------------------------------------------------------------------
-_sum = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.add.reduce(x, axis=dim, keepdims=keepdim)),
-          vjp=lambda xp, g, x_shape, dim, keepdim: xp.spread(_kept(xp, g, dim, keepdim), x_shape),
-          node="SumBackward1", linear=True)
-_sum_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.add.reduce(x, axis=dim, keepdims=keepdim)),
-              vjp=lambda xp, g, x_shape, dim, keepdim: xp.spread(_kept(xp, g, dim, keepdim), x_shape),
-              node="SumBackward0", linear=True)
+_sum = overloads(op, lambda xp, x, *, dim, keepdim: xp.asarray(xp.add.reduce(x, axis=dim, keepdims=keepdim)),
+                 vjp=lambda xp, g, x_shape, dim, keepdim: xp.spread(_kept(xp, g, dim, keepdim), x_shape),
+                 linear=True, rows={"sum": "SumBackward0", "sum.dim_IntList": "SumBackward1"})
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -78,7 +75,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     d = dims(dim, x._data.ndim)
     if x._data.dtype.kind == "b":  # sum(dtype=bool): PyTorch's sum in bool is a logical or
         return write_out(wrap(np.asarray(np.any(x._data, axis=d, keepdims=keepdim))), out)
-    return write_out((_sum_all if dim is None else _sum)(x, dim=d, keepdim=keepdim), out)
+    return write_out(_sum["sum" if dim is None else "sum.dim_IntList"](x, dim=d, keepdim=keepdim), out)
 
 
 def _for_sum(x, dtype, fn="sum"):
@@ -118,10 +115,8 @@ def _mean_gradient(xp, g, x_shape, dim, keepdim):
     return xp.spread(g / n, x_shape) if n else xp.spread(g, x_shape) / n
 
 
-_mean = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim), vjp=_mean_gradient, node="MeanBackward1",
-           linear=True)
-_mean_all = op(lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim), vjp=_mean_gradient,
-               node="MeanBackward0", linear=True)
+_mean = overloads(op, lambda xp, x, *, dim, keepdim: _average(xp, x, dim, keepdim), vjp=_mean_gradient, linear=True,
+                  rows={"mean": "MeanBackward0", "mean.dim": "MeanBackward1"})
 
 
 def _count(shape, dim):
@@ -142,7 +137,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
                            f"or complex dtype. Got: {x.dtype.type_name}")
     d = dims(dim, x._data.ndim)
-    return write_out((_mean_all if dim is None else _mean)(x, dim=d, keepdim=keepdim), out)
+    return write_out(_mean["mean" if dim is None else "mean.dim"](x, dim=d, keepdim=keepdim), out)
 
 
 def _exclusive_products(xp, x, axis):

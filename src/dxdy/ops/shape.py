@@ -663,6 +663,9 @@ def vstack(tensors):
     return cat([atleast_2d(x) for x in _tensor_list("vstack", tensors)], 0)
 
 
+row_stack = vstack
+
+
 def dstack(tensors):
     """Join along dim 2, each tensor made at least 3-D first."""
     return cat([atleast_3d(x) for x in _tensor_list("dstack", tensors)], 2)

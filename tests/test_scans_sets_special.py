@@ -1,5 +1,5 @@
-"""finfo/iinfo, the in-place index ops, and bad input for the torch.* functions of tests/op_db_more.py,
-each against PyTorch."""
+"""The ops of tests/op_db_scans_sets_special.py beyond the op table, each against PyTorch: bad input, the in-place
+index and special forms, cross's and meshgrid's deprecated defaults, special functions over a wide range."""
 import warnings
 
 import numpy as np
@@ -7,40 +7,6 @@ import pytest
 import torch
 
 import dxdy
-
-
-@pytest.mark.parametrize("name", ["float16", "float32", "float64"])
-def test_finfo_matches_torch(name):
-    d, t = dxdy.finfo(getattr(dxdy, name)), torch.finfo(getattr(torch, name))
-    for attr in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"):
-        assert getattr(d, attr) == getattr(t, attr), attr
-    assert repr(d) == repr(t)
-
-
-def test_finfo_default_is_the_default_dtype():
-    assert dxdy.finfo().dtype == "float32"
-    dxdy.set_default_dtype(dxdy.float64)
-    try:
-        assert dxdy.finfo().dtype == "float64"
-    finally:
-        dxdy.set_default_dtype(dxdy.float32)
-
-
-@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
-def test_iinfo_matches_torch(name):
-    d, t = dxdy.iinfo(getattr(dxdy, name)), torch.iinfo(getattr(torch, name))
-    for attr in ("bits", "max", "min", "dtype"):
-        assert getattr(d, attr) == getattr(t, attr), attr
-    assert repr(d) == repr(t)
-
-
-def test_info_refuses_the_other_kind():
-    with pytest.raises(TypeError):
-        dxdy.finfo(dxdy.int32)
-    with pytest.raises(TypeError):
-        dxdy.iinfo(dxdy.float32)
-    with pytest.raises(TypeError):
-        dxdy.iinfo(dxdy.bool)
 
 
 def _both(fn):
@@ -153,9 +119,18 @@ def test_special_in_place(name):
     np.testing.assert_allclose(d.numpy(), t.numpy(), rtol=1e-12)
 
 
-def test_cross_default_dim_warns_once_and_takes_the_first_dim_of_size_3():
+@pytest.fixture
+def as_a_fresh_process():
+    """dxdy's warned-once messages forgotten for the test, as in a fresh process; afterwards it remembers them
+    again (with the test's own), as PyTorch, which warned them earlier in this process, does."""
     from dxdy.ops._op import _WARNED
-    _WARNED.clear()  # as PyTorch, warned once per process: forget earlier tests' calls
+    earlier = set(_WARNED)
+    _WARNED.clear()
+    yield
+    _WARNED.update(earlier)
+
+
+def test_cross_default_dim_warns_once_and_takes_the_first_dim_of_size_3(as_a_fresh_process):
     a, b = np.random.default_rng(0).standard_normal((2, 3, 3))
     with pytest.warns(UserWarning, match="without specifying the dim"):
         d = dxdy.cross(dxdy.tensor(a), dxdy.tensor(b))
@@ -171,9 +146,7 @@ def test_cross_default_dim_warns_once_and_takes_the_first_dim_of_size_3():
                                torch.tensor(a).cross(torch.tensor(b), dim=1).numpy())
 
 
-def test_meshgrid_without_indexing_warns_and_is_ij():
-    from dxdy.ops._op import _WARNED
-    _WARNED.clear()
+def test_meshgrid_without_indexing_warns_and_is_ij(as_a_fresh_process):
     with pytest.warns(UserWarning, match="indexing argument"):
         g = dxdy.meshgrid(dxdy.arange(2), dxdy.arange(3))
     assert [tuple(t.shape) for t in g] == [(2, 3), (2, 3)]

@@ -1,5 +1,7 @@
-"""Op table rows: the torch.* functions added together (cumulative extremes, special functions, grids,
-index_add/copy/fill, set operations, searchsorted, cdist, ...)."""
+"""Op table rows: scans along a dim (cummax, cummin, logcumsumexp, diff, trapezoid, nanmean), set and search
+ops (isin, searchsorted, bincount, unique), the index_add/copy/fill family, special functions (lgamma, digamma,
+erfinv, sinc, deg2rad), grids and products (meshgrid, cartesian_prod, kron, cross, rot90, diagflat, tril/triu
+indices), determinants (logdet, slogdet) and cdist."""
 import numpy as np
 
 from op_info import OpInfo, Sample, NoGrad
@@ -88,7 +90,7 @@ def _cdist(make, dtype):
             S(make((0, 4)), make((2, 4)), name="empty"), S(make.noncontig((3, 2)), make((2, 2)), name="noncontig")]
 
 
-MORE = [
+SCANS_SETS_SPECIAL = [
     OpInfo("cross", lambda make, dtype: [
         S(make((4, 3)), make((4, 3)), 1), S(make((2, 1, 3)), make((1, 4, 3)), -1, name="broadcast"),
         S(make((3, 2)), make((3, 2)), name="default-dim"), S(make((3,)), make((3,)), dim=0),
