@@ -7,6 +7,7 @@ import builtins
 import functools
 import math
 import operator
+import struct
 import sys
 import warnings
 
@@ -70,6 +71,18 @@ def _finish(t, requires_grad, fn="tensor"):
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad_(True)
     return t
+
+
+def _made(a, fn, requires_grad, out):
+    """Factory `fn`'s tensor over the new array `a`, with its requires_grad= and out= (left at their defaults,
+    they cost a test each)."""
+    t = wrap(a)
+    if requires_grad is not False:
+        _finish(t, requires_grad, fn)
+    if out is None:
+        return t
+    from .ops._op import write_out as write  # (as write_out's, named for fn: write_out names its caller)
+    return write(t, out, fn)
 
 
 def _tensor_arg(fn, v, name="input", position=1):
@@ -348,6 +361,7 @@ _C_TYPES = {t: (name, lo, hi, bits) for t, name, lo, hi, bits in [
     (np.int64, "int64_t", -2 ** 63, 2 ** 63 - 1, 0), (np.float16, "c10::Half", -65504.0, 65504.0, 11),
     (np.float32, "float", -3.4028234663852886e38, 3.4028234663852886e38, 24),
     (np.float64, "double", -1.7976931348623157e308, 1.7976931348623157e308, 53)]}
+_FLOAT32_MAX = _C_TYPES[np.float32][2]
 
 
 def scalar_bits(value):
@@ -372,6 +386,9 @@ def checked_fill(value, dtype, count=None):
     rounds, to inf past the largest)."""
     value = scalar_bits(value)
     kind = dtype.kind
+    if kind == "f" and value.__class__ is builtins.float and (dtype.itemsize == 8 or dtype.itemsize == 4 and
+                                                              -_FLOAT32_MAX <= value <= _FLOAT32_MAX):
+        return value  # (the common case, checked first)
     if kind == "b":
         return builtins.bool(value)
     if kind == "f" and dtype.itemsize == 2 and count == 1:
@@ -392,6 +409,11 @@ def checked_fill(value, dtype, count=None):
 
 
 # -- filled -------------------------------------------------------------------------------
+# (Globals: builtins.int is two lookups, and this module's range is its own.)
+_INT, _FLOAT, _RANGE, _MIN = builtins.int, builtins.float, builtins.range, builtins.min
+_FLOAT32, _FLOAT64 = np.float32, np.float64
+
+
 def _is_size_element(s):
     return (isinstance(s, (builtins.int, np.integer)) or
             isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu")
@@ -407,13 +429,18 @@ def _plain_shape(sizes):
 
 def _size(size, fn="size", keyword=None):
     """The shape in `*size` (ints, or one sequence of them) or `size=`, refused as PyTorch's parser refuses it."""
-    # The common case, checked first: Python ints, or one tuple or list of them (or that given as `size=`).
+    # The common case, checked first (as _plain_shape, written out): Python ints, or one tuple or list of them.
     if keyword is None:
-        shape = _plain_shape(size[0] if len(size) == 1 and size[0].__class__ in (tuple, list) else size)
-    else:
-        shape = _plain_shape(keyword) if not size and keyword.__class__ in (tuple, list) else None
-    if shape is not None:
-        return shape
+        shape = size[0] if len(size) == 1 and size[0].__class__ in (tuple, list) else size
+        for s in shape:
+            if s.__class__ is not _INT or not 0 <= s < 2 ** 63:
+                break
+        else:
+            return shape if shape.__class__ is tuple else tuple(shape)
+    elif not size and keyword.__class__ in (tuple, list):  # (or given as `size=`)
+        shape = _plain_shape(keyword)
+        if shape is not None:
+            return shape
     shape = _size_ints(size, fn, keyword)
     if fn == "zeros" and builtins.min(shape, default=0) < 0:  # (PyTorch's zeros words it its own way)
         raise RuntimeError("zeros: Dimension size must be non-negative.")
@@ -430,10 +457,11 @@ def _size_ints(size, fn, keyword=None):
     return shape
 
 
-def _allocate(make, shape, dtype, *args):
-    """make(shape, dtype, *args): a new array, or PyTorch's RuntimeError where memory cannot hold it."""
+def _allocate(make, shape, dtype, value=None):
+    """make(shape, dtype), or make(shape, dtype, value) given a fill value: a new array, or PyTorch's RuntimeError
+    where memory cannot hold it."""
     try:
-        return make(shape, dtype, *args)
+        return make(shape, dtype) if value is None else make(shape, dtype, value)  # (cheaper than *args)
     except (MemoryError, ValueError):  # (NumPy's ValueError: "array is too big", past 2**63 bytes)
         error = allocation_error(shape, dtype)
     raise error
@@ -483,7 +511,7 @@ def _ones(shape, dtype):
     return a
 
 
-def _full(shape, value, dtype):
+def _full(shape, dtype, value):
     """np.full(shape, value, dtype) for a value checked_fill gave."""
     a = np.empty(shape, dtype)
     if value.__class__ is builtins.float and dtype.kind in "iu":  # C's cast (fill() refuses 2.0 ** 63 for int64)
@@ -497,29 +525,35 @@ def _missing_size(fn):
     return TypeError(f'{fn}() missing 1 required positional arguments: "size"')
 
 
-def _filled(fn, fill, size, dtype, device, requires_grad, default=None, size_keyword=None):
+def _filled(fn, fill, size, dtype, device, requires_grad, size_keyword, out, default=None, value=None):
+    """Factory fn's tensor of `*size` (or size=): fill(shape, NumPy dtype), or given a fill value (a Python number),
+    fill(shape, NumPy dtype, the value checked for the dtype). `default`: the dtype without dtype=, if not the
+    default float."""
     if not size and size_keyword is None:  # zeros() is no 0-d tensor: PyTorch wants a size, () included
         raise _missing_size(fn)
-    d = dtype_arg(fn, dtype) or default or _dt.get_default_dtype()
+    d = (default or _dt.get_default_dtype()) if dtype is None else dtype_arg(fn, dtype)
     shape = _size(size, fn, size_keyword)
-    check_on_cpu(device)
-    return _finish(wrap(_allocate(fill, shape, d.np)), requires_grad, fn)
+    if device is not None:
+        check_on_cpu(device)
+    if value is None:
+        return _made(_allocate(fill, shape, d.np), fn, requires_grad, out)
+    return _made(_allocate(fill, shape, d.np, checked_fill(value, d.np, math.prod(shape))), fn, requires_grad, out)
 
 
 def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """A tensor of zeros; `dxdy.zeros(2, 3)`, `dxdy.zeros((2, 3))` or `dxdy.zeros(size=(2, 3))`."""
-    return write_out(_filled("zeros", np.zeros, sizes, dtype, device, requires_grad, size_keyword=size), out)
+    return _filled("zeros", np.zeros, sizes, dtype, device, requires_grad, size, out)
 
 
 def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """A tensor of ones."""
-    return write_out(_filled("ones", _ones, sizes, dtype, device, requires_grad, size_keyword=size), out)
+    return _filled("ones", _ones, sizes, dtype, device, requires_grad, size, out)
 
 
 def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
           memory_format=None):
     """An uninitialised tensor (dxdy fills it with zeros, so results never depend on garbage)."""
-    return write_out(_filled("empty", np.zeros, sizes, dtype, device, requires_grad, size_keyword=size), out)
+    return _filled("empty", np.zeros, sizes, dtype, device, requires_grad, size, out)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
@@ -527,8 +561,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, pi
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type_name(size)}")
     value = scalar_bits(number_arg("full", "fill_value", 2, fill_value))
-    return write_out(_filled("full", lambda s, d: _full(s, checked_fill(value, d, math.prod(s)), d), (size,),
-                             dtype, device, requires_grad, _dt.scalar_dtype(value)), out)
+    return _filled("full", _full, (size,), dtype, device, requires_grad, None, out, _dt.scalar_dtype(value), value)
 
 
 def _like(fn, fill, input, dtype, requires_grad, device=None):
@@ -558,7 +591,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, pin_me
               memory_format=None):
     _tensor_arg("full_like", input)
     value = scalar_bits(number_arg("full_like", "fill_value", 2, fill_value))
-    return _like("full_like", lambda s, d: _full(s, checked_fill(value, d, math.prod(s)), d), input, dtype,
+    return _like("full_like", lambda s, d: _full(s, d, checked_fill(value, d, math.prod(s))), input, dtype,
                  requires_grad, device)
 
 
@@ -570,19 +603,19 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False, layout=
 def new_zeros(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     if not sizes and size is None:
         raise _missing_size("new_zeros")
-    return _filled("zeros", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
+    return _filled("zeros", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size, None)
 
 
 def new_ones(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     if not sizes and size is None:
         raise _missing_size("new_ones")
-    return _filled("ones", _ones, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
+    return _filled("ones", _ones, sizes, dtype or self.dtype, device, requires_grad, size, None)
 
 
 def new_empty(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     if not sizes and size is None:
         raise _missing_size("new_empty")
-    return _filled("empty", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size_keyword=size)
+    return _filled("empty", np.zeros, sizes, dtype or self.dtype, device, requires_grad, size, None)
 
 
 def new_full(self, size, fill_value, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
@@ -594,6 +627,8 @@ Tensor.new_tensor, Tensor.new_zeros, Tensor.new_ones, Tensor.new_empty, Tensor.n
 
 
 def _int_arg(fn, name, position, v):
+    if v.__class__ is builtins.int and v >= 0:  # (the common case, checked first)
+        return v
     if not isinstance(v, (builtins.int, np.integer)) or isinstance(v, builtins.bool):
         raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be int, not {type_name(v)}")
     if v < 0:
@@ -603,18 +638,19 @@ def _int_arg(fn, name, position, v):
 
 def _eye(shape, dtype):
     n, m = shape
-    a = np.zeros(shape, dtype)
-    a.flat[:builtins.min(n, m) * m:m + 1] = 1  # (np.eye does the same, through more Python)
-    return a
+    a = np.zeros(n * m, dtype)
+    a[:(n if n < m else m) * m:m + 1] = 1  # (np.eye does the same, through more Python)
+    return a.reshape(shape)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     """The identity matrix, n x m."""
-    d = dtype_arg("eye", dtype) or _dt.get_default_dtype()
+    d = _dt.get_default_dtype() if dtype is None else dtype_arg("eye", dtype)
     n = _int_arg("eye", "n", 1, n)
     m = n if m is None else _int_arg("eye", "m", 2, m)
-    check_on_cpu(device)
-    return write_out(_finish(wrap(_allocate(_eye, (n, m), d.np)), requires_grad, "eye"), out)
+    if device is not None:
+        check_on_cpu(device)
+    return _made(_allocate(_eye, (n, m), d.np), "eye", requires_grad, out)
 
 
 # -- ranges ---------------------------------------------------------------------------------
@@ -638,10 +674,10 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, pin_memory
 # its own first element; dxdy gives PyTorch's values on one thread there.
 # Ranges of a few elements get the same values in Python's floats: NOTE [Ranges in Python's floats].
 
+_INT64 = np.dtype(np.int64)
 _VECTOR_BYTES = 32  # an AVX2 register: PyTorch's x86 builds fill arange 32 bytes at a time
 # The types that take any Python int of smaller size unchecked: exactly, or (float64) rounded once as C's cast.
 _TAKES_INT_BELOW = {np.int64: 2 ** 63, np.float64: 2 ** 63, np.float32: 2 ** 24}
-_FLOAT32_MAX = _C_TYPES[np.float32][2]
 
 
 def _scalar_to(v, t):
@@ -677,6 +713,31 @@ def _scalar_to(v, t):
     if isinstance(v, builtins.float):
         return t(np.float32(v)) if t is np.float16 else t(v)
     return np.array(v, np.int64 if v < 2 ** 63 else np.uint64).astype(t)[()]  # one rounding, as C's cast
+
+
+_PACK_FLOAT32, _UNPACK_FLOAT32 = struct.Struct("f").pack, struct.Struct("f").unpack
+
+
+def _to_float32(x):
+    """The double x rounded to float32 as C's cast rounds it, as a Python float (struct's costs less than NumPy's)."""
+    try:
+        return _UNPACK_FLOAT32(_PACK_FLOAT32(x))[0]
+    except OverflowError:  # (past float32's largest: C's cast gives inf)
+        return math.copysign(math.inf, x)
+
+
+def _double_in(v, t):
+    """_scalar_to(v, t) for t float32 or float64, as a Python float: at once for a float or an int that t takes."""
+    if v.__class__ is builtins.float:
+        if t is np.float64:
+            return v
+        if -_FLOAT32_MAX <= v <= _FLOAT32_MAX:
+            return _to_float32(v)
+    elif v.__class__ is builtins.int:
+        below = _TAKES_INT_BELOW[t]
+        if -below <= v < below:
+            return builtins.float(v)  # (exactly, or for float64 rounded once as C's cast)
+    return builtins.float(_scalar_to(v, t))
 
 
 def _int64(v):
@@ -804,7 +865,9 @@ def _c_quotient(a, b):
 def _arange_size(start, end, step, d):
     _check_range(start, end, step)
     if d is _dt.int64:  # counted in integers, after each bound is truncated
-        start, end, step = _int64(start), _int64(end), _int64(step)
+        if not (start.__class__ is end.__class__ is step.__class__ is builtins.int and -2 ** 63 <= start < 2 ** 63
+                and -2 ** 63 <= end < 2 ** 63 and -2 ** 63 <= step < 2 ** 63):  # (_int64's common case, at once)
+            start, end, step = _int64(start), _int64(end), _int64(step)
         if step == 0:
             raise ValueError("step must be nonzero")
         return _c_quotient(end - start + step - (1 if step > 0 else -1), step)
@@ -871,10 +934,13 @@ def _arange_few(start, step, n, d):
 def _arange_values(start, step, n, d):
     """PyTorch's arange kernel: see NOTE [Range values]."""
     if not d.is_floating_point:  # exact in int64, and wrapping into a narrower type as C's cast does
-        start, step = _int64(start), _int64(step)
+        if not (start.__class__ is step.__class__ is builtins.int and -2 ** 63 <= start < 2 ** 63
+                and -2 ** 63 <= step < 2 ** 63):  # (_int64's common case, at once)
+            start, step = _int64(start), _int64(step)
         stop = start + step * n
         if step and -2 ** 63 <= stop < 2 ** 63 and -2 ** 63 <= start + step < 2 ** 63:  # nothing wraps: NumPy's
-            return np.arange(start, stop, step, dtype=np.int64).astype(d.np, copy=False)
+            a = np.arange(start, stop, step, _INT64)
+            return a if d is _dt.int64 else a.astype(d.np)
         return (start + step * np.arange(n, dtype=np.int64)).astype(d.np, copy=False)
     acc = np.float32 if d is _dt.float16 else np.float64
     start, step = _scalar_to(start, acc), _scalar_to(step, acc)
@@ -895,8 +961,9 @@ def _arange_values(start, step, n, d):
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
            requires_grad=False):
     """Values from start up to (not including) end by step: int64 when all are integers, else the default float."""
-    d = dtype_arg("arange", dtype)
-    check_on_cpu(device)
+    d = None if dtype is None else dtype_arg("arange", dtype)
+    if device is not None:
+        check_on_cpu(device)
     if end is None:
         start, (end,) = 0, _numbers("arange", ("end",), (start,))
         (step,) = _numbers("arange", ("step",), (step,))
@@ -907,8 +974,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         d = _dt.int64 if integers else _dt.get_default_dtype()
     if d is _dt.bool:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
-    a = _arange_values(start, step, _arange_size(start, end, step, d), d)
-    return write_out(_finish(wrap(a), requires_grad, "arange"), out)
+    return _made(_arange_values(start, step, _arange_size(start, end, step, d), d), "arange", requires_grad, out)
 
 
 _RANGE_DEPRECATED = ("torch.range is deprecated and will be removed in a future release because its behavior is "
@@ -947,7 +1013,7 @@ _REALS = (builtins.float, builtins.int)
 
 def _steps(fn, start, end, steps):
     if start.__class__ in _REALS and end.__class__ in _REALS and steps.__class__ is builtins.int and steps >= 0:
-        return start, end, steps  # (the common case, checked first)
+        return start, end, steps  # (the common case, which linspace checks before it calls)
     values = (start, end, steps)
     if isinstance(start, Tensor) and start.ndim or isinstance(end, Tensor) and end.ndim:
         raise RuntimeError(f"{fn} only supports 0-dimensional start and end tensors, but got start with "
@@ -978,15 +1044,14 @@ def _halves_of(steps):
     return i, i < steps // 2
 
 
-def _float32_exact(start, end, step, steps):
-    """Whether start + step * i and end - step * i for every i < steps (start, end, step float32 values), and each
-    product, is a double exactly: rounding it to float32 is then the fma's one rounding.
-
-    A float32's lowest bit is at least 2 ** -24 times its magnitude: each value here is a multiple of 2 ** -24
-    times the least nonzero magnitude, and a double while below 2 ** 53 times that (a bit to spare for rounding
-    the left side)."""
-    least = builtins.min(abs(start) or math.inf, abs(end) or math.inf, abs(step) or math.inf)
-    return builtins.max(abs(start), abs(end)) + abs(step) * steps < 2 ** 28 * least
+def _float32_step(first, last, steps):
+    """(last - first) / (steps - 1) in float32 (first and last float32 values), as a Python float: each operation
+    in double, then rounded to float32, which rounds as float32's own operation does."""
+    try:
+        span = _UNPACK_FLOAT32(_PACK_FLOAT32(last - first))[0]
+    except OverflowError:  # (past float32's largest)
+        span = math.copysign(math.inf, last - first)
+    return _UNPACK_FLOAT32(_PACK_FLOAT32(span / (steps - 1 if steps <= 2 ** 24 else _to_float32(steps - 1))))[0]
 
 
 def _linspace_few(start, end, step, steps):
@@ -1011,46 +1076,65 @@ def _linspace_values(start, end, steps, d):
     if steps <= 1:  # fill_(start): end is not even converted
         return np.full(steps, _fill_value(start, d) if steps else 0, d.np)
     t = d.np.type
-    start, end = _scalar_to(start, t), _scalar_to(end, t)
     if t is np.float16:  # c10::Half rounds each operation to float16 (computing in float32)
         def half(x):
             return np.asarray(x, np.float32).astype(np.float16).astype(np.float32)
         i, lower = _halves_of(steps)
-        start, end = np.float32(start), np.float32(end)
+        start, end = np.float32(_scalar_to(start, t)), np.float32(_scalar_to(end, t))
         step = half(half(end - start) / half(steps - 1))
         far = half(np.where(lower, i, steps - 1 - i))
         with np.errstate(over="ignore"):
             return half(np.where(lower, start + half(step * far), end - half(step * far))).astype(np.float16)
-    if not d.is_floating_point:  # integers step in double
+    # The bounds and the step as the kernel holds them (in t; integers step in double), in Python's floats.
+    if d.is_floating_point:
+        if start.__class__ is end.__class__ is _INT and -2 ** 24 <= start <= 2 ** 24 and -2 ** 24 <= end <= 2 ** 24:
+            first, last = _FLOAT(start), _FLOAT(end)  # (exact in both: _double_in's common case)
+        else:
+            first, last = _double_in(start, t), _double_in(end, t)
+        by = (last - first) / (steps - 1) if t is _FLOAT64 else _float32_step(first, last, steps)
+    else:
         t = np.float64
-        start, end = t(start), t(end)
-    step = (end - start) / t(steps - 1)
-    first, last, by = builtins.float(start), builtins.float(end), builtins.float(step)
-    exact = t is np.float32 and _float32_exact(first, last, by, steps)  # (a float32's fmas are then the doubles')
-    if steps <= _FEW and (exact or t is np.float64):
-        half = steps // 2
-        values = [first + by * i if i < half else last - by * (steps - 1 - i) for i in builtins.range(steps)] \
-            if exact else _linspace_few(first, last, by, steps)
+        first, last = builtins.float(_scalar_to(start, d.np.type)), builtins.float(_scalar_to(end, d.np.type))
+        by = (last - first) / (steps - 1)
+    # For float32: whether first + by * i and last - by * i for every i < steps, and each product, is a double
+    # exactly: rounding it to float32 is then the fma's one rounding. A float32's lowest bit is at least 2 ** -24
+    # times its magnitude: each value here is a multiple of 2 ** -24 times the least nonzero magnitude, and a
+    # double while below 2 ** 53 times that (a bit to spare for rounding the left side).
+    exact = False
+    if t is _FLOAT32:
+        a, b, c = abs(first), abs(last), abs(by)
+        exact = (a if a > b else b) + c * steps < 2 ** 28 * _MIN(a or math.inf, b or math.inf, c or math.inf)
+    if steps <= _FEW and (exact or t is _FLOAT64):
+        if exact:  # the first half steps up from start, the second down from end (loops: cheaper than comprehensions)
+            values = []
+            for i in _RANGE(steps // 2):
+                values.append(first + by * i)
+            for k in _RANGE(steps - 1 - steps // 2, -1, -1):
+                values.append(last - by * k)
+        else:
+            values = _linspace_few(first, last, by, steps)
         if values is not None:
-            return np.array(values, t) if d.is_floating_point else _c_ints(values, d.np.type)
+            return np.array(values, d.np) if d.is_floating_point else _c_ints(values, d.np.type)
     i, lower = _halves_of(steps)
     if exact:
         return (np.where(lower, by, -by) * np.where(lower, i, steps - 1 - i) + np.where(lower, first, last)).astype(t)
     far = np.where(lower, i, steps - 1 - i).astype(t)
     with np.errstate(all="ignore"):  # the first half steps up from start, the second down from end
-        out = _fma(np.where(lower, step, -step), far, np.where(lower, start, end), t)
+        out = _fma(np.where(lower, by, -by), far, np.where(lower, first, last), t)
     return out if d.is_floating_point else _to_c_int(out, d.np.type)
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, pin_memory=False,
              requires_grad=False):
     """`steps` evenly spaced values from start to end, both included."""
-    d = dtype_arg("linspace", dtype) or _dt.get_default_dtype()
-    start, end, steps = _steps("linspace", start, end, steps)
-    check_on_cpu(device)
+    d = _dt.get_default_dtype() if dtype is None else dtype_arg("linspace", dtype)
+    if not (start.__class__ in _REALS and end.__class__ in _REALS and steps.__class__ is _INT and steps >= 0):
+        start, end, steps = _steps("linspace", start, end, steps)
+    if device is not None:
+        check_on_cpu(device)
     if d is _dt.bool:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
-    return write_out(_finish(wrap(_linspace_values(start, end, steps, d)), requires_grad, "linspace"), out)
+    return _made(_linspace_values(start, end, steps, d), "linspace", requires_grad, out)
 
 
 def _logspace_few(start, end, steps, base, d):
@@ -1183,55 +1267,66 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
-def _random(fn, draw, size, dtype, generator, device, requires_grad, kernel="check_uniform_bounds",
-            size_keyword=None):
-    if not size and size_keyword is None:
-        raise TypeError(f"{fn}() received an invalid combination of arguments - got (), but expected one of:")
-    d = dtype_arg(fn, dtype) or _dt.get_default_dtype()
-    shape = _size(size, fn, size_keyword)
-    check_on_cpu(device)
-    # (PyTorch's normal kernel does not run for no elements; its uniform one checks the dtype all the same)
-    if not d.is_floating_point and (kernel != "normal_kernel_cpu" or math.prod(shape)):
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.type_name}'")
-    return _finish(wrap(_allocate(draw, shape, d.np, _rng(generator))), requires_grad, fn)
+_UNIFORM, _NORMAL = "check_uniform_bounds", "normal_kernel_cpu"  # (PyTorch's kernels, which its errors name)
 
 
-def _uniform(shape, dtype, rng):
-    return rng.random(shape).astype(dtype, copy=False)  # (drawn in double: the stream is the same for every dtype)
+def _random(fn, draw, kernel):
+    """Factory `fn` of random samples: draw(rng, shape) cast to the dtype asked for (the default float when None);
+    `kernel` is the name PyTorch's errors give. (One body for rand, randn and normal, with no second call:
+    arguments left at their defaults cost a test each.)"""
+    def factory(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
+                requires_grad=False):
+        if not sizes and size is None:
+            raise TypeError(f"{fn}() received an invalid combination of arguments - got (), but expected one of:")
+        d = _dt.get_default_dtype() if dtype is None else dtype_arg(fn, dtype)
+        shape = sizes
+        for s in sizes:  # (_size's common case, plain ints, at once)
+            if s.__class__ is not _INT or not 0 <= s < 2 ** 63:
+                shape = _size(sizes, fn, size)
+                break
+        else:
+            if size is not None:
+                shape = _size(sizes, fn, size)
+        if device is not None:
+            check_on_cpu(device)
+        # (PyTorch's normal kernel does not run for no elements; its uniform one checks the dtype all the same)
+        if not d.is_floating_point and (kernel != _NORMAL or math.prod(shape)):
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{d.type_name}'")
+        g = generator or default_generator
+        try:
+            a = draw(g._state or g._rng, shape)  # (drawn in double: the stream is the same for every dtype)
+            if a.dtype is not d.np:
+                a = a.astype(d.np)
+        except (MemoryError, ValueError):  # (raised after the handler, as _allocate's)
+            a = None
+        if a is None:
+            raise allocation_error(shape, d.np)
+        return wrap(a) if requires_grad is False and out is None else _made(a, fn, requires_grad, out)
+    factory.__name__ = factory.__qualname__ = fn
+    return factory
 
 
-def _standard_normal(shape, dtype, rng):
-    return rng.standard_normal(shape).astype(dtype, copy=False)
-
-
-def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
-         requires_grad=False):
-    """Uniform samples in [0, 1)."""
-    return write_out(_random("rand", _uniform, sizes, dtype, generator, device, requires_grad,
-                             size_keyword=size), out)
-
-
-def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory=False,
-          requires_grad=False):
-    """Standard normal samples."""
-    return write_out(_random("randn", _standard_normal, sizes, dtype, generator, device,
-                             requires_grad, "normal_kernel_cpu", size_keyword=size), out)
+# (NumPy's Generator methods are looked up on the generator: importing numpy.random costs more than all of dxdy)
+rand = _random("rand", lambda rng, shape: rng.random(shape), _UNIFORM)
+rand.__doc__ = "Uniform samples in [0, 1)."
+randn = _random("randn", lambda rng, shape: rng.standard_normal(shape), _NORMAL)
+randn.__doc__ = "Standard normal samples."
 
 
 def rand_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
               memory_format=None):
     _tensor_arg("rand_like", input)
     check_on_cpu(device)
-    return _random("rand", _uniform, (input._data.shape,), dtype_arg("rand_like", dtype) or input.dtype, generator,
-                   None, requires_grad)
+    return rand(input._data.shape, generator=generator, dtype=dtype_arg("rand_like", dtype) or input.dtype,
+                requires_grad=requires_grad)
 
 
 def randn_like(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
                requires_grad=False, memory_format=None):
     _tensor_arg("randn_like", input)
     check_on_cpu(device)
-    return _random("randn", _standard_normal, (input._data.shape,), dtype_arg("randn_like", dtype) or input.dtype,
-                   generator, None, requires_grad, "normal_kernel_cpu")
+    return randn(input._data.shape, generator=generator, dtype=dtype_arg("randn_like", dtype) or input.dtype,
+                 requires_grad=requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -1328,9 +1423,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         _size_ints((size,), "normal")  # (PyTorch parses the size first)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    result = _random("normal", lambda s, t, g: (mean + std * g.standard_normal(s)).astype(t, copy=False), (size,),
-                     dtype, generator, device, requires_grad, "normal_kernel_cpu")
-    return write_out(result, out)
+    draw = _random("normal", lambda g, s: mean + std * g.standard_normal(s), _NORMAL)
+    return draw(size, generator=generator, out=out, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def _kind(v):

@@ -15,6 +15,7 @@ from ._op import op, name_ops
 from .out import write_out
 from .promotion import broadcast_shape
 from ._xp import positions, int_range
+from ._op import _as_view
 
 
 # -- __getitem__ ---------------------------------------------------------------------------
@@ -182,10 +183,16 @@ def _embed(xp, g, x_shape, key):
     return xp.index_add_zeros(x_shape, g.dtype, key, g)
 
 
-_GETITEM = {name: op(lambda xp, x, *, key: x[key], vjp=_embed, node=name, view=name != "IndexBackward0",
-                     linear=True, saves_index=name == "IndexBackward0")
+def _index(xp, x, *, key):
+    return x[key]
+
+
+_GETITEM = {name: op(_index, vjp=_embed, node=name, view=name != "IndexBackward0", linear=True,
+                     saves_index=name == "IndexBackward0")
             for name in ("IndexBackward0", "SelectBackward0", "SliceBackward0", "UnsqueezeBackward0",
                          "AliasBackward0")}
+_select = _GETITEM["SelectBackward0"]
+_SELECT_NODE, _ndarray = _select.node, np.ndarray
 
 
 def getitem(input, key):
@@ -194,9 +201,16 @@ def getitem(input, key):
     Basic indexing returns a view; integer and mask indexing returns a copy, and
     repeated indices accumulate their gradients.
     """
-    shape = input._data.shape
+    a = input._data
+    shape = a.shape
     if key.__class__ is int and shape and -shape[0] <= key < shape[0]:  # x[i], the commonest key of all
-        return _GETITEM["SelectBackward0"](input, key=(key, Ellipsis))
+        items = (key, Ellipsis)
+        if a.__class__ is not _ndarray or input._rg and _grad_mode.grad_enabled:
+            return _select(input, key=items)
+        # No graph to record: the view _select makes (op's call for views), with less Python.
+        result = wrap(a[items])
+        _as_view(result, input, _SELECT_NODE, _index, {"key": items}, None)
+        return result
     plain = _plain_key(key, shape)
     if plain is None:
         try:

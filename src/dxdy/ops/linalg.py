@@ -71,11 +71,11 @@ def _vectors(name, x, y):
     a, b = x._data, y._data
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
-    if a.shape[0] != b.shape[0]:
+    if len(a) != len(b):  # (1-D: the length is the size, with no shape tuple made)
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
                            f"[{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} "
                            f"and {b.shape[0]} elements respectively")
-    if a.dtype != b.dtype:
+    if a.dtype is not b.dtype and a.dtype != b.dtype:  # (identity first: NumPy's dtypes of one kind are one object)
         _same_dtype(name, x, y)
 
 
@@ -86,12 +86,18 @@ def dot(input, tensor, *, out=None):
     tensor(11.)
     """
     _vectors("dot", input, tensor)
-    return write_out(_dot(input, tensor), out)
+    return write_out(_dot(input, tensor) if input._rg or tensor._rg else _product(input, tensor), out)
 
 
 def vdot(input, other, *, out=None):
     _vectors("vdot", input, other)
-    return write_out(_vdot(input, other), out)
+    return write_out(_vdot(input, other) if input._rg or other._rg else _product(input, other), out)
+
+
+def _product(x, y):
+    # Neither vector requires grad: no graph to record, so the rows' forward alone (apply's result, with less
+    # Python).
+    return wrap(np.asarray(x._data.dot(y._data)))
 
 
 _mv = op(lambda xp, x, y: xp.matmul(x, y),

@@ -14,7 +14,7 @@ from ..dtypes import type_name
 from ..creation import dtype_arg, empty_like
 from ..tensor import Tensor, wrap, _wrap_dim, check_nonempty
 from ..return_types import make_return_type
-from ._op import op, overloads, nondifferentiable, name_ops
+from ._op import op, overloads, name_ops
 from .out import write_out
 from .promotion import as_operands, broadcast_shape
 from .sorting import take_kept, scatter_kept
@@ -298,13 +298,10 @@ def aminmax(input, *, dim=None, keepdim=False):
     return aminmax_type(_aminmax(input, dim=d, keepdim=keepdim))
 
 
-_argmax = nondifferentiable(lambda xp, x, *, dim, keepdim: xp.asarray(
-    xp.argmax(x, axis=dim, keepdims=keepdim)).astype(np.int64, copy=False))
-_argmin = nondifferentiable(lambda xp, x, *, dim, keepdim: xp.asarray(
-    xp.argmin(x, axis=dim, keepdims=keepdim)).astype(np.int64, copy=False))
+def _arg_extreme(name):
+    def indices(a, dim, keepdim):  # (the array's method: np.argmax's Python wrapper costs more than it does)
+        return np.asarray(getattr(a, name)(axis=dim, keepdims=keepdim)).astype(np.int64, copy=False)
 
-
-def _arg_extreme(name, f):
     def arg(input, dim=None, keepdim=False, *, out=None):
         _check_tensor(name, input)
         a = input._data
@@ -313,20 +310,21 @@ def _arg_extreme(name, f):
         if dim is None:
             if a.size == 0:
                 raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
-            r = f(a.reshape(-1), dim=0, keepdim=False)
-            return write_out(wrap(np.full((1,) * a.ndim, r._data)) if keepdim else r, out)
+            r = indices(a.reshape(-1), 0, False)
+            return write_out(wrap(np.full((1,) * a.ndim, r) if keepdim else r), out, name)
         if not a.ndim:
             _wrap_dim(dim, 0)  # (a 0-d tensor takes dim 0 or -1)
         d = dims(dim, a.ndim)[0] if a.ndim else None
         if d is not None and not a.size:
             check_nonempty(f"{name}()", a.shape, (d,))
-        return write_out(f(a, dim=d, keepdim=keepdim), out)
-    arg.__name__ = name
+        r = wrap(indices(a, d, keepdim))
+        return r if out is None else write_out(r, out, name)
+    arg.__name__ = arg.__qualname__ = name
     return arg
 
 
-argmax = _arg_extreme("argmax", _argmax)
-argmin = _arg_extreme("argmin", _argmin)
+argmax = _arg_extreme("argmax")
+argmin = _arg_extreme("argmin")
 
 
 # -- variance and norms ---------------------------------------------------------------------------
