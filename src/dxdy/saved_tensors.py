@@ -181,7 +181,7 @@ def _through(a, leaf):
     """A tensor over `a` whose gradient goes to `leaf` (an identity node between them)."""
     global _Alias
     if _Alias is None:
-        from .ops._op import node_class  # (ops/_op.py imports this module)
+        from .ops._op import node_class  # (the ops import this module)
         _Alias = node_class("AliasBackward0", (lambda xp, g: g,), ("x",), linear=True)
     n = object.__new__(_Alias)
     n.next, n.nrs, n.meta, n.hooks = (leaf,), None, None, None

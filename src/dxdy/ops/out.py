@@ -16,6 +16,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..messages import type_title
 from ..mode import state as _mode, watch as _watch
+from ..saved_tensors import before_write
 from ..tensor import Tensor, bump_version
 
 
@@ -50,7 +51,6 @@ def write_out(result, out, name=None):
         out._data = np.array(r, dtype=a.dtype)
     else:
         if _watch.on:
-            from ..saved_tensors import before_write
             before_write(out)
         np.copyto(writable(out), r, casting="unsafe")
     bump_version(out)
