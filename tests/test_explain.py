@@ -96,6 +96,18 @@ def test_unnamed_leaves_are_numbered_in_the_order_backward_reaches_them():
     assert report.grads["leaf 1"].tolist() == y.tolist()
 
 
+def test_the_readme_shows_what_its_example_prints(capsys):
+    readme = (ROOT / "README.md").read_text()
+    code, shown = re.search(r"## Watching a backward pass.*?```python\n(.*?)```\n```\n(.*?)```", readme, re.S).groups()
+    exec(code, {})
+    assert capsys.readouterr().out == shown == TUTORIAL_MUL + "\n"
+
+
+def test_a_tensor_that_does_not_require_grad_has_no_backward_pass():
+    with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad"):
+        dxdy.explain(dxdy.ones(2), [1.0, 1.0])
+
+
 def test_dxdy_explain_is_the_module_and_the_function():
     import dxdy.explain as module
     assert dxdy.explain is module and callable(module) and isinstance(module.explain(*tutorial_mul()[2:], [1.] * 4),

@@ -59,7 +59,8 @@ def explain(y, gradient=None, inputs=None):
         names = {id(t): name for name, t in inputs.items()}
         inputs = list(inputs.values())
     nodes, leaves = _graph(y)
-    if inputs is None:
+    all_leaves = inputs is None
+    if all_leaves:
         inputs = leaves
     else:
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
@@ -78,7 +79,7 @@ def explain(y, gradient=None, inputs=None):
             node.hooks.retain = {}
         added.append(node.register_hook(watch(node)))
     try:
-        grads = autograd.grad(y, inputs, gradient, retain_graph=True, allow_unused=True) if inputs else ()
+        grads = autograd.grad(y, inputs, gradient, retain_graph=True, allow_unused=True)
     finally:
         for handle in added:
             handle.remove()
@@ -90,6 +91,12 @@ def explain(y, gradient=None, inputs=None):
     steps = [_step(k, node, gi, go) for k, (node, gi, go) in enumerate(seen, 1)]
     numbers = {step.node: step.number for step in steps}
     ends = [_End(t, g, names.get(id(t))) for t, g in zip(inputs, grads)]
+    if all_leaves:  # listed as they complete: after the last node that sends to them, by input position
+        last = {}
+        for step in steps:
+            for send in step.sends:
+                last[id(send.edge)] = (step.number, send.input_nr)
+        ends.sort(key=lambda end: last.get(id(end.tensor), (0, 0)))
     for k, end in enumerate(ends, 1):
         if end.name is None:
             end.name = f"{'leaf' if end.tensor.grad_fn is None else 'input'} {k}"
@@ -103,12 +110,7 @@ def explain(y, gradient=None, inputs=None):
 
 
 def _graph(y):
-    """The nodes of `y`'s graph and its leaves, the leaves in the order the engine reaches them.
-
-    A leaf is reached when the last node that sends to it has run; the engine runs a
-    node before every node that it sends to, so depth-first post-order, reversed,
-    is an order it could run them in, and reaching a leaf is what matters here.
-    """
+    """The nodes of `y`'s graph and the leaves it reaches (iteratively: a graph may be a long chain)."""
     if y.grad_fn is None:
         return [], ([y] if y.requires_grad else [])
     nodes, leaves, stack, seen = [], {}, [y.grad_fn], {y.grad_fn}
@@ -119,7 +121,7 @@ def _graph(y):
             if nxt is None:
                 continue
             if not nxt.is_node:
-                leaves[nxt] = len(nodes)  # the last node to send to it, so far
+                leaves[nxt] = None
             elif nxt not in seen:
                 seen.add(nxt)
                 stack.append(nxt)
