@@ -320,6 +320,10 @@ def test_cli_explain_prints_the_report():
                     "y          = tensor([3., 4., 5., 6.], requires_grad=True)\n" + TUTORIAL_MUL + "\n")
     status, text = run_main("explain", "2 * torch.dot(x, y)", "--at", "x=arange(4.)", "--at", "y=[3,1,2,5]")
     assert status == 0 and text.endswith(TUTORIAL_DOT + "\n")
+    x = dxdy.tensor([1.0, 2.0], requires_grad=True)
+    status, text = run_main("explain", "x * 2", "--at", "1,2", "--gradient", "-1,3")  # a VALUE alone names x
+    assert status == 0 and text.endswith(str(dxdy.explain(x * 2, [-1.0, 3.0], inputs={"x": x})) + "\n")
+    assert "[-2.,  6.]" in text
 
 
 @pytest.mark.parametrize("argv, message", [

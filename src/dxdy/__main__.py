@@ -245,7 +245,7 @@ def _join_point(argv):
     out = []
     for arg in argv:
         if out and out[-1] in ("--at", "--gradient") and arg.startswith("-"):
-            out[-1] = "--at=" + arg
+            out[-1] = out[-1] + "=" + arg
         else:
             out.append(arg)
     return out
