@@ -1,9 +1,10 @@
-"""The command line: `python -m dxdy tour | grad | jacobian | graph` (also installed as `dxdy`).
+"""The command line: `python -m dxdy tour | grad | jacobian | graph | explain` (also installed as `dxdy`).
 
     python -m dxdy tour
     python -m dxdy grad "(x**2).sum()" --at 1,2,3
     python -m dxdy jacobian "x * x.sum()" --at 1,2
     python -m dxdy graph "torch.sin(x).sum() * x[0]" --at 1,2
+    python -m dxdy explain "x * y" --at x=1,2,3,4 --at y=3,4,5,6 --gradient 2,3,4,5
 
 An expression is evaluated by dxdy._safe_eval, not by Python's eval: it sees `x`,
 `torch` and `dxdy` (both names for dxdy), the public API of dxdy and of tensors,
@@ -51,13 +52,13 @@ def parse_point(text, dtype=dxdy.float32):
 
 
 def evaluate(expr, x):
-    """Evaluate `expr` with `x` in scope, by the rules of dxdy._safe_eval; return a tensor.
+    """Evaluate `expr` with `x` in scope (or a dict of named points), by the rules of dxdy._safe_eval; return a tensor.
 
     >>> evaluate("(x ** 2).sum()", dxdy.tensor([1.0, 2.0], requires_grad=True))
     tensor(5., grad_fn=<SumBackward0>)
     """
     try:
-        out = _safe_eval.evaluate(expr, {"x": x})
+        out = _safe_eval.evaluate(expr, x if isinstance(x, dict) else {"x": x})
     except _safe_eval.NotAllowed as e:
         raise UsageError(str(e)) from None
     except Exception as e:
@@ -65,6 +66,43 @@ def evaluate(expr, x):
     if not isinstance(out, dxdy.Tensor):
         raise UsageError(f"{expr!r} gives a {type(out).__name__}, not a tensor")
     return out
+
+
+# What a point's value may call by its bare name, beside the numbers parse_point reads: `--at x=arange(4.)`
+_POINT_FUNCTIONS = ("arange", "linspace", "ones", "zeros", "eye", "full", "tensor")
+
+
+def parse_value(text, dtype=dxdy.float32):
+    """A point or gradient: numbers as parse_point reads them, or an expression such as arange(4.) or [3,1,2,5].
+
+    >>> parse_value("[3, 1, 2, 5]")
+    tensor([3., 1., 2., 5.], requires_grad=True)
+    """
+    try:
+        return parse_point(text, dtype)
+    except UsageError as e:
+        numbers_error = e
+    try:
+        value = _safe_eval.evaluate(text, {name: getattr(dxdy, name) for name in _POINT_FUNCTIONS})
+        return dxdy.as_tensor(value, dtype=dtype).detach().requires_grad_()
+    except _safe_eval.NotAllowed as e:
+        raise UsageError(f"{numbers_error}, or an expression: {e}") from None
+    except Exception as e:
+        raise UsageError(_one_line(f"{text!r} failed: {type(e).__name__}: {e}")) from None
+
+
+def parse_named_points(texts, dtype=dxdy.float32):
+    """The points of `--at NAME=VALUE ...` as a dict name -> leaf tensor; a VALUE alone names x."""
+    points = {}
+    for text in texts:
+        name, sep, value = text.partition("=")
+        name = name.strip() if sep else "x"
+        if not name.isidentifier() or name.startswith("_") or name in ("torch", "dxdy", *_safe_eval.TYPE_NAMES):
+            raise UsageError(f"--at {text!r}: {name!r} cannot name a point; write NAME=VALUE, e.g. x=1,2,3")
+        if name in points:
+            raise UsageError(f"--at {text!r}: {name} is given twice")
+        points[name] = parse_value(value if sep else text, dtype)
+    return points
 
 
 def _one_line(text):
@@ -130,6 +168,29 @@ def cmd_graph(args, out):
     return 0
 
 
+def cmd_explain(args, out):
+    """The backward pass of an expression, node by node (dxdy.explain)."""
+    points = parse_named_points(args.at, _DTYPES[args.dtype])
+    y = evaluate(args.expr, points)
+    gradient = None
+    if args.gradient is not None:
+        gradient = parse_value(args.gradient, y.dtype if y.is_floating_point() else _DTYPES[args.dtype]).detach()
+        if gradient.numel() == y.numel():  # "1,2;3,4" or "1,2,3,4" for a (2, 2) y
+            gradient = gradient.reshape(y.shape)
+    elif y.numel() != 1:
+        raise UsageError(f"{args.expr!r} has shape {tuple(y.shape)}: give --gradient v of that shape "
+                         f"(backward computes vᵀJ), or sum it: ({args.expr}).sum()")
+    if not y.requires_grad:
+        raise UsageError(f"{args.expr!r} does not depend on {', '.join(points)}: there is no backward pass")
+    try:
+        report = dxdy.explain(y, gradient, inputs=points)
+    except RuntimeError as e:
+        raise UsageError(_one_line(str(e).split("\n")[0])) from None
+    _print_rows(out, [("expression", args.expr), *points.items()])
+    print(report, file=out)
+    return 0
+
+
 def _print_rows(out, rows):
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
@@ -159,18 +220,32 @@ def build_parser():
         if name == "jacobian":
             sub.add_argument("--layout", choices=("numerator", "torch"), default="numerator",
                              help="numerator (the tutorial's, default) or torch (y's shape + x's shape)")
+    explain = commands.add_parser("explain", help="the backward pass of an expression, node by node: v, J and vᵀJ",
+                                  description="The backward pass of an expression, node by node: the gradient "
+                                              "each node gets (v), its local Jacobian J and what it sends on (vᵀJ).",
+                                  epilog="The expression sees the points named by --at, torch and dxdy (both dxdy): "
+                                         "their public API, calls, operators, indexing and literals; nothing else.")
+    explain.add_argument("expr", help='an expression in the points, e.g. "x * y"')
+    explain.add_argument("--at", required=True, action="append", metavar="NAME=VALUE",
+                         help="a point, repeated for each: x=1,2,3, y=arange(4.), w=[3,1,2,5] or m='1,2;3,4' "
+                              "(a VALUE alone names x)")
+    explain.add_argument("--gradient", metavar="VALUE", help="v for backward(v), shaped as the expression "
+                                                              "(needed unless it is a scalar)")
+    explain.add_argument("--dtype", choices=sorted(_DTYPES), default="float32", help="dtype of the points "
+                                                                                    "(default float32)")
     return parser
 
 
-_COMMANDS = {"tour": cmd_tour, "grad": cmd_grad, "jacobian": cmd_jacobian, "graph": cmd_graph}
+_COMMANDS = {"tour": cmd_tour, "grad": cmd_grad, "jacobian": cmd_jacobian, "graph": cmd_graph,
+             "explain": cmd_explain}
 
 
 def _join_point(argv):
-    """Keep `--at -1,2` working: argparse would read "-1,2" as an option."""
+    """Keep `--at -1,2` (and `--gradient -1,2`) working: argparse would read "-1,2" as an option."""
     out = []
     for arg in argv:
-        if out and out[-1] == "--at" and arg.startswith("-"):
-            out[-1] = "--at=" + arg
+        if out and out[-1] in ("--at", "--gradient") and arg.startswith("-"):
+            out[-1] = out[-1] + "=" + arg
         else:
             out.append(arg)
     return out
