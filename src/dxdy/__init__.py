@@ -96,9 +96,9 @@ def __getattr__(name):
     if name in _LAZY:
         from .ops import nn_layers
         return getattr(nn_layers, name)
-    if name == "func":  # loaded on first use, as the nn layers are
+    if name in ("func", "viz"):  # loaded on first use, as the nn layers are
         import importlib
-        return importlib.import_module(".func", __name__)
+        return importlib.import_module("." + name, __name__)
     if name in ("cuda", "backends"):
         from . import _stubs
         return getattr(_stubs, name)
