@@ -1,7 +1,9 @@
 """dxdy.viz: the backward graph as Graphviz DOT, compared with PyTorch's graph of the same program, and drawn
 by the real `dot` program (which .ci/run installs: a missing `dot` fails these tests, it does not skip them)."""
+import contextlib
 import io
 import os
+import pathlib
 import re
 import shutil
 import subprocess
@@ -17,6 +19,7 @@ import dxdy
 import dxdy.__main__ as cli
 from dxdy import viz
 
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 ROLES = {"darkolivegreen1": "output", "lightblue": "leaf", "orange": "saved"}
 
 
@@ -28,7 +31,7 @@ EDGE = re.compile(r'^  (n\d+) -> (n\d+)(?: \[(.*)\])?$')
 
 def parse(source):
     """{id: (label lines, role or None for a grad_fn)}, [(from, to, attributes)] of dxdy.viz's DOT text."""
-    lines = source.splitlines()
+    lines = source.rstrip("\n").splitlines()  # (print(graph) adds a line break to the text's own)
     assert lines[0] == "digraph backward {" and lines[-1] == "}"
     nodes, edges = {}, []
     for line in lines[1:-1]:
@@ -374,3 +377,16 @@ def test_cli_refuses_an_unknown_suffix_and_keeps_the_expression_away_from_files(
     assert status == 2 and text == "" and ".svg, .png" in err and err.count("\n") == 1
     status, text, err = run_cli("graph", f"torch.viz.graph(x).render({str(tmp_path / 'g.svg')!r})", "--at", "1")
     assert status == 2 and "not public API" in err and not (tmp_path / "g.svg").exists()
+
+
+def test_the_readme_example_draws_and_prints_its_graph(tmp_path, monkeypatch):
+    readme = (ROOT / "README.md").read_text()
+    code = next(body for body in re.findall(r"```python\n(.*?)```", readme, re.S) if "from dxdy.viz import" in body)
+    monkeypatch.chdir(tmp_path)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, "README.md", "exec"), {})
+    names, edges = structure_of_dot(printed.getvalue())
+    assert names == Counter({"MeanBackward0": 1, "TanhBackward0": 1, "AddBackward0": 1, "MmBackward0": 1,
+                             "AccumulateGrad": 2})
+    assert set(svg_parts((tmp_path / "loss.svg").read_bytes())[0]) == set(parse(printed.getvalue())[0])
