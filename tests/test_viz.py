@@ -390,3 +390,24 @@ def test_the_readme_example_draws_and_prints_its_graph(tmp_path, monkeypatch):
     assert names == Counter({"MeanBackward0": 1, "TanhBackward0": 1, "AddBackward0": 1, "MmBackward0": 1,
                              "AccumulateGrad": 2})
     assert set(svg_parts((tmp_path / "loss.svg").read_bytes())[0]) == set(parse(printed.getvalue())[0])
+
+
+def test_saved_values_changed_in_place_say_what_pytorch_says():
+    said = {}
+    for T in (torch, dxdy):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x.clone()
+        z = (y * y).sum()
+        y.add_(1)
+        with pytest.raises(RuntimeError) as error:  # PyTorch's saved attributes refuse to read back
+            z.grad_fn.next_functions[0][0]._saved_self
+        said[T.__name__] = str(error.value).split(":")[0]
+    nodes, _ = parse(viz.graph(z, show_saved=True).source)
+    mul = next(lines for lines, _ in nodes.values() if lines[0] == "MulBackward0")
+    assert mul[1] == "(saved values unreadable:" and " ".join(mul[2:]) == said["torch"] + ")"
+
+
+def test_the_same_output_twice_is_drawn_once():
+    x = dxdy.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    assert viz.graph((y, y)).source == viz.graph(y).source

@@ -17,6 +17,7 @@ same text.
 import os
 import shutil
 import subprocess
+import textwrap
 
 import numpy as np
 
@@ -123,6 +124,8 @@ class _Drawing:
 
     def draw(self, outputs):
         for t in outputs:
+            if self.tensors.get(self.id(t), (None, None))[1] == "output":
+                continue  # the same tensor given twice
             self.tensor(t, "output")
             if t.grad_fn is not None:
                 self.walk(t.grad_fn)
@@ -171,17 +174,18 @@ class _Drawing:
 
     def saved(self, node, i):
         """Draw the tensors `node` saved; return lines for its other saved values."""
+        if getattr(node, "saved", ()) is None:  # freed by a backward pass without retain_graph
+            return ["(saved values freed)"]
         try:
             items = [(name, getattr(node, "_saved_" + name)) for name in _saved_names(node)]
-        except RuntimeError:  # freed by a backward pass without retain_graph
-            return ["(saved values freed)"]
+        except RuntimeError as e:  # as PyTorch's attributes, after an in-place change of a saved tensor
+            return ["(saved values unreadable:"] + textwrap.wrap(str(e).split(":")[0] + ")", _MAX_ATTRIBUTE)[:3]
         lines = []
         for name, value, is_tensor in _classified(node, items):
             if value is None:
                 continue
             if not is_tensor:
-                text = f"{name}: {_short(value)}"
-                lines.append(text if len(text) <= _MAX_ATTRIBUTE else text[:_MAX_ATTRIBUTE - 3] + "...")
+                lines.append(_cut(f"{name}: {_short(value)}"))
                 continue
             tensors = value if isinstance(value, (tuple, list)) else (value,)
             for k, t in enumerate(tensors):
@@ -224,6 +228,10 @@ def _short(value):
     if isinstance(value, Tensor):
         return str(value.tolist())
     return str(value)
+
+
+def _cut(text):
+    return text if len(text) <= _MAX_ATTRIBUTE else text[:_MAX_ATTRIBUTE - 3] + "..."
 
 
 def _shape(t):
