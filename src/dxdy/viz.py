@@ -3,6 +3,7 @@
 >>> x = dxdy.tensor([1.0, 2.0], requires_grad=True)
 >>> g = graph((x * x).sum(), params={"x": x})
 >>> g.render("graph.svg")   # needs Graphviz's `dot`; g.source is the DOT text without it
+'graph.svg'
 
 The picture is torchviz's: one box per `grad_fn` node, named as PyTorch names it
 (MulBackward0, AccumulateGrad, ...); an arrow from each of a node's `next_functions`
@@ -93,9 +94,20 @@ def graph(y, params=None, show_saved=False, show_values=False):
     backward. show_values: add the values of the tensors drawn to their labels.
 
     >>> x = dxdy.tensor([1.0, 2.0], requires_grad=True)
-    >>> print(graph((x * 2).sum(), params={"x": x}))
+    >>> print(graph((x * 2).sum(), params={"x": x}), end="")
     digraph backward {
-    ...
+      graph [ranksep=0.1]
+      node [shape=box style=filled fillcolor=lightgrey fontname=monospace fontsize=10 height=0.2]
+      n1 [label="SumBackward0"]
+      n2 [label="MulBackward0"]
+      n3 [label="AccumulateGrad"]
+      n0 [label="()" fillcolor=darkolivegreen1]
+      n4 [label="x\\n(2)" fillcolor=lightblue]
+      n2 -> n1
+      n3 -> n2
+      n4 -> n3
+      n1 -> n0
+    }
     """
     outputs = tuple(y) if isinstance(y, (tuple, list)) else (y,)
     for t in outputs:
@@ -134,7 +146,7 @@ class _Drawing:
                  '  graph [ranksep=0.1]',
                  '  node [shape=box style=filled fillcolor=lightgrey fontname=monospace fontsize=10 height=0.2]']
         lines += [f"  {i} [label={_quote(label)}]" for i, label in self.nodes.items()]
-        lines += [f"  {i} [label={_quote(self.tensor_label(t, role))} fillcolor={_COLORS[role]}]"
+        lines += [f"  {i} [label={_quote(self.tensor_label(t))} fillcolor={_COLORS[role]}]"
                   for i, (t, role) in self.tensors.items()]
         lines += ["  " + e for e in self.edges]
         return "\n".join(lines + ["}"]) + "\n"
@@ -187,13 +199,13 @@ class _Drawing:
             if not is_tensor:
                 lines.append(_cut(f"{name}: {_short(value)}"))
                 continue
-            tensors = value if isinstance(value, (tuple, list)) else (value,)
-            for k, t in enumerate(tensors):
-                edge_name = name if len(tensors) == 1 and not isinstance(value, (tuple, list)) else f"{name}[{k}]"
-                self.edges.append(f"{self.tensor(t, 'saved')} -> {i} [dir=none style=dashed label={_quote(edge_name)}]")
+            many = isinstance(value, (tuple, list))  # (a `*tensors` input, as cat's): name[0], name[1], ...
+            for k, t in enumerate(value if many else (value,)):
+                label = _quote(f"{name}[{k}]" if many else name)
+                self.edges.append(f"{self.tensor(t, 'saved')} -> {i} [dir=none style=dashed label={label}]")
         return lines
 
-    def tensor_label(self, t, role):
+    def tensor_label(self, t):
         name = self.names.get(id(t))
         lines = ([name] if name else []) + [_shape(t)]
         if self.show_values:
