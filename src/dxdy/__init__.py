@@ -96,7 +96,7 @@ def __getattr__(name):
     if name in _LAZY:
         from .ops import nn_layers
         return getattr(nn_layers, name)
-    if name in ("func", "explain"):  # loaded on first use, as the nn layers are (dxdy.explain is callable)
+    if name in ("func", "explain", "viz"):  # loaded on first use, as the nn layers are (dxdy.explain is callable)
         import importlib
         return importlib.import_module("." + name, __name__)
     if name in ("cuda", "backends"):

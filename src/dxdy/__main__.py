@@ -4,6 +4,7 @@
     python -m dxdy grad "(x**2).sum()" --at 1,2,3
     python -m dxdy jacobian "x * x.sum()" --at 1,2
     python -m dxdy graph "torch.sin(x).sum() * x[0]" --at 1,2
+    python -m dxdy graph "torch.sin(x).sum() * x[0]" --at 1,2 --dot
     python -m dxdy explain "x * y" --at x=1,2,3,4 --at y=3,4,5,6 --gradient 2,3,4,5
 
 An expression is evaluated by dxdy._safe_eval, not by Python's eval: it sees `x`,
@@ -154,9 +155,11 @@ def cmd_jacobian(args, out):
 
 
 def cmd_graph(args, out):
-    """The backward graph of an expression, as a tree of grad_fn nodes."""
+    """The backward graph of an expression, as a tree of grad_fn nodes, or drawn by dxdy.viz."""
     x = parse_point(args.at, _DTYPES[args.dtype])
     y = evaluate(args.expr, x)
+    if args.dot or args.output or args.saved or args.values:
+        return _draw_graph(args, x, y, out)
     _print_rows(out, [("y(x)", args.expr), ("x", x), ("y", y)])
     if y.grad_fn is None:
         note = "y is the leaf x itself" if y is x else "y does not depend on x"
@@ -191,6 +194,22 @@ def cmd_explain(args, out):
     return 0
 
 
+def _draw_graph(args, x, y, out):
+    """`graph --dot` prints dxdy.viz.graph's Graphviz DOT text; `graph -o FILE` writes it drawn (.svg, .png, ...)."""
+    from dxdy import viz
+    drawing = viz.graph(y, params={"x": x}, show_saved=args.saved, show_values=args.values)
+    if args.dot or not args.output:
+        print(drawing.source, end="", file=out)
+    if args.output:  # the command line's own file, named by the user; the expression itself touches none
+        try:
+            drawing.render(args.output)
+        except (viz.GraphvizNotFound, ValueError, OSError, RuntimeError) as e:
+            raise UsageError(_one_line(f"-o {args.output}: {e}")) from None
+        else:
+            print(f"Wrote the backward graph of {args.expr!r} to {args.output}", file=out)
+    return 0
+
+
 def _print_rows(out, rows):
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
@@ -209,7 +228,8 @@ def build_parser():
                         description="Run the tutorial's listings with dxdy, explain them, check the identities.")
     for name, help_ in (("grad", "value and gradient of a scalar expression in x"),
                         ("jacobian", "Jacobian of an expression in x (numerator layout by default)"),
-                        ("graph", "backward graph of an expression in x, as a tree of grad_fn nodes")):
+                        ("graph", "backward graph of an expression in x, as a tree of grad_fn nodes "
+                                  "(--dot: as Graphviz DOT; -o FILE: drawn)")):
         sub = commands.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".",
                                   epilog="The expression sees x, torch and dxdy (both dxdy): their public API, calls, "
                                          "operators, indexing and literals; nothing else.")
@@ -217,6 +237,13 @@ def build_parser():
         sub.add_argument("--at", required=True, metavar="POINT",
                          help="the value of x: 2 (scalar), 1,2,3 (vector) or '1,2;3,4' (matrix)")
         sub.add_argument("--dtype", choices=sorted(_DTYPES), default="float32", help="dtype of x (default float32)")
+        if name == "graph":
+            sub.add_argument("-o", "--output", metavar="FILE",
+                             help="draw the graph to FILE, as its suffix says: .svg, .png, .pdf (with Graphviz's "
+                                  "dot program) or .dot")
+            sub.add_argument("--dot", action="store_true", help="print the graph as Graphviz DOT text")
+            sub.add_argument("--saved", action="store_true", help="show what each node saved (--dot unless -o)")
+            sub.add_argument("--values", action="store_true", help="show the tensors' values (--dot unless -o)")
         if name == "jacobian":
             sub.add_argument("--layout", choices=("numerator", "torch"), default="numerator",
                              help="numerator (the tutorial's, default) or torch (y's shape + x's shape)")

@@ -365,8 +365,7 @@ def saved_attribute(node, name, raw=False):
     """`grad_fn._saved_<name>` with PyTorch's names: self, other, result, self_sym_sizes, parameters.
 
     With `raw`, `grad_fn._raw_saved_<name>`: the SavedTensor record (dxdy/saved_tensors.py)."""
-    names = {"self": "x", "other": "y", "result": "out"}
-    names.update({v: k for k, v in getattr(node, "torch_names", {}).items()})
+    names = _rule_names(node)
     base, suffix = (name[:-len("_sym_sizes")], "_shape") if name.endswith("_sym_sizes") else (name, "")
     ours = names.get(base, base) + suffix
     if ours not in node.saves:
@@ -386,3 +385,23 @@ def saved_attribute(node, name, raw=False):
     elif isinstance(v, (int, float, bool, np.number, np.bool_)):
         v = wrap(np.asarray(v))
     return v
+
+
+def _rule_names(node):
+    """PyTorch's saved-attribute names -> the names node's rules use, where they differ."""
+    names = {"self": "x", "other": "y", "result": "out"}
+    names.update({v: k for k, v in getattr(node, "torch_names", {}).items()})
+    return names
+
+
+def saved_attribute_names(node):
+    """The `<name>`s of node's `grad_fn._saved_<name>` attributes (PyTorch's names), in the order it saves them.
+
+    A name may still read back as None (NOTE [Unused saved tensors]), as in PyTorch.
+    """
+    theirs = {ours: name for name, ours in _rule_names(node).items()}
+    found = []
+    for ours in node.saves:
+        base, suffix = (ours[:-len("_shape")], "_sym_sizes") if ours.endswith("_shape") else (ours, "")
+        found.append(theirs.get(base, base) + suffix)
+    return found
