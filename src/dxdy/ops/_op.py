@@ -391,7 +391,7 @@ def _unary_jvp(d):
     return lambda xp, t, *vals: t * d(xp, *vals)
 
 
-def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name=None, torch_names=None):
+def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, torch_names=None, saved_for_y_only=False):
     """An element-wise op of two operands that broadcast, out = f(x, y).
 
     Either operand may be a Python scalar. `vjp` is a pair of rules (x's, y's).
@@ -399,13 +399,19 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
     `check(x, y)` vets operands of mixed or unusual dtypes (it never runs for two
     float tensors of one dtype, or a float tensor and a Python number).
     `reuse`, the op's ufunc, lets an op whose rules save nothing write its result
-    into a big temporary left operand (NOTE [Reusing temporaries]). `name` is the
-    public name, for a row bound to another (`_subtract` is `sub`; else name_ops
-    names it after its variable; rows of one op's overloads: `overloads`).
+    into a big temporary left operand (NOTE [Reusing temporaries]). name_ops names
+    the op after its variable (an op of several overloads: `overloads`).
     `torch_names` maps a rule's names to PyTorch's saved-attribute names where
-    they differ (`grad_fn._saved_exponent` is y).
+    they differ (`grad_fn._saved_exponent` is y). `saved_for_y_only`: what the node saves, y's rule
+    alone reads (x's reads nothing), and PyTorch saves it only when y requires grad (as its generated
+    nodes do for a value one input's formula uses); without y's gradient the node saves nothing.
     """
     cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp)
+    unsaved = None  # the node class without y's rule, which saves nothing (saved_for_y_only)
+    if saved_for_y_only:
+        if _names(vjp[0])[2:]:
+            raise TypeError(f"{node}: saved_for_y_only, but x's rule reads {_names(vjp[0])[2:]}")
+        unsaved = node_class(node, (vjp[0], None), ("x", "y"), broadcasts=True, jvp=jvp)
     if torch_names:
         cls.torch_names = torch_names
     plan = cls.plan
@@ -444,7 +450,7 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
         xg = x_is_t and x._rg
         yg = y_is_t and y._rg
         if (xg or yg) and _mode.grad_enabled:
-            n = _new(cls)
+            n = _new(cls if unsaved is None or yg else unsaved)
             ex = (x if x.grad_fn is None else x.grad_fn) if xg else None
             ey = (y if y.grad_fn is None else y.grad_fn) if yg else None
             n.next = (ex, ey)
@@ -459,7 +465,9 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
                 my = _meta(ya.shape, y._data.dtype, oshape, odtype)
             n.meta = None if mx is None and my is None else (mx, my)
             t = wrap(out, n)
-            if save_xy:
+            if n.__class__ is unsaved:
+                n.saved = n.tensors = n.versions = ()
+            elif save_xy:
                 tx = x if x_is_t else None
                 ty = y if y_is_t else None
                 vx = 0 if tx is None or x._vc is None else x._vc[0]
@@ -480,8 +488,6 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
         return wrap(out)
 
     op.node = cls
-    if name is not None:
-        op.__name__ = op.__qualname__ = name
     return op
 
 
@@ -503,7 +509,7 @@ def _meta(shape, dtype, oshape, odtype):
 
 
 def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, torch_names=None,
-       differentiable_outputs=None, view=False, saves_index=False, multilinear=False, name=None):
+       differentiable_outputs=None, view=False, saves_index=False, multilinear=False):
     """A general op: `f(xp, *inputs, **params)`, one rule per input in `vjp` (None: not differentiable).
 
     Returns `call(*inputs, **params)`; the public function normalises its
@@ -553,8 +559,6 @@ def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, t
             return result
 
     call.node = cls
-    if name is not None:  # (as binary's)
-        call.__name__ = call.__qualname__ = name
     return call
 
 

@@ -86,17 +86,16 @@ def _not_differentiable(name):
 # -- arithmetic ---------------------------------------------------------------------
 _add = binary(lambda xp, x, y: x + y,
               vjp=(lambda xp, g: g, lambda xp, g: g), node="AddBackward0", reuse=np.add)
-_subtract = binary(lambda xp, x, y: _minus(x, y),
-                   vjp=(lambda xp, g: g, lambda xp, g: -g), node="SubBackward0", name="sub",
-                   check=lambda x, y: _no_bool_subtraction(x, y), reuse=np.subtract)
+_sub = binary(lambda xp, x, y: _minus(x, y),
+              vjp=(lambda xp, g: g, lambda xp, g: -g), node="SubBackward0",
+              check=lambda x, y: _no_bool_subtraction(x, y), reuse=np.subtract)
 _rsub_rows = overloads(binary, lambda xp, x, y: _minus(y, x),  # other - self, self first
                        vjp=(lambda xp, g: -g, lambda xp, g: g), check=lambda x, y: _no_bool_subtraction(x, y),
                        rows={"rsub.Tensor": "RsubBackward0", "rsub.Scalar": "RsubBackward1"})
 mul = binary(lambda xp, x, y: x * y,
              vjp=(lambda xp, g, y: g * y, lambda xp, g, x: g * x), node="MulBackward0")
-_true_divide = binary(lambda xp, x, y: x / y,
-                      vjp=(lambda xp, g, y: g / y, lambda xp, g, x, y: -g * ((x / y) / y)),
-                      node="DivBackward0", name="div", promote=_to_default_float)
+_div = binary(lambda xp, x, y: x / y, vjp=(lambda xp, g, y: g / y, lambda xp, g, x, y: -g * ((x / y) / y)),
+              node="DivBackward0", promote=_to_default_float)
 # (Zeros, as PyTorch's, even where g is infinite. The rules name what PyTorch's formulas name without using it:
 # x's formula names y, y's names x and y, so that a second backward, or one after a saved operand changed in
 # place, fails as in PyTorch.)
@@ -109,24 +108,19 @@ _floor_divide = binary(lambda xp, x, y: _rounded_quotient(xp, x, y, "floor"),
                        node="NotImplemented")
 neg = unary(lambda xp, x: _negative(x), d=lambda xp: -1, node="NegBackward0")
 reciprocal = unary(lambda xp, x: 1 / _floating(x), d=lambda xp, out: -(out * out), node="ReciprocalBackward0")
-_remainder_tensor = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
-                           vjp=(lambda xp, g: g, lambda xp, g, x, y: -g * xp.floor(x / y)),
-                           node="RemainderBackward1", name="remainder")
-_remainder_scalar = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
-                           vjp=(lambda xp, g: g, None), node="RemainderBackward0", name="remainder")  # tensor % number
-_scalar_remainder = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
-                           # number % tensor
-                           vjp=(None, _not_differentiable("remainder")), node="NotImplemented", name="remainder")
-_fmod_tensor = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
-                      vjp=(lambda xp, g: g, lambda xp, g, x, y: -g * xp.trunc(x / y)), node="FmodBackward1",
-                      name="fmod")
-_fmod_scalar = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
-                      vjp=(lambda xp, g: g, None), node="FmodBackward0", name="fmod")
-# By a divisor tensor that does not require grad, PyTorch saves neither operand (a second backward works).
-_remainder_by_constant = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
-                                vjp=(lambda xp, g: g, None), node="RemainderBackward1", name="remainder")
-_fmod_by_constant = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
-                           vjp=(lambda xp, g: g, None), node="FmodBackward1", name="fmod")
+# PyTorch's remainder.Tensor and fmod.Tensor save both operands for other's rule alone, so by a divisor that does
+# not require grad their nodes save nothing (a second backward works): `saved_for_y_only`.
+_remainder = overloads(binary, lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y), rows={
+    "remainder.Tensor": dict(vjp=(lambda xp, g: g, lambda xp, g, x, y: -g * xp.floor(x / y)),
+                             node="RemainderBackward1", saved_for_y_only=True),
+    "remainder.Scalar": dict(vjp=(lambda xp, g: g, None), node="RemainderBackward0"),  # tensor % number
+    "remainder.Scalar_Tensor": dict(vjp=(None, _not_differentiable("remainder")), node="NotImplemented"),
+})
+_fmod = overloads(binary, lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y), rows={
+    "fmod.Tensor": dict(vjp=(lambda xp, g: g, lambda xp, g, x, y: -g * xp.trunc(x / y)), node="FmodBackward1",
+                        saved_for_y_only=True),
+    "fmod.Scalar": dict(vjp=(lambda xp, g: g, None), node="FmodBackward0"),
+})
 # d(x^y)/dx = y x^(y-1), zero where y == 0; d(x^y)/dy = x^y log x, zero where x == 0 and y >= 0 (PyTorch's
 # conventions, which keep 0^0 and 0^y differentiable).
 _pow = overloads(binary, lambda xp, x, y: _power(x, y), torch_names={"y": "exponent"}, rows={
@@ -143,7 +137,7 @@ _pow = overloads(binary, lambda xp, x, y: _power(x, y), torch_names={"y": "expon
 _atan2 = binary(lambda xp, x, y: xp.arctan2(x, y),
                 vjp=(lambda xp, g, x, y: g * (y * _inverse_radius2(xp, x, y)),
                      lambda xp, g, x, y: g * (-x * _inverse_radius2(xp, x, y))),
-                node="Atan2Backward0", name="atan2", promote=_to_default_float)
+                node="Atan2Backward0", promote=_to_default_float)
 
 
 def _inverse_radius2(xp, x, y):
@@ -246,7 +240,6 @@ def _minus(x, y):
         _no_bool_subtraction(True, True)
 
 
-_sub = _subtract  # Tensor.__sub__
 _rsub = _rsub_rows["rsub.Scalar"]  # Tensor.__rsub__: y - x with the tensor x first
 
 
@@ -263,7 +256,7 @@ def _scaled(other, alpha, input):
 
 # other * alpha for add and sub, saving nothing: PyTorch's nodes keep only alpha, so a second backward works.
 _times_alpha = op(lambda xp, x, *, alpha: x * alpha, vjp=lambda xp, g, alpha: g * alpha, node="MulBackward0",
-                  name="mul", linear=True)
+                  linear=True)
 
 
 def add(input, other, *, alpha=1, out=None):
@@ -296,7 +289,7 @@ def multiply(input, other, *, out=None):
 def div(input, other, *, rounding_mode=None, out=None):
     """input / other; rounding_mode 'trunc' or 'floor' rounds the quotient (its gradient is zero)."""
     if rounding_mode is None:
-        return _finish(_true_divide(input, other), out)
+        return _finish(_div(input, other), out)
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
@@ -319,13 +312,10 @@ def floor_divide(input, other, *, out=None):
 def remainder(input, other, *, out=None):
     """Python's modulus: the result has the sign of the divisor."""
     if not isinstance(input, Tensor):
-        return _finish(_scalar_remainder(input, other), out)
+        return _finish(_remainder["remainder.Scalar_Tensor"](input, other), out)
     if not isinstance(other, Tensor):
-        return _finish(_remainder_scalar(input, other), out)
-    return _finish((_remainder_tensor if other._rg else _remainder_by_constant)(input, other), out)
-
-
-_remainder = remainder  # Tensor.__mod__
+        return _finish(_remainder["remainder.Scalar"](input, other), out)
+    return _finish(_remainder["remainder.Tensor"](input, other), out)
 
 
 def fmod(input, other, *, out=None):
@@ -333,8 +323,8 @@ def fmod(input, other, *, out=None):
     if not isinstance(input, Tensor):
         raise TypeError(f"fmod(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if not isinstance(other, Tensor):
-        return _finish(_fmod_scalar(input, other), out)
-    return _finish((_fmod_tensor if other._rg else _fmod_by_constant)(input, other), out)
+        return _finish(_fmod["fmod.Scalar"](input, other), out)
+    return _finish(_fmod["fmod.Tensor"](input, other), out)
 
 
 def pow(input, exponent, *, out=None):
@@ -523,14 +513,14 @@ _hypot_input = _floats_only("hypot_cpu")
 # d/dx log(e^x + e^y) = 1 / (1 + e^(y - x)): NaN where both are the same infinity, as in PyTorch.
 _logaddexp = binary(lambda xp, x, y: xp.logaddexp(_logaddexp_input(x), y),
                     vjp=(lambda xp, g, x, y: g / (1 + xp.exp(y - x)), lambda xp, g, x, y: g / (1 + xp.exp(x - y))),
-                    node="LogaddexpBackward0", name="logaddexp")
+                    node="LogaddexpBackward0")
 _logaddexp2 = binary(lambda xp, x, y: xp.logaddexp2(_logaddexp2_input(x), y),
                      vjp=(lambda xp, g, x, y: g / (1 + 2 ** (y - x)), lambda xp, g, x, y: g / (1 + 2 ** (x - y))),
-                     node="Logaddexp2Backward0", name="logaddexp2")
+                     node="Logaddexp2Backward0")
 # x / hypot: NaN at the origin, as in PyTorch (g * x / out, in its order).
 _hypot = binary(lambda xp, x, y: xp.hypot(_hypot_input(x), y),
                 vjp=(lambda xp, g, x, out: g * x / out, lambda xp, g, y, out: g * y / out),
-                node="HypotBackward0", name="hypot")
+                node="HypotBackward0")
 
 
 def _log_of(xp, y, like):
@@ -556,16 +546,14 @@ def _xlogy_of_gradient(xp, g, y):
 
 
 # PyTorch's rules: d/dx = log y, masked to 0 where x == 0 and y <= 0 (and to 0 where g == 0); d/dy = x / y.
-_xlogy = binary(_xlogy_forward,
-                vjp=(lambda xp, g, x, y: xp.where((x == 0) & (y <= 0), 0, _xlogy_of_gradient(xp, g, y)),
-                     lambda xp, g, x, y: g * x / y),
-                node="XlogyBackward0", name="xlogy", promote=_to_default_float)
-_scalar_xlogy = binary(_xlogy_forward, vjp=(None, lambda xp, g, x, y: g * x / y),  # number, tensor
-                       node="XlogyBackward1", name="xlogy", promote=_to_default_float)
-_xlogy_scalar = binary(_xlogy_forward,  # tensor, number: masked where x == 0 unless y > 0
-                       vjp=(lambda xp, g, x, y: _xlogy_of_gradient(xp, g, y) if y > 0 else
-                            xp.where(x == 0, 0, _xlogy_of_gradient(xp, g, y)), None),
-                       node="XlogyBackward2", name="xlogy", promote=_to_default_float)
+_xlogy = overloads(binary, _xlogy_forward, promote=_to_default_float, rows={
+    "xlogy.Tensor": dict(vjp=(lambda xp, g, x, y: xp.where((x == 0) & (y <= 0), 0, _xlogy_of_gradient(xp, g, y)),
+                              lambda xp, g, x, y: g * x / y), node="XlogyBackward0"),
+    "xlogy.Scalar_Self": dict(vjp=(None, lambda xp, g, x, y: g * x / y), node="XlogyBackward1"),  # number, tensor
+    "xlogy.Scalar_Other": dict(  # tensor, number: masked where x == 0 unless y > 0
+        vjp=(lambda xp, g, x, y: _xlogy_of_gradient(xp, g, y) if y > 0 else
+             xp.where(x == 0, 0, _xlogy_of_gradient(xp, g, y)), None), node="XlogyBackward2"),
+})
 
 
 def _copysign_ratio(xp, x, out):
@@ -574,13 +562,13 @@ def _copysign_ratio(xp, x, out):
 
 
 # The gradient of `other` is zeros (PyTorch's), even where g is infinite or NaN.
-_copysign = binary(lambda xp, x, y: xp.copysign(x, y),
-                   vjp=(lambda xp, g, x, out: g * _copysign_ratio(xp, x, out),
-                        lambda xp, g, out: xp.zeros_like(g)),  # (PyTorch saves the result)
-                   node="CopysignBackward0", name="copysign", promote=_to_default_float)
-_copysign_scalar = binary(lambda xp, x, y: xp.copysign(x, y),
-                          vjp=(lambda xp, g, x, out: g * _copysign_ratio(xp, x, out), None),
-                          node="CopysignBackward1", name="copysign", promote=_to_default_float)
+_copysign = overloads(binary, lambda xp, x, y: xp.copysign(x, y), promote=_to_default_float, rows={
+    "copysign.Tensor": dict(vjp=(lambda xp, g, x, out: g * _copysign_ratio(xp, x, out),
+                                 lambda xp, g, out: xp.zeros_like(g)),  # (PyTorch saves the result)
+                            node="CopysignBackward0"),
+    "copysign.Scalar": dict(vjp=(lambda xp, g, x, out: g * _copysign_ratio(xp, x, out), None),
+                            node="CopysignBackward1"),
+})
 
 
 def _heaviside_forward(xp, x, y):
@@ -590,7 +578,7 @@ def _heaviside_forward(xp, x, y):
 
 # No derivative: backward through it raises, as in PyTorch.
 _heaviside = binary(_heaviside_forward, vjp=(_not_differentiable("heaviside"), _not_differentiable("heaviside")),
-                    node="NotImplemented", name="heaviside")
+                    node="NotImplemented")
 
 
 def logaddexp(input, other, *, out=None):
@@ -612,10 +600,10 @@ def xlogy(input, other, *, out=None):
             raise TypeError(f"xlogy() received an invalid combination of arguments - got ({type_name(input)}, "
                             f"{type_name(other)}), but expected one of:\n * (Tensor input, Tensor other)\n"
                             f" * (Number self, Tensor other)\n * (Tensor input, Number other)")
-        return _finish(_scalar_xlogy(input, other), out)
+        return _finish(_xlogy["xlogy.Scalar_Self"](input, other), out)
     if not isinstance(other, Tensor):
-        return _finish(_xlogy_scalar(input, other), out)
-    return _finish(_xlogy(input, other), out)
+        return _finish(_xlogy["xlogy.Scalar_Other"](input, other), out)
+    return _finish(_xlogy["xlogy.Tensor"](input, other), out)
 
 
 def hypot(input, other, *, out=None):
@@ -631,8 +619,8 @@ def copysign(input, other, *, out=None):
                         f"{type_name(other)}), but expected one of:\n * (Tensor input, Tensor other, *, Tensor out "
                         f"= None)\n * (Tensor input, Number other, *, Tensor out = None)\n")
     if isinstance(other, Tensor):
-        return _finish(_copysign(input, other), out)
-    return _finish(_copysign_scalar(input, other), out)
+        return _finish(_copysign["copysign.Tensor"](input, other), out)
+    return _finish(_copysign["copysign.Scalar"](input, other), out)
 
 
 def heaviside(input, values, *, out=None):
@@ -715,19 +703,17 @@ def _tie_half(xp, g, x, y):
 # involved both get it (PyTorch's rules).
 _maximum = binary(lambda xp, x, y: xp.maximum(x, y),
                  vjp=(lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y)),
-                      lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y))), node="MaximumBackward0",
-                 name="maximum")
+                      lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y))), node="MaximumBackward0")
 _minimum = binary(lambda xp, x, y: xp.minimum(x, y),
                  vjp=(lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y)),
-                      lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y))), node="MinimumBackward0",
-                 name="minimum")
+                      lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y))), node="MinimumBackward0")
 # fmax/fmin ignore a NaN operand; a tie gives the whole gradient to the first (PyTorch's rules).
 _fmax = binary(lambda xp, x, y: xp.fmax(x, y),
                vjp=(lambda xp, g, x, y: xp.keep_where((x >= y) | (y != y), g),
-                    lambda xp, g, x, y: xp.keep_where(~((x >= y) | (y != y)), g)), node="FmaxBackward0", name="fmax")
+                    lambda xp, g, x, y: xp.keep_where(~((x >= y) | (y != y)), g)), node="FmaxBackward0")
 _fmin = binary(lambda xp, x, y: xp.fmin(x, y),
                vjp=(lambda xp, g, x, y: xp.keep_where((x <= y) | (y != y), g),
-                    lambda xp, g, x, y: xp.keep_where(~((x <= y) | (y != y)), g)), node="FminBackward0", name="fmin")
+                    lambda xp, g, x, y: xp.keep_where(~((x <= y) | (y != y)), g)), node="FminBackward0")
 
 
 def maximum(input, other, *, out=None):
