@@ -55,14 +55,15 @@ class VariadicNode(Node):
 
 
 def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jvp=None, linear=False,
-               view=False, saves_index=False, multilinear=False):
+               view=False, saves_index=False, multilinear=False, pack_order=()):
     """A Node subclass for one op: its rules and the plan of what to save.
 
     `rules` holds one VJP per input (None where an input is not differentiable);
     each is `rule(xp, g, *saved)`, its own parameter names saying which saved values it
     takes (NOTE [Rule signatures]). `inputs` names the forward's array inputs; for
     an op of any number of inputs (cat, stack), `rules` is a single rule that
-    returns the gradients of all of them.
+    returns the gradients of all of them. `pack_order` names saved tensors in the order PyTorch's node
+    packs them (NOTE [Pack order] in saved_tensors.py), where that is not the order the rules name them.
     """
     variadic_inputs = callable(rules)
     live = [rules] if variadic_inputs else [r for r in rules if r is not None]
@@ -94,10 +95,13 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
         tuple(() if r is None else tuple(saves.index(n) for n in _names(r)[2:]) for r in rules)
     if takes is not None and all(r is None or t == tuple(range(len(saves))) for r, t in zip(rules, takes)):
         takes = None
+    for n in set(pack_order).difference(saves):
+        raise TypeError(f"{name}: pack_order names '{n}', which the node does not save")
+    packs = [n for n in dict.fromkeys((*pack_order, *(n for r in live for n in _names(r)[2:]))) if n in saves]
     attrs = {
         "__slots__": (), "rules": None if variadic_inputs else tuple(rules),
         "rule_all": staticmethod(rules) if variadic_inputs else None, "saves": saves, "plan": tuple(plan),
-        "takes": takes,
+        "takes": takes, "pack_order": tuple(saves.index(n) for n in packs),
         "inputs": tuple(inputs), "broadcasts": broadcasts, "jvp": staticmethod(jvp) if jvp else None,
         "linear": linear, "view": view, "multilinear": multilinear,
         # Freeing after backward concerns saved arrays only; shapes and parameters stay, except an index or
@@ -391,7 +395,8 @@ def _unary_jvp(d):
     return lambda xp, t, *vals: t * d(xp, *vals)
 
 
-def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, torch_names=None, saved_for_y_only=False):
+def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, torch_names=None, saved_for_y_only=False,
+           pack_order=()):
     """An element-wise op of two operands that broadcast, out = f(x, y).
 
     Either operand may be a Python scalar. `vjp` is a pair of rules (x's, y's).
@@ -406,7 +411,7 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, torc
     alone reads (x's reads nothing), and PyTorch saves it only when y requires grad (as its generated
     nodes do for a value one input's formula uses); without y's gradient the node saves nothing.
     """
-    cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp)
+    cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp, pack_order=pack_order)
     unsaved = None  # the node class without y's rule, which saves nothing (saved_for_y_only)
     if saved_for_y_only:
         if _names(vjp[0])[2:]:
@@ -509,7 +514,7 @@ def _meta(shape, dtype, oshape, odtype):
 
 
 def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, torch_names=None,
-       differentiable_outputs=None, view=False, saves_index=False, multilinear=False):
+       differentiable_outputs=None, view=False, saves_index=False, multilinear=False, pack_order=()):
     """A general op: `f(xp, *inputs, **params)`, one rule per input in `vjp` (None: not differentiable).
 
     Returns `call(*inputs, **params)`; the public function normalises its
@@ -532,7 +537,8 @@ def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, t
         if len(rules) != len(inputs):
             raise TypeError(f"{node}: {len(inputs)} inputs but {len(rules)} rules")
     cls = node_class(node, rules, inputs, params, n_outputs=n_outputs, broadcasts=broadcasts, jvp=jvp,
-                     linear=linear, view=view, saves_index=saves_index, multilinear=multilinear)
+                     linear=linear, view=view, saves_index=saves_index, multilinear=multilinear,
+                     pack_order=pack_order)
     if torch_names:
         cls.torch_names = torch_names
     if differentiable_outputs is not None:

@@ -127,17 +127,18 @@ _pow = overloads(binary, lambda xp, x, y: _power(x, y), torch_names={"y": "expon
     "pow.Tensor_Tensor": dict(
         vjp=(lambda xp, g, x, y, out: xp.where(y == 0, 0, g * y * x ** (y - 1)),  # (out: PyTorch saves it)
              lambda xp, g, x, y, out: g * xp.where((x == 0) & (y >= 0), 0, out * xp.log(x))),
-        node="PowBackward1"),
+        node="PowBackward1", pack_order=("y", "x", "out")),
     "pow.Tensor_Scalar": dict(  # tensor ** number
         vjp=(lambda xp, g, x, y: xp.zeros_like(g) if y == 0 else g * (y * _to_number_power(xp, x, y - 1)), None),
-        node="PowBackward0"),
+        node="PowBackward0", pack_order=("y", "x")),
     "pow.Scalar": dict(  # number ** tensor
-        vjp=(None, lambda xp, g, x, y, out: g * _times_log(xp, out, x, y)), node="PowBackward2"),
+        vjp=(None, lambda xp, g, x, y, out: g * _times_log(xp, out, x, y)), node="PowBackward2",
+        pack_order=("out", "x", "y")),
 })
 _atan2 = binary(lambda xp, x, y: xp.arctan2(x, y),
                 vjp=(lambda xp, g, x, y: g * (y * _inverse_radius2(xp, x, y)),
                      lambda xp, g, x, y: g * (-x * _inverse_radius2(xp, x, y))),
-                node="Atan2Backward0", promote=_to_default_float)
+                node="Atan2Backward0", promote=_to_default_float, pack_order=("y", "x"))
 
 
 def _inverse_radius2(xp, x, y):
@@ -513,10 +514,10 @@ _hypot_input = _floats_only("hypot_cpu")
 # d/dx log(e^x + e^y) = 1 / (1 + e^(y - x)): NaN where both are the same infinity, as in PyTorch.
 _logaddexp = binary(lambda xp, x, y: xp.logaddexp(_logaddexp_input(x), y),
                     vjp=(lambda xp, g, x, y: g / (1 + xp.exp(y - x)), lambda xp, g, x, y: g / (1 + xp.exp(x - y))),
-                    node="LogaddexpBackward0")
+                    node="LogaddexpBackward0", pack_order=("y", "x"))
 _logaddexp2 = binary(lambda xp, x, y: xp.logaddexp2(_logaddexp2_input(x), y),
                      vjp=(lambda xp, g, x, y: g / (1 + 2 ** (y - x)), lambda xp, g, x, y: g / (1 + 2 ** (x - y))),
-                     node="Logaddexp2Backward0")
+                     node="Logaddexp2Backward0", pack_order=("y", "x"))
 # x / hypot: NaN at the origin, as in PyTorch (g * x / out, in its order).
 _hypot = binary(lambda xp, x, y: xp.hypot(_hypot_input(x), y),
                 vjp=(lambda xp, g, x, out: g * x / out, lambda xp, g, y, out: g * y / out),
@@ -552,7 +553,8 @@ _xlogy = overloads(binary, _xlogy_forward, promote=_to_default_float, rows={
     "xlogy.Scalar_Self": dict(vjp=(None, lambda xp, g, x, y: g * x / y), node="XlogyBackward1"),  # number, tensor
     "xlogy.Scalar_Other": dict(  # tensor, number: masked where x == 0 unless y > 0
         vjp=(lambda xp, g, x, y: _xlogy_of_gradient(xp, g, y) if y > 0 else
-             xp.where(x == 0, 0, _xlogy_of_gradient(xp, g, y)), None), node="XlogyBackward2"),
+             xp.where(x == 0, 0, _xlogy_of_gradient(xp, g, y)), None), node="XlogyBackward2",
+        pack_order=("y", "x")),
 })
 
 
@@ -769,7 +771,7 @@ def where(condition, input=None, other=None, *, out=None):
 _lerp = op(lambda xp, x, y, w: xp.where(xp.abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w)),
            vjp=(lambda xp, g, w: g * (1 - w), lambda xp, g, w: g * w,
                 lambda xp, g, x, y, w: g * (y - x)),  # (w: PyTorch saves the weight)
-           node="LerpBackward1", broadcasts=True)
+           node="LerpBackward1", broadcasts=True, pack_order=("w", "y", "x"))
 # PyTorch's formula from the nearer end (exact at both ends, and what inf and NaN give there).
 _lerp_scalar = op(lambda xp, x, y, *, weight: x + weight * (y - x) if -0.5 < weight < 0.5 else
                   y - (y - x) * (1 - weight),

@@ -401,7 +401,7 @@ def _std_forward(xp, x, *, dim, correction, keepdim, full):
 
 
 _var = op(_var_forward, vjp=_var_vjp, node="VarBackward0")
-_std = op(_std_forward, vjp=_std_vjp, node="StdBackward0")
+_std = op(_std_forward, vjp=_std_vjp, node="StdBackward0", pack_order=("out", "x"))
 _var_mean = op(lambda xp, x, *, dim, correction, keepdim, full: (
                    _var_forward(xp, x, dim=dim, correction=correction, keepdim=keepdim, full=full),
                    _average(xp, x, dim, keepdim)),
@@ -469,8 +469,9 @@ def _norm_vjp(xp, g, x, out, ord, dim, keepdim):
     return xp.sign(x) * xp.abs(x) ** (ord - 1) * scale
 
 
-_vector_norm = op(_norm_forward, vjp=_norm_vjp, node="LinalgVectorNormBackward0")
-_norm_backward1 = op(_norm_forward, vjp=_norm_vjp, node="NormBackward1")  # the node of torch.norm(x, p, dim)
+_vector_norm = op(_norm_forward, vjp=_norm_vjp, node="LinalgVectorNormBackward0", pack_order=("out", "x"))
+# the node of torch.norm(x, p, dim)
+_norm_backward1 = op(_norm_forward, vjp=_norm_vjp, node="NormBackward1", pack_order=("out", "x"))
 
 
 def _check_norm_identity(ord, shape, dim):
