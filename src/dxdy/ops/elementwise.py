@@ -68,7 +68,7 @@ def _dtype_of(x, y):
 # Where an op's derivative is zero, PyTorch's rule masks the gradient (relu: where(out <= 0, 0, g)) or returns
 # zeros (floor: zeros_like(g)) instead of multiplying by the derivative, so an infinite or NaN incoming gradient
 # gives 0 there, not 0 * inf = NaN. unary's VJP is g * d, so these rows give their VJP and JVP in place of d;
-# selection ops (maximum, hardtanh, ...) use xp.keep_where (a fast where), never g * mask.
+# selection ops (maximum, hardtanh, ...) use xp.where_or_zero (a fast where), never g * mask.
 def _zeros_vjp(xp, g):
     return xp.zeros_like(g)
 
@@ -401,7 +401,8 @@ sigmoid = unary(lambda xp, x: xp.sigmoid(_floating(x)), d=lambda xp, out: out * 
 # The gradient passes unless out <= 0, so a NaN input gets it, as in PyTorch (threshold_backward).
 # Masked, not multiplied (NOTE [Masked gradients]).
 relu = unary(lambda xp, x: xp.maximum(_no_bool_relu(x), 0),
-             vjp=lambda xp, g, out: xp.fused("threshold_backward", xp.keep_where(~(out <= 0), g, last_use=True), out),
+             vjp=lambda xp, g, out: xp.fused("threshold_backward", xp.where_or_zero(~(out <= 0), g, last_use=True),
+                                             out),
              jvp=lambda xp, t, out: xp.where(out <= 0, 0, t), node="ReluBackward0",
              reuse=lambda a, out: np.maximum(a, 0, out=out))
 erf = unary(lambda xp, x: xp.erf(_floating(x)), d=lambda xp, x: _TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
@@ -704,18 +705,18 @@ def _tie_half(xp, g, x, y):
 # The loser's gradient is masked out (where, not a product: NOTE [Masked gradients]), so where a NaN is
 # involved both get it (PyTorch's rules).
 _maximum = binary(lambda xp, x, y: xp.maximum(x, y),
-                 vjp=(lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y)),
-                      lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y))), node="MaximumBackward0")
+                 vjp=(lambda xp, g, x, y: xp.where_or_zero(~(x < y), _tie_half(xp, g, x, y)),
+                      lambda xp, g, x, y: xp.where_or_zero(~(x > y), _tie_half(xp, g, x, y))), node="MaximumBackward0")
 _minimum = binary(lambda xp, x, y: xp.minimum(x, y),
-                 vjp=(lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y)),
-                      lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y))), node="MinimumBackward0")
+                 vjp=(lambda xp, g, x, y: xp.where_or_zero(~(x > y), _tie_half(xp, g, x, y)),
+                      lambda xp, g, x, y: xp.where_or_zero(~(x < y), _tie_half(xp, g, x, y))), node="MinimumBackward0")
 # fmax/fmin ignore a NaN operand; a tie gives the whole gradient to the first (PyTorch's rules).
 _fmax = binary(lambda xp, x, y: xp.fmax(x, y),
-               vjp=(lambda xp, g, x, y: xp.keep_where((x >= y) | (y != y), g),
-                    lambda xp, g, x, y: xp.keep_where(~((x >= y) | (y != y)), g)), node="FmaxBackward0")
+               vjp=(lambda xp, g, x, y: xp.where_or_zero((x >= y) | (y != y), g),
+                    lambda xp, g, x, y: xp.where_or_zero(~((x >= y) | (y != y)), g)), node="FmaxBackward0")
 _fmin = binary(lambda xp, x, y: xp.fmin(x, y),
-               vjp=(lambda xp, g, x, y: xp.keep_where((x <= y) | (y != y), g),
-                    lambda xp, g, x, y: xp.keep_where(~((x <= y) | (y != y)), g)), node="FminBackward0")
+               vjp=(lambda xp, g, x, y: xp.where_or_zero((x <= y) | (y != y), g),
+                    lambda xp, g, x, y: xp.where_or_zero(~((x <= y) | (y != y)), g)), node="FminBackward0")
 
 
 def maximum(input, other, *, out=None):
