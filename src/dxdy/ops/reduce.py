@@ -166,10 +166,8 @@ def _prod_vjp(xp, g, x, out, dim, keepdim):
     return _kept(xp, g, dim, keepdim) * _exclusive_products(xp, x, dim[0])
 
 
-_prod = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.prod(x, axis=dim, keepdims=keepdim)),
-           vjp=_prod_vjp, node="ProdBackward1")
-_prod_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.prod(x, axis=dim, keepdims=keepdim)),
-               vjp=_prod_vjp, node="ProdBackward0")
+_prod = overloads(op, lambda xp, x, *, dim, keepdim: xp.asarray(xp.prod(x, axis=dim, keepdims=keepdim)),
+                  vjp=_prod_vjp, rows={"prod": "ProdBackward0", "prod.dim_int": "ProdBackward1"})
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -180,8 +178,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
         d = dims(dim, x._data.ndim)
         return write_out(wrap(np.asarray(np.all(x._data, axis=d, keepdims=keepdim and dim is not None))), out)
     if dim is None:
-        return write_out(_prod_all(x, dim=dims(None, x._data.ndim), keepdim=False), out)
-    return write_out(_prod(x, dim=dims(dim, x._data.ndim), keepdim=keepdim), out)
+        return write_out(_prod["prod"](x, dim=dims(None, x._data.ndim), keepdim=False), out)
+    return write_out(_prod["prod.dim_int"](x, dim=dims(dim, x._data.ndim), keepdim=keepdim), out)
 
 
 # -- max, min and friends ------------------------------------------------------------------
