@@ -586,11 +586,12 @@ def overloads(factory, f, rows, **shared):
 
     `rows` maps each overload to its node name, or to what its row adds to the
     arguments `factory` (unary, binary or op) shares among them: its `node`, and its
-    rules where they differ. Every caller is named after the op (`pow`).
+    rules (and forward `f`: clamp's) where they differ. Every caller is named after the op (`pow`).
     """
     callers = {}
     for overload, own in rows.items():
-        caller = factory(f, **shared, **(own if isinstance(own, dict) else {"node": own}))
+        own = {**shared, **(own if isinstance(own, dict) else {"node": own})}
+        caller = factory(own.pop("f", f), **own)
         caller.__name__ = caller.__qualname__ = overload.split(".")[0]
         callers[overload] = caller
     return callers

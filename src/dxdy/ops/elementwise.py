@@ -769,15 +769,17 @@ def where(condition, input=None, other=None, *, out=None):
     return _finish(_where(condition, x, y), out)
 
 
-_lerp = op(lambda xp, x, y, w: xp.where(xp.abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w)),
-           vjp=(lambda xp, g, w: g * (1 - w), lambda xp, g, w: g * w,
-                lambda xp, g, x, y, w: g * (y - x)),  # (w: PyTorch saves the weight)
-           node="LerpBackward1", broadcasts=True, pack_order=("w", "y", "x"))
 # PyTorch's formula from the nearer end (exact at both ends, and what inf and NaN give there).
-_lerp_scalar = op(lambda xp, x, y, *, weight: x + weight * (y - x) if -0.5 < weight < 0.5 else
-                  y - (y - x) * (1 - weight),
-                  vjp=(lambda xp, g, weight: g * (1 - weight), lambda xp, g, weight: g * weight),
-                  node="LerpBackward0", broadcasts=True)
+_lerp = overloads(op, None, broadcasts=True, rows={
+    "lerp.Scalar": dict(f=lambda xp, x, y, *, weight: x + weight * (y - x) if -0.5 < weight < 0.5 else
+                        y - (y - x) * (1 - weight),
+                        vjp=(lambda xp, g, weight: g * (1 - weight), lambda xp, g, weight: g * weight),
+                        node="LerpBackward0"),
+    "lerp.Tensor": dict(f=lambda xp, x, y, w: xp.where(xp.abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w)),
+                        vjp=(lambda xp, g, w: g * (1 - w), lambda xp, g, w: g * w,
+                             lambda xp, g, x, y, w: g * (y - x)),  # (w: PyTorch saves the weight)
+                        node="LerpBackward1", pack_order=("w", "y", "x")),
+})
 
 _C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
                  "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
@@ -803,31 +805,38 @@ def lerp(input, end, weight, *, out=None):
         raise _not_implemented("lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar",
                                input._data)
     if isinstance(weight, Tensor):
-        return write_out(_lerp(input, end, weight), out)
-    return write_out(_lerp_scalar(input, end, weight=weight), out)
+        return write_out(_lerp["lerp.Tensor"](input, end, weight), out)
+    return write_out(_lerp["lerp.Scalar"](input, end, weight=weight), out)
 
 
 # -- clamp ---------------------------------------------------------------------------------
 # The gradient passes where the input lies inside [min, max], bounds included (PyTorch's
 # convention); a tensor bound gets it where it is the result.
-_clamp = op(lambda xp, x, *, min, max: _clip(xp, x, min, max),
-            vjp=lambda xp, g, x, min, max: xp.where(_inside(x, min, max), g, 0),
-            node="ClampBackward1")
-_clamp_tensor = op(lambda xp, x, lo, hi: _clip(xp, x, lo, hi),
-                   vjp=(lambda xp, g, x, lo, hi: xp.where(_inside(x, lo, hi), g, 0),
-                        lambda xp, g, x, lo, hi: xp.where(_below(x, lo, hi), g, 0),
-                        lambda xp, g, x, lo, hi: xp.where(_above(x, lo, hi), g, 0)),
-                   node="ClampBackward0", broadcasts=True)
-_clamp_min = op(lambda xp, x, *, min: xp.maximum(x, min),
-                vjp=lambda xp, g, x, min: xp.where(x >= min, g, 0), node="ClampMinBackward0")
-_clamp_min_tensor = op(lambda xp, x, lo: xp.maximum(x, lo),
-                       vjp=(lambda xp, g, x, lo: xp.where(x >= lo, g, 0), lambda xp, g, x, lo: xp.where(x < lo, g, 0)),
-                       node="ClampMinBackward1", broadcasts=True)
-_clamp_max = op(lambda xp, x, *, max: xp.minimum(x, max),
-                vjp=lambda xp, g, x, max: xp.where(x <= max, g, 0), node="ClampMaxBackward0")
-_clamp_max_tensor = op(lambda xp, x, hi: xp.minimum(x, hi),
-                       vjp=(lambda xp, g, x, hi: xp.where(x <= hi, g, 0), lambda xp, g, x, hi: xp.where(x > hi, g, 0)),
-                       node="ClampMaxBackward1", broadcasts=True)
+_clamp = overloads(op, None, rows={
+    "clamp": dict(f=lambda xp, x, *, min, max: _clip(xp, x, min, max),
+                  vjp=lambda xp, g, x, min, max: xp.where(_inside(x, min, max), g, 0), node="ClampBackward1"),
+    "clamp.Tensor": dict(f=lambda xp, x, lo, hi: _clip(xp, x, lo, hi),
+                         vjp=(lambda xp, g, x, lo, hi: xp.where(_inside(x, lo, hi), g, 0),
+                              lambda xp, g, x, lo, hi: xp.where(_below(x, lo, hi), g, 0),
+                              lambda xp, g, x, lo, hi: xp.where(_above(x, lo, hi), g, 0)),
+                         node="ClampBackward0", broadcasts=True),
+})
+_clamp_min = overloads(op, None, rows={
+    "clamp_min": dict(f=lambda xp, x, *, min: xp.maximum(x, min),
+                      vjp=lambda xp, g, x, min: xp.where(x >= min, g, 0), node="ClampMinBackward0"),
+    "clamp_min.Tensor": dict(f=lambda xp, x, lo: xp.maximum(x, lo),
+                             vjp=(lambda xp, g, x, lo: xp.where(x >= lo, g, 0),
+                                  lambda xp, g, x, lo: xp.where(x < lo, g, 0)),
+                             node="ClampMinBackward1", broadcasts=True),
+})
+_clamp_max = overloads(op, None, rows={
+    "clamp_max": dict(f=lambda xp, x, *, max: xp.minimum(x, max),
+                      vjp=lambda xp, g, x, max: xp.where(x <= max, g, 0), node="ClampMaxBackward0"),
+    "clamp_max.Tensor": dict(f=lambda xp, x, hi: xp.minimum(x, hi),
+                             vjp=(lambda xp, g, x, hi: xp.where(x <= hi, g, 0),
+                                  lambda xp, g, x, hi: xp.where(x > hi, g, 0)),
+                             node="ClampMaxBackward1", broadcasts=True),
+})
 
 
 def _clip(xp, x, lo, hi):
@@ -878,8 +887,8 @@ def clamp(input, min=None, max=None, *, out=None):
         raise TypeError(f"clamp() received an invalid combination of arguments - got ({kinds}), but expected one of:")
     x, lo, hi = _clamp_operands(input, (min, max))
     if isinstance(lo, Tensor) or isinstance(hi, Tensor):
-        return _finish(_clamp_tensor(x, lo, hi), out)
-    return _finish(_clamp(x, min=lo, max=hi), out)
+        return _finish(_clamp["clamp.Tensor"](x, lo, hi), out)
+    return _finish(_clamp["clamp"](x, min=lo, max=hi), out)
 
 
 clip = clamp
@@ -888,13 +897,13 @@ clip = clamp
 def clamp_min(input, min):
     """max(input, min), element-wise."""
     x, lo = _clamp_operands(input, (min,))
-    return _clamp_min_tensor(x, lo) if isinstance(lo, Tensor) else _clamp_min(x, min=lo)
+    return _clamp_min["clamp_min.Tensor"](x, lo) if isinstance(lo, Tensor) else _clamp_min["clamp_min"](x, min=lo)
 
 
 def clamp_max(input, max):
     """min(input, max), element-wise."""
     x, hi = _clamp_operands(input, (max,))
-    return _clamp_max_tensor(x, hi) if isinstance(hi, Tensor) else _clamp_max(x, max=hi)
+    return _clamp_max["clamp_max.Tensor"](x, hi) if isinstance(hi, Tensor) else _clamp_max["clamp_max"](x, max=hi)
 
 
 # -- without gradient ----------------------------------------------------------------------
