@@ -193,10 +193,6 @@ _amax = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.maximum.reduce(x, axis=d
            vjp=_even_share, node="AmaxBackward0")
 _amin = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.minimum.reduce(x, axis=dim, keepdims=keepdim)),
            vjp=_even_share, node="AminBackward0")
-_max_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.maximum.reduce(x, axis=dim, keepdims=keepdim)),
-              vjp=lambda xp, g, x, out: _even_share_nan(xp, g, x, out), node="MaxBackward1")
-_min_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.minimum.reduce(x, axis=dim, keepdims=keepdim)),
-              vjp=lambda xp, g, x, out: _even_share_nan(xp, g, x, out), node="MinBackward1")
 
 
 def _even_share_nan(xp, g, x, out):
@@ -217,8 +213,16 @@ def _index_of(arg):
 
 
 _max_index, _min_index = _index_of(numpy_ns.argmax), _index_of(numpy_ns.argmin)
-_max_dim = op(take_kept, vjp=(scatter_kept, None), node="MaxBackward0")
-_min_dim = op(take_kept, vjp=(scatter_kept, None), node="MinBackward0")
+_max = overloads(op, None, rows={
+    "max": dict(f=lambda xp, x, *, dim, keepdim: xp.asarray(xp.maximum.reduce(x, axis=dim, keepdims=keepdim)),
+                vjp=lambda xp, g, x, out: _even_share_nan(xp, g, x, out), node="MaxBackward1"),
+    "max.dim": dict(f=take_kept, vjp=(scatter_kept, None), node="MaxBackward0"),
+})
+_min = overloads(op, None, rows={
+    "min": dict(f=lambda xp, x, *, dim, keepdim: xp.asarray(xp.minimum.reduce(x, axis=dim, keepdims=keepdim)),
+                vjp=lambda xp, g, x, out: _even_share_nan(xp, g, x, out), node="MinBackward1"),
+    "min.dim": dict(f=take_kept, vjp=(scatter_kept, None), node="MinBackward0"),
+})
 
 max_type = make_return_type("max", ("values", "indices"))
 min_type = make_return_type("min", ("values", "indices"))
@@ -267,8 +271,8 @@ def _amax_amin(name, f):
     return reduce
 
 
-max = _extreme("max", _max_all, _max_dim, _max_index, _maximum, max_type)
-min = _extreme("min", _min_all, _min_dim, _min_index, _minimum, min_type)
+max = _extreme("max", _max["max"], _max["max.dim"], _max_index, _maximum, max_type)
+min = _extreme("min", _min["min"], _min["min.dim"], _min_index, _minimum, min_type)
 amax = _amax_amin("amax", _amax)
 amin = _amax_amin("amin", _amin)
 
