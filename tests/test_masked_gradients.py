@@ -15,7 +15,7 @@ import pytest
 import torch
 
 import dxdy
-from dxdy.ops._xp import keep_where
+from dxdy.ops._xp import where_or_zero
 
 NAN, INF = float("nan"), float("inf")
 X = [-1.5, 0.0, 2.0, -0.5, 0.5, 3.0, 7.0, -7.0, 1.0, -1.0, 6.0]
@@ -117,7 +117,7 @@ def test_a_nan_input_gets_the_gradient_pytorch_gives_it(name):
 
 @pytest.mark.parametrize("name", ["relu", "hardtanh", "maximum", "minimum-y", "fmax", "fmin-y"])
 def test_masked_gradients_of_big_arrays(name):
-    # over 4096 elements the mask is applied to the bits (dxdy.ops._xp.keep_where): same values, +0 where masked
+    # over 4096 elements the mask is applied to the bits (dxdy.ops._xp.where_or_zero): same values, +0 where masked
     rng = np.random.default_rng(1)
     n = 5000
     values = rng.normal(size=n) * 3
@@ -146,12 +146,12 @@ def test_masked_gradients_of_big_arrays(name):
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 @pytest.mark.parametrize("n", [7, 5000])
-def test_keep_where_is_where(dtype, n):
+def test_where_or_zero_is_where(dtype, n):
     rng = np.random.default_rng(2)
     g = rng.normal(size=n).astype(dtype)
     g[::3], g[::5], g[::7] = np.inf, -np.inf, np.nan
     keep = rng.random(n) < 0.5
-    got = keep_where(keep, g)
+    got = where_or_zero(keep, g)
     expected = np.where(keep, g, 0)
     assert got.dtype == expected.dtype == dtype
     np.testing.assert_array_equal(got, expected)
@@ -161,7 +161,7 @@ def test_keep_where_is_where(dtype, n):
 @pytest.mark.parametrize("name", ["relu", "hardtanh", "maximum", "fmin-y", "floor", "sign", "max-dim", "sort",
                                   "threshold", "hardshrink", "softshrink", "hardswish"])
 def test_second_order_gradients_match_pytorch(name):
-    # create_graph: the rules run on tensors (tensor_ns.keep_where, zeros_like, index_add_zeros)
+    # create_graph: the rules run on tensors (tensor_ns.where_or_zero, zeros_like, index_add_zeros)
     def program(L, dt):
         x = L.tensor(X, dtype=dt, requires_grad=True)
         y = OPS[name](L, x)

@@ -109,7 +109,7 @@ class Node:
     is_node = True
     n_outputs = 1
     frees = True
-    saves = ()
+    saves = pack_order = ()  # (an op's node class sets both: ops/_op.py node_class)
 
     namespace = ""  # PyTorch prefixes the names of its C++-only nodes: "torch::autograd::CopySlices"
 

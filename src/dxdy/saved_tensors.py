@@ -191,6 +191,13 @@ def _through(a, leaf):
 
 
 # -- packing a node as an op records it ---------------------------------------------------
+#
+# NOTE [Pack order]
+# A node packs (and unpacks) its saved tensors in the order PyTorch's generated node saves them, which
+# tests/test_graph_hooks.py checks for the op table. The node class holds that order (`pack_order`,
+# positions in `saves`): the order in which the rules name the values, rule by rule, after those a row
+# lists in its `pack_order=` where PyTorch's order differs (x ** y: PyTorch saves y first, though x's rule
+# names x first).
 
 def pack_node(node, results):
     """Pack what `node` saved with the innermost hooks (NOTE [Saved tensor hooks]).
@@ -199,7 +206,7 @@ def pack_node(node, results):
     """
     pack_hook, unpack_hook = _mode.saved_hooks[-1]
     saved, tensors = list(node.saved), list(node.tensors)
-    for i in pack_order(type(node)):
+    for i in type(node).pack_order:
         src = tensors[i]
         if src is None:
             continue
@@ -253,36 +260,9 @@ def unpack_values(node, create):
     check_versions(node)  # the entries kept raw (register_hooks packed only some)
     saved, tensors = node.saved, node.tensors
     vals = [None] * len(saved)
-    for i in pack_order(type(node)):
+    for i in type(node).pack_order:
         vals[i] = _entry(node, saved[i], tensors[i], create, 0, True)
     return vals
-
-
-_orders = {}
-
-
-def pack_order(cls):
-    """The order in which a node class's saved values are packed and unpacked: as PyTorch's generated
-    nodes save them, by first use in the rules taken input by input (x * y packs y, then x), then those
-    the rules name without using, in the rules' order."""
-    order = _orders.get(cls)
-    if order is None:
-        import dis
-        names = cls.saves
-        rules = cls.rules if cls.rules is not None else (cls.rule_all,)
-        first = []
-        for rule in rules:
-            code = getattr(rule, "__code__", None)
-            for ins in dis.get_instructions(code) if code is not None else ():
-                name = ins.argval
-                if ins.opname.startswith("LOAD") and isinstance(name, str) and name in names and name not in first:
-                    first.append(name)
-        for rule in rules:
-            code = getattr(rule, "__code__", None)
-            named = code.co_varnames[2:code.co_argcount + code.co_kwonlyargcount] if code is not None else ()
-            first += [n for n in named if n in names and n not in first]
-        order = _orders[cls] = [names.index(n) for n in first] + [i for i, n in enumerate(names) if n not in first]
-    return order
 
 
 def unpack_one(node, i):

@@ -40,7 +40,7 @@ from ..tensor import Tensor
 from . import elementwise, reduce, shape, index, linalg, nn, convert, inplace, sorting
 from . import _tensor_ns  # noqa: F401  (fills tensor_ns)
 from .. import autograd, creation, graph, printing  # (after the families: autograd's engine imports ops._op)
-from .elementwise import _add, _sub, _rsub, mul, _true_divide, _remainder, reciprocal, neg
+from .elementwise import _add, _sub, _rsub, mul, _div, reciprocal, neg
 
 FAMILIES = (elementwise, reduce, shape, index, linalg, convert, sorting)
 
@@ -156,12 +156,12 @@ def _bind():
     Tensor.__sub__ = _sub
     Tensor.__rsub__ = _rsub
     Tensor.__mul__ = Tensor.__rmul__ = mul
-    Tensor.__truediv__ = _true_divide
+    Tensor.__truediv__ = _div
     Tensor.__rtruediv__ = lambda self, other: reciprocal(self) * other
     Tensor.__floordiv__ = elementwise.floor_divide
     Tensor.__rfloordiv__ = lambda self, other: elementwise.floor_divide(other, self)
-    Tensor.__mod__ = _remainder
-    Tensor.__rmod__ = lambda self, other: _remainder(other, self)
+    Tensor.__mod__ = elementwise.remainder
+    Tensor.__rmod__ = lambda self, other: elementwise.remainder(other, self)
     Tensor.__pow__ = elementwise.pow
     Tensor.__rpow__ = lambda self, other: elementwise.pow(other, self)
     Tensor.__matmul__ = linalg.matmul

@@ -56,14 +56,15 @@ class VariadicNode(Node):
 
 
 def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jvp=None, linear=False,
-               view=False, saves_index=False, multilinear=False):
+               view=False, saves_index=False, multilinear=False, pack_order=()):
     """A Node subclass for one op: its rules and the plan of what to save.
 
     `rules` holds one VJP per input (None where an input is not differentiable);
     each is `rule(xp, g, *saved)`, its own parameter names saying which saved values it
     takes (NOTE [Rule signatures]). `inputs` names the forward's array inputs; for
     an op of any number of inputs (cat, stack), `rules` is a single rule that
-    returns the gradients of all of them.
+    returns the gradients of all of them. `pack_order` names saved tensors in the order PyTorch's node
+    packs them (NOTE [Pack order] in saved_tensors.py), where that is not the order the rules name them.
     """
     variadic_inputs = callable(rules)
     live = [rules] if variadic_inputs else [r for r in rules if r is not None]
@@ -95,10 +96,13 @@ def node_class(name, rules, inputs, params=(), n_outputs=1, broadcasts=False, jv
         tuple(() if r is None else tuple(saves.index(n) for n in _names(r)[2:]) for r in rules)
     if takes is not None and all(r is None or t == tuple(range(len(saves))) for r, t in zip(rules, takes)):
         takes = None
+    for n in set(pack_order).difference(saves):
+        raise TypeError(f"{name}: pack_order names '{n}', which the node does not save")
+    packs = [n for n in dict.fromkeys((*pack_order, *(n for r in live for n in _names(r)[2:]))) if n in saves]
     attrs = {
         "__slots__": (), "rules": None if variadic_inputs else tuple(rules),
         "rule_all": staticmethod(rules) if variadic_inputs else None, "saves": saves, "plan": tuple(plan),
-        "takes": takes,
+        "takes": takes, "pack_order": tuple(saves.index(n) for n in packs),
         "inputs": tuple(inputs), "broadcasts": broadcasts, "jvp": staticmethod(jvp) if jvp else None,
         "linear": linear, "view": view, "multilinear": multilinear,
         # Freeing after backward concerns saved arrays only; shapes and parameters stay, except an index or
@@ -396,7 +400,8 @@ def _unary_jvp(d):
     return lambda xp, t, *vals: t * d(xp, *vals)
 
 
-def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name=None, torch_names=None):
+def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, torch_names=None, saved_for_y_only=False,
+           pack_order=()):
     """An element-wise op of two operands that broadcast, out = f(x, y).
 
     Either operand may be a Python scalar. `vjp` is a pair of rules (x's, y's).
@@ -404,13 +409,19 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
     `check(x, y)` vets operands of mixed or unusual dtypes (it never runs for two
     float tensors of one dtype, or a float tensor and a Python number).
     `reuse`, the op's ufunc, lets an op whose rules save nothing write its result
-    into a big temporary left operand (NOTE [Reusing temporaries]). `name` is the
-    public name, for a row bound to another (`_subtract` is `sub`; else name_ops
-    names it after its variable; rows of one op's overloads: `overloads`).
+    into a big temporary left operand (NOTE [Reusing temporaries]). name_ops names
+    the op after its variable (an op of several overloads: `overloads`).
     `torch_names` maps a rule's names to PyTorch's saved-attribute names where
-    they differ (`grad_fn._saved_exponent` is y).
+    they differ (`grad_fn._saved_exponent` is y). `saved_for_y_only`: what the node saves, y's rule
+    alone reads (x's reads nothing), and PyTorch saves it only when y requires grad (as its generated
+    nodes do for a value one input's formula uses); without y's gradient the node saves nothing.
     """
-    cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp)
+    cls = node_class(node, vjp, ("x", "y"), broadcasts=True, jvp=jvp, pack_order=pack_order)
+    unsaved = None  # the node class without y's rule, which saves nothing (saved_for_y_only)
+    if saved_for_y_only:
+        if _names(vjp[0])[2:]:
+            raise TypeError(f"{node}: saved_for_y_only, but x's rule reads {_names(vjp[0])[2:]}")
+        unsaved = node_class(node, (vjp[0], None), ("x", "y"), broadcasts=True, jvp=jvp)
     if torch_names:
         cls.torch_names = torch_names
     plan = cls.plan
@@ -449,7 +460,7 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
         xg = x_is_t and x._rg
         yg = y_is_t and y._rg
         if (xg or yg) and _mode.grad_enabled:
-            n = _new(cls)
+            n = _new(cls if unsaved is None or yg else unsaved)
             ex = (x if x.grad_fn is None else x.grad_fn) if xg else None
             ey = (y if y.grad_fn is None else y.grad_fn) if yg else None
             n.next = (ex, ey)
@@ -464,7 +475,9 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
                 my = _meta(ya.shape, y._data.dtype, oshape, odtype)
             n.meta = None if mx is None and my is None else (mx, my)
             t = wrap(out, n)
-            if save_xy:
+            if n.__class__ is unsaved:
+                n.saved = n.tensors = n.versions = ()
+            elif save_xy:
                 tx = x if x_is_t else None
                 ty = y if y_is_t else None
                 vx = 0 if tx is None or x._vc is None else x._vc[0]
@@ -485,8 +498,6 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
         return wrap(out)
 
     op.node = cls
-    if name is not None:
-        op.__name__ = op.__qualname__ = name
     return op
 
 
@@ -507,7 +518,7 @@ def _meta(shape, dtype, oshape, odtype):
 
 
 def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, torch_names=None,
-       differentiable_outputs=None, view=False, saves_index=False, multilinear=False, name=None):
+       differentiable_outputs=None, view=False, saves_index=False, multilinear=False, pack_order=()):
     """A general op: `f(xp, *inputs, **params)`, one rule per input in `vjp` (None: not differentiable).
 
     Returns `call(*inputs, **params)`; the public function normalises its
@@ -530,7 +541,8 @@ def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, t
         if len(rules) != len(inputs):
             raise TypeError(f"{node}: {len(inputs)} inputs but {len(rules)} rules")
     cls = node_class(node, rules, inputs, params, n_outputs=n_outputs, broadcasts=broadcasts, jvp=jvp,
-                     linear=linear, view=view, saves_index=saves_index, multilinear=multilinear)
+                     linear=linear, view=view, saves_index=saves_index, multilinear=multilinear,
+                     pack_order=pack_order)
     if torch_names:
         cls.torch_names = torch_names
     if differentiable_outputs is not None:
@@ -557,8 +569,6 @@ def op(f, vjp, *, node, n_outputs=1, broadcasts=False, jvp=None, linear=False, t
             return result
 
     call.node = cls
-    if name is not None:  # (as binary's)
-        call.__name__ = call.__qualname__ = name
     return call
 
 
@@ -580,11 +590,12 @@ def overloads(factory, f, rows, **shared):
 
     `rows` maps each overload to its node name, or to what its row adds to the
     arguments `factory` (unary, binary or op) shares among them: its `node`, and its
-    rules where they differ. Every caller is named after the op (`pow`).
+    rules (and forward `f`: clamp's) where they differ. Every caller is named after the op (`pow`).
     """
     callers = {}
     for overload, own in rows.items():
-        caller = factory(f, **shared, **(own if isinstance(own, dict) else {"node": own}))
+        own = {**shared, **(own if isinstance(own, dict) else {"node": own})}
+        caller = factory(own.pop("f", f), **own)
         caller.__name__ = caller.__qualname__ = overload.split(".")[0]
         callers[overload] = caller
     return callers

@@ -105,7 +105,7 @@ tensor_ns.pi = math.pi
 tensor_ns.asarray = asarray
 tensor_ns.astype = astype
 tensor_ns.where = where
-tensor_ns.keep_where = lambda keep, g, last_use=False: where(keep, g, 0)
+tensor_ns.where_or_zero = lambda mask, g, last_use=False: where(mask, g, 0)
 tensor_ns.fused = fused
 tensor_ns.sum = lambda x, axis=None, keepdims=False: reduce_ops.sum(x, _axes(axis, x.ndim), keepdims)
 tensor_ns.mean = lambda x, axis=None, keepdims=False: reduce_ops.mean(x, _axes(axis, x.ndim), keepdims)

@@ -234,8 +234,8 @@ def erfc(x):
 _BITS = {2: np.int16, 4: np.int32, 8: np.int64}
 
 
-def keep_where(keep, g, last_use=False):
-    """g where `keep` holds, else +0: np.where(keep, g, 0), never g * keep (0 * inf is NaN).
+def where_or_zero(mask, g, last_use=False):
+    """g where `mask` holds, else +0: np.where(mask, g, 0), never g * mask (0 * inf is NaN).
 
     PyTorch's rules mask gradients so (relu, maximum, ...: NOTE [Masked gradients] in elementwise.py). On a
     big array a random mask makes np.where slow (a mispredicted branch per element), so the mask is applied
@@ -248,11 +248,11 @@ def keep_where(keep, g, last_use=False):
     memory rather than a new array, as PyTorch's in-place `dh *= mask` would.
     """
     if g.__class__ is np.ndarray and g.size > 4096 and g.dtype.kind == "f" and g.dtype.itemsize in _BITS \
-            and np.shape(keep) == g.shape and g.dtype.isnative:
+            and np.shape(mask) == g.shape and g.dtype.isnative:
         reuse = last_use and REFCOUNTS and sys.getrefcount(g) <= 5 and g.base is None and g.flags.writeable
         bits = g.view(_BITS[g.dtype.itemsize])
-        return np.multiply(bits, np.asarray(keep, bool), dtype=bits.dtype, out=bits if reuse else None).view(g.dtype)
-    return np.where(keep, g, 0)
+        return np.multiply(bits, np.asarray(mask, bool), dtype=bits.dtype, out=bits if reuse else None).view(g.dtype)
+    return np.where(mask, g, 0)
 
 
 # NOTE [Fused backward kernels]
@@ -290,7 +290,7 @@ numpy_ns.sigmoid = sigmoid
 numpy_ns.sign = sign
 numpy_ns.erf = erf
 numpy_ns.erfc = erfc
-numpy_ns.keep_where = keep_where
+numpy_ns.where_or_zero = where_or_zero
 numpy_ns.fused = fused
 # np.sum, np.max and np.min are Python wrappers around these ufunc reductions; with axis=None by default
 # (a ufunc's reduce defaults to axis 0) they give the same results, for one Python call less in every rule

@@ -68,7 +68,7 @@ def _dtype_of(x, y):
 # Where an op's derivative is zero, PyTorch's rule masks the gradient (relu: where(out <= 0, 0, g)) or returns
 # zeros (floor: zeros_like(g)) instead of multiplying by the derivative, so an infinite or NaN incoming gradient
 # gives 0 there, not 0 * inf = NaN. unary's VJP is g * d, so these rows give their VJP and JVP in place of d;
-# selection ops (maximum, hardtanh, ...) use xp.keep_where (a fast where), never g * mask.
+# selection ops (maximum, hardtanh, ...) use xp.where_or_zero (a fast where), never g * mask.
 def _zeros_vjp(xp, g):
     return xp.zeros_like(g)
 
@@ -86,17 +86,16 @@ def _not_differentiable(name):
 # -- arithmetic ---------------------------------------------------------------------
 _add = binary(lambda xp, x, y: x + y,
               vjp=(lambda xp, g: g, lambda xp, g: g), node="AddBackward0", reuse=np.add)
-_subtract = binary(lambda xp, x, y: _minus(x, y),
-                   vjp=(lambda xp, g: g, lambda xp, g: -g), node="SubBackward0", name="sub",
-                   check=lambda x, y: _no_bool_subtraction(x, y), reuse=np.subtract)
+_sub = binary(lambda xp, x, y: _minus(x, y),
+              vjp=(lambda xp, g: g, lambda xp, g: -g), node="SubBackward0",
+              check=lambda x, y: _no_bool_subtraction(x, y), reuse=np.subtract)
 _rsub_rows = overloads(binary, lambda xp, x, y: _minus(y, x),  # other - self, self first
                        vjp=(lambda xp, g: -g, lambda xp, g: g), check=lambda x, y: _no_bool_subtraction(x, y),
                        rows={"rsub.Tensor": "RsubBackward0", "rsub.Scalar": "RsubBackward1"})
 mul = binary(lambda xp, x, y: x * y,
              vjp=(lambda xp, g, y: g * y, lambda xp, g, x: g * x), node="MulBackward0")
-_true_divide = binary(lambda xp, x, y: x / y,
-                      vjp=(lambda xp, g, y: g / y, lambda xp, g, x, y: -g * ((x / y) / y)),
-                      node="DivBackward0", name="div", promote=_to_default_float)
+_div = binary(lambda xp, x, y: x / y, vjp=(lambda xp, g, y: g / y, lambda xp, g, x, y: -g * ((x / y) / y)),
+              node="DivBackward0", promote=_to_default_float)
 # (Zeros, as PyTorch's, even where g is infinite. The rules name what PyTorch's formulas name without using it:
 # x's formula names y, y's names x and y, so that a second backward, or one after a saved operand changed in
 # place, fails as in PyTorch.)
@@ -109,41 +108,37 @@ _floor_divide = binary(lambda xp, x, y: _rounded_quotient(xp, x, y, "floor"),
                        node="NotImplemented")
 neg = unary(lambda xp, x: _negative(x), d=lambda xp: -1, node="NegBackward0")
 reciprocal = unary(lambda xp, x: 1 / _floating(x), d=lambda xp, out: -(out * out), node="ReciprocalBackward0")
-_remainder_tensor = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
-                           vjp=(lambda xp, g: g, lambda xp, g, x, y: -g * xp.floor(x / y)),
-                           node="RemainderBackward1", name="remainder")
-_remainder_scalar = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
-                           vjp=(lambda xp, g: g, None), node="RemainderBackward0", name="remainder")  # tensor % number
-_scalar_remainder = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
-                           # number % tensor
-                           vjp=(None, _not_differentiable("remainder")), node="NotImplemented", name="remainder")
-_fmod_tensor = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
-                      vjp=(lambda xp, g: g, lambda xp, g, x, y: -g * xp.trunc(x / y)), node="FmodBackward1",
-                      name="fmod")
-_fmod_scalar = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
-                      vjp=(lambda xp, g: g, None), node="FmodBackward0", name="fmod")
-# By a divisor tensor that does not require grad, PyTorch saves neither operand (a second backward works).
-_remainder_by_constant = binary(lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y),
-                                vjp=(lambda xp, g: g, None), node="RemainderBackward1", name="remainder")
-_fmod_by_constant = binary(lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y),
-                           vjp=(lambda xp, g: g, None), node="FmodBackward1", name="fmod")
+# PyTorch's remainder.Tensor and fmod.Tensor save both operands for other's rule alone, so by a divisor that does
+# not require grad their nodes save nothing (a second backward works): `saved_for_y_only`.
+_remainder = overloads(binary, lambda xp, x, y: _modulo(xp.remainder, "remainder_cpu", x, y), rows={
+    "remainder.Tensor": dict(vjp=(lambda xp, g: g, lambda xp, g, x, y: -g * xp.floor(x / y)),
+                             node="RemainderBackward1", saved_for_y_only=True),
+    "remainder.Scalar": dict(vjp=(lambda xp, g: g, None), node="RemainderBackward0"),  # tensor % number
+    "remainder.Scalar_Tensor": dict(vjp=(None, _not_differentiable("remainder")), node="NotImplemented"),
+})
+_fmod = overloads(binary, lambda xp, x, y: _modulo(xp.fmod, "fmod_cpu", x, y), rows={
+    "fmod.Tensor": dict(vjp=(lambda xp, g: g, lambda xp, g, x, y: -g * xp.trunc(x / y)), node="FmodBackward1",
+                        saved_for_y_only=True),
+    "fmod.Scalar": dict(vjp=(lambda xp, g: g, None), node="FmodBackward0"),
+})
 # d(x^y)/dx = y x^(y-1), zero where y == 0; d(x^y)/dy = x^y log x, zero where x == 0 and y >= 0 (PyTorch's
 # conventions, which keep 0^0 and 0^y differentiable).
 _pow = overloads(binary, lambda xp, x, y: _power(x, y), torch_names={"y": "exponent"}, rows={
     "pow.Tensor_Tensor": dict(
         vjp=(lambda xp, g, x, y, out: xp.where(y == 0, 0, g * y * x ** (y - 1)),  # (out: PyTorch saves it)
              lambda xp, g, x, y, out: g * xp.where((x == 0) & (y >= 0), 0, out * xp.log(x))),
-        node="PowBackward1"),
+        node="PowBackward1", pack_order=("y", "x", "out")),
     "pow.Tensor_Scalar": dict(  # tensor ** number
         vjp=(lambda xp, g, x, y: xp.zeros_like(g) if y == 0 else g * (y * _to_number_power(xp, x, y - 1)), None),
-        node="PowBackward0"),
+        node="PowBackward0", pack_order=("y", "x")),
     "pow.Scalar": dict(  # number ** tensor
-        vjp=(None, lambda xp, g, x, y, out: g * _times_log(xp, out, x, y)), node="PowBackward2"),
+        vjp=(None, lambda xp, g, x, y, out: g * _times_log(xp, out, x, y)), node="PowBackward2",
+        pack_order=("out", "x", "y")),
 })
 _atan2 = binary(lambda xp, x, y: xp.arctan2(x, y),
                 vjp=(lambda xp, g, x, y: g * (y * _inverse_radius2(xp, x, y)),
                      lambda xp, g, x, y: g * (-x * _inverse_radius2(xp, x, y))),
-                node="Atan2Backward0", name="atan2", promote=_to_default_float)
+                node="Atan2Backward0", promote=_to_default_float, pack_order=("y", "x"))
 
 
 def _inverse_radius2(xp, x, y):
@@ -246,7 +241,6 @@ def _minus(x, y):
         _no_bool_subtraction(True, True)
 
 
-_sub = _subtract  # Tensor.__sub__
 _rsub = _rsub_rows["rsub.Scalar"]  # Tensor.__rsub__: y - x with the tensor x first
 
 
@@ -263,7 +257,7 @@ def _scaled(other, alpha, input):
 
 # other * alpha for add and sub, saving nothing: PyTorch's nodes keep only alpha, so a second backward works.
 _times_alpha = op(lambda xp, x, *, alpha: x * alpha, vjp=lambda xp, g, alpha: g * alpha, node="MulBackward0",
-                  name="mul", linear=True)
+                  linear=True)
 
 
 def add(input, other, *, alpha=1, out=None):
@@ -296,7 +290,7 @@ def multiply(input, other, *, out=None):
 def div(input, other, *, rounding_mode=None, out=None):
     """input / other; rounding_mode 'trunc' or 'floor' rounds the quotient (its gradient is zero)."""
     if rounding_mode is None:
-        return _finish(_true_divide(input, other), out)
+        return _finish(_div(input, other), out)
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
@@ -319,13 +313,10 @@ def floor_divide(input, other, *, out=None):
 def remainder(input, other, *, out=None):
     """Python's modulus: the result has the sign of the divisor."""
     if not isinstance(input, Tensor):
-        return _finish(_scalar_remainder(input, other), out)
+        return _finish(_remainder["remainder.Scalar_Tensor"](input, other), out)
     if not isinstance(other, Tensor):
-        return _finish(_remainder_scalar(input, other), out)
-    return _finish((_remainder_tensor if other._rg else _remainder_by_constant)(input, other), out)
-
-
-_remainder = remainder  # Tensor.__mod__
+        return _finish(_remainder["remainder.Scalar"](input, other), out)
+    return _finish(_remainder["remainder.Tensor"](input, other), out)
 
 
 def fmod(input, other, *, out=None):
@@ -333,8 +324,8 @@ def fmod(input, other, *, out=None):
     if not isinstance(input, Tensor):
         raise TypeError(f"fmod(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if not isinstance(other, Tensor):
-        return _finish(_fmod_scalar(input, other), out)
-    return _finish((_fmod_tensor if other._rg else _fmod_by_constant)(input, other), out)
+        return _finish(_fmod["fmod.Scalar"](input, other), out)
+    return _finish(_fmod["fmod.Tensor"](input, other), out)
 
 
 def pow(input, exponent, *, out=None):
@@ -410,7 +401,8 @@ sigmoid = unary(lambda xp, x: xp.sigmoid(_floating(x)), d=lambda xp, out: out * 
 # The gradient passes unless out <= 0, so a NaN input gets it, as in PyTorch (threshold_backward).
 # Masked, not multiplied (NOTE [Masked gradients]).
 relu = unary(lambda xp, x: xp.maximum(_no_bool_relu(x), 0),
-             vjp=lambda xp, g, out: xp.fused("threshold_backward", xp.keep_where(~(out <= 0), g, last_use=True), out),
+             vjp=lambda xp, g, out: xp.fused("threshold_backward", xp.where_or_zero(~(out <= 0), g, last_use=True),
+                                             out),
              jvp=lambda xp, t, out: xp.where(out <= 0, 0, t), node="ReluBackward0",
              reuse=lambda a, out: np.maximum(a, 0, out=out))
 erf = unary(lambda xp, x: xp.erf(_floating(x)), d=lambda xp, x: _TWO_OVER_SQRT_PI * xp.exp(-(x * x)),
@@ -523,14 +515,14 @@ _hypot_input = _floats_only("hypot_cpu")
 # d/dx log(e^x + e^y) = 1 / (1 + e^(y - x)): NaN where both are the same infinity, as in PyTorch.
 _logaddexp = binary(lambda xp, x, y: xp.logaddexp(_logaddexp_input(x), y),
                     vjp=(lambda xp, g, x, y: g / (1 + xp.exp(y - x)), lambda xp, g, x, y: g / (1 + xp.exp(x - y))),
-                    node="LogaddexpBackward0", name="logaddexp")
+                    node="LogaddexpBackward0", pack_order=("y", "x"))
 _logaddexp2 = binary(lambda xp, x, y: xp.logaddexp2(_logaddexp2_input(x), y),
                      vjp=(lambda xp, g, x, y: g / (1 + 2 ** (y - x)), lambda xp, g, x, y: g / (1 + 2 ** (x - y))),
-                     node="Logaddexp2Backward0", name="logaddexp2")
+                     node="Logaddexp2Backward0", pack_order=("y", "x"))
 # x / hypot: NaN at the origin, as in PyTorch (g * x / out, in its order).
 _hypot = binary(lambda xp, x, y: xp.hypot(_hypot_input(x), y),
                 vjp=(lambda xp, g, x, out: g * x / out, lambda xp, g, y, out: g * y / out),
-                node="HypotBackward0", name="hypot")
+                node="HypotBackward0")
 
 
 def _log_of(xp, y, like):
@@ -556,16 +548,15 @@ def _xlogy_of_gradient(xp, g, y):
 
 
 # PyTorch's rules: d/dx = log y, masked to 0 where x == 0 and y <= 0 (and to 0 where g == 0); d/dy = x / y.
-_xlogy = binary(_xlogy_forward,
-                vjp=(lambda xp, g, x, y: xp.where((x == 0) & (y <= 0), 0, _xlogy_of_gradient(xp, g, y)),
-                     lambda xp, g, x, y: g * x / y),
-                node="XlogyBackward0", name="xlogy", promote=_to_default_float)
-_scalar_xlogy = binary(_xlogy_forward, vjp=(None, lambda xp, g, x, y: g * x / y),  # number, tensor
-                       node="XlogyBackward1", name="xlogy", promote=_to_default_float)
-_xlogy_scalar = binary(_xlogy_forward,  # tensor, number: masked where x == 0 unless y > 0
-                       vjp=(lambda xp, g, x, y: _xlogy_of_gradient(xp, g, y) if y > 0 else
-                            xp.where(x == 0, 0, _xlogy_of_gradient(xp, g, y)), None),
-                       node="XlogyBackward2", name="xlogy", promote=_to_default_float)
+_xlogy = overloads(binary, _xlogy_forward, promote=_to_default_float, rows={
+    "xlogy.Tensor": dict(vjp=(lambda xp, g, x, y: xp.where((x == 0) & (y <= 0), 0, _xlogy_of_gradient(xp, g, y)),
+                              lambda xp, g, x, y: g * x / y), node="XlogyBackward0"),
+    "xlogy.Scalar_Self": dict(vjp=(None, lambda xp, g, x, y: g * x / y), node="XlogyBackward1"),  # number, tensor
+    "xlogy.Scalar_Other": dict(  # tensor, number: masked where x == 0 unless y > 0
+        vjp=(lambda xp, g, x, y: _xlogy_of_gradient(xp, g, y) if y > 0 else
+             xp.where(x == 0, 0, _xlogy_of_gradient(xp, g, y)), None), node="XlogyBackward2",
+        pack_order=("y", "x")),
+})
 
 
 def _copysign_ratio(xp, x, out):
@@ -574,13 +565,13 @@ def _copysign_ratio(xp, x, out):
 
 
 # The gradient of `other` is zeros (PyTorch's), even where g is infinite or NaN.
-_copysign = binary(lambda xp, x, y: xp.copysign(x, y),
-                   vjp=(lambda xp, g, x, out: g * _copysign_ratio(xp, x, out),
-                        lambda xp, g, out: xp.zeros_like(g)),  # (PyTorch saves the result)
-                   node="CopysignBackward0", name="copysign", promote=_to_default_float)
-_copysign_scalar = binary(lambda xp, x, y: xp.copysign(x, y),
-                          vjp=(lambda xp, g, x, out: g * _copysign_ratio(xp, x, out), None),
-                          node="CopysignBackward1", name="copysign", promote=_to_default_float)
+_copysign = overloads(binary, lambda xp, x, y: xp.copysign(x, y), promote=_to_default_float, rows={
+    "copysign.Tensor": dict(vjp=(lambda xp, g, x, out: g * _copysign_ratio(xp, x, out),
+                                 lambda xp, g, out: xp.zeros_like(g)),  # (PyTorch saves the result)
+                            node="CopysignBackward0"),
+    "copysign.Scalar": dict(vjp=(lambda xp, g, x, out: g * _copysign_ratio(xp, x, out), None),
+                            node="CopysignBackward1"),
+})
 
 
 def _heaviside_forward(xp, x, y):
@@ -590,7 +581,7 @@ def _heaviside_forward(xp, x, y):
 
 # No derivative: backward through it raises, as in PyTorch.
 _heaviside = binary(_heaviside_forward, vjp=(_not_differentiable("heaviside"), _not_differentiable("heaviside")),
-                    node="NotImplemented", name="heaviside")
+                    node="NotImplemented")
 
 
 def logaddexp(input, other, *, out=None):
@@ -612,10 +603,10 @@ def xlogy(input, other, *, out=None):
             raise TypeError(f"xlogy() received an invalid combination of arguments - got ({type_name(input)}, "
                             f"{type_name(other)}), but expected one of:\n * (Tensor input, Tensor other)\n"
                             f" * (Number self, Tensor other)\n * (Tensor input, Number other)")
-        return _finish(_scalar_xlogy(input, other), out)
+        return _finish(_xlogy["xlogy.Scalar_Self"](input, other), out)
     if not isinstance(other, Tensor):
-        return _finish(_xlogy_scalar(input, other), out)
-    return _finish(_xlogy(input, other), out)
+        return _finish(_xlogy["xlogy.Scalar_Other"](input, other), out)
+    return _finish(_xlogy["xlogy.Tensor"](input, other), out)
 
 
 def hypot(input, other, *, out=None):
@@ -631,8 +622,8 @@ def copysign(input, other, *, out=None):
                         f"{type_name(other)}), but expected one of:\n * (Tensor input, Tensor other, *, Tensor out "
                         f"= None)\n * (Tensor input, Number other, *, Tensor out = None)\n")
     if isinstance(other, Tensor):
-        return _finish(_copysign(input, other), out)
-    return _finish(_copysign_scalar(input, other), out)
+        return _finish(_copysign["copysign.Tensor"](input, other), out)
+    return _finish(_copysign["copysign.Scalar"](input, other), out)
 
 
 def heaviside(input, values, *, out=None):
@@ -714,20 +705,18 @@ def _tie_half(xp, g, x, y):
 # The loser's gradient is masked out (where, not a product: NOTE [Masked gradients]), so where a NaN is
 # involved both get it (PyTorch's rules).
 _maximum = binary(lambda xp, x, y: xp.maximum(x, y),
-                 vjp=(lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y)),
-                      lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y))), node="MaximumBackward0",
-                 name="maximum")
+                 vjp=(lambda xp, g, x, y: xp.where_or_zero(~(x < y), _tie_half(xp, g, x, y)),
+                      lambda xp, g, x, y: xp.where_or_zero(~(x > y), _tie_half(xp, g, x, y))), node="MaximumBackward0")
 _minimum = binary(lambda xp, x, y: xp.minimum(x, y),
-                 vjp=(lambda xp, g, x, y: xp.keep_where(~(x > y), _tie_half(xp, g, x, y)),
-                      lambda xp, g, x, y: xp.keep_where(~(x < y), _tie_half(xp, g, x, y))), node="MinimumBackward0",
-                 name="minimum")
+                 vjp=(lambda xp, g, x, y: xp.where_or_zero(~(x > y), _tie_half(xp, g, x, y)),
+                      lambda xp, g, x, y: xp.where_or_zero(~(x < y), _tie_half(xp, g, x, y))), node="MinimumBackward0")
 # fmax/fmin ignore a NaN operand; a tie gives the whole gradient to the first (PyTorch's rules).
 _fmax = binary(lambda xp, x, y: xp.fmax(x, y),
-               vjp=(lambda xp, g, x, y: xp.keep_where((x >= y) | (y != y), g),
-                    lambda xp, g, x, y: xp.keep_where(~((x >= y) | (y != y)), g)), node="FmaxBackward0", name="fmax")
+               vjp=(lambda xp, g, x, y: xp.where_or_zero((x >= y) | (y != y), g),
+                    lambda xp, g, x, y: xp.where_or_zero(~((x >= y) | (y != y)), g)), node="FmaxBackward0")
 _fmin = binary(lambda xp, x, y: xp.fmin(x, y),
-               vjp=(lambda xp, g, x, y: xp.keep_where((x <= y) | (y != y), g),
-                    lambda xp, g, x, y: xp.keep_where(~((x <= y) | (y != y)), g)), node="FminBackward0", name="fmin")
+               vjp=(lambda xp, g, x, y: xp.where_or_zero((x <= y) | (y != y), g),
+                    lambda xp, g, x, y: xp.where_or_zero(~((x <= y) | (y != y)), g)), node="FminBackward0")
 
 
 def maximum(input, other, *, out=None):
@@ -780,15 +769,17 @@ def where(condition, input=None, other=None, *, out=None):
     return _finish(_where(condition, x, y), out)
 
 
-_lerp = op(lambda xp, x, y, w: xp.where(xp.abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w)),
-           vjp=(lambda xp, g, w: g * (1 - w), lambda xp, g, w: g * w,
-                lambda xp, g, x, y, w: g * (y - x)),  # (w: PyTorch saves the weight)
-           node="LerpBackward1", broadcasts=True)
 # PyTorch's formula from the nearer end (exact at both ends, and what inf and NaN give there).
-_lerp_scalar = op(lambda xp, x, y, *, weight: x + weight * (y - x) if -0.5 < weight < 0.5 else
-                  y - (y - x) * (1 - weight),
-                  vjp=(lambda xp, g, weight: g * (1 - weight), lambda xp, g, weight: g * weight),
-                  node="LerpBackward0", broadcasts=True)
+_lerp = overloads(op, None, broadcasts=True, rows={
+    "lerp.Scalar": dict(f=lambda xp, x, y, *, weight: x + weight * (y - x) if -0.5 < weight < 0.5 else
+                        y - (y - x) * (1 - weight),
+                        vjp=(lambda xp, g, weight: g * (1 - weight), lambda xp, g, weight: g * weight),
+                        node="LerpBackward0"),
+    "lerp.Tensor": dict(f=lambda xp, x, y, w: xp.where(xp.abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w)),
+                        vjp=(lambda xp, g, w: g * (1 - w), lambda xp, g, w: g * w,
+                             lambda xp, g, x, y, w: g * (y - x)),  # (w: PyTorch saves the weight)
+                        node="LerpBackward1", pack_order=("w", "y", "x")),
+})
 
 _C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
                  "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
@@ -814,31 +805,38 @@ def lerp(input, end, weight, *, out=None):
         raise _not_implemented("lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar",
                                input._data)
     if isinstance(weight, Tensor):
-        return write_out(_lerp(input, end, weight), out)
-    return write_out(_lerp_scalar(input, end, weight=weight), out)
+        return write_out(_lerp["lerp.Tensor"](input, end, weight), out)
+    return write_out(_lerp["lerp.Scalar"](input, end, weight=weight), out)
 
 
 # -- clamp ---------------------------------------------------------------------------------
 # The gradient passes where the input lies inside [min, max], bounds included (PyTorch's
 # convention); a tensor bound gets it where it is the result.
-_clamp = op(lambda xp, x, *, min, max: _clip(xp, x, min, max),
-            vjp=lambda xp, g, x, min, max: xp.where(_inside(x, min, max), g, 0),
-            node="ClampBackward1")
-_clamp_tensor = op(lambda xp, x, lo, hi: _clip(xp, x, lo, hi),
-                   vjp=(lambda xp, g, x, lo, hi: xp.where(_inside(x, lo, hi), g, 0),
-                        lambda xp, g, x, lo, hi: xp.where(_below(x, lo, hi), g, 0),
-                        lambda xp, g, x, lo, hi: xp.where(_above(x, lo, hi), g, 0)),
-                   node="ClampBackward0", broadcasts=True)
-_clamp_min = op(lambda xp, x, *, min: xp.maximum(x, min),
-                vjp=lambda xp, g, x, min: xp.where(x >= min, g, 0), node="ClampMinBackward0")
-_clamp_min_tensor = op(lambda xp, x, lo: xp.maximum(x, lo),
-                       vjp=(lambda xp, g, x, lo: xp.where(x >= lo, g, 0), lambda xp, g, x, lo: xp.where(x < lo, g, 0)),
-                       node="ClampMinBackward1", broadcasts=True)
-_clamp_max = op(lambda xp, x, *, max: xp.minimum(x, max),
-                vjp=lambda xp, g, x, max: xp.where(x <= max, g, 0), node="ClampMaxBackward0")
-_clamp_max_tensor = op(lambda xp, x, hi: xp.minimum(x, hi),
-                       vjp=(lambda xp, g, x, hi: xp.where(x <= hi, g, 0), lambda xp, g, x, hi: xp.where(x > hi, g, 0)),
-                       node="ClampMaxBackward1", broadcasts=True)
+_clamp = overloads(op, None, rows={
+    "clamp": dict(f=lambda xp, x, *, min, max: _clip(xp, x, min, max),
+                  vjp=lambda xp, g, x, min, max: xp.where(_inside(x, min, max), g, 0), node="ClampBackward1"),
+    "clamp.Tensor": dict(f=lambda xp, x, lo, hi: _clip(xp, x, lo, hi),
+                         vjp=(lambda xp, g, x, lo, hi: xp.where(_inside(x, lo, hi), g, 0),
+                              lambda xp, g, x, lo, hi: xp.where(_below(x, lo, hi), g, 0),
+                              lambda xp, g, x, lo, hi: xp.where(_above(x, lo, hi), g, 0)),
+                         node="ClampBackward0", broadcasts=True),
+})
+_clamp_min = overloads(op, None, rows={
+    "clamp_min": dict(f=lambda xp, x, *, min: xp.maximum(x, min),
+                      vjp=lambda xp, g, x, min: xp.where(x >= min, g, 0), node="ClampMinBackward0"),
+    "clamp_min.Tensor": dict(f=lambda xp, x, lo: xp.maximum(x, lo),
+                             vjp=(lambda xp, g, x, lo: xp.where(x >= lo, g, 0),
+                                  lambda xp, g, x, lo: xp.where(x < lo, g, 0)),
+                             node="ClampMinBackward1", broadcasts=True),
+})
+_clamp_max = overloads(op, None, rows={
+    "clamp_max": dict(f=lambda xp, x, *, max: xp.minimum(x, max),
+                      vjp=lambda xp, g, x, max: xp.where(x <= max, g, 0), node="ClampMaxBackward0"),
+    "clamp_max.Tensor": dict(f=lambda xp, x, hi: xp.minimum(x, hi),
+                             vjp=(lambda xp, g, x, hi: xp.where(x <= hi, g, 0),
+                                  lambda xp, g, x, hi: xp.where(x > hi, g, 0)),
+                             node="ClampMaxBackward1", broadcasts=True),
+})
 
 
 def _clip(xp, x, lo, hi):
@@ -889,8 +887,8 @@ def clamp(input, min=None, max=None, *, out=None):
         raise TypeError(f"clamp() received an invalid combination of arguments - got ({kinds}), but expected one of:")
     x, lo, hi = _clamp_operands(input, (min, max))
     if isinstance(lo, Tensor) or isinstance(hi, Tensor):
-        return _finish(_clamp_tensor(x, lo, hi), out)
-    return _finish(_clamp(x, min=lo, max=hi), out)
+        return _finish(_clamp["clamp.Tensor"](x, lo, hi), out)
+    return _finish(_clamp["clamp"](x, min=lo, max=hi), out)
 
 
 clip = clamp
@@ -899,13 +897,13 @@ clip = clamp
 def clamp_min(input, min):
     """max(input, min), element-wise."""
     x, lo = _clamp_operands(input, (min,))
-    return _clamp_min_tensor(x, lo) if isinstance(lo, Tensor) else _clamp_min(x, min=lo)
+    return _clamp_min["clamp_min.Tensor"](x, lo) if isinstance(lo, Tensor) else _clamp_min["clamp_min"](x, min=lo)
 
 
 def clamp_max(input, max):
     """min(input, max), element-wise."""
     x, hi = _clamp_operands(input, (max,))
-    return _clamp_max_tensor(x, hi) if isinstance(hi, Tensor) else _clamp_max(x, max=hi)
+    return _clamp_max["clamp_max.Tensor"](x, hi) if isinstance(hi, Tensor) else _clamp_max["clamp_max"](x, max=hi)
 
 
 # -- without gradient ----------------------------------------------------------------------

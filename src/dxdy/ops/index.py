@@ -11,7 +11,7 @@ import numpy as np
 from ..dtypes import type_name
 from ..tensor import Tensor, wrap, _wrap_dim
 from ..mode import state as _grad_mode
-from ._op import op, name_ops
+from ._op import op, overloads, name_ops
 from .out import write_out
 from .promotion import broadcast_shape
 from ._xp import positions, int_range
@@ -356,13 +356,15 @@ def _scatter_self_grad(xp, g, dim, index):
     return xp.reshape(xp.index_put_zeros(xp.reshape(g, shape), _positions(idx, dim)), g.shape)
 
 
-_scatter = op(_scatter_forward,
-              vjp=(lambda xp, g, dim, index: _scatter_self_grad(xp, g, dim, index),
-                   lambda xp, g, src_shape, dim, index: _src_grad(xp, g, src_shape, dim, index)),
-              node="ScatterBackward0")
-_scatter_value = op(lambda xp, x, *, dim, index, value: _scatter_forward(xp, x, value, dim=dim, index=index),
-                    vjp=lambda xp, g, dim, index: _scatter_self_grad(xp, g, dim, index), node="ScatterBackward1",
-                    saves_index=True)
+_scatter = overloads(op, None, rows={
+    "scatter.src": dict(f=_scatter_forward,
+                        vjp=(lambda xp, g, dim, index: _scatter_self_grad(xp, g, dim, index),
+                             lambda xp, g, src_shape, dim, index: _src_grad(xp, g, src_shape, dim, index)),
+                        node="ScatterBackward0"),
+    "scatter.value": dict(f=lambda xp, x, *, dim, index, value: _scatter_forward(xp, x, value, dim=dim, index=index),
+                          vjp=lambda xp, g, dim, index: _scatter_self_grad(xp, g, dim, index),
+                          node="ScatterBackward1", saves_index=True),
+})
 _scatter_add = op(_scatter_add_forward,
                   vjp=(lambda xp, g: g,
                        lambda xp, g, src_shape, dim, index: _src_grad(xp, g, src_shape, dim, index)),
@@ -379,8 +381,8 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     if isinstance(src, Tensor):
         if src._data.dtype != input._data.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-        return _scatter(input, src, dim=d, index=a)
-    return _scatter_value(input, dim=d, index=a, value=src)
+        return _scatter["scatter.src"](input, src, dim=d, index=a)
+    return _scatter["scatter.value"](input, dim=d, index=a, value=src)
 
 
 def scatter_add(input, dim, index, src):
@@ -472,13 +474,14 @@ def take_along_dim(input, indices, dim=None):
     return gather(x, d, i)
 
 
-_masked_fill = op(lambda xp, x, *, mask, value: xp.where(mask, value, x),
-                  vjp=lambda xp, g, mask: xp.where(mask, 0, g), node="MaskedFillBackward0", broadcasts=True,
-                  saves_index=True)
-_masked_fill_tensor = op(lambda xp, x, value, *, mask: xp.where(mask, value, x),
-                         vjp=(lambda xp, g, mask: xp.where(mask, 0, g),
-                              lambda xp, g, mask: xp.sum(xp.where(mask, g, 0))),
-                         node="MaskedFillBackward1", broadcasts=True, saves_index=True)
+_masked_fill = overloads(op, None, broadcasts=True, saves_index=True, rows={
+    "masked_fill.Scalar": dict(f=lambda xp, x, *, mask, value: xp.where(mask, value, x),
+                               vjp=lambda xp, g, mask: xp.where(mask, 0, g), node="MaskedFillBackward0"),
+    "masked_fill.Tensor": dict(f=lambda xp, x, value, *, mask: xp.where(mask, value, x),
+                               vjp=(lambda xp, g, mask: xp.where(mask, 0, g),
+                                    lambda xp, g, mask: xp.sum(xp.where(mask, g, 0))),
+                               node="MaskedFillBackward1"),
+})
 
 def masked_fill(input, mask, value):
     """A copy of input with `value` where mask (a bool tensor broadcasting with input) is True."""
@@ -495,8 +498,8 @@ def masked_fill(input, mask, value):
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
         v = value if value._data.dtype == input._data.dtype else value.to(input.dtype)
-        return _masked_fill_tensor(input, v, mask=m)
-    return _masked_fill(input, mask=m, value=np.asarray(value, input._data.dtype))
+        return _masked_fill["masked_fill.Tensor"](input, v, mask=m)
+    return _masked_fill["masked_fill.Scalar"](input, mask=m, value=np.asarray(value, input._data.dtype))
 
 
 _masked_select = op(lambda xp, x, *, mask: x[mask],
@@ -577,16 +580,19 @@ _index_copy = op(_index_copy_forward,
                  vjp=(lambda xp, g, dim, index: _index_put_zeros_along(xp, g, dim, index),
                       lambda xp, g, src, dim, index: _picked(xp, g, tuple(src.shape), dim, index)),
                  node="IndexCopyBackward0", saves_index=True)
-_index_fill = op(lambda xp, x, *, dim, index, value: _index_copy_forward(xp, x, np.asarray(value, x.dtype),
-                                                                          dim=dim, index=index),
-                 vjp=lambda xp, g, dim, index: _index_put_zeros_along(xp, g, dim, index),
-                 node="IndexFillBackward0", saves_index=True)
-_index_fill_tensor = op(lambda xp, x, value, *, dim, index: _index_copy_forward(xp, x, value.astype(x.dtype),
-                                                                                 dim=dim, index=index),
-                        vjp=(lambda xp, g, dim, index: _index_put_zeros_along(xp, g, dim, index),
-                             lambda xp, g, dim, index: xp.asarray(xp.sum(
-                                 xp.take(xp.reshape(g, (1,)) if g.ndim == 0 else g, index, axis=dim)))),
-                        node="IndexFillBackward1", saves_index=True)
+_index_fill = overloads(op, None, saves_index=True, rows={
+    "index_fill.int_Scalar": dict(
+        f=lambda xp, x, *, dim, index, value: _index_copy_forward(xp, x, np.asarray(value, x.dtype), dim=dim,
+                                                                  index=index),
+        vjp=lambda xp, g, dim, index: _index_put_zeros_along(xp, g, dim, index), node="IndexFillBackward0"),
+    "index_fill.int_Tensor": dict(
+        f=lambda xp, x, value, *, dim, index: _index_copy_forward(xp, x, value.astype(x.dtype), dim=dim,
+                                                                  index=index),
+        vjp=(lambda xp, g, dim, index: _index_put_zeros_along(xp, g, dim, index),
+             lambda xp, g, dim, index: xp.asarray(xp.sum(
+                 xp.take(xp.reshape(g, (1,)) if g.ndim == 0 else g, index, axis=dim)))),
+        node="IndexFillBackward1"),
+})
 
 
 def _index_arg(name, input, dim, index):
@@ -695,8 +701,8 @@ def index_fill(input, dim, index, value):
         if value._data.ndim != 0:
             raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
-        return _index_fill_tensor(input, value, dim=d, index=a)
-    return _index_fill(input, dim=d, index=a, value=value)
+        return _index_fill["index_fill.int_Tensor"](input, value, dim=d, index=a)
+    return _index_fill["index_fill.int_Scalar"](input, dim=d, index=a, value=value)
 
 
 # -- isin, searchsorted, bincount, unique ------------------------------------------------------------------

@@ -211,7 +211,7 @@ _hardtanh = op(lambda xp, x, *, min_val, max_val: xp.clip(x, min_val, max_val),
                # Masked where x <= min_val or x >= max_val: a NaN input gets the gradient, and an infinite or
                # NaN gradient gives 0 outside (PyTorch's hardtanh_backward).
                vjp=lambda xp, g, x, min_val, max_val:
-                   xp.fused("hardtanh_backward", xp.keep_where(~((x <= min_val) | (x >= max_val)), g), x),
+                   xp.fused("hardtanh_backward", xp.where_or_zero(~((x <= min_val) | (x >= max_val)), g), x),
                node="HardtanhBackward0")
 
 
@@ -274,7 +274,7 @@ def _threshold_forward(xp, x, *, threshold, value):
 # Masked (NOTE [Masked gradients] in elementwise.py): the gradient passes unless x <= threshold, so a NaN input
 # gets it, and an infinite g gives 0 where it is cut.
 def _threshold_vjp(xp, g, x, threshold):
-    return xp.fused("threshold_backward", xp.keep_where(~(x <= threshold), g), x)
+    return xp.fused("threshold_backward", xp.where_or_zero(~(x <= threshold), g), x)
 
 
 _threshold = op(_threshold_forward, vjp=_threshold_vjp, node="ThresholdBackward0")
@@ -374,10 +374,12 @@ def _softshrink_forward(xp, x, *, lambd):
 
 # Masked: 0 where |x| <= lambd, even for an infinite g; a NaN input gets g (PyTorch's shrink backward).
 _hardshrink = op(_hardshrink_forward,
-                 vjp=lambda xp, g, x, lambd: xp.fused("hardshrink_backward", xp.keep_where(~_shrunk(x, lambd), g), x),
+                 vjp=lambda xp, g, x, lambd: xp.fused("hardshrink_backward", xp.where_or_zero(~_shrunk(x, lambd), g),
+                                                      x),
                  node="HardshrinkBackward0")
 _softshrink = op(_softshrink_forward,
-                 vjp=lambda xp, g, x, lambd: xp.fused("softshrink_backward", xp.keep_where(~_shrunk(x, lambd), g), x),
+                 vjp=lambda xp, g, x, lambd: xp.fused("softshrink_backward", xp.where_or_zero(~_shrunk(x, lambd), g),
+                                                      x),
                  node="SoftshrinkBackward0")
 
 
@@ -409,7 +411,7 @@ _hardswish_input = _floats_only("hardswish_cpu")
 
 
 def _hardsigmoid_gradient(xp, g, x):
-    return xp.keep_where((x > -3) & (x < 3), g * _ONE_SIXTH)
+    return xp.where_or_zero((x > -3) & (x < 3), g * _ONE_SIXTH)
 
 
 # PyTorch has no derivative of hardsigmoid's backward: under create_graph its gradient comes from a node that
@@ -425,7 +427,7 @@ _hardsigmoid = unary(
 
 def _hardswish_gradient(xp, g, x):
     # d/dx = 0 for x <= -3 (masked), x / 3 + 1/2 inside, 1 from 3 on (and for NaN), as PyTorch's.
-    return xp.keep_where(~(x <= -3), xp.where(x < 3, g * (x / 3 + 0.5), g))
+    return xp.where_or_zero(~(x <= -3), xp.where(x < 3, g * (x / 3 + 0.5), g))
 
 
 _hardswish = unary(lambda xp, x: _hardswish_input(x) * xp.minimum(xp.maximum(x + 3, 0), 6) / 6,

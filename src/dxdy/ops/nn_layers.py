@@ -194,7 +194,7 @@ _batch_norm_eval = op(
     vjp=(lambda xp, g, x, weight, rstd: _bn(xp, g * weight * xp.asarray(rstd), x, weight),
          lambda xp, g, x, weight, mean, rstd: _bn(xp, g * (x - xp.asarray(mean)) * xp.asarray(rstd), x, weight),
          lambda xp, g, x, weight: _bn(xp, g, x, weight)),
-    node="NativeBatchNormBackward0", broadcasts=True)
+    node="NativeBatchNormBackward0", broadcasts=True, pack_order=("weight", "x"))
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
@@ -266,7 +266,7 @@ _group_norm = op(_group_norm_forward,
                       lambda xp, g, x, weight, groups, eps:  # (weight named: PyTorch's node saves it)
                           g * xp.reshape(_standardized(xp, xp.reshape(x, groups), (2,), eps)[0], x.shape),
                       lambda xp, g, x, weight: g),  # (x and weight named: PyTorch's node saves them)
-                 node="NativeGroupNormBackward0", broadcasts=True)
+                 node="NativeGroupNormBackward0", broadcasts=True, pack_order=("weight", "x"))
 
 
 # -- embedding -------------------------------------------------------------------------------------
@@ -470,7 +470,8 @@ def _soft_margin_vjp(xp, g, x, t, reduction):
     return _mean_scale(x, t, reduction) * g * (-t * z / (1 + z))
 
 
-_soft_margin = op(_soft_margin_forward, vjp=(_soft_margin_vjp, None), node="SoftMarginLossBackward0", broadcasts=True)
+_soft_margin = op(_soft_margin_forward, vjp=(_soft_margin_vjp, None), node="SoftMarginLossBackward0", broadcasts=True,
+                  pack_order=("t", "x"))
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,

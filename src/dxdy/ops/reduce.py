@@ -166,10 +166,8 @@ def _prod_vjp(xp, g, x, out, dim, keepdim):
     return _kept(xp, g, dim, keepdim) * _exclusive_products(xp, x, dim[0])
 
 
-_prod = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.prod(x, axis=dim, keepdims=keepdim)),
-           vjp=_prod_vjp, node="ProdBackward1")
-_prod_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.prod(x, axis=dim, keepdims=keepdim)),
-               vjp=_prod_vjp, node="ProdBackward0")
+_prod = overloads(op, lambda xp, x, *, dim, keepdim: xp.asarray(xp.prod(x, axis=dim, keepdims=keepdim)),
+                  vjp=_prod_vjp, rows={"prod": "ProdBackward0", "prod.dim_int": "ProdBackward1"})
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -180,8 +178,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
         d = dims(dim, x._data.ndim)
         return write_out(wrap(np.asarray(np.all(x._data, axis=d, keepdims=keepdim and dim is not None))), out)
     if dim is None:
-        return write_out(_prod_all(x, dim=dims(None, x._data.ndim), keepdim=False), out)
-    return write_out(_prod(x, dim=dims(dim, x._data.ndim), keepdim=keepdim), out)
+        return write_out(_prod["prod"](x, dim=dims(None, x._data.ndim), keepdim=False), out)
+    return write_out(_prod["prod.dim_int"](x, dim=dims(dim, x._data.ndim), keepdim=keepdim), out)
 
 
 # -- max, min and friends ------------------------------------------------------------------
@@ -195,10 +193,6 @@ _amax = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.maximum.reduce(x, axis=d
            vjp=_even_share, node="AmaxBackward0")
 _amin = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.minimum.reduce(x, axis=dim, keepdims=keepdim)),
            vjp=_even_share, node="AminBackward0")
-_max_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.maximum.reduce(x, axis=dim, keepdims=keepdim)),
-              vjp=lambda xp, g, x, out: _even_share_nan(xp, g, x, out), node="MaxBackward1")
-_min_all = op(lambda xp, x, *, dim, keepdim: xp.asarray(xp.minimum.reduce(x, axis=dim, keepdims=keepdim)),
-              vjp=lambda xp, g, x, out: _even_share_nan(xp, g, x, out), node="MinBackward1")
 
 
 def _even_share_nan(xp, g, x, out):
@@ -219,8 +213,16 @@ def _index_of(arg):
 
 
 _max_index, _min_index = _index_of(numpy_ns.argmax), _index_of(numpy_ns.argmin)
-_max_dim = op(take_kept, vjp=(scatter_kept, None), node="MaxBackward0")
-_min_dim = op(take_kept, vjp=(scatter_kept, None), node="MinBackward0")
+_max = overloads(op, None, rows={
+    "max": dict(f=lambda xp, x, *, dim, keepdim: xp.asarray(xp.maximum.reduce(x, axis=dim, keepdims=keepdim)),
+                vjp=lambda xp, g, x, out: _even_share_nan(xp, g, x, out), node="MaxBackward1"),
+    "max.dim": dict(f=take_kept, vjp=(scatter_kept, None), node="MaxBackward0"),
+})
+_min = overloads(op, None, rows={
+    "min": dict(f=lambda xp, x, *, dim, keepdim: xp.asarray(xp.minimum.reduce(x, axis=dim, keepdims=keepdim)),
+                vjp=lambda xp, g, x, out: _even_share_nan(xp, g, x, out), node="MinBackward1"),
+    "min.dim": dict(f=take_kept, vjp=(scatter_kept, None), node="MinBackward0"),
+})
 
 max_type = make_return_type("max", ("values", "indices"))
 min_type = make_return_type("min", ("values", "indices"))
@@ -269,8 +271,8 @@ def _amax_amin(name, f):
     return reduce
 
 
-max = _extreme("max", _max_all, _max_dim, _max_index, _maximum, max_type)
-min = _extreme("min", _min_all, _min_dim, _min_index, _minimum, min_type)
+max = _extreme("max", _max["max"], _max["max.dim"], _max_index, _maximum, max_type)
+min = _extreme("min", _min["min"], _min["min.dim"], _min_index, _minimum, min_type)
 amax = _amax_amin("amax", _amax)
 amin = _amax_amin("amin", _amin)
 
@@ -401,7 +403,7 @@ def _std_forward(xp, x, *, dim, correction, keepdim, full):
 
 
 _var = op(_var_forward, vjp=_var_vjp, node="VarBackward0")
-_std = op(_std_forward, vjp=_std_vjp, node="StdBackward0")
+_std = op(_std_forward, vjp=_std_vjp, node="StdBackward0", pack_order=("out", "x"))
 _var_mean = op(lambda xp, x, *, dim, correction, keepdim, full: (
                    _var_forward(xp, x, dim=dim, correction=correction, keepdim=keepdim, full=full),
                    _average(xp, x, dim, keepdim)),
@@ -469,8 +471,9 @@ def _norm_vjp(xp, g, x, out, ord, dim, keepdim):
     return xp.sign(x) * xp.abs(x) ** (ord - 1) * scale
 
 
-_vector_norm = op(_norm_forward, vjp=_norm_vjp, node="LinalgVectorNormBackward0")
-_norm_backward1 = op(_norm_forward, vjp=_norm_vjp, node="NormBackward1")  # the node of torch.norm(x, p, dim)
+_vector_norm = op(_norm_forward, vjp=_norm_vjp, node="LinalgVectorNormBackward0", pack_order=("out", "x"))
+# the node of torch.norm(x, p, dim)
+_norm_backward1 = op(_norm_forward, vjp=_norm_vjp, node="NormBackward1", pack_order=("out", "x"))
 
 
 def _check_norm_identity(ord, shape, dim):

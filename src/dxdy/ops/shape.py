@@ -14,7 +14,7 @@ from ..dtypes import type_name
 from ..creation import int_tuple_arg, _tensor_arg, nonnegative_shape
 from ..tensor import Tensor, Size, wrap, _wrap_dim, version_counter, allocation_error
 from ..messages import warn_once
-from ._op import op, name_ops
+from ._op import op, overloads, name_ops
 from .out import write_out
 from .promotion import broadcast_shape, as_operands
 from .index import index_select as _index_select
@@ -184,12 +184,9 @@ def unflatten(input, dim, sizes):
     return _view(input, shape=shape[:d] + sizes + shape[d + 1:])  # splitting a dim is always a view
 
 
-_squeeze_all = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unsqueeze_to, node="SqueezeBackward0", view=True,
-                  linear=True)
-_squeeze_dim = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unsqueeze_to, node="SqueezeBackward1",
-                  view=True, linear=True)
-_squeeze_dims = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unsqueeze_to, node="SqueezeBackward2",
-                   view=True, linear=True)
+_squeeze = overloads(op, lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unsqueeze_to, view=True, linear=True,
+                     rows={"squeeze": "SqueezeBackward0", "squeeze.dim": "SqueezeBackward1",
+                           "squeeze.dims": "SqueezeBackward2"})
 _unsqueeze = op(lambda xp, x, *, shape: xp.reshape(x, shape), vjp=_unreshape, node="UnsqueezeBackward0",
                 view=True, linear=True)
 
@@ -202,17 +199,17 @@ def squeeze(input, *axes, dim=None):
         dim = axes[0] if len(axes) == 1 else axes
     shape = input._data.shape
     if dim is None:
-        return _squeeze_all(input, shape=tuple(s for s in shape if s != 1))
+        return _squeeze["squeeze"](input, shape=tuple(s for s in shape if s != 1))
     if isinstance(dim, (tuple, list)):
         ds = {_wrap_dim(d, len(shape)) for d in int_tuple_arg("squeeze", "dim", (dim,))}
-        return _squeeze_dims(input, shape=tuple(s for i, s in enumerate(shape) if not (i in ds and s == 1)))
+        return _squeeze["squeeze.dims"](input, shape=tuple(s for i, s in enumerate(shape) if not (i in ds and s == 1)))
     if not isinstance(dim, (builtins.int, np.integer)) or isinstance(dim, builtins.bool):
         raise TypeError(f"squeeze() received an invalid combination of arguments - got ({type_name(dim)}), but "
                         f"expected one of:")
     d = _wrap_dim(dim, len(shape))
     if not shape:
-        return _squeeze_dim(input, shape=())
-    return _squeeze_dim(input, shape=tuple(s for i, s in enumerate(shape) if not (i == d and s == 1)))
+        return _squeeze["squeeze.dim"](input, shape=())
+    return _squeeze["squeeze.dim"](input, shape=tuple(s for i, s in enumerate(shape) if not (i == d and s == 1)))
 
 
 def unsqueeze(input, dim):

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..return_types import make_return_type
 from ..tensor import wrap, _wrap_dim, check_nonempty
-from ._op import op, name_ops
+from ._op import op, overloads, name_ops
 from .out import write_out
 from ._xp import positions, expand_dims
 
@@ -136,11 +136,13 @@ def _median_dim_index(x, k, dim, keepdim):
 
 
 _kthvalue = op(take_kept, vjp=(scatter_kept, None), node="KthvalueBackward0")
-_median_dim = op(take_kept, vjp=(scatter_kept, None), node="MedianBackward1")
 # Over all elements, PyTorch shares the gradient evenly between elements tied with the median (the NaNs, for a
 # NaN median).
-_median_all = op(lambda xp, x: xp.asarray(x[_median_index(x)]),
-                 vjp=lambda xp, g, x, out: _ties(xp, g, x, out), node="MedianBackward0")
+_median = overloads(op, None, rows={
+    "median": dict(f=lambda xp, x: xp.asarray(x[_median_index(x)]), vjp=lambda xp, g, x, out: _ties(xp, g, x, out),
+                   node="MedianBackward0"),
+    "median.dim": dict(f=take_kept, vjp=(scatter_kept, None), node="MedianBackward1"),
+})
 
 
 def _ties(xp, g, x, out):
@@ -169,13 +171,13 @@ def median(input, dim=None, keepdim=False, *, out=None):
     if dim is None:
         if input._data.size == 0:
             return write_out(wrap(np.asarray(np.nan, input._data.dtype)), out)
-        return write_out(_median_all(input), out)
+        return write_out(_median["median"](input), out)
     d = _dim(input, dim)
     if input._data.ndim:
         check_nonempty("median()", input._data.shape, (d,))
     k = (input._data.shape[d] + 1) // 2 if input._data.ndim else 1
     indices = wrap(_median_dim_index(input._data, k, d, keepdim))  # NOTE [Saving only the indices]
-    return write_out(median_type((_median_dim(input, indices, dim=d, keepdim=keepdim), indices)), out)
+    return write_out(median_type((_median["median.dim"](input, indices, dim=d, keepdim=keepdim), indices)), out)
 
 
 name_ops(globals())
