@@ -67,7 +67,7 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
     last = {e: i for i, e in enumerate(edges)}
     for i, e in enumerate(edges):
         if last[e] == i and deps[e] == 0:
-            _push(ready, ranks, e, e.seq if e.is_node else _LEAF_RANK)
+            _push(ready, ranks, e, e._seq if e.is_node else _LEAF_RANK)
 
     anomaly = _anomaly.enabled
     senders = {}  # under anomaly mode: which nodes sent each node its gradient
@@ -130,10 +130,10 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                     senders.setdefault(nxt, []).append(node)
                 if count == 1:
                     if ready:
-                        _push(ready, ranks, nxt, nxt.seq if nxt.is_node else _LEAF_RANK)
+                        _push(ready, ranks, nxt, nxt._seq if nxt.is_node else _LEAF_RANK)
                     else:
                         ready.append(nxt)
-                        ranks.append(nxt.seq if nxt.is_node else _LEAF_RANK)
+                        ranks.append(nxt._seq if nxt.is_node else _LEAF_RANK)
                 else:
                     deps[nxt] = count - 1
             # Drop this node's gradients now, not at the next iteration: on big tensors they

@@ -111,7 +111,7 @@ next_node_number = itertools.count().__next__
 class Node:
     """A vertex of the backward graph, the `grad_fn` of a tensor made by an op."""
 
-    __slots__ = ("next", "nrs", "saved", "tensors", "versions", "epoch", "meta", "hooks", "seq", "__weakref__")
+    __slots__ = ("next", "nrs", "saved", "tensors", "versions", "epoch", "meta", "hooks", "_seq", "__weakref__")
     is_node = True
     n_outputs = 1
     frees = True

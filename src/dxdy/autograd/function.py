@@ -158,7 +158,7 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                                "jacrev, ...), it must override the setup_context staticmethod. For more details, "
                                "please see https://pytorch.org/docs/main/notes/extending.func.html")
         node = cls._backward_cls()
-        node.seq = next_node_number()  # numbered before forward runs, as PyTorch numbers it
+        node._seq = next_node_number()  # numbered before forward runs, as PyTorch numbers it
         tensors = [a for a in args if isinstance(a, Tensor)]
         records = _mode.grad_enabled and any(t._rg for t in tensors)
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)

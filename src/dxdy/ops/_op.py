@@ -223,7 +223,7 @@ def apply(cls, forward, args, params):
     single = cls.single
     if record and _mode.grad_enabled:
         node = _new(cls)
-        node.seq = next_node_number()
+        node._seq = next_node_number()
         rules = cls.rules
         # Each input's edge (its grad_fn, or the leaf itself; None where no gradient flows) and the number
         # of the output it is, in one loop written out: this runs on every op.
@@ -342,7 +342,7 @@ def unary(f, d=None, *, node, vjp=None, jvp=None, reuse=None):
             out = f(np_ns, xa)
         if x._rg and _mode.grad_enabled:
             n = _new(cls)
-            n.seq = next_node_number()
+            n._seq = next_node_number()
             fn = x.grad_fn
             n.next = (x if fn is None else fn,)
             n.nrs = (x._nr,) if x._nr else None
@@ -447,7 +447,7 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, name
         yg = y_is_t and y._rg
         if (xg or yg) and _mode.grad_enabled:
             n = _new(cls)
-            n.seq = next_node_number()
+            n._seq = next_node_number()
             ex = (x if x.grad_fn is None else x.grad_fn) if xg else None
             ey = (y if y.grad_fn is None else y.grad_fn) if yg else None
             n.next = (ex, ey)
