@@ -63,11 +63,14 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
         _add(buffers, e, t._nr, g)
     captured = [None] * (len(inputs) if inputs is not None else 0)
     foreign = {id(g) for g in grads}
-    ready, ranks = [], []  # a heap of edges, and their ranks (NOTE [Execution order])
+    ready, ranks = [], []  # the ready heap, its ranks ([] while it holds <= 1: NOTE [Execution order])
     last = {e: i for i, e in enumerate(edges)}
     for i, e in enumerate(edges):
         if last[e] == i and deps[e] == 0:
-            _push(ready, ranks, e, e._seq if e.is_node else _LEAF_RANK)
+            if ready:
+                _push(ready, ranks, e, e._seq if e.is_node else _LEAF_RANK)
+            else:
+                ready.append(e)
 
     anomaly = _anomaly.enabled
     senders = {}  # under anomaly mode: which nodes sent each node its gradient
@@ -77,11 +80,7 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
     _mode.task = (next(_task_ids), deps)  # for hooks that ask what this pass reaches (register_multi_grad_hook)
     try:
         while ready:
-            if len(ready) == 1:
-                e = ready.pop()
-                ranks.pop()
-            else:
-                e = _pop(ready, ranks)
+            e = _pop(ready, ranks) if ranks else ready.pop()
             g = buffers.pop(e, None)
             if not e.is_node:
                 _reach_leaf(e, g, targets, captured, accumulate, create_graph, foreign)
@@ -132,8 +131,7 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                     if ready:
                         _push(ready, ranks, nxt, nxt._seq if nxt.is_node else _LEAF_RANK)
                     else:
-                        ready.append(nxt)
-                        ranks.append(nxt._seq if nxt.is_node else _LEAF_RANK)
+                        ready.append(nxt)  # ranked only once a second entry comes (_push)
                 else:
                     deps[nxt] = count - 1
             # Drop this node's gradients now, not at the next iteration: on big tensors they
@@ -149,6 +147,9 @@ _LEAF_RANK = 2 ** 64 - 1  # a leaf's AccumulateGrad outranks every node (NOTE [E
 
 def _push(heap, ranks, e, rank):
     """Add `e` to the ready heap: sift up past the entries of lower rank (std::push_heap)."""
+    if not ranks:  # the heap holds one entry, not ranked until now
+        first = heap[0]
+        ranks.append(first._seq if first.is_node else _LEAF_RANK)
     hole = len(heap)
     heap.append(e)
     ranks.append(rank)
