@@ -13,6 +13,20 @@ engine writes in place (on later backward calls), so the first gradient stored
 there must belong to it alone: the engine copies one that came from the user (a
 root gradient, a hook's result), that is a view, or that another leaf already
 holds; anything else is a fresh result of a rule and is kept as it is.
+
+NOTE [Execution order]
+Of the nodes that are ready (all their gradients have arrived), the engine runs
+the one made last first, as PyTorch's engine does: every node takes the next
+number of one counter when it is made (graph.next_node_number; a custom
+Function's node before its forward runs), and a leaf (PyTorch's AccumulateGrad,
+numbered 2**64 - 1) outranks every node. The order is visible wherever user
+code runs during backward: hooks, retain_grad, custom backward(), the first
+error raised. Ties happen only between leaves; PyTorch breaks them by where they
+sit in its binary heap (std::priority_queue over a vector), so the ready set is
+that same heap, pushed and popped by the same steps (_push, _pop), and only a
+plain list while it holds at most one entry (a chain of ops). The roots are
+pushed in the order backward() was given them, each once all its gradients
+(several when a root is repeated or reached from another root) have come.
 """
 import itertools
 import sys
@@ -49,7 +63,14 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
         _add(buffers, e, t._nr, g)
     captured = [None] * (len(inputs) if inputs is not None else 0)
     foreign = {id(g) for g in grads}
-    ready = [e for e in dict.fromkeys(edges) if deps[e] == 0]
+    ready, ranks = [], []  # the ready heap, its ranks ([] while it holds <= 1: NOTE [Execution order])
+    last = {e: i for i, e in enumerate(edges)}
+    for i, e in enumerate(edges):
+        if last[e] == i and deps[e] == 0:
+            if ready:
+                _push(ready, ranks, e, e._seq if e.is_node else _LEAF_RANK)
+            else:
+                ready.append(e)
 
     anomaly = _anomaly.enabled
     senders = {}  # under anomaly mode: which nodes sent each node its gradient
@@ -59,7 +80,7 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
     _mode.task = (next(_task_ids), deps)  # for hooks that ask what this pass reaches (register_multi_grad_hook)
     try:
         while ready:
-            e = ready.pop()
+            e = _pop(ready, ranks) if ranks else ready.pop()
             g = buffers.pop(e, None)
             if not e.is_node:
                 _reach_leaf(e, g, targets, captured, accumulate, create_graph, foreign)
@@ -107,7 +128,10 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
                 if anomaly:
                     senders.setdefault(nxt, []).append(node)
                 if count == 1:
-                    ready.append(nxt)
+                    if ready:
+                        _push(ready, ranks, nxt, nxt._seq if nxt.is_node else _LEAF_RANK)
+                    else:
+                        ready.append(nxt)  # ranked only once a second entry comes (_push)
                 else:
                     deps[nxt] = count - 1
             # Drop this node's gradients now, not at the next iteration: on big tensors they
@@ -116,6 +140,58 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
     finally:
         _mode.grad_enabled, _mode.consuming, _mode.task = saved_mode
     return captured
+
+
+_LEAF_RANK = 2 ** 64 - 1  # a leaf's AccumulateGrad outranks every node (NOTE [Execution order])
+
+
+def _push(heap, ranks, e, rank):
+    """Add `e` to the ready heap: sift up past the entries of lower rank (std::push_heap)."""
+    if not ranks:  # the heap holds one entry, not ranked until now
+        first = heap[0]
+        ranks.append(first._seq if first.is_node else _LEAF_RANK)
+    hole = len(heap)
+    heap.append(e)
+    ranks.append(rank)
+    while hole:
+        parent = (hole - 1) >> 1
+        if ranks[parent] >= rank:
+            break
+        heap[hole], ranks[hole] = heap[parent], ranks[parent]
+        hole = parent
+    heap[hole], ranks[hole] = e, rank
+
+
+def _pop(heap, ranks):
+    """Take the top of the ready heap by std::pop_heap's steps, so that ties between leaves fall as in PyTorch.
+
+    The hole left at the top moves down along the higher-ranked child to the bottom, then the
+    last entry is sifted up from there.
+    """
+    top = heap[0]
+    last, last_rank = heap.pop(), ranks.pop()
+    n = len(heap)
+    if not n:
+        return top
+    hole = child = 0
+    while child < (n - 1) >> 1:
+        child = 2 * child + 2
+        if ranks[child] < ranks[child - 1]:
+            child -= 1
+        heap[hole], ranks[hole] = heap[child], ranks[child]
+        hole = child
+    if not n & 1 and child == (n - 2) >> 1:
+        child = 2 * child + 1
+        heap[hole], ranks[hole] = heap[child], ranks[child]
+        hole = child
+    while hole:
+        parent = (hole - 1) >> 1
+        if ranks[parent] >= last_rank:
+            break
+        heap[hole], ranks[hole] = heap[parent], ranks[parent]
+        hole = parent
+    heap[hole], ranks[hole] = last, last_rank
+    return top
 
 
 def _executes(node, runs, targets, accumulate):

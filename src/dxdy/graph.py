@@ -18,6 +18,7 @@ its instances are the vertices of the backward graph. A node holds:
 Leaves are not nodes: the engine accumulates into a leaf directly. AccumulateGrad
 objects appear only when `next_functions` is inspected, as in PyTorch's printout.
 """
+import itertools
 import weakref
 
 import numpy as np
@@ -102,10 +103,15 @@ def tensor_hooks(tensor):
     return extra.hooks
 
 
+# Every node takes the next number when it is made: the backward pass runs the newest ready node first
+# (NOTE [Execution order] in engine.py).
+next_node_number = itertools.count().__next__
+
+
 class Node:
     """A vertex of the backward graph, the `grad_fn` of a tensor made by an op."""
 
-    __slots__ = ("next", "nrs", "saved", "tensors", "versions", "epoch", "meta", "hooks", "__weakref__")
+    __slots__ = ("next", "nrs", "saved", "tensors", "versions", "epoch", "meta", "hooks", "_seq", "__weakref__")
     is_node = True
     n_outputs = 1
     frees = True

@@ -19,7 +19,7 @@ own the saved value, as in PyTorch. An op tests one flag for all this
 """
 import weakref
 
-from .graph import SECOND_BACKWARD, PACKED, check_versions, _needed, _output_again
+from .graph import SECOND_BACKWARD, PACKED, check_versions, _needed, _output_again, next_node_number
 from .mode import state as _mode, rewatch
 from .tensor import Tensor, wrap, version_counter
 
@@ -184,6 +184,7 @@ def _through(a, leaf):
         from .ops._op import node_class  # (the ops import this module)
         _Alias = node_class("AliasBackward0", (lambda xp, g: g,), ("x",), linear=True)
     n = object.__new__(_Alias)
+    n._seq = next_node_number()
     n.next, n.nrs, n.meta, n.hooks = (leaf,), None, None, None
     n.saved = n.tensors = n.versions = ()
     n.epoch = 0

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from .. import mode as _mode_mod
-from ..graph import Node, SECOND_BACKWARD
+from ..graph import Node, SECOND_BACKWARD, next_node_number
 from ..mode import state as _mode
 from ..tensor import Tensor, wrap, version_counter, bump_version
 from ..messages import _modified_message
@@ -158,6 +158,7 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                                "jacrev, ...), it must override the setup_context staticmethod. For more details, "
                                "please see https://pytorch.org/docs/main/notes/extending.func.html")
         node = cls._backward_cls()
+        node._seq = next_node_number()  # numbered before forward runs, as PyTorch numbers it
         tensors = [a for a in args if isinstance(a, Tensor)]
         records = _mode.grad_enabled and any(t._rg for t in tensors)
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a._rg for a in args)

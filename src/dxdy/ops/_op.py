@@ -28,7 +28,7 @@ from inspect import CO_VARARGS
 
 import numpy as np
 
-from ..graph import Node
+from ..graph import Node, next_node_number
 from ..messages import out_of_memory
 from ..mode import state as _mode, anomaly as _anomaly, watch as _watch
 from ..saved_tensors import pack_node
@@ -232,6 +232,7 @@ def apply(cls, forward, args, params):
     single = cls.single
     if record and _mode.grad_enabled:
         node = _new(cls)
+        node._seq = next_node_number()
         rules = cls.rules
         # Each input's edge (its grad_fn, or the leaf itself; None where no gradient flows) and the number
         # of the output it is, in one loop written out: this runs on every op.
@@ -350,6 +351,7 @@ def unary(f, d=None, *, node, vjp=None, jvp=None, reuse=None):
             out = f(np_ns, xa)
         if x._rg and _mode.grad_enabled:
             n = _new(cls)
+            n._seq = next_node_number()
             fn = x.grad_fn
             n.next = (x if fn is None else fn,)
             n.nrs = (x._nr,) if x._nr else None
@@ -461,6 +463,7 @@ def binary(f, vjp, *, node, jvp=None, promote=None, check=None, reuse=None, torc
         yg = y_is_t and y._rg
         if (xg or yg) and _mode.grad_enabled:
             n = _new(cls if unsaved is None or yg else unsaved)
+            n._seq = next_node_number()
             ex = (x if x.grad_fn is None else x.grad_fn) if xg else None
             ey = (y if y.grad_fn is None else y.grad_fn) if yg else None
             n.next = (ex, ey)
