@@ -18,15 +18,13 @@ NOTE [Execution order]
 Of the nodes that are ready (all their gradients have arrived), the engine runs
 the one made last first, as PyTorch's engine does: every node takes the next
 number of one counter when it is made (graph.next_node_number; a custom
-Function's node before its forward runs), and a leaf (PyTorch's AccumulateGrad,
-numbered 2**64 - 1) outranks every node. The order is visible wherever user
-code runs during backward: hooks, retain_grad, custom backward(), the first
-error raised. Ties happen only between leaves; PyTorch breaks them by where they
-sit in its binary heap (std::priority_queue over a vector), so the ready set is
-that same heap, pushed and popped by the same steps (_push, _pop), and only a
-plain list while it holds at most one entry (a chain of ops). The roots are
-pushed in the order backward() was given them, each once all its gradients
-(several when a root is repeated or reached from another root) have come.
+Function's node before its forward runs), and a leaf (PyTorch's AccumulateGrad)
+outranks every node. The order is visible wherever user code runs during
+backward: hooks, retain_grad, custom backward(), the first error raised. The
+ready set is a plain list while it holds at most one entry (a chain of ops), and
+PyTorch's heap otherwise (dxdy/ready_queue.py). The roots are pushed in the
+order backward() was given them, each once all its gradients (several when a
+root is repeated or reached from another root) have come.
 """
 import itertools
 import sys
@@ -38,6 +36,7 @@ from .graph import saved_values
 from .mode import state as _mode, anomaly as _anomaly
 from .ops._xp import numpy_ns, tensor_ns, REFCOUNTS as _REFCOUNTS
 from .ops.reuse import BIG as _BIG
+from .ready_queue import LEAF_RANK as _LEAF_RANK, push as _push, pop as _pop
 from .tensor import Tensor, wrap, EPOCH as _EPOCH
 
 _task_ids = itertools.count(1)
@@ -140,58 +139,6 @@ def run_backward(roots, grads, *, retain_graph, create_graph, inputs=None, accum
     finally:
         _mode.grad_enabled, _mode.consuming, _mode.task = saved_mode
     return captured
-
-
-_LEAF_RANK = 2 ** 64 - 1  # a leaf's AccumulateGrad outranks every node (NOTE [Execution order])
-
-
-def _push(heap, ranks, e, rank):
-    """Add `e` to the ready heap: sift up past the entries of lower rank (std::push_heap)."""
-    if not ranks:  # the heap holds one entry, not ranked until now
-        first = heap[0]
-        ranks.append(first._seq if first.is_node else _LEAF_RANK)
-    hole = len(heap)
-    heap.append(e)
-    ranks.append(rank)
-    while hole:
-        parent = (hole - 1) >> 1
-        if ranks[parent] >= rank:
-            break
-        heap[hole], ranks[hole] = heap[parent], ranks[parent]
-        hole = parent
-    heap[hole], ranks[hole] = e, rank
-
-
-def _pop(heap, ranks):
-    """Take the top of the ready heap by std::pop_heap's steps, so that ties between leaves fall as in PyTorch.
-
-    The hole left at the top moves down along the higher-ranked child to the bottom, then the
-    last entry is sifted up from there.
-    """
-    top = heap[0]
-    last, last_rank = heap.pop(), ranks.pop()
-    n = len(heap)
-    if not n:
-        return top
-    hole = child = 0
-    while child < (n - 1) >> 1:
-        child = 2 * child + 2
-        if ranks[child] < ranks[child - 1]:
-            child -= 1
-        heap[hole], ranks[hole] = heap[child], ranks[child]
-        hole = child
-    if not n & 1 and child == (n - 2) >> 1:
-        child = 2 * child + 1
-        heap[hole], ranks[hole] = heap[child], ranks[child]
-        hole = child
-    while hole:
-        parent = (hole - 1) >> 1
-        if ranks[parent] >= last_rank:
-            break
-        heap[hole], ranks[hole] = heap[parent], ranks[parent]
-        hole = parent
-    heap[hole], ranks[hole] = last, last_rank
-    return top
 
 
 def _executes(node, runs, targets, accumulate):

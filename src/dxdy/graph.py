@@ -21,10 +21,8 @@ objects appear only when `next_functions` is inspected, as in PyTorch's printout
 import itertools
 import weakref
 
-import numpy as np
-
 from .messages import _modified_message
-from .tensor import Tensor, wrap, EPOCH
+from .tensor import wrap, EPOCH
 
 # NOTE [Errors that teach]
 # The autograd errors users meet most keep PyTorch's type and first line (scripts and
@@ -161,6 +159,7 @@ class Node:
         # PyTorch's `_saved_self`, `_saved_other`, `_saved_result`, `_saved_dim`, ..., and `_raw_saved_self`
         # (a SavedTensor, for register_hooks: dxdy/saved_tensors.py)
         if attr.startswith("_saved_") or attr.startswith("_raw_saved_"):
+            from .saved_tensors import saved_attribute  # (saved_tensors.py imports this module)
             raw = attr.startswith("_raw_saved_")
             return saved_attribute(self, attr[len("_raw_saved_" if raw else "_saved_"):], raw=raw)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
@@ -365,49 +364,3 @@ def _output_again(node, a, vc, k):
     t._nr = k
     t._vc = vc
     return t
-
-
-def saved_attribute(node, name, raw=False):
-    """`grad_fn._saved_<name>` with PyTorch's names: self, other, result, self_sym_sizes, parameters.
-
-    With `raw`, `grad_fn._raw_saved_<name>`: the SavedTensor record (dxdy/saved_tensors.py)."""
-    names = _rule_names(node)
-    base, suffix = (name[:-len("_sym_sizes")], "_shape") if name.endswith("_sym_sizes") else (name, "")
-    ours = names.get(base, base) + suffix
-    if ours not in node.saves:
-        raise AttributeError(f"'{type(node).__name__}' object has no attribute '{'_raw' if raw else ''}_saved_{name}'")
-    i = node.saves.index(ours)
-    if raw or node.epoch == PACKED:  # NOTE [Saved tensor hooks]
-        from .saved_tensors import raw_saved, unpack_one
-        if raw:
-            return raw_saved(node, i, name)
-        v = unpack_one(node, i)  # this one only: each unpack calls the user's hook
-    else:
-        v = saved_values(node, create=True)[i]
-        if node.plan[i][0] in ("input", "out") and node.tensors[i] is not None and not _needed(node, i):
-            return None  # no gradient to be computed reads it: PyTorch does not save it
-    if isinstance(v, Tensor) and v.grad_fn is node:
-        v = wrap(v._data, node)  # a fresh tensor each time, as PyTorch's unpacked saved result
-    elif isinstance(v, (int, float, bool, np.number, np.bool_)):
-        v = wrap(np.asarray(v))
-    return v
-
-
-def _rule_names(node):
-    """PyTorch's saved-attribute names -> the names node's rules use, where they differ."""
-    names = {"self": "x", "other": "y", "result": "out"}
-    names.update({v: k for k, v in getattr(node, "torch_names", {}).items()})
-    return names
-
-
-def saved_attribute_names(node):
-    """The `<name>`s of node's `grad_fn._saved_<name>` attributes (PyTorch's names), in the order it saves them.
-
-    A name may still read back as None (NOTE [Unused saved tensors]), as in PyTorch.
-    """
-    theirs = {ours: name for name, ours in _rule_names(node).items()}
-    found = []
-    for ours in node.saves:
-        base, suffix = (ours[:-len("_shape")], "_sym_sizes") if ours.endswith("_shape") else (ours, "")
-        found.append(theirs.get(base, base) + suffix)
-    return found

@@ -22,7 +22,7 @@ import textwrap
 
 import numpy as np
 
-from .graph import saved_attribute_names
+from .saved_tensors import saved_attribute_names
 from .tensor import Tensor
 
 FORMATS = ("svg", "png", "pdf")  # what render() asks `dot` for; ".dot" and ".gv" write the DOT text itself
