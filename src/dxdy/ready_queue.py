@@ -21,16 +21,9 @@ def push(heap, ranks, e, rank):
     if not ranks:  # the heap holds one entry, not ranked until now
         first = heap[0]
         ranks.append(first._seq if first.is_node else LEAF_RANK)
-    hole = len(heap)
     heap.append(e)
     ranks.append(rank)
-    while hole:
-        parent = (hole - 1) >> 1
-        if ranks[parent] >= rank:
-            break
-        heap[hole], ranks[hole] = heap[parent], ranks[parent]
-        hole = parent
-    heap[hole], ranks[hole] = e, rank
+    _sift_up(heap, ranks, len(heap) - 1, e, rank)
 
 
 def pop(heap, ranks):
@@ -55,11 +48,17 @@ def pop(heap, ranks):
         child = 2 * child + 1
         heap[hole], ranks[hole] = heap[child], ranks[child]
         hole = child
+    _sift_up(heap, ranks, hole, last, last_rank)
+    return top
+
+
+def _sift_up(heap, ranks, hole, e, rank):
+    """Put `e` at `hole` or above it, moving down each parent of lower rank (libstdc++'s __push_heap, which
+    push_heap and pop_heap share)."""
     while hole:
         parent = (hole - 1) >> 1
-        if ranks[parent] >= last_rank:
+        if ranks[parent] >= rank:
             break
         heap[hole], ranks[hole] = heap[parent], ranks[parent]
         hole = parent
-    heap[hole], ranks[hole] = last, last_rank
-    return top
+    heap[hole], ranks[hole] = e, rank

@@ -313,6 +313,18 @@ _V_NONE_FOR_HESSIAN = ("The vector v can only be None if the input to the user-p
                        "with a single element.")
 
 
+def _gradient_for_product(func, inputs, v, create_graph, strict, name):
+    """What vhp and hvp share, run under enable_grad: the checked inputs and v, func's scalar output, and
+    its gradient with a graph (the product differentiates it once more)."""
+    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", name)
+    inputs = _fresh(inputs, create_graph, need_graph=True)
+    v = _prepare_v(v, inputs, is_inputs_tuple, create_graph, name, _V_NONE_FOR_HESSIAN)
+    is_outputs_tuple, outputs = _scalar_output(func, inputs, strict, name)
+    gradient = _grad(outputs, inputs, create_graph=True)
+    _check_requires_grad(gradient, "jacobian", strict)
+    return is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, gradient
+
+
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """(func(inputs), v^T H) for a scalar func: the vector-Hessian product, shaped like the inputs.
 
@@ -320,12 +332,8 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
     (tensor(9.), tensor([ 6., 12.]))
     """
     with mode.enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
-        inputs = _fresh(inputs, create_graph, need_graph=True)
-        v = _prepare_v(v, inputs, is_inputs_tuple, create_graph, "vhp", _V_NONE_FOR_HESSIAN)
-        is_outputs_tuple, outputs = _scalar_output(func, inputs, strict, "vhp")
-        gradient = _grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(gradient, "jacobian", strict)
+        is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, gradient = \
+            _gradient_for_product(func, inputs, v, create_graph, strict, "vhp")
     with mode.set_grad_enabled(create_graph or mode.is_grad_enabled()):
         grads = _fill_in_zeros(_grad(gradient, inputs, v, create_graph), inputs, strict, create_graph, "double_back")
     return (_unpack(_finish(outputs, create_graph), is_outputs_tuple),
@@ -340,12 +348,8 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     (tensor(9.), tensor([ 6., 12.]))
     """
     with mode.enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-        inputs = _fresh(inputs, create_graph, need_graph=True)
-        v = _prepare_v(v, inputs, is_inputs_tuple, create_graph, "hvp", _V_NONE_FOR_HESSIAN)
-        is_outputs_tuple, outputs = _scalar_output(func, inputs, strict, "hvp")
-        gradient = _grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(gradient, "jacobian", strict)
+        is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, gradient = \
+            _gradient_for_product(func, inputs, v, create_graph, strict, "hvp")
         u = tuple(zeros_like(x, requires_grad=True) for x in inputs)
         double_back = _grad(gradient, inputs, u, create_graph=True)
         _check_requires_grad(gradient, "hessian", strict)  # (PyTorch checks the gradient again here)
