@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import dxdy
+from custom_functions import old_style_cube
 from transform_checks import check, data
 
 X3 = data(3)
@@ -156,17 +157,6 @@ def vjp_of_grad(lib):
 
 def cube_functions(lib):
     """x ** 3 as an autograd.Function, old style (ctx in forward) and new style (setup_context)."""
-    class OldCube(lib.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x ** 3
-
-        @staticmethod
-        def backward(ctx, g):
-            x, = ctx.saved_tensors
-            return 3 * x ** 2 * g
-
     class Cube(lib.autograd.Function):
         @staticmethod
         def forward(x):
@@ -180,7 +170,7 @@ def cube_functions(lib):
         def backward(ctx, g):
             x, = ctx.saved_tensors
             return 3 * x ** 2 * g
-    return OldCube, Cube
+    return old_style_cube(lib), Cube
 
 
 def G(lib):
